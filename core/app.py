@@ -1,0 +1,84 @@
+"""The app factory: the one place that wires core and plugins together."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+
+from core import config as config_module
+from core.auth.catalogue import CORE_PERMISSIONS
+from core.auth.permissions import PUBLIC, PermissionRegistry
+from core.db.session import Database
+from core.errors import install_error_handlers
+from core.plugins.manager import PluginSet, build_plugins
+from core.routes import CORE_BLUEPRINTS
+from core.tenancy import request as tenant_request
+
+
+@dataclass
+class Kernel:
+    """Everything the app wired, reachable as ``app.extensions["zerenzhi"]``."""
+
+    db: Database
+    plugins: PluginSet
+    permissions: PermissionRegistry
+    api: Api
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def _swagger_assets(app: Flask) -> None:
+    import swagger_ui_bundle
+
+    folder = swagger_ui_bundle.swagger_ui_path
+
+    def swagger_asset(filename: str):
+        return send_from_directory(folder, filename)
+
+    swagger_asset._zz_permission = PUBLIC
+    app.add_url_rule("/api/docs/assets/<path:filename>", view_func=swagger_asset)
+
+
+def _spec_security(api: Api) -> None:
+    api.spec.components.security_scheme(
+        "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/tokens"}
+    )
+    api.spec.options["security"] = [{"bearer": []}]
+
+
+def create_app(
+    config: dict[str, Any] | None = None,
+    *,
+    plugins: list[Any] | None = None,
+    load_entrypoints: bool = True,
+) -> Flask:
+    app = Flask("zerenzhi", instance_path=str(Path.cwd() / "instance"))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(config_module.load(Path(app.instance_path), config))
+
+    plugin_set = build_plugins(plugins, load_entrypoints)
+    permissions = PermissionRegistry()
+    permissions.extend(CORE_PERMISSIONS, source="core")
+    api = Api(app, spec_kwargs={"info": {"description": "Township responsibility system API"}})
+    _spec_security(api)
+    kernel = Kernel(Database(app.config["DATABASE_URL"]), plugin_set, permissions, api)
+    app.extensions["zerenzhi"] = kernel
+
+    for blueprint in CORE_BLUEPRINTS:
+        api.register_blueprint(blueprint)
+    from core.plugins.wiring import wire_plugins
+
+    wire_plugins(app, kernel)
+    _swagger_assets(app)
+    tenant_request.install(app)
+    app.before_request(kernel.extras["plugin_guard"])
+    install_error_handlers(app)
+
+    from core.cli import register_cli
+
+    register_cli(app)
+    plugin_set.pm.hook.startup(app=app)
+    return app

@@ -1,0 +1,34 @@
+"""Core's own permissions and the roles DOMAIN.md gives them."""
+
+from __future__ import annotations
+
+from core.auth.permissions import Permission
+from core.labels import Label
+
+TOWNSHIP_ALL = (
+    "secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer",
+    "tenant_admin",
+)
+LEADERS = ("secretary", "deputy")
+
+CORE_PERMISSIONS = (
+    Permission("counties.read", Label("查看縣及其鄉鎮", "Read counties and their townships"),
+               ("county_viewer", "county_admin", "platform_admin")),
+    Permission("counties.manage", Label("管理縣", "Create counties"), ("platform_admin",)),
+    Permission("townships.manage", Label("開設鄉鎮", "Provision townships"),
+               ("county_admin", "platform_admin")),
+    Permission("units.read", Label("查看組織架構", "Read the org tree"), TOWNSHIP_ALL),
+    Permission("units.write", Label("維護組織架構", "Maintain the org tree"),
+               ("secretary", "office", "tenant_admin")),
+    Permission("users.read", Label("查看用戶及崗位", "Read users and positions"),
+               ("secretary", "deputy", "office", "tenant_admin")),
+    Permission("users.write", Label("管理用戶及崗位", "Manage users and positions"),
+               ("tenant_admin",)),
+    Permission("audit.read", Label("查看審計日誌", "Read the audit log"),
+               ("secretary", "deputy", "viewer")),
+    Permission("plugins.read", Label("查看模塊", "Read module settings"), TOWNSHIP_ALL),
+    Permission("plugins.manage", Label("啓用及配置模塊", "Enable and configure modules"),
+               ("tenant_admin",)),
+    Permission("county_plugins.manage", Label("配置全縣模塊默認值", "Set county module defaults"),
+               ("county_admin",)),
+)

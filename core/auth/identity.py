@@ -1,0 +1,67 @@
+"""Who is calling, in which tenant, with which roles and permissions."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.auth.models import Position, UserAccount
+from core.tenancy.context import tenant_scope
+from core.tenancy.models import Tenant
+
+
+@dataclass(frozen=True)
+class PostRef:
+    role: str
+    unit_id: uuid.UUID | None
+    position_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class Identity:
+    user_id: uuid.UUID
+    username: str
+    display_name: str
+    home_tenant_id: uuid.UUID | None
+    platform_admin: bool
+    tenant_id: uuid.UUID | None
+    posts: tuple[PostRef, ...] = ()
+    permissions: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def roles(self) -> frozenset[str]:
+        roles = {post.role for post in self.posts}
+        if self.platform_admin:
+            roles.add("platform_admin")
+        return frozenset(roles)
+
+
+def active_posts(session: Session, user_id: uuid.UUID) -> tuple[PostRef, ...]:
+    """The caller's open positions in the tenant of the current context."""
+    rows = session.execute(
+        select(Position.role, Position.unit_id, Position.id).where(
+            Position.member_id == user_id, Position.ended_at.is_(None)
+        ).order_by(Position.started_at)
+    ).all()
+    return tuple(PostRef(role, unit_id, position_id) for role, unit_id, position_id in rows)
+
+
+def load_identity(
+    session: Session, user: UserAccount, tenant: Tenant | None, permissions_for
+) -> Identity:
+    scope_tenant = tenant
+    if scope_tenant is None and user.home_tenant_id is not None:
+        scope_tenant = session.get(Tenant, user.home_tenant_id)
+    posts: tuple[PostRef, ...] = ()
+    if scope_tenant is not None and scope_tenant.id == user.home_tenant_id:
+        with tenant_scope(scope_tenant.ref()):
+            posts = active_posts(session, user.id)
+    identity = Identity(
+        user_id=user.id, username=user.username, display_name=user.display_name,
+        home_tenant_id=user.home_tenant_id, platform_admin=user.platform_admin,
+        tenant_id=tenant.id if tenant else None, posts=posts,
+    )
+    return Identity(**{**identity.__dict__, "permissions": permissions_for(identity.roles)})

@@ -1,0 +1,108 @@
+"""Accounts, membership and positions inside the tenant of the current context."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.auth.models import Member, Position, UserAccount
+from core.auth.passwords import MIN_LENGTH, hash_password
+from core.auth.roles import ROLES
+from core.db.base import utcnow
+from core.orgunits.models import OrgUnit
+from core.orgunits.service import get_unit, root_unit
+from core.tenancy.context import require_tenant
+
+
+class UserError(ValueError):
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.field, self.message, self.status = field, message, status
+
+
+def check_password(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise UserError("password", f"at least {MIN_LENGTH} characters")
+
+
+def _post_unit(session: Session, role: str, unit_id: uuid.UUID | None) -> OrgUnit | None:
+    spec = ROLES.get(role)
+    tenant = require_tenant()
+    if spec is None or spec.tenant_kind != tenant.kind:
+        allowed = sorted(n for n, r in ROLES.items() if r.tenant_kind == tenant.kind)
+        raise UserError("role", f"one of {', '.join(allowed)}")
+    if tenant.kind == "county":
+        if unit_id is not None:
+            raise UserError("unit_id", "county positions have no unit")
+        return None
+    if unit_id is None:
+        if spec.needs_unit:
+            raise UserError("unit_id", f"a {role} is posted to a unit")
+        return root_unit(session)
+    unit = get_unit(session, unit_id, include_archived=False)
+    if unit is None:
+        raise UserError("unit_id", "no such unit in this township")
+    return unit
+
+
+def add_position(session: Session, member: Member, role: str,
+                 unit_id: uuid.UUID | None = None) -> Position:
+    unit = _post_unit(session, role, unit_id)
+    position = Position(member_id=member.id, role=role, unit_id=unit.id if unit else None)
+    session.add(position)
+    session.flush()
+    return position
+
+
+def end_position(session: Session, position: Position) -> Position:
+    if position.ended_at is None:
+        position.ended_at = utcnow()
+        session.flush()
+    return position
+
+
+def create_user(session: Session, *, username: str, display_name: str, password: str,
+                positions: list[dict] | tuple = ()) -> Member:
+    """A new account whose home is the current tenant, with its first positions."""
+    tenant = require_tenant()
+    check_password(password)
+    if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
+        raise UserError("username", "this username is not available", 409)
+    account = UserAccount(username=username, display_name=display_name,
+                          password_hash=hash_password(password), home_tenant_id=tenant.id)
+    session.add(account)
+    session.flush()
+    member = Member(id=account.id, display_name=display_name)
+    session.add(member)
+    session.flush()
+    for post in positions:
+        add_position(session, member, post["role"], post.get("unit_id"))
+    return member
+
+
+def account_of(session: Session, member: Member) -> UserAccount:
+    return session.get(UserAccount, member.id)
+
+
+def update_user(session: Session, member: Member, changes: dict) -> Member:
+    account = account_of(session, member)
+    if "password" in changes:
+        check_password(changes["password"])
+        account.password_hash = hash_password(changes["password"])
+    if "display_name" in changes:
+        member.display_name = account.display_name = changes["display_name"]
+    if "disabled" in changes:
+        disabled = changes["disabled"]
+        account.disabled_at = (account.disabled_at or utcnow()) if disabled else None
+        member.archived_at = account.disabled_at
+    session.flush()
+    return member
+
+
+def member_positions(session: Session, member_id: uuid.UUID, *, active_only: bool = False):
+    statement = select(Position).where(Position.member_id == member_id)
+    if active_only:
+        statement = statement.where(Position.ended_at.is_(None))
+    return session.scalars(statement.order_by(Position.started_at)).all()

@@ -1,0 +1,42 @@
+"""Settings from defaults, then ``ZERENZHI_*`` environment variables, then the caller."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+ENV_KEYS = {
+    "DATABASE_URL": "ZERENZHI_DATABASE_URL",
+    "MIGRATION_DATABASE_URL": "ZERENZHI_MIGRATION_DATABASE_URL",
+    "DB_APP_ROLE": "ZERENZHI_DB_APP_ROLE",
+    "TENANTS_DIR": "ZERENZHI_TENANTS_DIR",
+    "SECRET_KEY": "ZERENZHI_SECRET_KEY",
+    "PUBLIC_URL": "ZERENZHI_PUBLIC_URL",
+}
+
+
+def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any]:
+    config: dict[str, Any] = {
+        "DATABASE_URL": f"sqlite:///{instance_path / 'zerenzhi.db'}",
+        "MIGRATION_DATABASE_URL": None,
+        "DB_APP_ROLE": None,
+        "TENANTS_DIR": "tenants",
+        "PUBLIC_URL": "http://127.0.0.1:8000",
+        "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        "API_TITLE": "zerenzhi 責任制",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "docs",
+        "OPENAPI_SWAGGER_UI_URL": "/api/docs/assets/",
+        "JSON_SORT_KEYS": False,
+    }
+    for key, env in ENV_KEYS.items():
+        if os.environ.get(env):
+            config[key] = os.environ[env]
+    config.update(overrides or {})
+    if not config["MIGRATION_DATABASE_URL"]:
+        config["MIGRATION_DATABASE_URL"] = config["DATABASE_URL"]
+    return config

@@ -1,0 +1,97 @@
+"""Declarative base, id generation and the tenant-scoped mixin every tenant table uses.
+
+Tenant tables put ``tenant_id`` first in the primary key and in every foreign key to
+another tenant table, so a row can never point into another tenant and the schema
+distributes by ``tenant_id`` unchanged (DESIGN.md, Tenancy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import uuid6
+from sqlalchemy import JSON, DateTime, ForeignKey, ForeignKeyConstraint, MetaData, Uuid
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def new_id() -> uuid.UUID:
+    """Time-ordered UUID (v7): index-friendly like a sequence, safe to make anywhere."""
+    return uuid.UUID(str(uuid6.uuid7()))
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class UTCDateTime(DateTime):
+    """A timezone-aware UTC timestamp on both backends (SQLite drops the zone)."""
+
+    cache_ok = True
+
+    def __init__(self) -> None:
+        super().__init__(timezone=True)
+
+    def result_processor(self, dialect, coltype):  # type: ignore[override]
+        parent = super().result_processor(dialect, coltype)
+
+        def process(value):
+            if parent is not None:
+                value = parent(value)
+            if isinstance(value, dt.datetime) and value.tzinfo is None:
+                value = value.replace(tzinfo=dt.UTC)
+            return value
+
+        return process
+
+
+class Base(DeclarativeBase):
+    """Core and plugin models share this metadata so migrations see one schema."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {
+        uuid.UUID: Uuid(),
+        dt.datetime: UTCDateTime(),
+        dict: JSON(),
+        list: JSON(),
+    }
+
+
+class TenantScoped:
+    """Mixin for tenant-owned tables: ``(tenant_id, id)`` primary key, scoped centrally."""
+
+    @declared_attr
+    def tenant_id(cls) -> Mapped[uuid.UUID]:
+        return mapped_column(ForeignKey("tenant.id"), primary_key=True, sort_order=-10)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id, sort_order=-9)
+
+
+class Archivable:
+    """Records are archived, never hard-deleted (DESIGN.md, API conventions)."""
+
+    archived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class Timestamped:
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+def tenant_fk(column: str, table: str, *, ondelete: str | None = None) -> ForeignKeyConstraint:
+    """Composite foreign key ``(tenant_id, column) -> table(tenant_id, id)``."""
+    return ForeignKeyConstraint(
+        ["tenant_id", column], [f"{table}.tenant_id", f"{table}.id"], ondelete=ondelete
+    )

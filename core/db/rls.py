@@ -1,0 +1,50 @@
+"""Row-level security for tenant tables, applied from migrations (core and plugins).
+
+PostgreSQL only; on SQLite these are no-ops and the ORM scoping is the guard.
+"""
+
+from __future__ import annotations
+
+POLICY = "tenant_isolation"
+SETTING = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+
+
+def enable_tenant_rls(op, table: str) -> None:
+    """ENABLE and FORCE RLS on ``table`` with the tenant policy (USING and WITH CHECK)."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY')
+    op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+    op.execute(
+        f'CREATE POLICY {POLICY} ON "{table}" '
+        f"USING (tenant_id = {SETTING}) WITH CHECK (tenant_id = {SETTING})"
+    )
+
+
+def disable_tenant_rls(op, table: str) -> None:
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')
+    op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+    op.execute(f'ALTER TABLE "{table}" DISABLE ROW LEVEL SECURITY')
+
+
+APPEND_ONLY_TABLES = ("audit_entry", "login_attempt")
+
+
+def grant_app_role(connection, role: str) -> None:
+    """Give the app role what it needs and nothing more: no DELETE anywhere, no UPDATE on
+    append-only tables. Runs after every upgrade, as the owner role."""
+    if connection.dialect.name != "postgresql" or not role:
+        return
+    from psycopg import sql
+
+    driver = connection.connection.driver_connection
+    ident = sql.Identifier(role).as_string(driver)
+    connection.exec_driver_sql(
+        f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {ident}"
+    )
+    connection.exec_driver_sql(f"REVOKE DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM {ident}")
+    connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ident}")
+    for table in APPEND_ONLY_TABLES:
+        connection.exec_driver_sql(f'REVOKE UPDATE ON "{table}" FROM {ident}')

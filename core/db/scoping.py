@@ -1,0 +1,63 @@
+"""Central tenant scoping on the ORM session; fails closed.
+
+Every SELECT/UPDATE/DELETE gets ``tenant_id = <context>`` on every tenant table it
+touches; inserts are stamped; a tenant table touched with no tenant raises. On
+PostgreSQL, row-level security repeats the same rule below the ORM.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from core.db.base import TenantScoped
+from core.tenancy.context import TenantContextError, current_tenant
+
+UNSCOPED = "zz_unscoped"
+
+
+def _scope_statement(state: ORMExecuteState) -> None:
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(UNSCOPED):
+        return
+    tenant = current_tenant()
+    if tenant is None:
+        for mapper in state.all_mappers:
+            if issubclass(mapper.class_, TenantScoped):
+                raise TenantContextError(
+                    f"{mapper.class_.__name__} queried with no tenant in context"
+                )
+        return
+    tenant_id = tenant.id
+    state.statement = state.statement.options(
+        with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
+        )
+    )
+
+
+def _stamp_and_check(session: Session, _flush_context, _instances) -> None:
+    if session.deleted:
+        raise RuntimeError("records are archived, never deleted")
+    tenant = current_tenant()
+    for obj in session.new:
+        if not isinstance(obj, TenantScoped):
+            continue
+        if tenant is None:
+            raise TenantContextError(f"insert of {type(obj).__name__} with no tenant in context")
+        if obj.tenant_id is None:
+            obj.tenant_id = tenant.id
+        elif obj.tenant_id != tenant.id:
+            raise TenantContextError(f"insert of {type(obj).__name__} into another tenant")
+    for obj in session.dirty:
+        if not isinstance(obj, TenantScoped):
+            continue
+        history = inspect(obj).attrs.tenant_id.history
+        if history.has_changes() or tenant is None or obj.tenant_id != tenant.id:
+            raise TenantContextError(f"update of {type(obj).__name__} outside its tenant")
+
+
+def install_scoping(session_class) -> None:
+    event.listen(session_class, "do_orm_execute", _scope_statement)
+    event.listen(session_class, "before_flush", _stamp_and_check)

@@ -1,0 +1,52 @@
+"""Errors are JSON ``{code, status, message, errors}``; a failed write changes nothing."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from core.db.session import session
+
+log = logging.getLogger("zerenzhi.errors")
+
+
+def _payload(code: int, status: str, message: str, errors: dict | None = None):
+    body = {"code": code, "status": status, "message": message}
+    if errors:
+        body["errors"] = errors
+    return jsonify(body), code
+
+
+def _integrity(error: IntegrityError):
+    session().rollback()
+    log.info("integrity conflict: %s", error.orig)
+    return _payload(409, "Conflict", "the change conflicts with existing records")
+
+
+def _data(error: DataError):
+    session().rollback()
+    return _payload(422, "Unprocessable Entity", "a value does not fit its field")
+
+
+def _operational(error: OperationalError):
+    session().rollback()
+    log.error("database unavailable: %s", error.orig)
+    return _payload(503, "Service Unavailable", "the database is busy; retry shortly")
+
+
+def _unhandled(error: Exception):
+    if isinstance(error, HTTPException):
+        return error
+    session().rollback()
+    log.exception("unhandled error")
+    return _payload(500, "Internal Server Error", "an internal error occurred")
+
+
+def install_error_handlers(app: Flask) -> None:
+    app.register_error_handler(IntegrityError, _integrity)
+    app.register_error_handler(DataError, _data)
+    app.register_error_handler(OperationalError, _operational)
+    app.register_error_handler(Exception, _unhandled)

@@ -1,0 +1,97 @@
+"""The org tree: create, change and archive units with the tree kept sound."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.db.base import utcnow
+from core.orgunits.models import UNIT_KINDS, OrgUnit
+
+
+class UnitError(ValueError):
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.field, self.message, self.status = field, message, status
+
+
+def get_unit(session: Session, unit_id: uuid.UUID, *, include_archived: bool = True) -> OrgUnit | None:
+    statement = select(OrgUnit).where(OrgUnit.id == unit_id)
+    if not include_archived:
+        statement = statement.where(OrgUnit.archived_at.is_(None))
+    return session.scalar(statement)
+
+
+def unit_by_code(session: Session, code: str) -> OrgUnit | None:
+    return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+def root_unit(session: Session) -> OrgUnit | None:
+    return session.scalar(
+        select(OrgUnit).where(OrgUnit.kind == "committee", OrgUnit.parent_id.is_(None),
+                              OrgUnit.archived_at.is_(None))
+    )
+
+
+def _check_parent(session: Session, unit: OrgUnit | None, parent_id: uuid.UUID | None) -> None:
+    if parent_id is None:
+        raise UnitError("parent_id", "every unit but the committee has a parent")
+    parent = get_unit(session, parent_id, include_archived=False)
+    if parent is None:
+        raise UnitError("parent_id", "no such unit in this township")
+    node = parent
+    while unit is not None and node is not None:
+        if node.id == unit.id:
+            raise UnitError("parent_id", "a unit cannot be placed under itself")
+        node = get_unit(session, node.parent_id) if node.parent_id else None
+
+
+def create_unit(session: Session, *, code: str, name: str, kind: str,
+                parent_id: uuid.UUID | None = None) -> OrgUnit:
+    if kind not in UNIT_KINDS:
+        raise UnitError("kind", f"one of {', '.join(UNIT_KINDS)}")
+    if unit_by_code(session, code) is not None:
+        raise UnitError("code", f"code {code!r} is already used in this township", 409)
+    if kind == "committee":
+        if root_unit(session) is not None:
+            raise UnitError("kind", "the township already has its committee", 409)
+        if parent_id is not None:
+            raise UnitError("parent_id", "the committee is the root of the tree")
+    else:
+        _check_parent(session, None, parent_id)
+    unit = OrgUnit(code=code, name=name, kind=kind, parent_id=parent_id)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def update_unit(session: Session, unit: OrgUnit, changes: dict) -> OrgUnit:
+    if unit.archived_at is not None:
+        raise UnitError("id", "archived units cannot change", 409)
+    if "code" in changes and changes["code"] != unit.code:
+        if unit_by_code(session, changes["code"]) is not None:
+            raise UnitError("code", f"code {changes['code']!r} is already used", 409)
+    if "parent_id" in changes and unit.kind != "committee":
+        _check_parent(session, unit, changes["parent_id"])
+    elif "parent_id" in changes and changes["parent_id"] is not None:
+        raise UnitError("parent_id", "the committee is the root of the tree")
+    for key, value in changes.items():
+        setattr(unit, key, value)
+    session.flush()
+    return unit
+
+
+def archive_unit(session: Session, unit: OrgUnit) -> OrgUnit:
+    if unit.kind == "committee" and unit.parent_id is None:
+        raise UnitError("id", "the committee is the root and cannot be archived", 409)
+    children = session.scalar(
+        select(OrgUnit.id).where(OrgUnit.parent_id == unit.id, OrgUnit.archived_at.is_(None))
+    )
+    if children is not None:
+        raise UnitError("id", "archive or move the units under it first", 409)
+    if unit.archived_at is None:
+        unit.archived_at = utcnow()
+        session.flush()
+    return unit

@@ -1,0 +1,39 @@
+"""Plugin metadata: a validated ``manifest`` on the plugin object (not a hook)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import marshmallow as ma
+
+from core.labels import Label
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+
+
+class NoSettings(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+
+@dataclass(frozen=True)
+class Manifest:
+    name: str
+    version: str
+    title: Label
+    settings: type[ma.Schema] = NoSettings
+    settings_version: int = 1
+    migrations: str | None = None  # "package.module:folder" holding an alembic versions dir
+    requires: tuple[str, ...] = field(default_factory=tuple)
+    table_prefix: str = ""
+
+    def __post_init__(self) -> None:
+        if not NAME.match(self.name):
+            raise ValueError(f"plugin name {self.name!r}: lower-case letters, digits, '_'")
+        if not isinstance(self.title, Label):
+            raise ValueError(f"plugin {self.name}: title must be a core.Label")
+        if not (isinstance(self.settings, type) and issubclass(self.settings, ma.Schema)):
+            raise ValueError(f"plugin {self.name}: settings must be a marshmallow Schema class")
+        if not self.table_prefix:
+            object.__setattr__(self, "table_prefix", f"{self.name}_")

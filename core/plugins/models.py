@@ -1,0 +1,20 @@
+"""Per-tenant plugin state: enabled or not, and the tenant's own settings layer."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.base import Base, TenantScoped, Timestamped
+
+
+class TenantPlugin(TenantScoped, Timestamped, Base):
+    __tablename__ = "tenant_plugin"
+
+    plugin: Mapped[str] = mapped_column(String(31))
+    enabled: Mapped[bool] = mapped_column(default=False)
+    settings: Mapped[dict] = mapped_column(default=dict)
+    settings_version: Mapped[int] = mapped_column(default=1)
+    problem: Mapped[str | None] = mapped_column(String(500), default=None)
+
+    __table_args__ = (UniqueConstraint("tenant_id", "plugin"),)

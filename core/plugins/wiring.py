@@ -1,0 +1,59 @@
+"""Mounts each installed plugin at boot: permissions and blueprints.
+
+Every installed plugin's routes exist from boot (Flask cannot add them later); a
+request for a township that has not enabled the plugin answers 404 naming it.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_smorest import abort
+from sqlalchemy import select
+
+from core.db.session import session
+from core.labels import render
+from core.plugins.models import TenantPlugin
+
+
+def enabled_plugins() -> frozenset[str]:
+    """Names of the plugins the tenant in context has enabled (cached per request)."""
+    cached = g.get("zz_enabled_plugins")
+    if cached is None:
+        cached = frozenset(
+            session().scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled)).all()
+        )
+        g.zz_enabled_plugins = cached
+    return cached
+
+
+def _only_for(plugin_set, name: str):
+    """A caller of one plugin's implementation of a hook."""
+    others = [p.plugin for n, p in plugin_set.installed.items() if n != name]
+    return lambda hook_name: plugin_set.pm.subset_hook_caller(hook_name, remove_plugins=others)
+
+
+def wire_plugins(app: Flask, kernel) -> None:
+    plugin_set = kernel.plugins
+    owners: dict[str, tuple[str, object]] = {}
+    for installed in plugin_set.ordered():
+        name = installed.name
+        caller = _only_for(plugin_set, name)
+        for permissions in caller("register_permissions")():
+            kernel.permissions.extend(permissions or (), source=name)
+        for blueprints in caller("register_blueprints")():
+            for blueprint in blueprints or ():
+                kernel.api.register_blueprint(
+                    blueprint, url_prefix=f"/api/v1/townships/<township>/{name}"
+                )
+                owners[blueprint.name] = (name, installed.manifest.title)
+    kernel.extras["blueprint_owners"] = owners
+
+    def require_enabled() -> None:
+        owner = owners.get(request.blueprint or "")
+        if owner is None:
+            return
+        name, title = owner
+        if g.get("zz_tenant") is None or name not in enabled_plugins():
+            abort(404, message=f"module '{name}' ({render(title)}) is not enabled here")
+
+    kernel.extras["plugin_guard"] = require_enabled

@@ -1,0 +1,118 @@
+"""Tokens and the caller's own identity."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from core.auth import service
+from core.auth.permissions import AUTHENTICATED, PUBLIC, requires
+from core.auth.roles import ROLES
+from core.db.session import session
+from core.labels import render
+from core.orgunits.models import OrgUnit
+from core.routes.common import InputSchema
+from core.tenancy.context import tenant_scope
+from core.tenancy.models import Tenant
+
+blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Log in and out; who am I")
+
+
+class Credentials(InputSchema):
+    username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=150))
+    password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1024),
+                                load_only=True)
+
+
+class TokenOut(ma.Schema):
+    access_token = ma.fields.String(required=True)
+    token_type = ma.fields.String(required=True)
+    expires_at = ma.fields.DateTime(required=True)
+
+
+class TenantOut(ma.Schema):
+    id = ma.fields.UUID()
+    kind = ma.fields.String()
+    slug = ma.fields.String()
+    name = ma.fields.String()
+
+
+class PositionBrief(ma.Schema):
+    position_id = ma.fields.UUID()
+    role = ma.fields.String()
+    role_label = ma.fields.String()
+    unit_id = ma.fields.UUID(allow_none=True)
+    unit_code = ma.fields.String(allow_none=True)
+
+
+class MeOut(ma.Schema):
+    id = ma.fields.UUID()
+    username = ma.fields.String()
+    display_name = ma.fields.String()
+    platform_admin = ma.fields.Boolean()
+    tenant = ma.fields.Nested(TenantOut, allow_none=True)
+    positions = ma.fields.List(ma.fields.Nested(PositionBrief))
+    permissions = ma.fields.List(ma.fields.String())
+
+
+@blp.route("/auth/tokens")
+class Tokens(MethodView):
+    @requires(PUBLIC)
+    @blp.arguments(Credentials)
+    @blp.response(201, TokenOut)
+    @blp.alt_response(401, description="Wrong username or password")
+    @blp.alt_response(429, description="Too many failed attempts; retry later")
+    def post(self, credentials):
+        """Log in: exchange a username and password for a bearer token."""
+        sess = session()
+        try:
+            issued = service.login(sess, credentials["username"], credentials["password"],
+                                   request.remote_addr)
+        except service.Throttled as throttled:
+            abort(429, message="too many failed logins; try again later",
+                  headers={"Retry-After": str(throttled.retry_after)})
+        if issued is None:
+            abort(401, message="wrong username or password")
+        sess.commit()
+        return {"access_token": issued.access_token, "token_type": "Bearer",
+                "expires_at": issued.expires_at}
+
+
+@blp.route("/auth/tokens/current")
+class CurrentToken(MethodView):
+    @requires(AUTHENTICATED)
+    @blp.response(204)
+    def delete(self):
+        """Log out: revoke the token this request was made with."""
+        sess = session()
+        service.revoke(sess, g.zz_token_id)
+        sess.commit()
+
+
+@blp.route("/me")
+class Me(MethodView):
+    @requires(AUTHENTICATED)
+    @blp.response(200, MeOut)
+    def get(self):
+        """The caller: account, home township or county, positions, permissions."""
+        identity = g.zz_identity
+        sess = session()
+        tenant = sess.get(Tenant, identity.home_tenant_id) if identity.home_tenant_id else None
+        positions = []
+        if tenant is not None:
+            with tenant_scope(tenant.ref()):
+                for post in identity.posts:
+                    unit = sess.get(OrgUnit, (tenant.id, post.unit_id)) if post.unit_id else None
+                    positions.append({
+                        "position_id": post.position_id, "role": post.role,
+                        "role_label": render(ROLES[post.role].label),
+                        "unit_id": post.unit_id, "unit_code": unit.code if unit else None,
+                    })
+        return {
+            "id": identity.user_id, "username": identity.username,
+            "display_name": identity.display_name, "platform_admin": identity.platform_admin,
+            "tenant": tenant, "positions": positions,
+            "permissions": sorted(identity.permissions),
+        }

@@ -1,0 +1,88 @@
+"""Counties and their townships: for county users and platform operators."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from core.auth.permissions import requires
+from core.db.session import session
+from core.routes.common import InputSchema, SelectPage
+from core.tenancy import service
+from core.tenancy.models import Tenant
+
+blp = Blueprint("counties", __name__, url_prefix="/api/v1/counties",
+                description="Counties and the townships they group")
+
+SLUG = ma.validate.Regexp(r"^[a-z][a-z0-9-]{1,62}$", error="lower-case letters, digits and '-'")
+
+
+class TenantSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    kind = ma.fields.String(dump_only=True)
+    slug = ma.fields.String(required=True, validate=SLUG)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
+    timezone = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    created_at = ma.fields.DateTime(dump_only=True)
+
+
+class TenantIn(InputSchema, TenantSchema):
+    pass
+
+
+def _create(create, **kwargs):
+    sess = session()
+    try:
+        tenant = create(sess, **kwargs)
+    except service.ProvisioningError as error:
+        sess.rollback()
+        status = 409 if error.field == "slug" else 422
+        abort(status, message=error.message, errors={"json": {error.field: [error.message]}})
+    sess.commit()
+    return tenant
+
+
+@blp.route("")
+class Counties(MethodView):
+    @requires("counties.read")
+    @blp.response(200, TenantSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self):
+        """Counties: all for a platform operator, their own for county staff."""
+        statement = select(Tenant).where(Tenant.kind == "county", Tenant.archived_at.is_(None))
+        identity = g.zz_identity
+        if not identity.platform_admin:
+            statement = statement.where(Tenant.id == identity.home_tenant_id)
+        return statement.order_by(Tenant.slug)
+
+    @requires("counties.manage")
+    @blp.arguments(TenantIn)
+    @blp.response(201, TenantSchema)
+    def post(self, data):
+        """Create a county (platform operators)."""
+        return _create(service.create_county, **data)
+
+
+@blp.route("/<county>/townships")
+class Townships(MethodView):
+    @requires("counties.read")
+    @blp.response(200, TenantSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self):
+        """The county's townships."""
+        return (
+            select(Tenant)
+            .where(Tenant.county_id == g.zz_tenant.id, Tenant.archived_at.is_(None))
+            .order_by(Tenant.slug)
+        )
+
+    @requires("townships.manage")
+    @blp.arguments(TenantIn)
+    @blp.response(201, TenantSchema)
+    def post(self, data):
+        """Provision a township with its root unit, the committee (鎮黨委)."""
+        return _create(service.create_township, county=g.zz_tenant, **data)

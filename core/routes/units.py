@@ -1,0 +1,124 @@
+"""The township's org tree: committee, branches, villages, stations, office."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from core.auth.permissions import requires
+from core.db.session import session
+from core.orgunits import service
+from core.orgunits.models import UNIT_KINDS, OrgUnit
+from core.routes.common import InputSchema, ListQuery, SelectPage
+from core.tenancy.request import not_found
+
+blp = Blueprint("units", __name__, url_prefix="/api/v1/townships/<township>/units",
+                description="The org tree (組織架構) of a township")
+
+CODE = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",
+                          error="letters, digits, '.', '_' and '-'")
+
+
+class UnitSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    code = ma.fields.String(required=True, validate=CODE)
+    name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    kind = ma.fields.String(required=True, validate=ma.validate.OneOf(UNIT_KINDS))
+    parent_id = ma.fields.UUID(allow_none=True)
+    archived_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    created_at = ma.fields.DateTime(dump_only=True)
+    updated_at = ma.fields.DateTime(dump_only=True)
+
+
+class UnitIn(InputSchema, UnitSchema):
+    pass
+
+
+class UnitPatch(InputSchema):
+    code = ma.fields.String(validate=CODE)
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    parent_id = ma.fields.UUID(allow_none=True)
+
+
+class UnitQuery(ListQuery):
+    kind = ma.fields.String(validate=ma.validate.OneOf(UNIT_KINDS))
+
+
+def _fail(error: service.UnitError):
+    session().rollback()
+    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
+
+
+def _unit_or_404(unit_id) -> OrgUnit:
+    unit = service.get_unit(session(), unit_id)
+    if unit is None:
+        not_found()
+    return unit
+
+
+@blp.route("")
+class Units(MethodView):
+    @requires("units.read")
+    @blp.arguments(UnitQuery, location="query")
+    @blp.response(200, UnitSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """List the township's units."""
+        statement = select(OrgUnit).order_by(OrgUnit.code)
+        if not query["include_archived"]:
+            statement = statement.where(OrgUnit.archived_at.is_(None))
+        if "kind" in query:
+            statement = statement.where(OrgUnit.kind == query["kind"])
+        return statement
+
+    @requires("units.write")
+    @blp.arguments(UnitIn)
+    @blp.response(201, UnitSchema)
+    def post(self, data):
+        """Add a unit under a parent (every unit but the committee has one)."""
+        try:
+            unit = service.create_unit(session(), **data)
+        except service.UnitError as error:
+            _fail(error)
+        session().commit()
+        return unit
+
+
+@blp.route("/<uuid:unit_id>")
+class Unit(MethodView):
+    @requires("units.read")
+    @blp.etag
+    @blp.response(200, UnitSchema)
+    def get(self, unit_id):
+        """One unit."""
+        return _unit_or_404(unit_id)
+
+    @requires("units.write")
+    @blp.etag
+    @blp.arguments(UnitPatch)
+    @blp.response(200, UnitSchema)
+    def patch(self, data, unit_id):
+        """Change a unit's code, name or parent (send If-Match with its ETag)."""
+        unit = _unit_or_404(unit_id)
+        blp.check_etag(unit, UnitSchema)
+        try:
+            service.update_unit(session(), unit, data)
+        except service.UnitError as error:
+            _fail(error)
+        session().commit()
+        return unit
+
+    @requires("units.write")
+    @blp.etag
+    @blp.response(204)
+    def delete(self, unit_id):
+        """Archive a unit (kept, never deleted; send If-Match with its ETag)."""
+        unit = _unit_or_404(unit_id)
+        blp.check_etag(unit, UnitSchema)
+        try:
+            service.archive_unit(session(), unit)
+        except service.UnitError as error:
+            _fail(error)
+        session().commit()

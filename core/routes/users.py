@@ -1,0 +1,181 @@
+"""A township's users and their positions (role at unit); managed by its tenant_admin."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+
+from core.auth import users as service
+from core.auth.models import Member, Position, UserAccount
+from core.auth.roles import ROLES
+from core.db.session import session
+from core.labels import render
+from core.routes.common import InputSchema, ListQuery, SelectPage
+from core.auth.permissions import requires
+from core.tenancy.request import not_found
+
+blp = Blueprint("users", __name__, url_prefix="/api/v1/townships/<township>/users",
+                description="Users of a township and the posts they hold")
+
+USERNAME = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,149}$",
+                              error="3–150 letters, digits, '.', '_', '@' or '-'")
+
+
+class PositionSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ROLES)))
+    role_label = ma.fields.Method("_role_label", dump_only=True)
+    unit_id = ma.fields.UUID(allow_none=True)
+    started_at = ma.fields.DateTime(dump_only=True)
+    ended_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+
+    def _role_label(self, position) -> str:
+        return render(ROLES[position.role].label)
+
+
+class PositionIn(InputSchema):
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ROLES)))
+    unit_id = ma.fields.UUID(allow_none=True)
+
+
+class UserSchema(ma.Schema):
+    id = ma.fields.UUID(dump_only=True)
+    username = ma.fields.Method("_username", dump_only=True)
+    display_name = ma.fields.String()
+    archived_at = ma.fields.DateTime(dump_only=True, allow_none=True)
+    positions = ma.fields.Method("_positions", dump_only=True)
+
+    def _username(self, member) -> str:
+        return session().get(UserAccount, member.id).username
+
+    def _positions(self, member) -> list:
+        rows = service.member_positions(session(), member.id, active_only=True)
+        return PositionSchema(many=True).dump(rows)
+
+
+class UserIn(InputSchema):
+    username = ma.fields.String(required=True, validate=USERNAME)
+    display_name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
+    password = ma.fields.String(required=True, load_only=True,
+                                validate=ma.validate.Length(min=10, max=1024))
+    positions = ma.fields.List(ma.fields.Nested(PositionIn), load_default=list)
+
+
+class UserPatch(InputSchema):
+    display_name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    password = ma.fields.String(load_only=True, validate=ma.validate.Length(min=10, max=1024))
+    disabled = ma.fields.Boolean()
+
+
+class PositionQuery(ma.Schema):
+    class Meta:
+        unknown = ma.RAISE
+
+    include_ended = ma.fields.Boolean(load_default=False)
+
+
+def _fail(error: service.UserError):
+    session().rollback()
+    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
+
+
+def _member_or_404(user_id) -> Member:
+    member = session().scalar(select(Member).where(Member.id == user_id))
+    if member is None:
+        not_found()
+    return member
+
+
+@blp.route("")
+class Users(MethodView):
+    @requires("users.read")
+    @blp.arguments(ListQuery, location="query")
+    @blp.response(200, UserSchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """The township's users with their current positions."""
+        statement = select(Member).order_by(Member.display_name, Member.id)
+        if not query["include_archived"]:
+            statement = statement.where(Member.archived_at.is_(None))
+        return statement
+
+    @requires("users.write")
+    @blp.arguments(UserIn)
+    @blp.response(201, UserSchema)
+    def post(self, data):
+        """Create a user of this township with their positions."""
+        try:
+            member = service.create_user(session(), **data)
+        except service.UserError as error:
+            _fail(error)
+        session().commit()
+        return member
+
+
+@blp.route("/<uuid:user_id>")
+class User(MethodView):
+    @requires("users.read")
+    @blp.etag
+    @blp.response(200, UserSchema)
+    def get(self, user_id):
+        """One user."""
+        return _member_or_404(user_id)
+
+    @requires("users.write")
+    @blp.etag
+    @blp.arguments(UserPatch)
+    @blp.response(200, UserSchema)
+    def patch(self, data, user_id):
+        """Rename, reset the password of, disable or re-enable a user (If-Match)."""
+        member = _member_or_404(user_id)
+        blp.check_etag(member, UserSchema)
+        try:
+            service.update_user(session(), member, data)
+        except service.UserError as error:
+            _fail(error)
+        session().commit()
+        return member
+
+
+@blp.route("/<uuid:user_id>/positions")
+class Positions(MethodView):
+    @requires("users.read")
+    @blp.arguments(PositionQuery, location="query")
+    @blp.response(200, PositionSchema(many=True))
+    def get(self, query, user_id):
+        """A user's positions; ended ones too with include_ended (the history of posts)."""
+        member = _member_or_404(user_id)
+        return service.member_positions(session(), member.id,
+                                        active_only=not query["include_ended"])
+
+    @requires("users.write")
+    @blp.arguments(PositionIn)
+    @blp.response(201, PositionSchema)
+    def post(self, data, user_id):
+        """Post a user to a role at a unit."""
+        member = _member_or_404(user_id)
+        try:
+            position = service.add_position(session(), member, data["role"], data.get("unit_id"))
+        except service.UserError as error:
+            _fail(error)
+        session().commit()
+        return position
+
+
+@blp.route("/<uuid:user_id>/positions/<uuid:position_id>")
+class PositionItem(MethodView):
+    @requires("users.write")
+    @blp.response(200, PositionSchema)
+    def delete(self, user_id, position_id):
+        """End a position (kept in the history of who held the post)."""
+        member = _member_or_404(user_id)
+        position = session().scalar(
+            select(Position).where(Position.id == position_id, Position.member_id == member.id)
+        )
+        if position is None:
+            not_found()
+        service.end_position(session(), position)
+        session().commit()
+        return position

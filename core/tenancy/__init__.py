@@ -1,0 +1,9 @@
+from core.tenancy.context import (
+    TenantContextError,
+    TenantRef,
+    current_tenant,
+    require_tenant,
+    tenant_scope,
+)
+
+__all__ = ["TenantContextError", "TenantRef", "current_tenant", "require_tenant", "tenant_scope"]

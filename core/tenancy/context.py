@@ -1,0 +1,71 @@
+"""The tenant context: which township or county the current work belongs to.
+
+Set from the URL after the membership check (requests) or by ``tenant_scope`` (CLI,
+jobs, tests); read by the ORM scoping listeners and the PostgreSQL RLS setting.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+class TenantContextError(RuntimeError):
+    """A tenant table was touched with no tenant (or the wrong tenant) in context."""
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    id: uuid.UUID
+    kind: str  # "township" | "county"
+    slug: str
+    county_id: uuid.UUID | None = None
+    timezone: str = "Asia/Shanghai"
+
+
+_current: contextvars.ContextVar[TenantRef | None] = contextvars.ContextVar(
+    "zerenzhi_tenant", default=None
+)
+_listeners: list = []
+
+
+def current_tenant() -> TenantRef | None:
+    return _current.get()
+
+
+def require_tenant() -> TenantRef:
+    tenant = _current.get()
+    if tenant is None:
+        raise TenantContextError("no tenant in context")
+    return tenant
+
+
+def on_tenant_change(callback) -> None:
+    """Register a callback run when the context changes (the session re-applies RLS)."""
+    _listeners.append(callback)
+
+
+def set_tenant(tenant: TenantRef | None) -> contextvars.Token:
+    token = _current.set(tenant)
+    for callback in _listeners:
+        callback(tenant)
+    return token
+
+
+def reset_tenant(token: contextvars.Token) -> None:
+    _current.reset(token)
+    for callback in _listeners:
+        callback(_current.get())
+
+
+@contextmanager
+def tenant_scope(tenant: TenantRef | None) -> Iterator[TenantRef | None]:
+    """Run a block as ``tenant`` (CLI, background jobs, tests)."""
+    token = set_tenant(tenant)
+    try:
+        yield tenant
+    finally:
+        reset_tenant(token)

@@ -1,0 +1,43 @@
+"""Tenants: counties and townships. A global reference table (not tenant-scoped)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.base import Archivable, Base, new_id, utcnow
+from core.tenancy.context import TenantRef
+
+TENANT_KINDS = ("county", "township")
+
+
+class Tenant(Archivable, Base):
+    __tablename__ = "tenant"
+    __audit_tenant_attr__ = "id"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    kind: Mapped[str] = mapped_column(String(16))
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200), default=None)
+    county_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenant.id"), default=None)
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('county', 'township')", name="kind"),
+        CheckConstraint(
+            "(kind = 'township' AND county_id IS NOT NULL) OR "
+            "(kind = 'county' AND county_id IS NULL)",
+            name="county_link",
+        ),
+    )
+
+    def ref(self) -> TenantRef:
+        return TenantRef(
+            id=self.id, kind=self.kind, slug=self.slug, county_id=self.county_id,
+            timezone=self.timezone,
+        )

@@ -1,0 +1,102 @@
+"""Per-request pipeline: request id, bearer token, tenant from the URL, identity.
+
+A township or county in the URL is entered only after the membership check; a
+foreign tenant answers exactly like one that does not exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import Flask, current_app, g, request
+from flask_smorest import abort
+from sqlalchemy import select
+
+from core.audit.recorder import Actor, reset_actor, set_actor
+from core.auth.identity import load_identity
+from core.auth.service import user_for_token
+from core.db.session import close_session, session
+from core.tenancy.context import reset_tenant, set_tenant
+from core.tenancy.models import Tenant
+
+NOT_FOUND = "not found"
+URL_TENANT_ARGS = {"township": "township", "county": "county"}
+
+
+def not_found() -> None:
+    abort(404, message=NOT_FOUND)
+
+
+def _bearer() -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def _url_tenant(sess, view_args: dict) -> tuple[str, Tenant | None] | None:
+    for arg, kind in URL_TENANT_ARGS.items():
+        if arg in view_args:
+            slug = view_args.pop(arg)
+            tenant = sess.scalar(
+                select(Tenant).where(
+                    Tenant.slug == slug, Tenant.kind == kind, Tenant.archived_at.is_(None)
+                )
+            )
+            return kind, tenant
+    return None
+
+
+def _admits(user, kind: str, tenant: Tenant) -> bool:
+    if user.home_tenant_id == tenant.id:
+        return True
+    return kind == "county" and user.platform_admin
+
+
+def before_request() -> None:
+    g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+    sess = session()
+    token = _bearer()
+    found = user_for_token(sess, token) if token else None
+    view_args = request.view_args if request.view_args is not None else {}
+    url_tenant = _url_tenant(sess, view_args)
+    if url_tenant is not None:
+        if found is None:
+            abort(401, message="authentication required: send 'Authorization: Bearer <token>'")
+        kind, tenant = url_tenant
+        if tenant is None or not _admits(found[0], kind, tenant):
+            not_found()
+    if found is None:
+        return
+    user, auth_token = found
+    tenant = url_tenant[1] if url_tenant else None
+    registry = current_app.extensions["zerenzhi"].permissions
+    identity = load_identity(sess, user, tenant, registry.for_roles)
+    sess.commit()  # end the lookup transaction; the next one starts inside the tenant
+    g.zz_identity, g.zz_token_id = identity, auth_token.id
+    g.zz_actor_token = set_actor(Actor(user.username, user.id, g.request_id))
+    if tenant is not None:
+        g.zz_tenant = tenant
+        g.zz_tenant_token = set_tenant(tenant.ref())
+
+
+def teardown_request(_exc: BaseException | None = None) -> None:
+    close_session()
+    token = g.pop("zz_tenant_token", None)
+    if token is not None:
+        reset_tenant(token)
+    actor = g.pop("zz_actor_token", None)
+    if actor is not None:
+        reset_actor(actor)
+
+
+def after_request(response):
+    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+    return response
+
+
+def install(app: Flask) -> None:
+    app.before_request(before_request)
+    app.after_request(after_request)
+    app.teardown_request(teardown_request)
