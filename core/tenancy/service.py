@@ -62,6 +62,7 @@ def create_township(session: Session, county: Tenant, slug: str, name: str,
                       county_id=county.id, timezone=timezone)
     session.add(township)
     with tenant_scope(_ref(township)):
+        session.flush()
         session.add(OrgUnit(code="committee", name=committee_name or f"{name}黨委",
                             kind="committee"))
         session.flush()

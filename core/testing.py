@@ -1,0 +1,310 @@
+"""Pytest fixtures for zerenzhi and for plugin authors (registered under ``pytest11``).
+
+Every test that takes ``app`` runs on SQLite and, when PostgreSQL's server binaries are
+installed, again on a throw-away PostgreSQL cluster where the app connects as a role
+that owns nothing and cannot bypass row-level security. Tests make their own
+townships (``township``), so they never see each other's data.
+
+Override ``zz_plugins`` in a conftest to choose the plugins an app is built with.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BACKENDS = ("sqlite", "postgresql")
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+def _pg_available() -> bool:
+    from core.testing_pg import find_pg_bindir
+
+    return find_pg_bindir() is not None and os.environ.get("ZERENZHI_TEST_SKIP_PG") != "1"
+
+
+class _Databases:
+    """One database per backend for the whole session, migrated once per plugin set."""
+
+    def __init__(self) -> None:
+        self.cluster = None
+        self.tmp = Path(tempfile.mkdtemp(prefix="zz-test-"))
+        self.migrated: set[tuple[str, tuple[str, ...]]] = set()
+        self.apps: dict[tuple, Any] = {}
+
+    def urls(self, backend: str) -> tuple[str, str, str | None]:
+        if backend == "sqlite":
+            url = f"sqlite:///{self.tmp / 'test.db'}"
+            return url, url, None
+        if self.cluster is None:
+            from core.testing_pg import PgCluster
+
+            self.cluster = PgCluster().start()
+        return self.cluster.owner_url, self.cluster.app_url, "zz_app"
+
+    def close(self) -> None:
+        for app in self.apps.values():
+            app.extensions["zerenzhi"].db.dispose()
+        if self.cluster is not None:
+            self.cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def zz_databases() -> Iterator[_Databases]:
+    databases = _Databases()
+    yield databases
+    databases.close()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "zz_backend" in metafunc.fixturenames and "zz_backend" not in getattr(
+        metafunc, "_zz_done", ()
+    ):
+        params = [
+            pytest.param(name, marks=pytest.mark.skipif(
+                name == "postgresql" and not _pg_available(),
+                reason="PostgreSQL server binaries not installed"))
+            for name in BACKENDS
+        ]
+        metafunc.parametrize("zz_backend", params, scope="session")
+
+
+@pytest.fixture
+def zz_plugins() -> list[Any]:
+    """Plugins the app is built with, besides entry points; override in a conftest."""
+    return []
+
+
+@pytest.fixture
+def zz_load_entrypoints() -> bool:
+    return True
+
+
+@pytest.fixture
+def app(zz_backend: str, zz_databases: _Databases, zz_plugins, zz_load_entrypoints):
+    """A migrated app on the backend under test (built once per plugin set)."""
+    from core.app import create_app
+    from core.db.migrate import upgrade
+
+    owner_url, app_url, role = zz_databases.urls(zz_backend)
+    names = tuple(sorted(type(p).__module__ + "." + type(p).__name__ for p in zz_plugins))
+    key = (zz_backend, names, zz_load_entrypoints)
+    if key not in zz_databases.apps:
+        config = {"DATABASE_URL": app_url, "MIGRATION_DATABASE_URL": owner_url,
+                  "DB_APP_ROLE": role, "TESTING": True}
+        application = create_app(config, plugins=list(zz_plugins),
+                                 load_entrypoints=zz_load_entrypoints)
+        upgrade(owner_url, application.extensions["zerenzhi"].plugins, role)
+        zz_databases.apps[key] = application
+    return zz_databases.apps[key]
+
+
+class Response:
+    """A test response with ``.json`` and an assertion that prints the body on failure."""
+
+    def __init__(self, raw) -> None:
+        self.raw = raw
+        self.status_code = raw.status_code
+        self.headers = raw.headers
+        self.json = raw.get_json(silent=True)
+
+    def assert_status(self, *expected: int) -> Response:
+        assert self.status_code in expected, (
+            f"expected {expected}, got {self.status_code}: {self.raw.get_data(as_text=True)[:800]}"
+        )
+        return self
+
+
+class ApiClient:
+    """A test client that sends a bearer token and returns ``Response`` objects."""
+
+    def __init__(self, app, token: str | None = None, headers: dict | None = None) -> None:
+        self.app, self.token = app, token
+        self.client = app.test_client()
+        self.default_headers = dict(headers or {})
+
+    def request(self, method: str, path: str, **kwargs) -> Response:
+        headers = {**self.default_headers, **kwargs.pop("headers", {})}
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return Response(self.client.open(path, method=method, headers=headers, **kwargs))
+
+    def get(self, path, **kw): return self.request("GET", path, **kw)  # noqa: E704
+    def post(self, path, **kw): return self.request("POST", path, **kw)  # noqa: E704
+    def put(self, path, **kw): return self.request("PUT", path, **kw)  # noqa: E704
+    def patch(self, path, **kw): return self.request("PATCH", path, **kw)  # noqa: E704
+    def delete(self, path, **kw): return self.request("DELETE", path, **kw)  # noqa: E704
+
+
+UNITS = (
+    ("office", "意識形態領導小組辦公室", "office", "committee"),
+    ("branch-1", "第一黨支部", "branch", "committee"),
+    ("branch-2", "第二黨支部", "branch", "committee"),
+    ("village-1", "東村村委會", "village", "committee"),
+    ("station-1", "文化站", "station", "committee"),
+)
+ROLE_UNITS = {
+    "secretary": "committee", "deputy": "committee", "office": "office",
+    "member": "branch-1", "branch_secretary": "branch-1", "unit_head": "village-1",
+    "viewer": "committee", "tenant_admin": "committee",
+}
+
+
+@dataclass
+class World:
+    """A county with one township, its org tree and one user per role, with tokens."""
+
+    app: Any
+    county_slug: str
+    slug: str
+    tenant_id: uuid.UUID
+    county_id: uuid.UUID
+    units: dict[str, uuid.UUID] = field(default_factory=dict)
+    users: dict[str, uuid.UUID] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def base(self) -> str:
+        return f"/api/v1/townships/{self.slug}"
+
+    def client(self, role: str | None = None, **headers) -> ApiClient:
+        return ApiClient(self.app, self.tokens.get(role) if role else None, headers)
+
+    def enable(self, plugin: str, settings: dict | None = None) -> None:
+        from core.plugins.models import TenantPlugin
+
+        with self.scope() as sess:
+            sess.add(TenantPlugin(plugin=plugin, enabled=True, settings=settings or {}))
+            sess.commit()
+
+    def scope(self):
+        return _scoped_session(self.app, self.tenant_id)
+
+
+class _scoped_session:
+    def __init__(self, app, tenant_id) -> None:
+        self.app, self.tenant_id = app, tenant_id
+
+    def __enter__(self):
+        from core.db.session import session
+        from core.tenancy.context import tenant_scope
+        from core.tenancy.models import Tenant
+
+        self.ctx = self.app.app_context()
+        self.ctx.push()
+        sess = session()
+        tenant = sess.get(Tenant, self.tenant_id)
+        self.scope = tenant_scope(tenant.ref())
+        self.scope.__enter__()
+        return sess
+
+    def __exit__(self, *exc):
+        self.scope.__exit__(*exc)
+        self.ctx.pop()
+
+
+_password_hash: list[str] = []
+
+
+def _fixture_hash() -> str:
+    if not _password_hash:
+        from core.auth.passwords import hash_password
+
+        _password_hash.append(hash_password(PASSWORD))
+    return _password_hash[0]
+
+
+def build_world(app, prefix: str = "t") -> World:
+    """Make a fresh county, township, units and one user per role (fast: no per-user hash)."""
+    from core.auth.models import Member, Position, UserAccount
+    from core.auth.service import issue_token_for
+    from core.db.session import session
+    from core.orgunits.models import OrgUnit
+    from core.orgunits.service import root_unit
+    from core.tenancy.context import tenant_scope
+    from core.tenancy.service import create_county, create_township
+
+    n = f"{prefix}{next(_counter)}-{uuid.uuid4().hex[:6]}"
+    with app.app_context():
+        sess = session()
+        county = create_county(sess, f"c-{n}", f"縣{n}")
+        township = create_township(sess, county, f"w-{n}", f"鎮{n}")
+        world = World(app, county.slug, township.slug, township.id, county.id)
+        with tenant_scope(township.ref()):
+            world.units["committee"] = root_unit(sess).id
+            for code, name, kind, parent in UNITS:
+                unit = OrgUnit(code=code, name=name, kind=kind, parent_id=world.units[parent])
+                sess.add(unit)
+                sess.flush()
+                world.units[code] = unit.id
+            for role, unit_code in ROLE_UNITS.items():
+                _user(sess, world, role, f"{role}@{n}", township.id,
+                      lambda m, r=role, u=unit_code: Position(
+                          member_id=m.id, role=r, unit_id=world.units[u]))
+        with tenant_scope(county.ref()):
+            for role in ("county_viewer", "county_admin"):
+                _user(sess, world, role, f"{role}@{n}", county.id,
+                      lambda m, r=role: Position(member_id=m.id, role=r))
+        sess.commit()
+        for role, user_id in world.users.items():
+            world.tokens[role] = issue_token_for(sess, sess.get(UserAccount, user_id))
+        sess.commit()
+    del Member
+    return world
+
+
+def _user(sess, world: World, role: str, username: str, home, position) -> None:
+    from core.auth.models import Member, UserAccount
+
+    account = UserAccount(username=username, display_name=f"{role} {world.slug}",
+                          password_hash=_fixture_hash(), home_tenant_id=home)
+    sess.add(account)
+    sess.flush()
+    member = Member(id=account.id, display_name=account.display_name)
+    sess.add(member)
+    sess.flush()
+    sess.add(position(member))
+    sess.flush()
+    world.users[role] = account.id
+
+
+def platform_admin_token(app) -> str:
+    from core.auth.models import UserAccount
+    from core.auth.service import issue_token_for
+    from core.db.session import session
+
+    with app.app_context():
+        sess = session()
+        account = UserAccount(username=f"ops-{uuid.uuid4().hex[:8]}", display_name="ops",
+                              password_hash=_fixture_hash(), platform_admin=True)
+        sess.add(account)
+        sess.flush()
+        token = issue_token_for(sess, account)
+        sess.commit()
+    return token
+
+
+@pytest.fixture
+def township(app) -> World:
+    """A fresh township (in a fresh county) with one user per role."""
+    return build_world(app)
+
+
+@pytest.fixture
+def other_township(app, township) -> World:
+    """A mirror-image township of another county."""
+    return build_world(app, "o")
+
+
+def as_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
