@@ -162,7 +162,11 @@ ROLE_UNITS = {
 
 @dataclass
 class World:
-    """A county with one township, its org tree and one user per role, with tokens."""
+    """A county with one township, its org tree and one user per role, with tokens.
+
+    ``tokens["all"]`` belongs to a user holding the township-wide roles at once
+    (secretary, deputy, office, tenant_admin), for tests that need broad rights.
+    """
 
     app: Any
     county_slug: str
@@ -226,7 +230,7 @@ def _fixture_hash() -> str:
 
 def build_world(app, prefix: str = "t") -> World:
     """Make a fresh county, township, units and one user per role (fast: no per-user hash)."""
-    from core.auth.models import Member, Position, UserAccount
+    from core.auth.models import Position, UserAccount
     from core.auth.service import issue_token_for
     from core.db.session import session
     from core.orgunits.models import OrgUnit
@@ -251,6 +255,11 @@ def build_world(app, prefix: str = "t") -> World:
                 _user(sess, world, role, f"{role}@{n}", township.id,
                       lambda m, r=role, u=unit_code: Position(
                           member_id=m.id, role=r, unit_id=world.units[u]))
+            _user(sess, world, "all", f"all@{n}", township.id, None)
+            for role in ("secretary", "deputy", "office", "tenant_admin"):
+                sess.add(Position(member_id=world.users["all"], role=role,
+                                  unit_id=world.units[ROLE_UNITS[role]]))
+            sess.flush()
         with tenant_scope(county.ref()):
             for role in ("county_viewer", "county_admin"):
                 _user(sess, world, role, f"{role}@{n}", county.id,
@@ -259,7 +268,6 @@ def build_world(app, prefix: str = "t") -> World:
         for role, user_id in world.users.items():
             world.tokens[role] = issue_token_for(sess, sess.get(UserAccount, user_id))
         sess.commit()
-    del Member
     return world
 
 
@@ -273,8 +281,9 @@ def _user(sess, world: World, role: str, username: str, home, position) -> None:
     member = Member(id=account.id, display_name=account.display_name)
     sess.add(member)
     sess.flush()
-    sess.add(position(member))
-    sess.flush()
+    if position is not None:
+        sess.add(position(member))
+        sess.flush()
     world.users[role] = account.id
 
 
