@@ -176,6 +176,15 @@ class World:
     units: dict[str, uuid.UUID] = field(default_factory=dict)
     users: dict[str, uuid.UUID] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
+    positions: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def object_ids(self) -> dict[str, str]:
+        """Ids of real records here, by the URL argument name that takes them."""
+        return {
+            "unit_id": str(self.units["branch-1"]),
+            "user_id": str(self.users["branch_secretary"]),
+            "position_id": str(self.positions["branch_secretary"]),
+        }
 
     @property
     def base(self) -> str:
@@ -282,8 +291,10 @@ def _user(sess, world: World, role: str, username: str, home, position) -> None:
     sess.add(member)
     sess.flush()
     if position is not None:
-        sess.add(position(member))
+        post = position(member)
+        sess.add(post)
         sess.flush()
+        world.positions[role] = post.id
     world.users[role] = account.id
 
 
@@ -317,3 +328,59 @@ def other_township(app, township) -> World:
 
 def as_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+# --- route matrices -------------------------------------------------------------------------
+
+SKIPPED_ENDPOINTS = ("static",)
+READ_METHODS = ("GET",)
+
+
+@dataclass(frozen=True)
+class RouteCase:
+    rule: str
+    method: str
+    endpoint: str
+    permission: str | None
+    arguments: tuple[str, ...]
+
+    @property
+    def scope(self) -> str:
+        if "township" in self.arguments:
+            return "township"
+        if "county" in self.arguments:
+            return "county"
+        return "global"
+
+
+def _view_permission(app, endpoint: str, method: str) -> str | None:
+    from core.auth.permissions import permission_of
+
+    view = app.view_functions[endpoint]
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return permission_of(getattr(view_class, method.lower(), None))
+    return permission_of(view)
+
+
+def iter_routes(app) -> list[RouteCase]:
+    """Every (rule, method) of the app's API, with the permission its view declares."""
+    cases = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SKIPPED_ENDPOINTS or rule.endpoint.startswith("api-docs."):
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            cases.append(RouteCase(rule.rule, method, rule.endpoint,
+                                   _view_permission(app, rule.endpoint, method),
+                                   tuple(sorted(rule.arguments))))
+    return cases
+
+
+def fill(rule: str, values: dict[str, str]) -> str:
+    """Put values into a Flask rule: ``/x/<uuid:unit_id>`` -> ``/x/<value>``."""
+    import re
+
+    def replace(match: re.Match) -> str:
+        return str(values.get(match.group(2), uuid.uuid4()))
+
+    return re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule)

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from core.auth.models import AuthToken, LoginAttempt, UserAccount
 from core.auth.passwords import DUMMY_HASH, verify_password
 from core.db.base import utcnow
+from core.tenancy.context import tenant_scope
+from core.tenancy.models import Tenant
 
 TOKEN_TTL = dt.timedelta(hours=12)
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
@@ -68,11 +70,19 @@ def login(
         session.commit()
         return None
     if new_hash:
-        user.password_hash = new_hash
+        _store_rehash(session, user, new_hash)
     token = secrets.token_urlsafe(32)
     expires_at = now + ttl
     session.add(AuthToken(user_id=user.id, token_hash=token_digest(token), expires_at=expires_at))
     return IssuedToken(token, expires_at, user)
+
+
+def _store_rehash(session: Session, user: UserAccount, new_hash: str) -> None:
+    """Keep the stronger hash; the change is audited in the user's home tenant."""
+    home = session.get(Tenant, user.home_tenant_id) if user.home_tenant_id else None
+    with tenant_scope(home.ref() if home else None):
+        user.password_hash = new_hash
+        session.flush()
 
 
 def user_for_token(session: Session, token: str) -> tuple[UserAccount, AuthToken] | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -98,8 +99,11 @@ def _reapply_rls(tenant) -> None:
     sess = g.get("_zz_session")
     if sess is None or not sess.in_transaction():
         return
-    for connection in {sess.connection()}:
-        apply_rls_setting(connection, tenant.id if tenant else None)
+    try:
+        apply_rls_setting(sess.connection(), tenant.id if tenant else None)
+    except DBAPIError:
+        # The transaction already failed; it can read nothing more and will be rolled back.
+        return
 
 
 on_tenant_change(_reapply_rls)

@@ -82,7 +82,6 @@ def before_request() -> None:
 
 
 def teardown_request(_exc: BaseException | None = None) -> None:
-    close_session()
     token = g.pop("zz_tenant_token", None)
     if token is not None:
         reset_tenant(token)
@@ -100,3 +99,4 @@ def install(app: Flask) -> None:
     app.before_request(before_request)
     app.after_request(after_request)
     app.teardown_request(teardown_request)
+    app.teardown_appcontext(close_session)
