@@ -9,12 +9,14 @@ from core.db.session import session
 from core.labels import Label, render
 from core.plugins.hookspecs import hookimpl
 from core.plugins.manifest import Manifest
+from core.plugins.service import plugin_settings
+from core.events import Event, emit
 from core.routes.common import InputSchema, QuerySchema, SelectPage
 from core.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
 
 __all__ = [
     "AUTHENTICATED", "PUBLIC", "Archivable", "Base", "InputSchema", "Label", "Manifest",
     "Permission", "QuerySchema", "SelectPage", "TenantRef", "TenantScoped", "Timestamped",
-    "current_tenant", "disable_tenant_rls", "enable_tenant_rls", "hookimpl", "new_id",
+    "Event", "current_tenant", "emit", "plugin_settings", "disable_tenant_rls", "enable_tenant_rls", "hookimpl", "new_id",
     "render", "require_tenant", "requires", "session", "tenant_fk", "tenant_scope", "utcnow",
 ]

@@ -384,3 +384,15 @@ def fill(rule: str, values: dict[str, str]) -> str:
         return str(values.get(match.group(2), uuid.uuid4()))
 
     return re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule)
+
+
+@pytest.fixture
+def empty_database(zz_backend: str, zz_databases: _Databases) -> tuple[str, str, str | None]:
+    """A new, empty database on the backend under test: (owner_url, app_url, app_role)."""
+    name = f"m{uuid.uuid4().hex[:10]}"
+    if zz_backend == "sqlite":
+        url = f"sqlite:///{zz_databases.tmp / (name + '.db')}"
+        return url, url, None
+    zz_databases.urls("postgresql")
+    owner_url, app_url = zz_databases.cluster.create_database(name)
+    return owner_url, app_url, "zz_app"

@@ -8,21 +8,16 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_smorest import abort
-from sqlalchemy import select
-
 from core.db.session import session
 from core.labels import render
-from core.plugins.models import TenantPlugin
+from core.plugins import service
 
 
 def enabled_plugins() -> frozenset[str]:
     """Names of the plugins the tenant in context has enabled (cached per request)."""
     cached = g.get("zz_enabled_plugins")
     if cached is None:
-        cached = frozenset(
-            session().scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled)).all()
-        )
-        g.zz_enabled_plugins = cached
+        cached = g.zz_enabled_plugins = service.enabled_names(session())
     return cached
 
 
@@ -53,7 +48,12 @@ def wire_plugins(app: Flask, kernel) -> None:
         if owner is None:
             return
         name, title = owner
+        message = f"module '{name}' ({render(title)}) is not enabled for this township"
         if g.get("zz_tenant") is None or name not in enabled_plugins():
-            abort(404, message=f"module '{name}' ({render(title)}) is not enabled here")
+            abort(404, message=message)
+        try:
+            service.effective_settings(session(), name)
+        except service.SettingsInvalid:
+            abort(404, message=f"{message}: its stored settings no longer validate")
 
     kernel.extras["plugin_guard"] = require_enabled

@@ -1,5 +1,7 @@
 """Core blueprints, in the order they appear in the API docs."""
 
-from core.routes import audit, auth, counties, units, users
+from core.routes import audit, auth, counties, plugins, units, users
 
-CORE_BLUEPRINTS = (auth.blp, counties.blp, units.blp, users.blp, audit.blp)
+CORE_BLUEPRINTS = (
+    auth.blp, counties.blp, plugins.county_blp, units.blp, users.blp, plugins.blp, audit.blp,
+)

@@ -1,0 +1,213 @@
+"""Per-tenant plugin state: enabling, disabling, settings in layers, runtime hooks.
+
+Effective settings = the plugin schema's defaults, then the county's layer, then the
+township's own, validated as a whole by the plugin's schema. Each value's source is
+reported. Stored settings that no longer validate (after a plugin upgrade) disable the
+plugin for that tenant with a logged problem instead of failing every request.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app, g, has_request_context
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.plugins.models import TenantPlugin
+from core.tenancy.context import TenantRef, require_tenant, tenant_scope
+from core.tenancy.models import Tenant
+
+log = logging.getLogger("zerenzhi.plugins")
+
+
+class SettingsInvalid(ValueError):
+    def __init__(self, errors: dict) -> None:
+        super().__init__("settings do not validate")
+        self.errors = errors
+
+
+class UnknownPlugin(LookupError):
+    pass
+
+
+@dataclass
+class PluginState:
+    name: str
+    enabled: bool
+    settings: dict[str, Any]
+    sources: dict[str, str]
+    township_layer: dict[str, Any] = field(default_factory=dict)
+    county_layer: dict[str, Any] = field(default_factory=dict)
+    problem: str | None = None
+
+
+def _plugins():
+    return current_app.extensions["zerenzhi"].plugins
+
+
+def manifest_of(name: str):
+    installed = _plugins().installed.get(name)
+    if installed is None:
+        raise UnknownPlugin(name)
+    return installed.manifest
+
+
+def _row(session: Session, name: str) -> TenantPlugin | None:
+    return session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
+
+
+def _county_ref(session: Session, tenant: TenantRef) -> TenantRef | None:
+    if tenant.kind != "township" or tenant.county_id is None:
+        return None
+    county = session.get(Tenant, tenant.county_id)
+    return county.ref() if county else None
+
+
+def county_layer(session: Session, tenant: TenantRef, name: str) -> dict[str, Any]:
+    """The county's settings for ``name``: read inside the county's own scope."""
+    county = _county_ref(session, tenant)
+    if county is None:
+        return {}
+    with tenant_scope(county):
+        row = _row(session, name)
+        return dict(row.settings) if row else {}
+
+
+def _dump(schema: ma.Schema, loaded: dict) -> dict:
+    return schema.dump(loaded)
+
+
+def merge(name: str, county: dict, township: dict) -> tuple[dict, dict]:
+    """Validate the layers together; return (effective settings as JSON, source per key)."""
+    schema = manifest_of(name).settings()
+    try:
+        loaded = schema.load({**county, **township})
+    except ma.ValidationError as error:
+        raise SettingsInvalid(error.normalized_messages()) from error
+    effective = _dump(schema, loaded)
+    sources = {
+        key: "township" if key in township else "county" if key in county else "default"
+        for key in effective
+    }
+    return effective, sources
+
+
+def state(session: Session, name: str) -> PluginState:
+    tenant = require_tenant()
+    manifest_of(name)
+    row = _row(session, name)
+    own = dict(row.settings) if row else {}
+    if tenant.kind == "county":
+        county, own = own, {}
+    else:
+        county = county_layer(session, tenant, name)
+    enabled = bool(row and row.enabled)
+    problem = row.problem if row else None
+    try:
+        effective, sources = merge(name, county, own)
+    except SettingsInvalid as invalid:
+        effective, sources = {}, {}
+        problem = f"stored settings no longer validate: {invalid.errors}"
+    return PluginState(name, enabled, effective, sources, own, county, problem)
+
+
+def _call_one(name: str, hook: str, **kwargs) -> None:
+    plugins = _plugins()
+    others = [p.plugin for n, p in plugins.installed.items() if n != name]
+    plugins.pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
+
+
+def enable(session: Session, name: str, settings: dict | None) -> PluginState:
+    """Enable ``name`` here with the township's layer ``settings`` (None keeps the stored)."""
+    tenant = require_tenant()
+    manifest = manifest_of(name)
+    row = _row(session, name)
+    own = dict(row.settings) if row and settings is None else dict(settings or {})
+    before = state(session, name).settings if row else {}
+    effective, _sources = merge(name, county_layer(session, tenant, name), own)
+    was_enabled = bool(row and row.enabled)
+    if row is None:
+        row = TenantPlugin(plugin=name)
+        session.add(row)
+    row.enabled, row.settings, row.problem = True, own, None
+    row.settings_version = manifest.settings_version
+    session.flush()
+    if not was_enabled:
+        _call_one(name, "on_enable", session=session, tenant=tenant, settings=effective)
+    elif before != effective:
+        _call_one(name, "on_settings_changed", session=session, tenant=tenant,
+                  old=before, new=effective)
+    forget_enabled_cache()
+    return state(session, name)
+
+
+def disable(session: Session, name: str, problem: str | None = None) -> PluginState:
+    """Disable ``name`` here. Its records stay; disabling never deletes."""
+    tenant = require_tenant()
+    manifest_of(name)
+    row = _row(session, name)
+    if row is not None and row.enabled:
+        row.enabled, row.problem = False, problem
+        session.flush()
+        _call_one(name, "on_disable", session=session, tenant=tenant)
+    forget_enabled_cache()
+    return state(session, name)
+
+
+def set_county_layer(session: Session, name: str, settings: dict) -> PluginState:
+    """A county's numbers for all its townships (validated against the defaults)."""
+    tenant = require_tenant()
+    if tenant.kind != "county":
+        raise ValueError("county settings are set in a county's scope")
+    merge(name, settings, {})
+    row = _row(session, name)
+    if row is None:
+        row = TenantPlugin(plugin=name, enabled=False)
+        session.add(row)
+    row.settings = dict(settings)
+    row.settings_version = manifest_of(name).settings_version
+    session.flush()
+    return state(session, name)
+
+
+def effective_settings(session: Session, name: str) -> dict[str, Any]:
+    """The current tenant's settings for ``name``; disables it if they stopped validating."""
+    cache = g.setdefault("zz_plugin_settings", {}) if has_request_context() else {}
+    if name in cache:
+        return cache[name]
+    current = state(session, name)
+    if current.enabled and current.problem and not current.settings:
+        log.error("plugin %s disabled for %s: %s", name, require_tenant().slug, current.problem)
+        disable(session, name, problem=current.problem[:500])
+        session.commit()
+        raise SettingsInvalid({"settings": [current.problem]})
+    cache[name] = current.settings
+    return current.settings
+
+
+def forget_enabled_cache() -> None:
+    if has_request_context():
+        g.pop("zz_enabled_plugins", None)
+        g.pop("zz_plugin_settings", None)
+
+
+def enabled_names(session: Session) -> frozenset[str]:
+    installed = _plugins().installed
+    names = session.scalars(select(TenantPlugin.plugin).where(TenantPlugin.enabled)).all()
+    return frozenset(n for n in names if n in installed)
+
+
+def hooks(session: Session):
+    """Runtime hooks of the current tenant: only the plugins it enabled are called."""
+    return _plugins().hooks_for(enabled_names(session))
+
+
+def plugin_settings(name: str) -> dict[str, Any]:
+    """Effective settings of plugin ``name`` for the tenant in context (for plugin code)."""
+    from core.db.session import session
+
+    return effective_settings(session(), name)

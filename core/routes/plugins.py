@@ -1,0 +1,123 @@
+"""Modules per township (enable, configure, disable) and county defaults for them."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from core.auth.permissions import requires
+from core.db.session import session
+from core.labels import render
+from core.plugins import service
+from core.routes.common import InputSchema
+from core.tenancy.request import not_found
+
+blp = Blueprint("plugins", __name__, url_prefix="/api/v1/townships/<township>/plugins",
+                description="Modules (plugins) a township enables and configures")
+county_blp = Blueprint("county_plugins", __name__,
+                       url_prefix="/api/v1/counties/<county>/plugins",
+                       description="County-wide default settings of modules")
+
+SOURCES = ("default", "county", "township")
+
+
+class PluginStateSchema(ma.Schema):
+    name = ma.fields.String()
+    title = ma.fields.String()
+    version = ma.fields.String()
+    source = ma.fields.String(metadata={"description": "built-in, a distribution, or explicit"})
+    enabled = ma.fields.Boolean()
+    settings = ma.fields.Dict(metadata={"description": "effective settings"})
+    settings_source = ma.fields.Dict(
+        keys=ma.fields.String(), values=ma.fields.String(validate=ma.validate.OneOf(SOURCES)),
+        metadata={"description": "where each value comes from: default, county or township"})
+    township_settings = ma.fields.Dict()
+    county_settings = ma.fields.Dict()
+    problem = ma.fields.String(allow_none=True)
+
+
+class SettingsIn(InputSchema):
+    settings = ma.fields.Dict(load_default=dict,
+                              metadata={"description": "this layer's values; others inherit"})
+
+
+def _out(current: service.PluginState) -> dict:
+    installed = service._plugins().installed[current.name]
+    return {
+        "name": current.name, "title": render(installed.manifest.title),
+        "version": installed.manifest.version, "source": installed.source,
+        "enabled": current.enabled, "settings": current.settings,
+        "settings_source": current.sources, "township_settings": current.township_layer,
+        "county_settings": current.county_layer, "problem": current.problem,
+    }
+
+
+def _run(action, *args):
+    sess = session()
+    try:
+        result = action(sess, *args)
+    except service.UnknownPlugin:
+        sess.rollback()
+        not_found()
+    except service.SettingsInvalid as invalid:
+        sess.rollback()
+        abort(422, message="settings do not validate",
+              errors={"json": {"settings": invalid.errors}})
+    sess.commit()
+    return _out(result)
+
+
+def _all() -> list[dict]:
+    sess = session()
+    return [_out(service.state(sess, name)) for name in sorted(service._plugins().installed)]
+
+
+@blp.route("")
+class TownshipPlugins(MethodView):
+    @requires("plugins.read")
+    @blp.response(200, PluginStateSchema(many=True))
+    def get(self):
+        """Installed modules, enabled here or not, with effective settings and their sources."""
+        return _all()
+
+
+@blp.route("/<plugin>")
+class TownshipPlugin(MethodView):
+    @requires("plugins.read")
+    @blp.response(200, PluginStateSchema)
+    def get(self, plugin):
+        """One module's state here."""
+        return _run(service.state, plugin)
+
+    @requires("plugins.manage")
+    @blp.arguments(SettingsIn)
+    @blp.response(200, PluginStateSchema)
+    def put(self, data, plugin):
+        """Enable the module here with this township's settings (validated; 422 if not)."""
+        return _run(service.enable, plugin, data["settings"])
+
+    @requires("plugins.manage")
+    @blp.response(200, PluginStateSchema)
+    def delete(self, plugin):
+        """Disable the module here. Its records are kept."""
+        return _run(service.disable, plugin)
+
+
+@county_blp.route("")
+class CountyPlugins(MethodView):
+    @requires("counties.read")
+    @county_blp.response(200, PluginStateSchema(many=True))
+    def get(self):
+        """County-wide settings of each installed module."""
+        return _all()
+
+
+@county_blp.route("/<plugin>")
+class CountyPlugin(MethodView):
+    @requires("county_plugins.manage")
+    @county_blp.arguments(SettingsIn)
+    @county_blp.response(200, PluginStateSchema)
+    def put(self, data, plugin):
+        """Set the county's values for all its townships (a township's own still win)."""
+        return _run(service.set_county_layer, plugin, data["settings"])
