@@ -14,6 +14,7 @@ from core.auth.catalogue import CORE_PERMISSIONS
 from core.auth.permissions import PUBLIC, PermissionRegistry
 from core.db.session import Database
 from core.errors import install_error_handlers
+from core.obligations.rules import RuleRegistry
 from core.plugins.manager import PluginSet, build_plugins
 from core.routes import CORE_BLUEPRINTS
 from core.tenancy import request as tenant_request
@@ -65,6 +66,7 @@ def create_app(
     api = Api(app, spec_kwargs={"info": {"description": "Township responsibility system API"}})
     _spec_security(api)
     kernel = Kernel(Database(app.config["DATABASE_URL"]), plugin_set, permissions, api)
+    kernel.extras["rules"] = RuleRegistry()
     app.extensions["zerenzhi"] = kernel
 
     for blueprint in CORE_BLUEPRINTS:

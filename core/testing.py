@@ -10,6 +10,7 @@ Override ``zz_plugins`` in a conftest to choose the plugins an app is built with
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import os
@@ -275,7 +276,9 @@ def build_world(app, prefix: str = "t") -> World:
                       lambda m, r=role: Position(member_id=m.id, role=r))
         sess.commit()
         for role, user_id in world.users.items():
-            world.tokens[role] = issue_token_for(sess, sess.get(UserAccount, user_id))
+            # long-lived, so tests may travel in time (time-machine) years ahead
+            world.tokens[role] = issue_token_for(sess, sess.get(UserAccount, user_id),
+                                                 dt.timedelta(days=3650))
         sess.commit()
     return world
 

@@ -9,8 +9,10 @@ from core.testing import iter_routes
 
 # DOMAIN.md's role table, as the kernel's permissions: the expected grants per role.
 EXPECTED_CORE = {
-    "secretary": {"units.read", "units.write", "users.read", "audit.read", "plugins.read"},
-    "deputy": {"units.read", "users.read", "audit.read", "plugins.read"},
+    "secretary": {"units.read", "units.write", "users.read", "audit.read", "plugins.read",
+                  "rules.write", "obligations.waive"},
+    "deputy": {"units.read", "users.read", "audit.read", "plugins.read", "rules.write",
+               "obligations.waive"},
     "member": {"units.read", "plugins.read"},
     "office": {"units.read", "units.write", "users.read", "plugins.read"},
     "branch_secretary": {"units.read", "plugins.read"},
@@ -42,6 +44,9 @@ def test_only_login_and_docs_are_public(app):
 
 def test_core_grants_match_the_domain(app):
     registry = app.extensions["zerenzhi"].permissions
+    for role in ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head",
+                 "viewer", "tenant_admin"):
+        EXPECTED_CORE[role] = EXPECTED_CORE[role] | {"obligations.read"}
     core_names = {p for perms in EXPECTED_CORE.values() for p in perms}
     for role, expected in EXPECTED_CORE.items():
         granted = {p for p in registry.for_roles([role]) if p in core_names}

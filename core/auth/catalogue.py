@@ -29,6 +29,12 @@ CORE_PERMISSIONS = (
     Permission("plugins.read", Label("查看模塊", "Read module settings"), TOWNSHIP_ALL),
     Permission("plugins.manage", Label("啓用及配置模塊", "Enable and configure modules"),
                ("tenant_admin",)),
+    Permission("obligations.read", Label("查看責任清單", "Read rules, obligations and calendar"),
+               TOWNSHIP_ALL),
+    Permission("rules.write", Label("調整規則", "Change rule numbers or switch rules off"),
+               LEADERS),
+    Permission("obligations.waive", Label("豁免義務", "Waive an obligation, with a reason"),
+               LEADERS),
     Permission("county_plugins.manage", Label("配置全縣模塊默認值", "Set county module defaults"),
                ("county_admin",)),
 )

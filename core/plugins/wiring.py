@@ -35,6 +35,9 @@ def wire_plugins(app: Flask, kernel) -> None:
         caller = _only_for(plugin_set, name)
         for permissions in caller("register_permissions")():
             kernel.permissions.extend(permissions or (), source=name)
+        for rules in caller("register_rules")():
+            for rule in rules or ():
+                kernel.extras["rules"].add(rule, plugin=name)
         for blueprints in caller("register_blueprints")():
             for blueprint in blueprints or ():
                 kernel.api.register_blueprint(

@@ -1,0 +1,95 @@
+"""Creating obligation rows: periodic ones for a window of time, event ones when a
+plugin records what triggers them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from core.obligations.models import Obligation
+from core.obligations.periods import Period, period_of, periods_within
+from core.obligations.versions import _versions, effective, enabled_rules, registry
+from core.orgunits.models import OrgUnit
+from core.tenancy.context import require_tenant
+
+
+def ensure_periodic(session: Session, window: Period) -> int:
+    """Create the missing obligations of every enabled periodic rule overlapping ``window``
+    for every active unit it applies to. Returns how many were created."""
+    tenant = require_tenant()
+    rules = [r for r in enabled_rules(session) if r.cadence != "event"]
+    if not rules:
+        return 0
+    versions = _versions(session)
+    units = session.execute(
+        select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.archived_at.is_(None))
+    ).all()
+    wanted: dict[tuple[str, uuid.UUID, str], tuple] = {}
+    for rule in rules:
+        for period in periods_within(rule.cadence, window):
+            eff = effective(rule, versions, period.start)
+            if not eff.enabled:
+                continue
+            for unit_id, kind in units:
+                if kind in rule.applies_to:
+                    wanted[(rule.key, unit_id, period.label)] = (rule, eff, period, kind)
+    if not wanted:
+        return 0
+    existing = set(session.execute(
+        select(Obligation.rule_key, Obligation.unit_id, Obligation.slot).where(
+            Obligation.rule_key.in_({k[0] for k in wanted}),
+            Obligation.period_start >= min(v[2].start for v in wanted.values()),
+            Obligation.period_start <= window.end,
+            tuple_(Obligation.rule_key, Obligation.slot).in_({(k[0], k[2]) for k in wanted}),
+        )
+    ).all())
+    created = 0
+    for key, (rule, eff, period, kind) in wanted.items():
+        if key in existing:
+            continue
+        session.add(Obligation(
+            rule_key=rule.key, unit_id=key[1], slot=period.label, period_start=period.start,
+            period_end=period.end, due_at=period.due_at(tenant.timezone),
+            min_count=eff.min_count, source_clause=rule.source, rule_version=eff.version,
+            responsible_role=rule.role_for(kind),
+        ))
+        created += 1
+    session.flush()
+    return created
+
+
+def open_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
+                          trigger_type: str, trigger_id, triggered_at: dt.datetime,
+                          due_at: dt.datetime | None = None) -> Obligation | None:
+    """Start an event rule's deadline (R3's 24 h, A3's 7 days before, I3's 15 days…).
+
+    ``due_at`` overrides the rule's deadline when the record sets its own (a finding's
+    rectification date). Returns None when the rule is switched off here. Idempotent per
+    trigger: recording the same trigger again returns the existing obligation.
+    """
+    rule = registry().get(rule_key)
+    if rule is None or rule.cadence != "event":
+        raise ValueError(f"{rule_key} is not an event rule")
+    slot = f"{trigger_type}:{trigger_id}"
+    found = session.scalar(select(Obligation).where(
+        Obligation.rule_key == rule_key, Obligation.unit_id == unit_id, Obligation.slot == slot))
+    if found is not None:
+        return found
+    local_day = triggered_at.astimezone(dt.UTC).date()
+    eff = effective(rule, _versions(session, rule_key), period_of("year", local_day).start)
+    if not eff.enabled:
+        return None
+    unit_kind = session.scalar(select(OrgUnit.kind).where(OrgUnit.id == unit_id))
+    due = due_at or triggered_at + dt.timedelta(hours=eff.deadline_hours)
+    obligation = Obligation(
+        rule_key=rule_key, unit_id=unit_id, slot=slot, period_start=due.date(),
+        period_end=due.date(), due_at=due, min_count=1, source_clause=rule.source,
+        rule_version=eff.version, responsible_role=rule.role_for(unit_kind),
+        trigger_type=trigger_type, trigger_id=str(trigger_id), triggered_at=triggered_at,
+    )
+    session.add(obligation)
+    session.flush()
+    return obligation

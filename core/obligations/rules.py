@@ -1,0 +1,90 @@
+"""Obligation rules: what must happen, how often, where, who answers for it (DOMAIN.md,
+"Default obligation rules"). Plugins contribute them through ``register_rules``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from core.auth.roles import ROLES
+from core.labels import Label
+from core.orgunits.models import UNIT_KINDS
+
+CADENCES = ("year", "half_year", "quarter", "month", "event")
+KEY = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class RuleDef:
+    """A rule as a plugin ships it; townships override numbers, not definitions.
+
+    ``responsible`` maps a unit kind to the role that answers for the unit's obligation
+    (``{"committee": "secretary", "branch": "branch_secretary"}``); a plain role name
+    applies to every kind in ``applies_to``. Periodic rules need ``min_count``; event
+    rules need ``deadline_hours`` (negative = before the event, as for A3's 7 days before
+    a sensitive date).
+    """
+
+    key: str
+    source: str
+    title: Label
+    cadence: str
+    applies_to: tuple[str, ...]
+    responsible: str | dict[str, str]
+    evidence: Label
+    min_count: int | None = None
+    deadline_hours: int | None = None
+    coverage: Label | None = None
+    notes: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not KEY.match(self.key):
+            problems.append("key must be '<plugin>.<name>'")
+        if self.cadence not in CADENCES:
+            problems.append(f"cadence must be one of {CADENCES}")
+        if not self.applies_to or set(self.applies_to) - set(UNIT_KINDS):
+            problems.append(f"applies_to must be unit kinds from {UNIT_KINDS}")
+        roles = self.responsible.values() if isinstance(self.responsible, dict) else [
+            self.responsible]
+        if set(roles) - set(ROLES):
+            problems.append("responsible must name roles of DOMAIN.md")
+        if self.cadence == "event":
+            if self.deadline_hours is None:
+                problems.append("event rules need deadline_hours")
+        elif self.min_count is None or self.min_count < 0:
+            problems.append("periodic rules need min_count >= 0")
+        if problems:
+            raise ValueError(f"rule {self.key}: " + "; ".join(problems))
+
+    @property
+    def plugin(self) -> str:
+        return self.key.split(".", 1)[0]
+
+    def role_for(self, unit_kind: str) -> str:
+        if isinstance(self.responsible, dict):
+            return self.responsible[unit_kind]
+        return self.responsible
+
+
+class RuleRegistry:
+    """Rules of one app, by key."""
+
+    def __init__(self) -> None:
+        self._rules: dict[str, RuleDef] = {}
+
+    def add(self, rule: RuleDef, *, plugin: str) -> None:
+        if rule.plugin != plugin:
+            raise ValueError(f"rule {rule.key} from plugin {plugin} must start with '{plugin}.'")
+        if rule.key in self._rules:
+            raise ValueError(f"rule {rule.key} is registered twice")
+        self._rules[rule.key] = rule
+
+    def get(self, key: str) -> RuleDef | None:
+        return self._rules.get(key)
+
+    def __iter__(self):
+        return iter(sorted(self._rules.values(), key=lambda r: r.key))
+
+    def for_plugins(self, plugins: frozenset[str]) -> list[RuleDef]:
+        return [rule for rule in self if rule.plugin in plugins]

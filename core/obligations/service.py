@@ -1,0 +1,158 @@
+"""Reading obligations: the calendar, the dashboard summary, waivers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from core.auth.roles import ROLES
+from core.db.base import utcnow
+from core.labels import render
+from core.obligations.materialize import ensure_periodic
+from core.obligations.models import Obligation
+from core.obligations.periods import Period, period_of
+from core.obligations.responsible import Posts
+from core.obligations.status import Window, filtered, status_query
+from core.obligations.versions import registry
+from core.orgunits.models import OrgUnit
+from core.tenancy.context import require_tenant
+
+
+class WaiveError(ValueError):
+    pass
+
+
+def _units(session: Session) -> dict[uuid.UUID, OrgUnit]:
+    return {unit.id: unit for unit in session.scalars(select(OrgUnit))}
+
+
+def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
+    """Turn status rows into API dicts with rule titles, units and responsible persons."""
+    posts, units, rules = Posts(session), _units(session), registry()
+    result = []
+    for obligation, done, fulfilled_at, evidence_type, evidence_id, status in rows:
+        rule = rules.get(obligation.rule_key)
+        unit = units.get(obligation.unit_id)
+        holders = posts.holders(obligation.responsible_role, obligation.unit_id)
+        at_due = (posts.holders(obligation.responsible_role, obligation.unit_id,
+                                obligation.due_at) if obligation.due_at <= now else None)
+        result.append({
+            "id": obligation.id, "rule": obligation.rule_key,
+            "title": render(rule.title) if rule else obligation.rule_key,
+            "source": obligation.source_clause, "rule_version": obligation.rule_version,
+            "unit_id": obligation.unit_id, "unit_code": unit.code if unit else None,
+            "unit_name": unit.name if unit else None, "period": obligation.slot
+            if obligation.trigger_id is None else None,
+            "period_start": obligation.period_start, "period_end": obligation.period_end,
+            "due_at": obligation.due_at, "required": obligation.min_count, "done": done,
+            "status": status, "fulfilled_at": fulfilled_at,
+            "evidence": {"type": evidence_type, "id": evidence_id} if fulfilled_at else None,
+            "responsible_role": obligation.responsible_role,
+            "responsible_role_label": render(ROLES[obligation.responsible_role].label),
+            "responsible": [{"id": h.member_id, "name": h.name} for h in holders],
+            "responsible_at_due": None if at_due is None else
+            [{"id": h.member_id, "name": h.name} for h in at_due],
+            "trigger": None if obligation.trigger_id is None else
+            {"type": obligation.trigger_type, "id": obligation.trigger_id,
+             "at": obligation.triggered_at},
+            "waived": None if obligation.waived_at is None else
+            {"at": obligation.waived_at, "by": obligation.waived_by,
+             "reason": obligation.waive_reason},
+        })
+    return result
+
+
+def calendar_query(session: Session, *, start: dt.date, end: dt.date, now: dt.datetime,
+                   due_soon_days: int, unit_id=None, rule_key=None, statuses=None,
+                   role=None, responsible: uuid.UUID | None = None):
+    """Obligations due between ``start`` and ``end`` (local dates), materialising periods."""
+    tenant = require_tenant()
+    ensure_periodic(session, Period(start, end, "window", "window"))
+    begin, _ = Period(start, start, "day", "").bounds(tenant.timezone)
+    _, after = Period(end, end, "day", "").bounds(tenant.timezone)
+    query = status_query(Window(due_from=begin, due_to=after), now, due_soon_days)
+    if responsible is not None:
+        query = query.where(_posts_of(session, responsible))
+    query = filtered(query, statuses=statuses, unit_id=unit_id, rule_key=rule_key, role=role)
+    return query.order_by("due_at", "rule_key")
+
+
+def _posts_of(session: Session, member_id: uuid.UUID):
+    """Obligations whose post the member holds now (unit-tied roles at their unit)."""
+    conditions = []
+    for role, unit_id, _started, ended, holder, _name in Posts(session).rows:
+        if holder != member_id or ended is not None:
+            continue
+        if role in ROLES and not ROLES[role].needs_unit:
+            conditions.append(Obligation.responsible_role == role)
+        else:
+            conditions.append(and_(Obligation.responsible_role == role,
+                                   Obligation.unit_id == unit_id))
+    return or_(*conditions) if conditions else Obligation.id.is_(None)
+
+
+def summary(session: Session, period: Period, now: dt.datetime | None = None,
+            due_soon_days: int = 14) -> dict[str, Any]:
+    """The Monday dashboard: per rule and unit, required/done/status; overall rate; overdue."""
+    now = now or utcnow()
+    ensure_periodic(session, period)
+    rows = session.execute(
+        status_query(Window(start=period.start, end=period.end), now, due_soon_days)
+        .order_by(Obligation.rule_key, Obligation.unit_id, Obligation.period_start)
+    ).all()
+    items = describe(rows, session, now)
+    counted = [i for i in items if i["status"] != "waived"]
+    fulfilled = sum(1 for i in counted if i["status"] == "fulfilled")
+    for item in items:
+        item["compliance_rate"] = 1.0 if not item["required"] else round(
+            min(item["done"], item["required"]) / item["required"], 4)
+    by_rule: dict[str, dict[str, Any]] = {}
+    for item in counted:
+        entry = by_rule.setdefault(item["rule"], {
+            "rule": item["rule"], "title": item["title"], "source": item["source"],
+            "obligations": 0, "fulfilled": 0, "overdue": 0})
+        entry["obligations"] += 1
+        entry["fulfilled"] += item["status"] == "fulfilled"
+        entry["overdue"] += item["status"] == "overdue"
+    for entry in by_rule.values():
+        entry["compliance_rate"] = round(entry["fulfilled"] / entry["obligations"], 4)
+    return {
+        "period": period.label, "period_start": period.start, "period_end": period.end,
+        "as_of": now, "obligations": len(items), "fulfilled": fulfilled,
+        "compliance_rate": round(fulfilled / len(counted), 4) if counted else 1.0,
+        "rules": list(by_rule.values()), "items": items,
+        "overdue": [i for i in items if i["status"] == "overdue"],
+    }
+
+
+def waive(session: Session, obligation_id: uuid.UUID, reason: str,
+          by: uuid.UUID) -> Obligation | None:
+    obligation = session.scalar(select(Obligation).where(Obligation.id == obligation_id,
+                                                         Obligation.archived_at.is_(None)))
+    if obligation is None:
+        return None
+    if obligation.waived_at is not None:
+        raise WaiveError("already waived")
+    obligation.waived_at, obligation.waived_by, obligation.waive_reason = utcnow(), by, reason
+    session.flush()
+    from core.audit.recorder import record
+
+    record(session, "obligation.waive", "obligation", obligation.id,
+           after={"reason": reason, "rule": obligation.rule_key, "slot": obligation.slot})
+    return obligation
+
+
+def current_period(cadence: str = "half_year") -> Period:
+    from core.obligations.periods import local_today
+
+    return period_of(cadence, local_today(require_tenant().timezone))
+
+
+def one(session: Session, obligation_id: uuid.UUID, now: dt.datetime) -> dict[str, Any] | None:
+    rows = session.execute(
+        status_query(Window(), now).where(Obligation.id == obligation_id)).all()
+    return describe(rows, session, now)[0] if rows else None

@@ -1,0 +1,119 @@
+"""Obligation status as one set-based query over obligations and the ledger.
+
+``done`` counts ledger entries in the obligation's period (or linked to its event);
+``fulfilled_at`` is when the ``min_count``-th entry happened (a window function); the
+status is a CASE over those. Runs the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Select, and_, bindparam, case, func, or_, select
+from sqlalchemy.orm import aliased
+
+from core.db.base import UTCDateTime
+from core.obligations.models import Fulfilment, Obligation
+
+STATUSES = ("upcoming", "due_soon", "overdue", "fulfilled", "waived")
+
+
+@dataclass(frozen=True)
+class Window:
+    """Obligations whose period overlaps [start, end] (dates), or due in [due_from, due_to)."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    due_from: dt.datetime | None = None
+    due_to: dt.datetime | None = None
+
+
+def _window_filter(window: Window):
+    clauses = [Obligation.archived_at.is_(None)]
+    if window.start is not None:
+        clauses.append(Obligation.period_end >= window.start)
+    if window.end is not None:
+        clauses.append(Obligation.period_start <= window.end)
+    if window.due_from is not None:
+        clauses.append(Obligation.due_at >= bindparam("due_from", window.due_from,
+                                                      type_=UTCDateTime()))
+    if window.due_to is not None:
+        clauses.append(Obligation.due_at < bindparam("due_to", window.due_to,
+                                                     type_=UTCDateTime()))
+    return and_(*clauses)
+
+
+def status_query(window: Window, now: dt.datetime, due_soon_days: int = 14) -> Select:
+    """Rows: Obligation, done, fulfilled_at, evidence type and id, status."""
+    entry = aliased(Fulfilment)
+    hits = (
+        select(
+            Obligation.id.label("obligation_id"),
+            Obligation.min_count.label("min_count"),
+            entry.occurred_at.label("occurred_at"),
+            entry.source_type.label("source_type"),
+            entry.source_id.label("source_id"),
+            func.row_number().over(
+                partition_by=Obligation.id, order_by=(entry.occurred_at, entry.id)
+            ).label("n"),
+        )
+        .join(entry, and_(
+            entry.rule_key == Obligation.rule_key,
+            entry.unit_id == Obligation.unit_id,
+            entry.archived_at.is_(None),
+            or_(
+                and_(Obligation.trigger_id.is_(None),
+                     entry.occurred_on.between(Obligation.period_start, Obligation.period_end)),
+                entry.obligation_id == Obligation.id,
+            ),
+        ))
+        .where(_window_filter(window))
+        .cte("hits")
+    )
+    counts = (
+        select(
+            hits.c.obligation_id,
+            func.max(hits.c.n).label("done"),
+            func.max(case((hits.c.n == hits.c.min_count, hits.c.occurred_at))).label("fulfilled_at"),
+            func.max(case((hits.c.n == hits.c.min_count, hits.c.source_type))).label("by_type"),
+            func.max(case((hits.c.n == hits.c.min_count, hits.c.source_id))).label("by_id"),
+        )
+        .group_by(hits.c.obligation_id)
+        .subquery("counts")
+    )
+    done = func.coalesce(counts.c.done, 0)
+    now_param = bindparam("now", now, type_=UTCDateTime())
+    soon_param = bindparam("soon", now + dt.timedelta(days=due_soon_days), type_=UTCDateTime())
+    status = case(
+        (Obligation.waived_at.is_not(None), "waived"),
+        (done >= Obligation.min_count, "fulfilled"),
+        (Obligation.due_at <= now_param, "overdue"),
+        (Obligation.due_at <= soon_param, "due_soon"),
+        else_="upcoming",
+    ).label("status")
+    fulfilled_at = case((done >= Obligation.min_count, counts.c.fulfilled_at)).label(
+        "fulfilled_at")
+    return (
+        select(Obligation, done.label("done"), fulfilled_at,
+               counts.c.by_type.label("evidence_type"), counts.c.by_id.label("evidence_id"),
+               status)
+        .outerjoin(counts, counts.c.obligation_id == Obligation.id)
+        .where(_window_filter(window))
+    )
+
+
+def filtered(query: Select, *, statuses=None, unit_id=None, rule_key=None, role=None) -> Select:
+    """Filter the status query; status filters apply to the computed column."""
+    if unit_id is not None:
+        query = query.where(Obligation.unit_id == unit_id)
+    if rule_key is not None:
+        query = query.where(Obligation.rule_key == rule_key)
+    if role is not None:
+        query = query.where(Obligation.responsible_role == role)
+    if statuses:
+        inner = query.subquery("rows")
+        picked = aliased(Obligation, inner)
+        query = select(picked, inner.c.done, inner.c.fulfilled_at, inner.c.evidence_type,
+                       inner.c.evidence_id, inner.c.status).where(inner.c.status.in_(statuses))
+    return query

@@ -1,0 +1,211 @@
+"""Rules, the obligations calendar and the dashboard of a township."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from core.auth.permissions import requires
+from core.db.base import utcnow
+from core.db.session import session
+from core.labels import render
+from core.obligations import service, versions
+from core.obligations.periods import local_today, parse, period_of
+from core.obligations.rules import CADENCES
+from core.obligations.status import STATUSES
+from core.routes.common import InputSchema, QuerySchema
+from core.tenancy.context import require_tenant
+from core.tenancy.request import not_found
+
+blp = Blueprint("obligations", __name__, url_prefix="/api/v1/townships/<township>",
+                description="Rules, obligations calendar and dashboard (責任清單)")
+
+
+class PeriodField(ma.fields.String):
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse(super()._deserialize(value, attr, data, **kwargs))
+        except ValueError as error:
+            raise ma.ValidationError(str(error)) from error
+
+
+class RuleSchema(ma.Schema):
+    key = ma.fields.String()
+    source = ma.fields.String(metadata={"description": "clause ID in DOMAIN.md, e.g. W3"})
+    title = ma.fields.String()
+    cadence = ma.fields.String(validate=ma.validate.OneOf(CADENCES))
+    applies_to = ma.fields.List(ma.fields.String())
+    responsible = ma.fields.Raw()
+    evidence = ma.fields.String()
+    coverage = ma.fields.String(allow_none=True)
+    enabled = ma.fields.Boolean()
+    min_count = ma.fields.Integer(allow_none=True)
+    deadline_hours = ma.fields.Integer(allow_none=True)
+    version = ma.fields.String()
+    sources = ma.fields.Dict(metadata={"description": "default or township, per number"})
+
+
+class RulePatch(InputSchema):
+    enabled = ma.fields.Boolean()
+    min_count = ma.fields.Integer(allow_none=True)
+    deadline_hours = ma.fields.Integer(allow_none=True)
+    reason = ma.fields.String(validate=ma.validate.Length(max=500))
+
+
+class PersonSchema(ma.Schema):
+    id = ma.fields.UUID()
+    name = ma.fields.String()
+
+
+class ObligationSchema(ma.Schema):
+    id = ma.fields.UUID()
+    rule = ma.fields.String()
+    title = ma.fields.String()
+    source = ma.fields.String()
+    rule_version = ma.fields.String()
+    unit_id = ma.fields.UUID()
+    unit_code = ma.fields.String(allow_none=True)
+    unit_name = ma.fields.String(allow_none=True)
+    period = ma.fields.String(allow_none=True)
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    due_at = ma.fields.DateTime()
+    required = ma.fields.Integer()
+    done = ma.fields.Integer()
+    compliance_rate = ma.fields.Float()
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    fulfilled_at = ma.fields.DateTime(allow_none=True)
+    evidence = ma.fields.Dict(allow_none=True)
+    responsible_role = ma.fields.String()
+    responsible_role_label = ma.fields.String()
+    responsible = ma.fields.List(ma.fields.Nested(PersonSchema))
+    responsible_at_due = ma.fields.List(ma.fields.Nested(PersonSchema), allow_none=True)
+    trigger = ma.fields.Dict(allow_none=True)
+    waived = ma.fields.Dict(allow_none=True)
+
+
+class RuleSummary(ma.Schema):
+    rule = ma.fields.String()
+    title = ma.fields.String()
+    source = ma.fields.String()
+    obligations = ma.fields.Integer()
+    fulfilled = ma.fields.Integer()
+    overdue = ma.fields.Integer()
+    compliance_rate = ma.fields.Float()
+
+
+class SummarySchema(ma.Schema):
+    period = ma.fields.String()
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    as_of = ma.fields.DateTime()
+    obligations = ma.fields.Integer()
+    fulfilled = ma.fields.Integer()
+    compliance_rate = ma.fields.Float()
+    rules = ma.fields.List(ma.fields.Nested(RuleSummary))
+    items = ma.fields.List(ma.fields.Nested(ObligationSchema))
+    overdue = ma.fields.List(ma.fields.Nested(ObligationSchema))
+
+
+class SummaryQuery(QuerySchema):
+    period = PeriodField(metadata={"description": "2026, 2026H1, 2026Q2 or 2026-04; "
+                                                  "default: the current half-year"})
+    due_soon_days = ma.fields.Integer(load_default=14, validate=ma.validate.Range(0, 366))
+
+
+class WaiveIn(InputSchema):
+    reason = ma.fields.String(required=True, validate=ma.validate.Length(min=4, max=500))
+
+
+def _rule_out(eff: versions.EffectiveRule) -> dict:
+    rule = eff.rule
+    return {
+        "key": rule.key, "source": rule.source, "title": render(rule.title),
+        "cadence": rule.cadence, "applies_to": list(rule.applies_to),
+        "responsible": rule.responsible, "evidence": render(rule.evidence),
+        "coverage": render(rule.coverage) if rule.coverage else None,
+        "enabled": eff.enabled, "min_count": eff.min_count,
+        "deadline_hours": eff.deadline_hours, "version": eff.version, "sources": eff.sources,
+    }
+
+
+def _rule_by_key(rule_key: str) -> dict:
+    for eff in versions.effective_rules(session(), _today()):
+        if eff.key == rule_key:
+            return _rule_out(eff)
+    not_found()
+
+
+def _today() -> dt.date:
+    return local_today(require_tenant().timezone)
+
+
+@blp.route("/rules")
+class Rules(MethodView):
+    @requires("obligations.read")
+    @blp.response(200, RuleSchema(many=True))
+    def get(self):
+        """Effective rules of the enabled modules: source clause, numbers and their origin."""
+        return [_rule_out(e) for e in versions.effective_rules(session(), _today())]
+
+
+@blp.route("/rules/<rule_key>")
+class Rule(MethodView):
+    @requires("obligations.read")
+    @blp.response(200, RuleSchema)
+    def get(self, rule_key):
+        """One effective rule."""
+        return _rule_by_key(rule_key)
+
+    @requires("rules.write")
+    @blp.arguments(RulePatch)
+    @blp.response(200, RuleSchema)
+    def patch(self, data, rule_key):
+        """Change numbers or switch the rule off, from the current period on (audited)."""
+        sess = session()
+        rule = next((r for r in versions.enabled_rules(sess) if r.key == rule_key), None)
+        if rule is None:
+            not_found()
+        try:
+            versions.change(sess, rule, data, _today())
+        except versions.RuleChangeError as error:
+            sess.rollback()
+            abort(422, message="invalid rule change", errors={"json": error.errors})
+        sess.commit()
+        return _rule_by_key(rule_key)
+
+
+@blp.route("/obligations/summary")
+class Summary(MethodView):
+    @requires("obligations.read")
+    @blp.arguments(SummaryQuery, location="query")
+    @blp.response(200, SummarySchema)
+    def get(self, query):
+        """The dashboard: per rule and unit required/done/status, overall rate, overdue list."""
+        period = query.get("period") or period_of("half_year", _today())
+        sess = session()
+        result = service.summary(sess, period, utcnow(), query["due_soon_days"])
+        sess.commit()  # periods materialised on first read
+        return result
+
+
+@blp.route("/obligations/<uuid:obligation_id>/waiver")
+class Waiver(MethodView):
+    @requires("obligations.waive")
+    @blp.arguments(WaiveIn)
+    @blp.response(201, ObligationSchema)
+    def post(self, data, obligation_id):
+        """Waive an obligation with a reason (secretary or deputy; audited)."""
+        sess = session()
+        try:
+            obligation = service.waive(sess, obligation_id, data["reason"], g.zz_identity.user_id)
+        except service.WaiveError as error:
+            abort(409, message=str(error))
+        if obligation is None:
+            not_found()
+        sess.commit()
+        return service.one(sess, obligation.id, utcnow())
