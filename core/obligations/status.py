@@ -71,13 +71,14 @@ def status_query(window: Window, now: dt.datetime, due_soon_days: int = 14) -> S
         .where(_window_filter(window))
         .cte("hits")
     )
+    at_min = hits.c.n == hits.c.min_count  # the entry that reached the required count
     counts = (
         select(
             hits.c.obligation_id,
             func.max(hits.c.n).label("done"),
-            func.max(case((hits.c.n == hits.c.min_count, hits.c.occurred_at))).label("fulfilled_at"),
-            func.max(case((hits.c.n == hits.c.min_count, hits.c.source_type))).label("by_type"),
-            func.max(case((hits.c.n == hits.c.min_count, hits.c.source_id))).label("by_id"),
+            func.max(case((at_min, hits.c.occurred_at))).label("fulfilled_at"),
+            func.max(case((at_min, hits.c.source_type))).label("by_type"),
+            func.max(case((at_min, hits.c.source_id))).label("by_id"),
         )
         .group_by(hits.c.obligation_id)
         .subquery("counts")
