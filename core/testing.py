@@ -166,7 +166,8 @@ class World:
     """A county with one township, its org tree and one user per role, with tokens.
 
     ``tokens["all"]`` belongs to a user holding the township-wide roles at once
-    (secretary, deputy, office, tenant_admin), for tests that need broad rights.
+    (secretary, deputy, office, tenant_admin), for tests that need broad rights;
+    ``users["subject"]`` is a member that route matrices may act upon.
     """
 
     app: Any
@@ -181,10 +182,13 @@ class World:
 
     def object_ids(self) -> dict[str, str]:
         """Ids of real records here, by the URL argument name that takes them."""
+        kernel = self.app.extensions["zerenzhi"]
         return {
             "unit_id": str(self.units["branch-1"]),
-            "user_id": str(self.users["branch_secretary"]),
-            "position_id": str(self.positions["branch_secretary"]),
+            "user_id": str(self.users["subject"]),
+            "position_id": str(self.positions["subject"]),
+            "plugin": next(iter(sorted(kernel.plugins.installed)), "none"),
+            "rule_key": next((rule.key for rule in kernel.extras["rules"]), "none.none"),
         }
 
     @property
@@ -265,6 +269,9 @@ def build_world(app, prefix: str = "t") -> World:
                 _user(sess, world, role, f"{role}@{n}", township.id,
                       lambda m, r=role, u=unit_code: Position(
                           member_id=m.id, role=r, unit_id=world.units[u]))
+            _user(sess, world, "subject", f"subject@{n}", township.id,
+                  lambda m: Position(member_id=m.id, role="member",
+                                     unit_id=world.units["branch-2"]))
             _user(sess, world, "all", f"all@{n}", township.id, None)
             for role in ("secretary", "deputy", "office", "tenant_admin"):
                 sess.add(Position(member_id=world.users["all"], role=role,

@@ -108,8 +108,11 @@ def test_county_routes_matrix(app, township, other_township):
     assert routes
     unknown = own.client("county_admin").get("/api/v1/counties/no-such-county/townships")
     failures, checks = [], 0
+    ids = own.object_ids()
     for route in routes:
-        own_url = fill(route.rule, {"county": own.county_slug})
+        if "plugin" in route.arguments and not app.extensions["zerenzhi"].plugins.installed:
+            continue  # nothing to configure when no module is installed
+        own_url = fill(route.rule, {"county": own.county_slug, **ids})
         for role in COUNTY_ROLES:
             response = _call(own.client(role), route.method, own_url)
             allowed = route.permission in own_permissions(app, own, role)

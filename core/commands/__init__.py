@@ -1,5 +1,51 @@
-"""Operator commands other than ``db``; each module adds one group."""
+"""Operator commands other than ``db``; each module adds one group.
+
+Shared here: the exit-2 error every command uses for bad input, and the session a
+command works in, audited as the operator who ran it.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from sqlalchemy.orm import Session
+
+from core.audit.recorder import Actor, reset_actor, set_actor
+from core.db.session import close_session, session
 
 
-def register(cli) -> None:
-    pass
+class CommandError(click.ClickException):
+    """Bad input or a conflict: the message, and exit code 2 (like a usage error)."""
+
+    exit_code = 2
+
+
+def operator() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@contextmanager
+def operator_session() -> Iterator[Session]:
+    """The app's session for one command, audited as ``cli:<os user>``, closed after."""
+    token = set_actor(Actor(f"cli:{operator()}"))
+    try:
+        yield session()
+    finally:
+        close_session()
+        reset_actor(token)
+
+
+def register(cli: click.Group) -> None:
+    from core.commands.audit import audit_group
+    from core.commands.serve import serve_command
+    from core.commands.tenants import tenants_group
+    from core.commands.users import users_group
+
+    for command in (tenants_group, users_group, audit_group, serve_command):
+        cli.add_command(command)

@@ -1,0 +1,62 @@
+"""``zerenzhi serve``: migrate, apply ``tenants/``, then become gunicorn.
+
+One command for the embedded default and for production, so a deploy cannot forget a
+step. The server gets the database settings this command used (as ``ZERENZHI_*``
+variables), so both always talk to the same database, whatever the working directory.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from core.commands.tenants import apply_files, default_directory
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PASSED_ON = {"DATABASE_URL": "ZERENZHI_DATABASE_URL",
+             "MIGRATION_DATABASE_URL": "ZERENZHI_MIGRATION_DATABASE_URL",
+             "DB_APP_ROLE": "ZERENZHI_DB_APP_ROLE"}
+
+
+def gunicorn_argv() -> list[str]:
+    return [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py"),
+            "--chdir", str(REPO_ROOT), "wsgi:app"]
+
+
+@click.command("serve")
+@click.option("--bind", default=None, help="HOST:PORT (default $ZERENZHI_BIND or 127.0.0.1:8000).")
+@click.option("--workers", default=None, type=click.IntRange(min=1),
+              help="Worker processes (default $ZERENZHI_WORKERS or 2).")
+@with_appcontext
+def serve_command(bind: str | None, workers: int | None) -> None:
+    """Run `db upgrade`, `tenants apply` of TENANTS_DIR, then exec gunicorn."""
+    from core.db.migrate import upgrade
+
+    config = current_app.config
+    kernel = current_app.extensions["zerenzhi"]
+    upgrade(config["MIGRATION_DATABASE_URL"], kernel.plugins, config["DB_APP_ROLE"],
+            echo=click.echo)
+    directory = default_directory()
+    if directory.is_dir():
+        click.echo(f"applying {directory}")
+        apply_files(directory)
+    else:
+        click.echo(f"note: no tenants folder at {directory.resolve()}; skipped tenants apply")
+    kernel.db.dispose()
+    for key, env in PASSED_ON.items():
+        if config.get(key):
+            os.environ[env] = str(config[key])
+    if bind:
+        os.environ["ZERENZHI_BIND"] = bind
+    if workers:
+        os.environ["ZERENZHI_WORKERS"] = str(workers)
+    argv = gunicorn_argv()
+    click.echo(f"starting gunicorn ({os.environ.get('ZERENZHI_BIND', '127.0.0.1:8000')}, "
+               f"{os.environ.get('ZERENZHI_WORKERS', '2')} workers)")
+    sys.stdout.flush()
+    os.execv(argv[0], argv)
