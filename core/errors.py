@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
@@ -31,6 +32,25 @@ def _data(error: DataError):
     return _payload(422, "Unprocessable Entity", "a value does not fit its field")
 
 
+def _unencodable(error: UnicodeEncodeError):
+    # Valid JSON may hold a lone surrogate such as "\ud800": no text a database can store.
+    session().rollback()
+    return _payload(400, "Bad Request", "the request holds text that is not valid Unicode")
+
+
+def _overflow(error: OverflowError):
+    # An integer too big for the database (SQLite raises this; PostgreSQL a DataError).
+    session().rollback()
+    return _payload(422, "Unprocessable Entity", "a value does not fit its field")
+
+
+def _too_deep(error: RecursionError):
+    frames = traceback.extract_tb(error.__traceback__)
+    if any(frame.filename.endswith(("json/decoder.py", "json/__init__.py")) for frame in frames):
+        return _payload(400, "Bad Request", "the JSON body is nested too deeply")
+    return _unhandled(error)
+
+
 def _operational(error: OperationalError):
     session().rollback()
     log.error("database unavailable: %s", error.orig)
@@ -49,4 +69,7 @@ def install_error_handlers(app: Flask) -> None:
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(DataError, _data)
     app.register_error_handler(OperationalError, _operational)
+    app.register_error_handler(UnicodeEncodeError, _unencodable)
+    app.register_error_handler(OverflowError, _overflow)
+    app.register_error_handler(RecursionError, _too_deep)
     app.register_error_handler(Exception, _unhandled)

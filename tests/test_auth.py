@@ -33,7 +33,6 @@ def stored_hash(township, username: str) -> str:
     with township.scope() as sess:
         value = sess.scalar(select(UserAccount.password_hash)
                             .where(UserAccount.username == username))
-        sess.close()
     return value
 
 
@@ -81,7 +80,6 @@ def test_expired_token_is_refused(township):
         sess.execute(update(AuthToken).where(AuthToken.token_hash == token_digest(token))
                      .values(expires_at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)))
         sess.commit()
-        sess.close()
     ApiClient(township.app, token).get("/api/v1/me").assert_status(401)
 
 
@@ -137,7 +135,6 @@ def test_login_upgrades_a_weaker_stored_hash(township):
         sess.execute(update(UserAccount).where(UserAccount.username == username)
                      .values(password_hash=weak))
         sess.commit()
-        sess.close()
     log_in(township.app, username).assert_status(201)
     upgraded = stored_hash(township, username)
     assert upgraded != weak

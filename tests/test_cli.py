@@ -22,6 +22,13 @@ from core.orgunits.models import OrgUnit
 from core.plugins.models import TenantPlugin
 from core.tenancy.context import tenant_scope
 from core.tenancy.models import Tenant
+from tests.plugin_system.throwaway import ThrowawayPlugin
+
+
+@pytest.fixture
+def zz_plugins():
+    """A module to provision from files, besides whatever is installed."""
+    return [ThrowawayPlugin()]
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "a-long-enough-password"
@@ -175,7 +182,8 @@ positions = [{{ role = "viewer" }}]
 
 def test_export_then_apply_is_no_changes(app, tmp_path):
     county, town = _names()
-    plugin = '[plugins.study]\nenabled = true\n[plugins.study.settings]\nsessions = 24\n'
+    plugin = ('[plugins.throwaway]\nenabled = true\n'
+              '[plugins.throwaway.settings]\nmin_count = 24\n')
     county_users = f"""
 [[users]]
 username = "{county}.admin"
@@ -188,14 +196,14 @@ positions = [{{ role = "county_admin" }}]
     assert run(app, "tenants", "apply", str(root)).exit_code == 0
     tenant = _tenant(app, town)
     with app.app_context(), tenant_scope(tenant.ref()):
-        row = session().scalar(select(TenantPlugin).where(TenantPlugin.plugin == "study"))
-        assert (row.enabled, row.settings) == (True, {"sessions": 24})
+        row = session().scalar(select(TenantPlugin).where(TenantPlugin.plugin == "throwaway"))
+        assert (row.enabled, row.settings) == (True, {"min_count": 24})
 
     out = tmp_path / "out"
     exported = run(app, "tenants", "export", str(out), "--county", county)
     assert exported.exit_code == 0, exported.output
     text_out = (out / county / f"{town}.toml").read_text(encoding="utf-8")
-    assert "password" not in text_out and "[plugins.study.settings]" in text_out
+    assert "password" not in text_out and "[plugins.throwaway.settings]" in text_out
     assert "demo_password" not in (out / county / "_county.toml").read_text(encoding="utf-8")
     result = run(app, "tenants", "apply", str(out))
     assert result.exit_code == 0, result.output
@@ -390,3 +398,16 @@ def test_serve_migrates_applies_and_execs_gunicorn(app, tmp_path, monkeypatch):
     monkeypatch.delenv("ZERENZHI_WORKERS")
     defaults = runpy.run_path(str(REPO / "gunicorn.conf.py"))
     assert (defaults["bind"], defaults["workers"]) == ("127.0.0.1:8000", 2)
+
+
+def test_invalid_plugin_settings_in_a_file_change_nothing(app, tmp_path):
+    """Files get the same validation as the API: a bad number is exit 2, nothing written."""
+    county, town = _names()
+    plugin = '[plugins.throwaway]\n[plugins.throwaway.settings]\nmin_count = -3\n'
+    root = _tree(tmp_path / "in", county, {town: _township(town) + "\n" + plugin},
+                 _county(county, ""))
+    result = run(app, "tenants", "apply", str(root))
+    assert result.exit_code == 2
+    assert "plugins.throwaway.settings" in result.output and "min_count" in result.output
+    with app.app_context():
+        assert session().scalar(select(Tenant).where(Tenant.slug == town)) is None

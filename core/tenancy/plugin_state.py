@@ -1,9 +1,5 @@
-"""Stores a tenant's ``[plugins.<name>]`` table from its provisioning file.
-
-The seam for the plugin system: ``apply_plugin_state`` is replaced by a version that
-validates settings against the plugin's schema and sends the lifecycle hooks. Until
-then it checks only the table's shape and stores the settings as given.
-"""
+"""Applies a tenant's ``[plugins.<name>]`` table from its provisioning file through the
+plugin service, so files get the same validation, layering and hooks as the API."""
 
 from __future__ import annotations
 
@@ -12,6 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from core.plugins import service
 from core.plugins.models import TenantPlugin
 from core.tenancy.models import Tenant
 
@@ -26,34 +23,55 @@ class PluginStateError(ValueError):
         self.key, self.message = key, message
 
 
-def apply_plugin_state(session: Session, tenant: Tenant, name: str,
-                       table: dict[str, Any]) -> list[str]:
-    """Upsert the tenant's ``tenant_plugin`` row; return the change lines (none if equal).
-
-    Runs inside ``tenant_scope(tenant.ref())``. A table that lists a plugin enables it
-    unless it says ``enabled = false``.
-    """
+def _check_shape(table: dict[str, Any]) -> tuple[bool, dict]:
     for key in table:
         if key not in TABLE_KEYS:
             raise PluginStateError(key, f"unknown key (allowed: {', '.join(TABLE_KEYS)})")
-    enabled = table.get("enabled", True)
-    settings = table.get("settings", {})
+    enabled, settings = table.get("enabled", True), table.get("settings", {})
     if not isinstance(enabled, bool):
         raise PluginStateError("enabled", "must be true or false")
     if not isinstance(settings, dict):
         raise PluginStateError("settings", "must be a table")
-    row = session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
+    return enabled, settings
+
+
+def apply_plugin_state(session: Session, tenant: Tenant, name: str,
+                       table: dict[str, Any]) -> list[str]:
+    """Make the tenant's module state match the table; return the change lines.
+
+    Runs inside ``tenant_scope(tenant.ref())``. For a county the settings are its layer
+    for all its townships; for a township, its own layer and whether it is enabled.
+    """
+    enabled, settings = _check_shape(table)
     label = f"{tenant.slug}/{name}"
-    if row is None:
-        session.add(TenantPlugin(plugin=name, enabled=enabled, settings=settings))
-        session.flush()
-        return [f"+ plugin {label}" + ("" if enabled else " (disabled)")]
-    changed = []
-    if row.enabled != enabled:
-        row.enabled = enabled
-        changed.append("enabled" if enabled else "disabled")
-    if row.settings != settings:
-        row.settings = settings
-        changed.append("settings")
-    session.flush()
-    return [f"~ plugin {label} {', '.join(changed)}"] if changed else []
+    try:
+        service.manifest_of(name)
+    except service.UnknownPlugin as missing:
+        raise PluginStateError("", f"module {name!r} is not installed") from missing
+    row = session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
+    before = (row.enabled, dict(row.settings)) if row else None
+    try:
+        if tenant.kind == "county":
+            if before is None or before[1] != settings:
+                service.set_county_layer(session, name, settings)
+        elif enabled and (before is None or before != (True, settings)):
+            service.enable(session, name, settings)
+        elif not enabled and (before is None or before[0]):
+            if before is None:
+                session.add(TenantPlugin(plugin=name, enabled=False, settings=settings))
+                session.flush()
+            else:
+                service.disable(session, name)
+    except service.SettingsInvalid as invalid:
+        raise PluginStateError("settings", f"do not validate: {invalid.errors}") from invalid
+    row = session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
+    after = (row.enabled, dict(row.settings)) if row else None
+    if after == before:
+        return []
+    if before is None:
+        return [f"+ plugin {label}" + ("" if after[0] or tenant.kind == "county"
+                                       else " (disabled)")]
+    changed = [word for word, differs in (
+        ("enabled" if after[0] else "disabled", before[0] != after[0]),
+        ("settings", before[1] != after[1])) if differs]
+    return [f"~ plugin {label} {', '.join(changed)}"]
