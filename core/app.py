@@ -20,6 +20,15 @@ from core.routes import CORE_BLUEPRINTS
 from core.tenancy import request as tenant_request
 
 
+class ZerenzhiApi(Api):
+    """flask-smorest's Api whose error bodies always carry a ``message``."""
+
+    def handle_http_exception(self, error):
+        payload, code, headers = super().handle_http_exception(error)
+        payload.setdefault("message", error.description or error.name)
+        return payload, code, headers
+
+
 @dataclass
 class Kernel:
     """Everything the app wired, reachable as ``app.extensions["zerenzhi"]``."""
@@ -59,11 +68,13 @@ def create_app(
     app = Flask("zerenzhi", instance_path=str(Path.cwd() / "instance"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.load(Path(app.instance_path), config))
+    app.json.ensure_ascii = False  # Chinese labels readable as sent
+    app.json.sort_keys = False
 
     plugin_set = build_plugins(plugins, load_entrypoints)
     permissions = PermissionRegistry()
     permissions.extend(CORE_PERMISSIONS, source="core")
-    api = Api(app, spec_kwargs={"info": {"description": "Township responsibility system API"}})
+    api = ZerenzhiApi(app, spec_kwargs={"info": {"description": "Township responsibility system API"}})
     _spec_security(api)
     kernel = Kernel(Database(app.config["DATABASE_URL"]), plugin_set, permissions, api)
     kernel.extras["rules"] = RuleRegistry()

@@ -24,11 +24,29 @@ class SelectPage(Page):
         return session().scalar(select(func.count()).select_from(collection.order_by(None).subquery()))
 
 
+def _nul_fields(data, path: str = "") -> list[str]:
+    if isinstance(data, str):
+        return [path or "_schema"] if "\x00" in data else []
+    if isinstance(data, dict):
+        return [f for k, v in data.items() for f in _nul_fields(v, f"{path}.{k}".strip("."))]
+    if isinstance(data, list):
+        return [f for i, v in enumerate(data) for f in _nul_fields(v, f"{path}.{i}".strip("."))]
+    return []
+
+
 class InputSchema(ma.Schema):
-    """Request bodies reject unknown fields (DESIGN.md, API conventions)."""
+    """Request bodies reject unknown fields (DESIGN.md, API conventions) and NUL characters,
+    which PostgreSQL cannot store, so both backends refuse the same input the same way."""
 
     class Meta:
         unknown = ma.RAISE
+
+    @ma.pre_load
+    def _refuse_nul(self, data, **_kwargs):
+        bad = _nul_fields(data)
+        if bad:
+            raise ma.ValidationError({field: ["NUL characters are not allowed"] for field in bad})
+        return data
 
 
 class QuerySchema(ma.Schema):
