@@ -37,3 +37,8 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
             return count, ChainBreak(entry.seq, "content does not match its hash (edited)")
         prev_hash, expected_seq = entry.hash, expected_seq + 1
     return count, None
+
+
+def head(session: Session) -> str | None:
+    """The newest entry's hash: kept outside the database, it exposes a cut-off tail."""
+    return session.scalar(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1))

@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from core.audit.verify import verify_chain
+from core.audit.verify import head, verify_chain
 from core.commands import CommandError, operator_session
 from core.tenancy.context import tenant_scope
 from core.tenancy.models import Tenant
@@ -38,8 +38,9 @@ def verify_command(township: str | None, county: str | None) -> None:
         for tenant in tenants:
             with tenant_scope(tenant.ref()):
                 count, chain_break = verify_chain(sess)
+                last = head(sess)
             if chain_break is None:
-                click.echo(f"ok {tenant.slug}: {count} entries")
+                click.echo(f"ok {tenant.slug}: {count} entries, head {last or '-'}")
             else:
                 broken = True
                 click.echo(f"BROKEN {tenant.slug} at entry {chain_break.seq}: "
