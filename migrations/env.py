@@ -17,6 +17,7 @@ context.configure(
     target_metadata=lineage.metadata,
     version_table=lineage.version_table,
     include_name=lineage.include_name,
+    include_object=lineage.include_object,
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
     transaction_per_migration=True,

@@ -34,9 +34,17 @@ class Lineage:
     metadata: MetaData = Base.metadata
 
     def include_name(self, name, type_, _parent_names) -> bool:
+        """Reflected tables: only this lineage's own."""
         if type_ == "table":
             return self.owns(name)
         return True
+
+    def include_object(self, obj, name, type_, _reflected, _compare_to) -> bool:
+        """Model tables: only this lineage's own (the metadata is shared by all)."""
+        if type_ == "table":
+            return self.owns(name)
+        table = getattr(obj, "table", None)
+        return table is None or self.owns(table.name)
 
 
 def core_tables() -> frozenset[str]:
@@ -129,9 +137,10 @@ def drift(url: str, plugin_set) -> dict[str, list]:
     try:
         with engine.connect() as connection:
             for lineage in lineages(plugin_set):
-                context = MigrationContext.configure(
-                    connection, opts={"include_name": lineage.include_name, "compare_type": True}
-                )
+                context = MigrationContext.configure(connection, opts={
+                    "include_name": lineage.include_name,
+                    "include_object": lineage.include_object, "compare_type": True,
+                })
                 result[lineage.name] = compare_metadata(context, lineage.metadata)
     finally:
         engine.dispose()
