@@ -2,7 +2,9 @@
 over ``_pytest``): anything not exported here may move without notice.
 """
 
+from core.audit.recorder import record as audit_event
 from core.auth.permissions import AUTHENTICATED, PUBLIC, Permission, requires
+from core.auth.scope import can_write_unit, require_unit_write
 from core.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
 from core.db.rls import disable_tenant_rls, enable_tenant_rls
 from core.db.session import session
@@ -12,19 +14,59 @@ from core.obligations.ledger import Evidence
 from core.obligations.ledger import sync as sync_evidence
 from core.obligations.ledger import withdraw as withdraw_evidence
 from core.obligations.materialize import open_event_obligation
+from core.obligations.periods import Period, local_today, parse_period, period_of
 from core.obligations.rules import RuleDef
 from core.orgunits.models import OrgUnit
 from core.plugins.hookspecs import hookimpl
 from core.plugins.manifest import Manifest
 from core.plugins.service import plugin_settings
+from core.rollups.metrics import RollupMetric
 from core.routes.common import InputSchema, QuerySchema, SelectPage
 from core.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
+from core.tenancy.request import not_found
 
 __all__ = [
-    "AUTHENTICATED", "PUBLIC", "Archivable", "Base", "Event", "Evidence", "InputSchema",
-    "Label", "Manifest", "OrgUnit", "Permission", "QuerySchema", "RuleDef", "SelectPage",
-    "TenantRef", "TenantScoped", "Timestamped", "current_tenant", "disable_tenant_rls", "emit",
-    "enable_tenant_rls", "hookimpl", "new_id", "open_event_obligation", "plugin_settings",
-    "render", "require_tenant", "requires", "session", "sync_evidence", "tenant_fk",
-    "tenant_scope", "utcnow", "withdraw_evidence",
+    "AUTHENTICATED",
+    "PUBLIC",
+    "Archivable",
+    "Base",
+    "Event",
+    "Evidence",
+    "InputSchema",
+    "Label",
+    "Manifest",
+    "OrgUnit",
+    "Period",
+    "Permission",
+    "QuerySchema",
+    "RollupMetric",
+    "RuleDef",
+    "SelectPage",
+    "TenantRef",
+    "TenantScoped",
+    "Timestamped",
+    "audit_event",
+    "can_write_unit",
+    "current_tenant",
+    "disable_tenant_rls",
+    "emit",
+    "enable_tenant_rls",
+    "hookimpl",
+    "local_today",
+    "new_id",
+    "not_found",
+    "open_event_obligation",
+    "parse_period",
+    "period_of",
+    "plugin_settings",
+    "render",
+    "require_tenant",
+    "require_unit_write",
+    "requires",
+    "session",
+    "sync_evidence",
+    "tenant_fk",
+    "tenant_scope",
+    "utcnow",
+    "withdraw_evidence",
 ]

@@ -19,6 +19,8 @@ from core.plugins.manager import PluginSet, build_plugins
 from core.routes import CORE_BLUEPRINTS
 from core.tenancy import request as tenant_request
 
+DESCRIPTION = "Township responsibility system (責任制) API; clause IDs refer to DOMAIN.md."
+
 
 class ZerenzhiApi(Api):
     """flask-smorest's Api whose error bodies always carry a ``message``."""
@@ -74,10 +76,11 @@ def create_app(
     plugin_set = build_plugins(plugins, load_entrypoints)
     permissions = PermissionRegistry()
     permissions.extend(CORE_PERMISSIONS, source="core")
-    api = ZerenzhiApi(app, spec_kwargs={"info": {"description": "Township responsibility system API"}})
+    api = ZerenzhiApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     _spec_security(api)
     kernel = Kernel(Database(app.config["DATABASE_URL"]), plugin_set, permissions, api)
     kernel.extras["rules"] = RuleRegistry()
+    kernel.extras["metrics"] = {}
     app.extensions["zerenzhi"] = kernel
 
     for blueprint in CORE_BLUEPRINTS:

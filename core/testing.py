@@ -140,11 +140,11 @@ class ApiClient:
             headers.setdefault("Authorization", f"Bearer {self.token}")
         return Response(self.client.open(path, method=method, headers=headers, **kwargs))
 
-    def get(self, path, **kw): return self.request("GET", path, **kw)  # noqa: E704
-    def post(self, path, **kw): return self.request("POST", path, **kw)  # noqa: E704
-    def put(self, path, **kw): return self.request("PUT", path, **kw)  # noqa: E704
-    def patch(self, path, **kw): return self.request("PATCH", path, **kw)  # noqa: E704
-    def delete(self, path, **kw): return self.request("DELETE", path, **kw)  # noqa: E704
+    def get(self, path, **kw): return self.request("GET", path, **kw)
+    def post(self, path, **kw): return self.request("POST", path, **kw)
+    def put(self, path, **kw): return self.request("PUT", path, **kw)
+    def patch(self, path, **kw): return self.request("PATCH", path, **kw)
+    def delete(self, path, **kw): return self.request("DELETE", path, **kw)
 
 
 UNITS = (

@@ -43,7 +43,7 @@ def test_api_contract(app, contract_world):
         @given(case=operation.as_strategy())
         @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
-        def check(case):
+        def check(case, headers=headers):
             if "township" in (case.path_parameters or {}):
                 case.path_parameters["township"] = world.slug
             if "county" in (case.path_parameters or {}):

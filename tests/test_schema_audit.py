@@ -29,9 +29,9 @@ def test_tenant_tables_lead_with_tenant_id(app):
                 if columns[:1] != ["tenant_id"]:
                     problems.append(f"{table.name}: foreign key {columns}")
         for constraint in table.constraints:
-            if constraint.__class__.__name__ == "UniqueConstraint":
-                if "tenant_id" not in [c.name for c in constraint.columns]:
-                    problems.append(f"{table.name}: unique {constraint.name} lacks tenant_id")
+            if constraint.__class__.__name__ == "UniqueConstraint" and \
+                    "tenant_id" not in [c.name for c in constraint.columns]:
+                problems.append(f"{table.name}: unique {constraint.name} lacks tenant_id")
     assert not problems, problems
 
 

@@ -30,8 +30,9 @@ class Actor:
     request_id: str | None = None
 
 
-_actor: contextvars.ContextVar[Actor] = contextvars.ContextVar(
-    "zerenzhi_actor", default=Actor("system")
+SYSTEM = Actor("system")
+_actor: contextvars.ContextVar[Actor | None] = contextvars.ContextVar(
+    "zerenzhi_actor", default=None
 )
 
 
@@ -44,7 +45,7 @@ def reset_actor(token: contextvars.Token) -> None:
 
 
 def current_actor() -> Actor:
-    return _actor.get()
+    return _actor.get() or SYSTEM
 
 
 def _audited(obj: Any) -> bool:

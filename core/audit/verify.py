@@ -29,7 +29,8 @@ def verify_chain(session: Session) -> tuple[int, ChainBreak | None]:
     for entry in _rows(session):
         count += 1
         if entry.seq != expected_seq:
-            return count, ChainBreak(entry.seq, f"expected entry {expected_seq}: missing or reordered")
+            reason = f"expected entry {expected_seq}: missing or reordered"
+            return count, ChainBreak(entry.seq, reason)
         if entry.prev_hash != prev_hash:
             return count, ChainBreak(entry.seq, "previous-hash link broken")
         fields = {name: getattr(entry, name) for name in HASHED_FIELDS}

@@ -39,7 +39,8 @@ class PermissionRegistry:
             raise ValueError(f"permission {permission.name!r} from {source} is already registered")
         unknown = set(permission.roles) - set(ROLES)
         if unknown:
-            raise ValueError(f"permission {permission.name!r} grants unknown roles {sorted(unknown)}")
+            raise ValueError(
+                f"permission {permission.name!r} grants unknown roles {sorted(unknown)}")
         self._permissions[permission.name] = permission
 
     def extend(self, permissions: Iterable[Permission], *, source: str) -> None:

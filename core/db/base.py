@@ -12,8 +12,8 @@ import uuid
 
 import uuid6
 from sqlalchemy import JSON, DateTime, ForeignKey, ForeignKeyConstraint, MetaData, Uuid
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

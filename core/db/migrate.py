@@ -13,9 +13,9 @@ from importlib import resources
 from pathlib import Path
 
 from alembic import command
+from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from alembic.autogenerate import compare_metadata
 from sqlalchemy import Engine, MetaData
 
 from core.db.base import Base

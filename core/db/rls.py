@@ -44,7 +44,8 @@ def grant_app_role(connection, role: str) -> None:
     connection.exec_driver_sql(
         f"GRANT SELECT, INSERT, UPDATE ON ALL TABLES IN SCHEMA public TO {ident}"
     )
-    connection.exec_driver_sql(f"REVOKE DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM {ident}")
+    connection.exec_driver_sql(
+        f"REVOKE DELETE, TRUNCATE ON ALL TABLES IN SCHEMA public FROM {ident}")
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ident}")
     for table in APPEND_ONLY_TABLES:
         connection.exec_driver_sql(f'REVOKE UPDATE ON "{table}" FROM {ident}')

@@ -99,3 +99,6 @@ def periods_within(cadence: str, window: Period) -> list[Period]:
 def local_today(timezone: str, now: dt.datetime | None = None) -> dt.date:
     now = now or dt.datetime.now(dt.UTC)
     return now.astimezone(ZoneInfo(timezone)).date()
+
+
+parse_period = parse

@@ -17,7 +17,8 @@ class UnitError(ValueError):
         self.field, self.message, self.status = field, message, status
 
 
-def get_unit(session: Session, unit_id: uuid.UUID, *, include_archived: bool = True) -> OrgUnit | None:
+def get_unit(session: Session, unit_id: uuid.UUID, *,
+             include_archived: bool = True) -> OrgUnit | None:
     statement = select(OrgUnit).where(OrgUnit.id == unit_id)
     if not include_archived:
         statement = statement.where(OrgUnit.archived_at.is_(None))
@@ -70,9 +71,9 @@ def create_unit(session: Session, *, code: str, name: str, kind: str,
 def update_unit(session: Session, unit: OrgUnit, changes: dict) -> OrgUnit:
     if unit.archived_at is not None:
         raise UnitError("id", "archived units cannot change", 409)
-    if "code" in changes and changes["code"] != unit.code:
-        if unit_by_code(session, changes["code"]) is not None:
-            raise UnitError("code", f"code {changes['code']!r} is already used", 409)
+    code = changes.get("code", unit.code)
+    if code != unit.code and unit_by_code(session, code) is not None:
+        raise UnitError("code", f"code {changes['code']!r} is already used", 409)
     if "parent_id" in changes and unit.kind != "committee":
         _check_parent(session, unit, changes["parent_id"])
     elif "parent_id" in changes and changes["parent_id"] is not None:

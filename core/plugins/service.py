@@ -211,3 +211,12 @@ def plugin_settings(name: str) -> dict[str, Any]:
     from core.db.session import session
 
     return effective_settings(session(), name)
+
+
+def load_demo_data(session: Session) -> None:
+    """Let each module the township enabled fill it with demo records (``demo_data``)."""
+    tenant = require_tenant()
+    for name in sorted(enabled_names(session)):
+        _call_one(name, "demo_data", session=session, tenant=tenant,
+                  settings=state(session, name).settings)
+    session.flush()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Flask, g, request
 from flask_smorest import abort
+
 from core.db.session import session
 from core.labels import render
 from core.plugins import service
@@ -38,6 +39,11 @@ def wire_plugins(app: Flask, kernel) -> None:
         for rules in caller("register_rules")():
             for rule in rules or ():
                 kernel.extras["rules"].add(rule, plugin=name)
+        for metrics in caller("register_rollup_metrics")():
+            for metric in metrics or ():
+                if not metric.key.startswith(f"{name}."):
+                    raise ValueError(f"metric {metric.key} of {name} must start with '{name}.'")
+                kernel.extras["metrics"][metric.key] = (name, metric)
         for blueprints in caller("register_blueprints")():
             for blueprint in blueprints or ():
                 kernel.api.register_blueprint(

@@ -1,8 +1,8 @@
 """Core blueprints, in the order they appear in the API docs."""
 
-from core.routes import audit, auth, counties, obligations, plugins, units, users
+from core.routes import audit, auth, calendar, counties, obligations, plugins, units, users
 
 CORE_BLUEPRINTS = (
     auth.blp, counties.blp, plugins.county_blp, units.blp, users.blp, plugins.blp, obligations.blp,
-    audit.blp,
+    calendar.blp, audit.blp,
 )

@@ -21,7 +21,8 @@ class SelectPage(Page):
     @property
     def item_count(self) -> int:
         collection: Select = self.collection
-        return session().scalar(select(func.count()).select_from(collection.order_by(None).subquery()))
+        counted = collection.order_by(None).subquery()
+        return session().scalar(select(func.count()).select_from(counted))
 
 
 def _nul_fields(data, path: str = "") -> list[str]:

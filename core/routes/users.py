@@ -9,11 +9,11 @@ from sqlalchemy import select
 
 from core.auth import users as service
 from core.auth.models import Member, Position, UserAccount
+from core.auth.permissions import requires
 from core.auth.roles import ROLES
 from core.db.session import session
 from core.labels import render
 from core.routes.common import InputSchema, ListQuery, SelectPage
-from core.auth.permissions import requires
 from core.tenancy.request import not_found
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/townships/<township>/users",

@@ -21,6 +21,7 @@ from core.auth.models import Member, Position, UserAccount
 from core.orgunits import service as unit_service
 from core.orgunits.models import OrgUnit
 from core.plugins.models import TenantPlugin
+from core.plugins.service import load_demo_data
 from core.tenancy import plugin_state
 from core.tenancy.context import tenant_scope
 from core.tenancy.models import Tenant
@@ -67,6 +68,8 @@ def apply_tree(session: Session, tree: TenantTree) -> Result:
                 _sync_users(session, spec, township, units, result)
                 _archive_absent_units(session, spec, units, result)
                 _sync_plugins(session, spec, township, result)
+                if spec.demo:
+                    load_demo_data(session)  # plugins skip it where they have data already
                 session.flush()
     return result
 

@@ -35,6 +35,22 @@ def _bearer() -> str | None:
     return None
 
 
+def _feed_token_user(sess):
+    """``?token=`` for views marked for feed auth only (calendar clients send no headers)."""
+    from core.obligations.feeds import FEED_AUTH, user_for_feed_token
+
+    token = request.args.get("token")
+    if not token:
+        return None
+    view = current_app.view_functions.get(request.endpoint or "")
+    method = "get" if request.method == "HEAD" else request.method.lower()
+    handler = getattr(getattr(view, "view_class", None), method, view)
+    if getattr(handler, FEED_AUTH, False) is not True:
+        return None
+    user = user_for_feed_token(sess, token)
+    return (user, None) if user is not None else None
+
+
 def _url_tenant(sess, view_args: dict) -> tuple[str, Tenant | None] | None:
     for arg, kind in URL_TENANT_ARGS.items():
         if arg in view_args:
@@ -58,7 +74,7 @@ def before_request() -> None:
     g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
     sess = session()
     token = _bearer()
-    found = user_for_token(sess, token) if token else None
+    found = user_for_token(sess, token) if token else _feed_token_user(sess)
     view_args = request.view_args if request.view_args is not None else {}
     url_tenant = _url_tenant(sess, view_args)
     if url_tenant is not None:
@@ -74,7 +90,8 @@ def before_request() -> None:
     registry = current_app.extensions["zerenzhi"].permissions
     identity = load_identity(sess, user, tenant, registry.for_roles)
     sess.commit()  # end the lookup transaction; the next one starts inside the tenant
-    g.zz_identity, g.zz_token_id = identity, auth_token.id
+    g.zz_identity = identity
+    g.zz_token_id = auth_token.id if auth_token is not None else None  # None: a feed token
     g.zz_actor_token = set_actor(Actor(user.username, user.id, g.request_id))
     if tenant is not None:
         g.zz_tenant = tenant

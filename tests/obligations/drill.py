@@ -10,7 +10,16 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core import InputSchema, Label, Manifest, Permission, hookimpl, requires, session
+from core import (
+    InputSchema,
+    Label,
+    Manifest,
+    Permission,
+    hookimpl,
+    require_unit_write,
+    requires,
+    session,
+)
 from core.obligations.ledger import Evidence, sync, withdraw
 from core.obligations.materialize import open_event_obligation
 from core.obligations.rules import RuleDef
@@ -54,7 +63,8 @@ class EvidenceView(MethodView):
     @blp.arguments(EvidenceIn)
     @blp.response(201, EvidenceOut)
     def post(self, data):
-        """Record one piece of evidence."""
+        """Record one piece of evidence (in a unit the caller's posts reach)."""
+        require_unit_write(data["unit_id"])
         source_id = str(uuid.uuid4())
         sync(session(), "drill", source_id, [Evidence(data["rule"], data["unit_id"],
                                                       data["occurred_at"], data["obligation_id"])])

@@ -201,3 +201,14 @@ def test_responsibility_follows_the_post(drilled):
     summary = world.client("secretary").get(f"{world.base}/obligations/summary?period=2026").json
     item = _item(summary, "drill.theory_study", world.units["branch-1"])
     assert [p["name"] for p in item["responsible"]] == ["新書記"]
+
+
+def test_write_scope_follows_the_org_tree(drilled):
+    """A branch secretary writes only in their own branch; the secretary township-wide."""
+    world = drilled
+    _evidence(world, "drill.theory_study", "branch-1", "2026-03-05", client="branch_secretary")
+    refused = world.client("branch_secretary").post(f"{world.base}/drill/evidence", json={
+        "rule": "drill.theory_study", "unit_id": str(world.units["branch-2"]),
+        "occurred_at": at("2026-03-05")})
+    assert refused.status_code == 403
+    _evidence(world, "drill.theory_study", "branch-2", "2026-03-05", client="secretary")

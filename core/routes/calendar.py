@@ -1,0 +1,180 @@
+"""The obligations calendar of a township: a paged JSON list, an RFC 5545 feed, and the
+per-user feed token that lets calendar clients (which send no headers) read the feed."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import marshmallow as ma
+from dateutil.relativedelta import relativedelta
+from flask import Response, current_app, g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from core.auth.permissions import AUTHENTICATED, requires
+from core.db.base import utcnow
+from core.db.session import session
+from core.obligations import feeds, ics, service
+from core.obligations.periods import local_today
+from core.obligations.status import STATUSES
+from core.routes.common import QuerySchema
+from core.routes.obligations import ObligationSchema
+from core.tenancy.context import require_tenant
+
+blp = Blueprint("calendar", __name__, url_prefix="/api/v1",
+                description="Obligations calendar, its ICS feed and feed tokens")
+
+MAX_SPAN = relativedelta(years=3)
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+ICS_TYPE = "text/calendar"
+
+
+class CommaList(ma.fields.List):
+    """Repeatable (``?status=a&status=b``) or comma-separated (``?status=a,b``)."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        values = value if isinstance(value, list | tuple) else [value]
+        parts = [p.strip() for v in values for p in str(v).split(",") if p.strip()]
+        return super()._deserialize(parts, attr, data, **kwargs)
+
+
+class WindowQuery(QuerySchema):
+    """A window of due dates in the township's time zone, at most three years long."""
+
+    start = ma.fields.Date(data_key="from", validate=ma.validate.Range(EARLIEST, LATEST),
+                           metadata={"description": "first due date (YYYY-MM-DD)"})
+    end = ma.fields.Date(data_key="to", validate=ma.validate.Range(EARLIEST, LATEST),
+                         metadata={"description": "last due date (YYYY-MM-DD)"})
+
+    @ma.validates_schema
+    def _window(self, data, **_kwargs):
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise ma.ValidationError("must not be after 'to'", "from")
+        if start and end and start + MAX_SPAN < end:
+            raise ma.ValidationError("a window is at most 3 years long", "to")
+
+
+class CalendarQuery(WindowQuery):
+    unit = ma.fields.UUID()
+    rule = ma.fields.String(validate=ma.validate.Length(max=80))
+    status = CommaList(ma.fields.String(validate=ma.validate.OneOf(STATUSES)),
+                       metadata={"description": "repeatable or comma-separated"})
+    responsible = ma.fields.UUID(metadata={"description": "a member: obligations of the "
+                                                          "posts they hold now"})
+    due_soon_days = ma.fields.Integer(load_default=14, validate=ma.validate.Range(0, 366))
+
+
+class FeedQuery(WindowQuery):
+    token = ma.fields.String(validate=ma.validate.Length(max=200), metadata={
+        "description": "feed token from POST /api/v1/me/feed-token (instead of a bearer "
+                       "header, which calendar clients cannot send)"})
+    component = ma.fields.String(load_default="todo", validate=ma.validate.OneOf(ics.COMPONENTS),
+                                 metadata={"description": "todo (VTODO, default) or event "
+                                                          "(VEVENT, for clients that show "
+                                                          "only events)"})
+
+
+class FeedTokenOut(ma.Schema):
+    feed_token = ma.fields.String(required=True)
+    url = ma.fields.String(allow_none=True, metadata={
+        "description": "ICS URL of your home township (VTODOs); null without one"})
+    events_url = ma.fields.String(allow_none=True, metadata={
+        "description": "the same feed as VEVENTs, for clients that show only events"})
+
+
+def _window(query: dict, before: int, after: int) -> tuple[dt.date, dt.date]:
+    """The asked window; a missing end keeps the default span from the given one."""
+    start, end = query.get("start"), query.get("end")
+    if start is None and end is None:
+        today = local_today(require_tenant().timezone)
+        return today - dt.timedelta(days=before), today + dt.timedelta(days=after)
+    if start is None:
+        return end - dt.timedelta(days=before + after), end
+    return start, end or start + dt.timedelta(days=before + after)
+
+
+@blp.route("/townships/<township>/calendar")
+class CalendarView(MethodView):
+    @requires("obligations.read")
+    @blp.arguments(CalendarQuery, location="query")
+    @blp.response(200, ObligationSchema(many=True))
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Obligations due in a window (default: 30 days back to 90 ahead), soonest first.
+
+        Filters: unit, rule, status, responsible person. Periods in the window are
+        materialised on first read.
+        """
+        start, end = _window(query, 30, 90)
+        sess, now = session(), utcnow()
+        statement = service.calendar_query(
+            sess, start=start, end=end, now=now, due_soon_days=query["due_soon_days"],
+            unit_id=query.get("unit"), rule_key=query.get("rule"),
+            statuses=query.get("status"), responsible=query.get("responsible"),
+        ).order_by("unit_id", "id")  # a total order, so pages neither repeat nor skip
+        pagination_parameters.item_count = sess.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery()))
+        rows = sess.execute(statement.limit(pagination_parameters.page_size)
+                            .offset(pagination_parameters.first_item)).all()
+        items = service.describe(rows, sess, now)
+        sess.commit()  # periods materialised on first read
+        return items
+
+
+@blp.route("/townships/<township>/calendar.ics")
+class CalendarFeed(MethodView):
+    @requires("obligations.read")
+    @blp.arguments(FeedQuery, location="query")
+    @blp.doc(security=[])
+    @blp.response(200, {"type": "string"}, content_type=ICS_TYPE,
+                  description="RFC 5545 iCalendar, one VTODO (or VEVENT) per obligation")
+    def get(self, query):
+        """The calendar as an ICS feed (default: 90 days back to 365 ahead).
+
+        Subscribe with `?token=` from `POST /api/v1/me/feed-token`; a bearer header works
+        too. UIDs are stable, so clients update items in place.
+        """
+        start, end = _window(query, 90, 365)
+        sess, now, tenant = session(), utcnow(), g.zz_tenant
+        rows = sess.execute(service.calendar_query(
+            sess, start=start, end=end, now=now, due_soon_days=14)).all()
+        items = service.describe(rows, sess, now)
+        sess.commit()
+        public, zone = current_app.config["PUBLIC_URL"], ZoneInfo(tenant.timezone)
+
+        def url_for(item: dict) -> str:
+            day = item["due_at"].astimezone(zone).date().isoformat()
+            return feeds.calendar_url(public, tenant.slug, rule=item["rule"],
+                                      unit=str(item["unit_id"]), **{"from": day, "to": day})
+
+        body = ics.feed(items, name=tenant.name, timezone=tenant.timezone, now=now,
+                        url_for=url_for, component=query["component"])
+        return Response(body, mimetype=ICS_TYPE, headers={
+            "Content-Disposition": f'inline; filename="{tenant.slug}.ics"',
+            "Cache-Control": "private, max-age=300"})
+
+    setattr(get, feeds.FEED_AUTH, True)  # calendar clients authenticate by ?token=
+
+
+@blp.route("/me/feed-token")
+class FeedToken(MethodView):
+    @requires(AUTHENTICATED)
+    @blp.response(201, FeedTokenOut)
+    def post(self):
+        """Issue your calendar feed token; this revokes the previous one (rotation).
+
+        Only its hash is stored: keep the URL, it is shown once.
+        """
+        sess = session()
+        token, home = feeds.rotate(sess, g.zz_identity.user_id)
+        sess.commit()
+        public = current_app.config["PUBLIC_URL"]
+        return {
+            "feed_token": token,
+            "url": feeds.feed_url(public, home.slug, token) if home else None,
+            "events_url": feeds.feed_url(public, home.slug, token, component="event")
+            if home else None,
+        }
