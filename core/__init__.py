@@ -16,16 +16,25 @@ from core.obligations.ledger import withdraw as withdraw_evidence
 from core.obligations.materialize import open_event_obligation
 from core.obligations.periods import Period, local_today, parse_period, period_of
 from core.obligations.rules import RuleDef
-from core.orgunits.models import OrgUnit
+from core.obligations.service import summary as obligation_summary
+from core.orgunits.models import UNIT_KINDS, OrgUnit
+from core.orgunits.service import get_unit, unit_members, units_of_kind
 from core.plugins.hookspecs import hookimpl
 from core.plugins.manifest import Manifest
 from core.plugins.service import plugin_settings
+from core.references import describe as describe_reference
 from core.rollups.metrics import RollupMetric
 from core.routes.common import InputSchema, QuerySchema, SelectPage
 from core.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
 from core.tenancy.request import not_found
 
 __all__ = [
+    "UNIT_KINDS",
+    "describe_reference",
+    "get_unit",
+    "obligation_summary",
+    "unit_members",
+    "units_of_kind",
     "AUTHENTICATED",
     "PUBLIC",
     "Archivable",

@@ -116,6 +116,17 @@ def on_event(session: Any, tenant: Any, event: Any) -> None:
     """
 
 
+@hookspec(firstresult=True)
+def describe_reference(session: Any, tenant: Any, ref_type: str, ref_id: str) -> dict | None:
+    """Describe this plugin's record ``ref_type``/``ref_id`` for a link from elsewhere.
+
+    Called inside the tenant's scope when another module (or core) resolves a reference
+    of type ``"<this plugin>.<thing>"``. Return ``{"type", "id", "title", "status"}`` (no
+    record bodies), or None when the type is not yours or no such record exists here.
+    First non-None result wins.
+    """
+
+
 @hookspec
 def demo_data(session: Any, tenant: Any, settings: dict) -> None:
     """Fill a demo township with realistic records of this plugin.
