@@ -21,6 +21,25 @@ def enable_tenant_rls(op, table: str) -> None:
     )
 
 
+COUNTY_POLICY = "county_rollup_read"
+COUNTY_SETTING = "NULLIF(current_setting('app.county_id', true), '')::uuid"
+
+
+def enable_county_read(op, table: str) -> None:
+    """Let a county's roll-up reads see its townships' rows of ``table`` (SELECT only)."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(
+        f'CREATE POLICY {COUNTY_POLICY} ON "{table}" FOR SELECT USING (tenant_id IN '
+        f"(SELECT id FROM tenant WHERE county_id = {COUNTY_SETTING}))"
+    )
+
+
+def disable_county_read(op, table: str) -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f'DROP POLICY IF EXISTS {COUNTY_POLICY} ON "{table}"')
+
+
 def disable_tenant_rls(op, table: str) -> None:
     if op.get_bind().dialect.name != "postgresql":
         return

@@ -7,11 +7,11 @@ PostgreSQL, row-level security repeats the same rule below the ORM.
 
 from __future__ import annotations
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from core.db.base import TenantScoped
-from core.tenancy.context import TenantContextError, current_tenant
+from core.tenancy.context import TenantContextError, county_reads, current_tenant
 
 UNSCOPED = "zz_unscoped"
 
@@ -30,11 +30,34 @@ def _scope_statement(state: ORMExecuteState) -> None:
                 )
         return
     tenant_id = tenant.id
+    county_id = county_reads()
+    if county_id is not None and state.is_select:
+        state.statement = state.statement.options(*_county_criteria(state, county_id))
+        return
     state.statement = state.statement.options(
         with_loader_criteria(
             TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
         )
     )
+
+
+def _county_criteria(state: ORMExecuteState, county_id):
+    """County roll-up reads: its townships' rows of county-readable tables, else its own."""
+    from core.tenancy.models import Tenant
+
+    townships = select(Tenant.id).where(Tenant.county_id == county_id).scalar_subquery()
+    options = []
+    for mapper in state.all_mappers:
+        cls = mapper.class_
+        if not issubclass(cls, TenantScoped):
+            continue
+        if getattr(cls, "__county_readable__", False):
+            options.append(with_loader_criteria(
+                cls, lambda c: c.tenant_id.in_(townships), include_aliases=True))
+        else:
+            options.append(with_loader_criteria(
+                cls, lambda c: c.tenant_id == county_id, include_aliases=True))
+    return options
 
 
 def _stamp_and_check(session: Session, _flush_context, _instances) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from core.tenancy.context import current_tenant, on_tenant_change
+from core.tenancy.context import county_reads, current_tenant, on_tenant_change
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -36,18 +36,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def rls_setting_sql(connection, tenant_id: uuid.UUID | None) -> str:
+def rls_setting_sql(connection, tenant_id: uuid.UUID | None, name: str = "app.tenant_id") -> str:
     """``SET LOCAL app.tenant_id = <literal>`` built by psycopg, never by formatting."""
     from psycopg import sql
 
     value = str(uuid.UUID(str(tenant_id))) if tenant_id else ""
-    statement = sql.SQL("SET LOCAL app.tenant_id = {}").format(sql.Literal(value))
+    statement = sql.SQL("SET LOCAL {} = {}").format(sql.SQL(name), sql.Literal(value))
     return statement.as_string(connection.connection.driver_connection)
 
 
 def apply_rls_setting(connection, tenant_id: uuid.UUID | None) -> None:
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(rls_setting_sql(connection, tenant_id))
+        connection.exec_driver_sql(
+            rls_setting_sql(connection, county_reads(), name="app.county_id"))
 
 
 def _after_begin(session: Session, _transaction, connection) -> None:

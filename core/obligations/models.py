@@ -35,6 +35,7 @@ class Obligation(TenantScoped, Timestamped, Base):
 
     __tablename__ = "obligation"
     __audit__ = False  # derived from rules; waivers and rule changes are audited instead
+    __county_readable__ = True  # counts and titles only reach the county
 
     rule_key: Mapped[str] = mapped_column(String(80))
     unit_id: Mapped[uuid.UUID]
@@ -66,7 +67,8 @@ class Fulfilment(TenantScoped, Timestamped, Base):
     """Evidence that counts: one entry per (rule, unit, source record)."""
 
     __tablename__ = "fulfilment"
-    __audit__ = False  # written with the audited source record, in its transaction
+    __audit__ = False
+    __county_readable__ = True  # written with the audited source record, in its transaction
 
     rule_key: Mapped[str] = mapped_column(String(80))
     unit_id: Mapped[uuid.UUID]

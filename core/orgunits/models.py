@@ -14,6 +14,7 @@ UNIT_KINDS = ("committee", "branch", "village", "station", "office")
 
 class OrgUnit(TenantScoped, Archivable, Timestamped, Base):
     __tablename__ = "org_unit"
+    __county_readable__ = True  # unit names label the county's overdue list
 
     code: Mapped[str] = mapped_column(String(63))
     name: Mapped[str] = mapped_column(String(200))

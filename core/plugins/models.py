@@ -10,6 +10,7 @@ from core.db.base import Base, TenantScoped, Timestamped
 
 class TenantPlugin(TenantScoped, Timestamped, Base):
     __tablename__ = "tenant_plugin"
+    __county_readable__ = True  # which modules a township enabled (not their records)
 
     plugin: Mapped[str] = mapped_column(String(31))
     enabled: Mapped[bool] = mapped_column(default=False)

@@ -32,8 +32,35 @@ _current: contextvars.ContextVar[TenantRef | None] = contextvars.ContextVar(
 _listeners: list = []
 
 
+_county_reads: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
+    "zerenzhi_county_reads", default=None
+)
+
+
 def current_tenant() -> TenantRef | None:
     return _current.get()
+
+
+def county_reads() -> uuid.UUID | None:
+    """The county whose townships' roll-up tables may be read now (None: just the tenant)."""
+    return _county_reads.get()
+
+
+@contextmanager
+def county_read_scope(county: TenantRef) -> Iterator[TenantRef]:
+    """Act as ``county`` and also read its townships' roll-up tables (obligations, ledger,
+    org units, module state: models marked ``__county_readable__``), for roll-ups only.
+    Writes stay the county's own."""
+    if county.kind != "county":
+        raise TenantContextError("county read scope needs a county")
+    reads = _county_reads.set(county.id)
+    try:
+        with tenant_scope(county):
+            yield county
+    finally:
+        _county_reads.reset(reads)
+        for callback in _listeners:
+            callback(_current.get())
 
 
 def require_tenant() -> TenantRef:

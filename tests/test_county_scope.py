@@ -1,0 +1,48 @@
+"""County read scope for roll-ups: a county sees its townships' obligations, ledger and
+units — not another county's, and no other table of theirs (DESIGN.md, Tenancy)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, text
+
+from core.audit.models import AuditEntry
+from core.auth.models import Member
+from core.db.session import session
+from core.orgunits.models import OrgUnit
+from core.tenancy.context import county_read_scope
+from core.tenancy.models import Tenant
+from core.testing import build_world
+
+
+def _county(app, world):
+    with app.app_context():
+        return session().get(Tenant, world.county_id).ref()
+
+
+def test_county_reads_its_townships_units_only(app, township, other_township):
+    sibling = build_world(app, "sib")  # a second county, to be invisible
+    county = _county(app, township)
+    with app.app_context(), county_read_scope(county):
+        seen = set(session().scalars(select(OrgUnit.tenant_id)).all())
+    assert seen == {township.tenant_id}
+    assert sibling.tenant_id not in seen
+
+
+def test_county_scope_does_not_open_record_tables(app, township):
+    county = _county(app, township)
+    with app.app_context(), county_read_scope(county):
+        members = set(session().scalars(select(Member.tenant_id)).all())
+        audit = set(session().scalars(select(AuditEntry.tenant_id)).all())
+    assert members == {township.county_id}  # the county's own staff, no township's
+    assert audit <= {township.county_id}
+
+
+def test_county_scope_below_the_orm(zz_backend, app, township, other_township):
+    if zz_backend != "postgresql":
+        pytest.skip("row-level security is PostgreSQL's")
+    county = _county(app, township)
+    with app.app_context(), county_read_scope(county):
+        units = session().execute(text("SELECT DISTINCT tenant_id FROM org_unit")).all()
+        members = session().execute(text("SELECT DISTINCT tenant_id FROM member")).all()
+    assert len(units) == 1 and [str(m[0]) for m in members] == [str(township.county_id)]
