@@ -21,7 +21,7 @@ from core.orgunits.models import UNIT_KINDS, OrgUnit
 from core.orgunits.service import get_unit, unit_members, units_of_kind
 from core.plugins.hookspecs import hookimpl
 from core.plugins.manifest import Manifest
-from core.plugins.service import plugin_settings
+from core.plugins.service import plugin_settings, townships_enabling
 from core.references import describe as describe_reference
 from core.rollups.metrics import RollupMetric
 from core.routes.common import InputSchema, QuerySchema, SelectPage
@@ -29,14 +29,9 @@ from core.tenancy.context import TenantRef, current_tenant, require_tenant, tena
 from core.tenancy.request import not_found
 
 __all__ = [
-    "UNIT_KINDS",
-    "describe_reference",
-    "get_unit",
-    "obligation_summary",
-    "unit_members",
-    "units_of_kind",
     "AUTHENTICATED",
     "PUBLIC",
+    "UNIT_KINDS",
     "Archivable",
     "Base",
     "Event",
@@ -57,13 +52,16 @@ __all__ = [
     "audit_event",
     "can_write_unit",
     "current_tenant",
+    "describe_reference",
     "disable_tenant_rls",
     "emit",
     "enable_tenant_rls",
+    "get_unit",
     "hookimpl",
     "local_today",
     "new_id",
     "not_found",
+    "obligation_summary",
     "open_event_obligation",
     "parse_period",
     "period_of",
@@ -76,6 +74,9 @@ __all__ = [
     "sync_evidence",
     "tenant_fk",
     "tenant_scope",
+    "townships_enabling",
+    "unit_members",
+    "units_of_kind",
     "utcnow",
     "withdraw_evidence",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session
 
 from core.db.base import utcnow
 from core.tenancy.context import TenantRef, require_tenant
+
+log = logging.getLogger("zerenzhi.events")
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,23 @@ class Event:
     at: dt.datetime = field(default_factory=utcnow)
 
 
-def emit(session: Session, name: str, **data: Any) -> Event:
-    """Send an event about the current tenant, inside the caller's transaction."""
-    from core.plugins.service import hooks
+def emit(session: Session, name: str, *, strict: bool = False, **data: Any) -> Event:
+    """Send an event about the current tenant, inside the caller's transaction.
+
+    Each enabled plugin's handler runs in its own savepoint: one that fails is logged and
+    undone, and neither the write that emitted the event nor the other plugins suffer.
+    With ``strict=True`` (reminders) a failure propagates, so the caller can roll back and
+    retry rather than mark as sent what nobody received.
+    """
+    from core.plugins.service import call_one, enabled_names
 
     event = Event(name, require_tenant(), data)
-    hooks(session).on_event(session=session, tenant=event.tenant, event=event)
+    for plugin in sorted(enabled_names(session)):
+        try:
+            with session.begin_nested():
+                call_one(plugin, "on_event", session=session, tenant=event.tenant, event=event)
+        except Exception:
+            if strict:
+                raise
+            log.exception("plugin %s failed on event %s", plugin, name)
     return event

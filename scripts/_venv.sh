@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by scripts/test and scripts/serve so both use one bootstrap: cd to the repo root and
-# make sure .venv exists with the project installed (pip only re-runs when pyproject.toml
-# changed, keeping repeat runs fast).
+# make sure .venv exists with the project and the example plugin installed (pip only re-runs
+# when either pyproject.toml changed, keeping repeat runs fast).
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || return
 
@@ -22,7 +22,11 @@ if ! .venv/bin/python -c '' >/dev/null 2>&1; then
   py=$(zz_python)
   "$py" -m venv --clear .venv
 fi
-if [ ! -e .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ]; then
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The example plugin is a separate distribution installed next to the project, so every app
+# built with entry points loads it and the matrices and contract test cover its routes.
+if [ ! -e .venv/.installed ] || [ pyproject.toml -nt .venv/.installed ] ||
+  [ examples/hello-plugin/pyproject.toml -nt .venv/.installed ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]' \
+    -e ./examples/hello-plugin
   touch .venv/.installed
 fi

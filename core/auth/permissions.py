@@ -76,11 +76,7 @@ def requires(permission: str) -> Callable:
         manual = dict(doc.get("manual_doc", {}))
         if permission == PUBLIC:
             manual["security"] = []
-        else:
-            manual.setdefault("description", "")
-            manual["description"] = (
-                f"{manual['description']}\n\nPermission: `{permission}`".strip()
-            )
+        manual["x-permission"] = permission
         doc["manual_doc"] = manual
         wrapper._apidoc = doc
         return wrapper

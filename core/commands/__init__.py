@@ -42,6 +42,7 @@ def operator_session() -> Iterator[Session]:
 
 
 def register(cli: click.Group) -> None:
+    from core.commands import obligations, plugins
     from core.commands.audit import audit_group
     from core.commands.serve import serve_command
     from core.commands.tenants import tenants_group
@@ -49,3 +50,5 @@ def register(cli: click.Group) -> None:
 
     for command in (tenants_group, users_group, audit_group, serve_command):
         cli.add_command(command)
+    obligations.register(cli)
+    plugins.register(cli)

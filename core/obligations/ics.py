@@ -115,7 +115,7 @@ def feed(items: Iterable[dict[str, Any]], *, name: str, timezone: str, now: dt.d
     calendar.add("x-wr-calname", f"{name} · {render(TEXT['calendar'])}")
     calendar.add("x-wr-timezone", timezone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", REFRESH)
+    calendar.add("x-published-ttl", "PT1H")  # the same hour, as older clients read it
     make = _todo if component == "todo" else _event
     for item in items:
         calendar.add_component(make(item, now, url_for(item), timezone))

@@ -84,7 +84,7 @@ def remind(session: Session, at: dt.datetime | None = None,
     tenant = require_tenant()
     horizon = dt.timedelta(days=max(thresholds))
     since = at - OVERDUE_LOOKBACK
-    ensure_periodic(session, Period(local_today(tenant.timezone, since),
+    ensure_periodic(session, Period(local_today(tenant.timezone, since) - dt.timedelta(days=1),
                                     local_today(tenant.timezone, at + horizon), "window", ""))
     rows = session.execute(
         status_query(Window(due_from=since, due_to=at + horizon + dt.timedelta(seconds=1)),
@@ -110,14 +110,14 @@ def remind(session: Session, at: dt.datetime | None = None,
         data = _brief(item, at)
         if item["status"] == "overdue":
             if mark(item["id"], "overdue"):
-                emit(session, "obligation.overdue", **data)
+                emit(session, "obligation.overdue", strict=True, **data)
                 result.overdue += 1
             continue
         crossed = _crossed(item, at, thresholds)
         if crossed and (item["id"], f"due_soon:{crossed[0]}") not in sent:
             for threshold in crossed:
                 mark(item["id"], f"due_soon:{threshold}")
-            emit(session, "obligation.due_soon", **data, threshold=crossed[0])
+            emit(session, "obligation.due_soon", strict=True, **data, threshold=crossed[0])
             result.due_soon += 1
     for member_id, name in holders.items():
         # the subject of a digest is the person; the week keeps it to one per week
@@ -125,7 +125,8 @@ def remind(session: Session, at: dt.datetime | None = None,
             continue
         mine = [_brief(i, at) for i in items if any(p["id"] == member_id
                                                     for p in i["responsible"])]
-        emit(session, "obligation.digest", member_id=str(member_id), name=name, week=week,
+        emit(session, "obligation.digest", strict=True, member_id=str(member_id),
+             member_name=name, week=week,
              overdue=[i for i in mine if i["status"] == "overdue"],
              open=[i for i in mine if i["status"] != "overdue"])
         result.digests += 1

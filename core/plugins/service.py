@@ -115,7 +115,8 @@ def state(session: Session, name: str) -> PluginState:
     return PluginState(name, enabled, effective, sources, own, county, problem)
 
 
-def _call_one(name: str, hook: str, **kwargs) -> None:
+def call_one(name: str, hook: str, **kwargs) -> None:
+    """Call one plugin's implementation of ``hook`` (lifecycle hooks reach only it)."""
     plugins = _plugins()
     others = [p.plugin for n, p in plugins.installed.items() if n != name]
     plugins.pm.subset_hook_caller(hook, remove_plugins=others)(**kwargs)
@@ -137,9 +138,12 @@ def enable(session: Session, name: str, settings: dict | None) -> PluginState:
     row.settings_version = manifest.settings_version
     session.flush()
     if not was_enabled:
-        _call_one(name, "on_enable", session=session, tenant=tenant, settings=effective)
+        try:
+            call_one(name, "on_enable", session=session, tenant=tenant, settings=effective)
+        except ma.ValidationError as refused:  # a plugin may refuse with field errors
+            raise SettingsInvalid(refused.normalized_messages()) from refused
     elif before != effective:
-        _call_one(name, "on_settings_changed", session=session, tenant=tenant,
+        call_one(name, "on_settings_changed", session=session, tenant=tenant,
                   old=before, new=effective)
     forget_enabled_cache()
     return state(session, name)
@@ -153,7 +157,7 @@ def disable(session: Session, name: str, problem: str | None = None) -> PluginSt
     if row is not None and row.enabled:
         row.enabled, row.problem = False, problem
         session.flush()
-        _call_one(name, "on_disable", session=session, tenant=tenant)
+        call_one(name, "on_disable", session=session, tenant=tenant)
     forget_enabled_cache()
     return state(session, name)
 
@@ -183,7 +187,6 @@ def effective_settings(session: Session, name: str) -> dict[str, Any]:
     if current.enabled and current.problem and not current.settings:
         log.error("plugin %s disabled for %s: %s", name, require_tenant().slug, current.problem)
         disable(session, name, problem=current.problem[:500])
-        session.commit()
         raise SettingsInvalid({"settings": [current.problem]})
     cache[name] = current.settings
     return current.settings
@@ -217,6 +220,19 @@ def load_demo_data(session: Session) -> None:
     """Let each module the township enabled fill it with demo records (``demo_data``)."""
     tenant = require_tenant()
     for name in sorted(enabled_names(session)):
-        _call_one(name, "demo_data", session=session, tenant=tenant,
+        call_one(name, "demo_data", session=session, tenant=tenant,
                   settings=state(session, name).settings)
     session.flush()
+
+
+def townships_enabling(session: Session, name: str, slug: str | None = None) -> list[TenantRef]:
+    """Townships (or the one with ``slug``) that enabled ``name``: for a plugin's commands."""
+    statement = select(Tenant).where(Tenant.kind == "township", Tenant.archived_at.is_(None))
+    if slug:
+        statement = statement.where(Tenant.slug == slug)
+    found = []
+    for tenant in session.scalars(statement.order_by(Tenant.slug)).all():
+        with tenant_scope(tenant.ref()):
+            if name in enabled_names(session):
+                found.append(tenant.ref())
+    return found

@@ -63,6 +63,7 @@ def wire_plugins(app: Flask, kernel) -> None:
         try:
             service.effective_settings(session(), name)
         except service.SettingsInvalid:
+            session().commit()  # keep the plugin disabled, with its logged problem
             abort(404, message=f"{message}: its stored settings no longer validate")
 
     kernel.extras["plugin_guard"] = require_enabled

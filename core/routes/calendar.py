@@ -4,6 +4,7 @@ per-user feed token that lets calendar clients (which send no headers) read the 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
@@ -11,13 +12,15 @@ from dateutil.relativedelta import relativedelta
 from flask import Response, current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
 
 from core.auth.permissions import AUTHENTICATED, requires
 from core.db.base import utcnow
 from core.db.session import session
 from core.obligations import feeds, ics, service
-from core.obligations.periods import local_today
+from core.obligations.materialize import ensure_periodic
+from core.obligations.periods import Period, local_today
 from core.obligations.status import STATUSES
 from core.routes.common import QuerySchema
 from core.routes.obligations import ObligationSchema
@@ -85,6 +88,14 @@ class FeedTokenOut(ma.Schema):
         "description": "the same feed as VEVENTs, for clients that show only events"})
 
 
+def _query(sess: Session, start: dt.date, end: dt.date, now: dt.datetime,
+           **filters: Any) -> Select:
+    """``service.calendar_query``, with the periods *due* in the window materialised too:
+    a period ending the day before ``start`` is due at ``start``'s local midnight."""
+    ensure_periodic(sess, Period(start - dt.timedelta(days=1), start, "window", ""))
+    return service.calendar_query(sess, start=start, end=end, now=now, **filters)
+
+
 def _window(query: dict, before: int, after: int) -> tuple[dt.date, dt.date]:
     """The asked window; a missing end keeps the default span from the given one."""
     start, end = query.get("start"), query.get("end")
@@ -110,8 +121,8 @@ class CalendarView(MethodView):
         """
         start, end = _window(query, 30, 90)
         sess, now = session(), utcnow()
-        statement = service.calendar_query(
-            sess, start=start, end=end, now=now, due_soon_days=query["due_soon_days"],
+        statement = _query(
+            sess, start, end, now, due_soon_days=query["due_soon_days"],
             unit_id=query.get("unit"), rule_key=query.get("rule"),
             statuses=query.get("status"), responsible=query.get("responsible"),
         ).order_by("unit_id", "id")  # a total order, so pages neither repeat nor skip
@@ -139,8 +150,7 @@ class CalendarFeed(MethodView):
         """
         start, end = _window(query, 90, 365)
         sess, now, tenant = session(), utcnow(), g.zz_tenant
-        rows = sess.execute(service.calendar_query(
-            sess, start=start, end=end, now=now, due_soon_days=14)).all()
+        rows = sess.execute(_query(sess, start, end, now, due_soon_days=14)).all()
         items = service.describe(rows, sess, now)
         sess.commit()
         public, zone = current_app.config["PUBLIC_URL"], ZoneInfo(tenant.timezone)

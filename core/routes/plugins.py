@@ -42,8 +42,22 @@ class SettingsIn(InputSchema):
                               metadata={"description": "this layer's values; others inherit"})
 
 
+MASK = "********"
+
+
+def _masked(schema_class, values: dict) -> dict:
+    """Settings fields marked ``metadata={"secret": True}`` are never shown back."""
+    fields = schema_class().fields
+    return {key: MASK if key in fields and fields[key].metadata.get("secret") and value
+            else value for key, value in values.items()}
+
+
 def _out(current: service.PluginState) -> dict:
     installed = service._plugins().installed[current.name]
+    schema = installed.manifest.settings
+    current.settings = _masked(schema, current.settings)
+    current.township_layer = _masked(schema, current.township_layer)
+    current.county_layer = _masked(schema, current.county_layer)
     return {
         "name": current.name, "title": render(installed.manifest.title),
         "version": installed.manifest.version, "source": installed.source,

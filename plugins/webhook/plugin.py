@@ -1,0 +1,87 @@
+"""The webhook notifier plugin: manifest, hooks, and ``zerenzhi webhook deliver``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from core import (
+    Label,
+    Manifest,
+    Permission,
+    TenantRef,
+    hookimpl,
+    plugin_settings,
+    tenant_scope,
+    townships_enabling,
+)
+from core import session as core_session
+from plugins.webhook import services
+from plugins.webhook.routes import blp
+from plugins.webhook.settings import WebhookSettings
+
+NAME = "webhook"
+
+
+def _enabled_townships(sess, slug: str | None) -> list[TenantRef]:
+    """Townships that enabled this plugin (optionally just ``slug``)."""
+    found = townships_enabling(sess, NAME, slug)
+    sess.commit()
+    return found
+
+
+@click.group(NAME, help="Webhook notifier: deliveries to group-chat robots and endpoints.")
+def webhook_group() -> None:
+    pass
+
+
+@webhook_group.command("deliver")
+@click.option("--township", default=None, help="Only this township (slug).")
+@with_appcontext
+def deliver_command(township: str | None) -> None:
+    """Send due deliveries (cron, every minute or so); failures retry with backoff.
+
+    Targets on loopback or private networks are refused unless the app's config sets
+    WEBHOOK_ALLOW_PRIVATE_TARGETS (an embedded install on a township's own network).
+    """
+    sess = core_session()
+    allow_private = bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE_TARGETS"))
+    townships = _enabled_townships(sess, township)
+    if township and not townships:
+        raise click.UsageError(f"no township {township!r} with the webhook module enabled")
+    for tenant in townships:
+        with tenant_scope(tenant):
+            outcome = services.deliver_due(sess, plugin_settings(NAME),
+                                           allow_private=allow_private)
+        click.echo(f"{tenant.slug}: {outcome}")
+
+
+class WebhookPlugin:
+    """Built-in, and a peer of third-party plugins: it uses only the ``core`` face."""
+
+    manifest = Manifest(
+        name=NAME, version="1.0", title=Label("Webhook 推送", "Webhook notifier"),
+        settings=WebhookSettings, migrations="plugins.webhook.migrations:versions",
+    )
+
+    @hookimpl
+    def register_blueprints(self) -> list[Any]:
+        return [blp]
+
+    @hookimpl
+    def register_permissions(self) -> list[Permission]:
+        return [Permission("webhook.deliveries.read",
+                           Label("查看推送記錄", "Read the webhook delivery log"),
+                           ("tenant_admin", "secretary", "office"))]
+
+    @hookimpl
+    def register_commands(self, cli: Any) -> None:
+        cli.add_command(webhook_group)
+
+    @hookimpl
+    def on_event(self, session, tenant, event) -> None:
+        """Queue the event in the same transaction; ``webhook deliver`` sends it."""
+        services.record(session, tenant, event, plugin_settings(NAME))

@@ -1,0 +1,47 @@
+"""The delivery log of a township: what was sent where, retried, or given up on."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from core import QuerySchema, SelectPage, requires
+from plugins.webhook.models import STATUSES, WebhookDelivery
+
+blp = Blueprint("webhook", __name__, description="Webhook notifier: the delivery log")
+
+
+class DeliveryQuery(QuerySchema):
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    event = ma.fields.String(validate=ma.validate.Length(max=80))
+
+
+class DeliverySchema(ma.Schema):
+    id = ma.fields.UUID()
+    event = ma.fields.String()
+    status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
+    attempts = ma.fields.Integer()
+    next_attempt_at = ma.fields.DateTime()
+    last_status_code = ma.fields.Integer(allow_none=True)
+    last_error = ma.fields.String(allow_none=True)
+    delivered_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+    payload = ma.fields.Dict(metadata={"description": "the JSON body, as sent"})
+
+
+@blp.route("/deliveries")
+class Deliveries(MethodView):
+    @requires("webhook.deliveries.read")
+    @blp.arguments(DeliveryQuery, location="query")
+    @blp.response(200, DeliverySchema(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query):
+        """Deliveries, newest first, optionally by status or event."""
+        statement = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc(),
+                                                     WebhookDelivery.id.desc())
+        for name in ("status", "event"):
+            if name in query:
+                statement = statement.where(getattr(WebhookDelivery, name) == query[name])
+        return statement
