@@ -10,6 +10,7 @@ from flask import Flask, send_from_directory
 from flask_smorest import Api
 
 from core import config as config_module
+from core import idempotency
 from core.auth.catalogue import CORE_PERMISSIONS
 from core.auth.permissions import PUBLIC, PermissionRegistry
 from core.db.session import Database
@@ -91,6 +92,7 @@ def create_app(
     _swagger_assets(app)
     tenant_request.install(app)
     app.before_request(kernel.extras["plugin_guard"])
+    idempotency.install(app)
     install_error_handlers(app)
 
     from core.cli import register_cli
