@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
@@ -78,7 +79,7 @@ def open_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
         Obligation.rule_key == rule_key, Obligation.unit_id == unit_id, Obligation.slot == slot))
     if found is not None:
         return found
-    local_day = triggered_at.astimezone(dt.UTC).date()
+    local_day = triggered_at.astimezone(ZoneInfo(require_tenant().timezone)).date()
     eff = effective(rule, _versions(session, rule_key), period_of("year", local_day).start)
     if not eff.enabled:
         return None

@@ -1,0 +1,152 @@
+"""County sensitive dates (A3), inherited by every township of the county.
+
+A county keeps its calendar as rows of its own tenant (no unit). A township never writes
+them; it reads them inside ``tenant_scope(<its county>)`` and keeps its own copy of each
+(``county_date_id``), which starts the township's ``analysis.sensitive_date`` obligation
+like any local date. Copies follow the county's changes and archiving; townships cannot
+edit them. Counties add dates with ``zerenzhi analysis county-date``; townships inherit
+on reading their calendar, on enabling the module, and with ``zerenzhi analysis inherit``
+(for cron).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import column, select, table
+from sqlalchemy.orm import Session
+
+from core import TenantRef, require_tenant, session, tenant_scope
+from plugins.analysis import calendar
+from plugins.analysis.models import SensitiveDate
+
+# The global tenant catalogue, read (never written) to find a county and its townships:
+# the face has no tenant lookup yet (named in the issue report).
+TENANT = table("tenant", column("id"), column("kind"), column("slug"), column("county_id"),
+               column("timezone"), column("archived_at"))
+# Which townships enabled the module (read in the township's scope): the face has no
+# "is plugin X enabled here" either.
+TENANT_PLUGIN = table("tenant_plugin", column("tenant_id"), column("plugin"),
+                      column("enabled"))
+FIELDS = ("falls_on", "kind", "title", "description")
+
+
+def _ref(session: Session, **where) -> list[TenantRef]:
+    statement = select(TENANT.c.id, TENANT.c.kind, TENANT.c.slug, TENANT.c.county_id,
+                       TENANT.c.timezone).where(TENANT.c.archived_at.is_(None))
+    for name, value in where.items():
+        statement = statement.where(TENANT.c[name] == value)
+    return [TenantRef(id=uuid.UUID(str(r.id)), kind=r.kind, slug=r.slug,
+                      county_id=uuid.UUID(str(r.county_id)) if r.county_id else None,
+                      timezone=r.timezone) for r in session.execute(statement)]
+
+
+def county_of(session: Session, township: TenantRef) -> TenantRef | None:
+    if township.kind != "township" or township.county_id is None:
+        return None
+    found = _ref(session, id=township.county_id, kind="county")
+    return found[0] if found else None
+
+
+def county_dates(session: Session, county: TenantRef) -> list[dict]:
+    """The county's calendar, read in the county's own scope (as plain values)."""
+    with tenant_scope(county):
+        rows = session.execute(select(SensitiveDate.id, SensitiveDate.archived_at,
+                                      *(getattr(SensitiveDate, f) for f in FIELDS))).all()
+    return [dict(row._mapping) for row in rows]
+
+
+def inherit(session: Session) -> int:
+    """Make the township's copies match its county's dates. Returns how many changed."""
+    county = county_of(session, require_tenant())
+    if county is None:
+        return 0
+    copies = {d.county_date_id: d for d in session.scalars(
+        select(SensitiveDate).where(SensitiveDate.county_date_id.is_not(None)))}
+    changed = 0
+    for row in county_dates(session, county):
+        copy = copies.get(row["id"])
+        values = {f: row[f] for f in FIELDS}
+        if copy is None and row["archived_at"] is None:
+            date = calendar.create_sensitive_date(session, **values)
+            date.county_date_id = row["id"]
+            changed += 1
+        elif copy is not None and copy.archived_at is None:
+            if row["archived_at"] is not None:
+                calendar.archive_sensitive_date(session, copy)
+                changed += 1
+            elif any(getattr(copy, f) != v for f, v in values.items()):
+                calendar.update_sensitive_date(session, copy, values)
+                changed += 1
+    session.flush()
+    return changed
+
+
+def add_county_date(session: Session, county: TenantRef, *, falls_on: dt.date, title: str,
+                    kind: str = "sensitive_date", description: str = "") -> SensitiveDate:
+    with tenant_scope(county):
+        date = SensitiveDate(unit_id=None, falls_on=falls_on, title=title, kind=kind,
+                             description=description)
+        session.add(date)
+        session.flush()
+    return date
+
+
+def inherit_all(session: Session, county: TenantRef) -> dict[str, int]:
+    result = {}
+    for township in _ref(session, county_id=county.id, kind="township"):
+        with tenant_scope(township):
+            if session.scalar(select(TENANT_PLUGIN.c.enabled).where(
+                    TENANT_PLUGIN.c.tenant_id == township.id,
+                    TENANT_PLUGIN.c.plugin == "analysis")):
+                result[township.slug] = inherit(session)
+    return result
+
+
+@click.group("analysis", help="Situation analysis (研判): county sensitive dates (A3).")
+def analysis_group() -> None:
+    pass
+
+
+def _county(sess: Session, slug: str) -> TenantRef:
+    found = _ref(sess, slug=slug, kind="county")
+    if not found:
+        raise click.UsageError(f"no county {slug!r}")
+    return found[0]
+
+
+@analysis_group.command("county-date")
+@click.option("--county", "slug", required=True, help="The county's slug.")
+@click.option("--on", "falls_on", required=True, type=click.DateTime(["%Y-%m-%d"]))
+@click.option("--title", required=True)
+@click.option("--kind", type=click.Choice(["sensitive_date", "hot_topic"]),
+              default="sensitive_date")
+@click.option("--description", default="")
+@with_appcontext
+def county_date_command(slug: str, falls_on: dt.datetime, title: str, kind: str,
+                        description: str) -> None:
+    """Add a sensitive date to a county's calendar; its townships inherit it."""
+    sess = session()
+    county = _county(sess, slug)
+    date = add_county_date(sess, county, falls_on=falls_on.date(), title=title, kind=kind,
+                           description=description)
+    changed = inherit_all(sess, county)
+    sess.commit()
+    click.echo(f"added {date.id} on {date.falls_on}; inherited by {sum(changed.values())} "
+               f"township(s)")
+
+
+@analysis_group.command("inherit")
+@click.option("--county", "slug", required=True, help="The county's slug.")
+@with_appcontext
+def inherit_command(slug: str) -> None:
+    """Bring every township of the county up to date with the county's calendar."""
+    sess = session()
+    changed = inherit_all(sess, _county(sess, slug))
+    sess.commit()
+    for township, count in sorted(changed.items()):
+        click.echo(f"{township}: {count} change(s)")
+

@@ -1,0 +1,37 @@
+"""Roll-up metrics for the county (counts only, never record contents)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from core import Label, RollupMetric
+from plugins.analysis import services
+from plugins.analysis.common import today
+from plugins.analysis.models import Analysis, Contribution
+
+
+def _counted_half_year(session: Any, period: Any) -> int:
+    rows = session.scalars(select(Analysis).where(
+        Analysis.kind == "half_year", Analysis.archived_at.is_(None),
+        Analysis.held_on.between(period.start, period.end)))
+    return sum(1 for analysis in rows if services.counts(analysis))
+
+
+def _late_contributions(session: Any, period: Any) -> int:
+    return session.scalar(select(func.count()).select_from(Contribution).where(
+        Contribution.archived_at.is_(None),
+        Contribution.due_on.between(period.start, period.end),
+        or_(Contribution.submitted_on > Contribution.due_on,
+            (Contribution.submitted_on.is_(None)) & (Contribution.due_on < today())))) or 0
+
+
+METRICS = [
+    RollupMetric("analysis.half_year_counted",
+                 Label("達標的半年分析研判", "Half-year analyses that count (A2)"),
+                 "count", _counted_half_year),
+    RollupMetric("analysis.late_contributions",
+                 Label("逾期報送的研判材料", "Late contributions to analyses (A1)"),
+                 "count", _late_contributions),
+]

@@ -1,0 +1,1 @@
+"""The analysis lineage's alembic revisions (version table ``alembic_version_analysis``)."""

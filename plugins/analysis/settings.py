@@ -1,0 +1,28 @@
+"""A township's analysis settings (validated on write and load; unknown keys refused)."""
+
+from __future__ import annotations
+
+import marshmallow as ma
+
+from core import InputSchema
+from plugins.analysis.rules import DOMAIN_KEYS
+
+
+def _distinct(values: list[str]) -> None:
+    if len(set(values)) != len(values):
+        raise ma.ValidationError("each domain once")
+
+
+class AnalysisSettings(InputSchema):
+    """A2 names six domains; a township may require fewer (or, via the county, the same)."""
+
+    required_domains = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(DOMAIN_KEYS)),
+        load_default=lambda: list(DOMAIN_KEYS),
+        validate=[ma.validate.Length(min=1, max=len(DOMAIN_KEYS)), _distinct],
+        metadata={"description": "domains a half-year analysis must cover to count (A2): "
+                                 + ", ".join(DOMAIN_KEYS)})
+    contribution_days = ma.fields.Integer(
+        load_default=14, validate=ma.validate.Range(min=1, max=180),
+        metadata={"description": "days a unit has for its contribution when no due date is "
+                                 "given (A1: 'supply information on time')"})

@@ -1,0 +1,7 @@
+"""assessment (考覈): the annual assessment of every unit (M4, I4)."""
+
+from plugins.assessment.plugin import AssessmentPlugin
+
+plugin = AssessmentPlugin()
+
+__all__ = ["AssessmentPlugin", "plugin"]

@@ -1,0 +1,207 @@
+"""Campaigns and checks (I1, I2): coverage of every village and station, and the ledger.
+
+A campaign counts toward ``inspection.half_year`` for its office only while every active
+village and station is covered: by a submitted self-inspection or by a key, written or
+on-site check. Every write that can change coverage re-states the evidence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import (
+    Evidence,
+    emit,
+    obligation_summary,
+    parse_period,
+    period_of,
+    plugin_settings,
+    sync_evidence,
+    units_of_kind,
+    utcnow,
+)
+from plugins.inspection.common import InspectionError, local_noon, today, unit_of, zone
+from plugins.inspection.models import Campaign, Check
+from plugins.inspection.rules import ANSWERS, HALF_YEAR, SCOPE_KINDS
+
+SOURCE = "inspection_campaign"
+
+
+def get_campaign(session: Session, campaign_id: uuid.UUID) -> Campaign | None:
+    return session.scalar(select(Campaign).where(Campaign.id == campaign_id))
+
+
+def _writable(campaign: Campaign) -> None:
+    if campaign.archived_at is not None:
+        raise InspectionError("id", "archived campaigns cannot change", 409)
+
+
+def _covered_on(check: Check) -> dt.date | None:
+    if check.archived_at is not None:
+        return None
+    if check.method == "self":
+        return None if check.submitted_at is None else check.submitted_at.astimezone(
+            zone()).date()
+    return check.checked_on
+
+
+def coverage(session: Session, campaign: Campaign) -> dict[str, Any]:
+    """Which villages and stations the campaign reached, and since when (I1)."""
+    scope = units_of_kind(session, *SCOPE_KINDS)
+    first: dict[uuid.UUID, dt.date] = {}
+    for check in session.scalars(select(Check).where(Check.campaign_id == campaign.id,
+                                                     Check.archived_at.is_(None))):
+        day = _covered_on(check)
+        if day is not None and (check.unit_id not in first or day < first[check.unit_id]):
+            first[check.unit_id] = day
+    missing = [u for u in scope if u.id not in first]
+    return {
+        "units": len(scope), "covered": len(scope) - len(missing),
+        "complete": bool(scope) and not missing,
+        "not_covered": [{"unit_id": u.id, "code": u.code, "name": u.name, "kind": u.kind}
+                        for u in missing],
+        "completed_on": max((first[u.id] for u in scope), default=None) if not missing else None,
+    }
+
+
+def sync_campaign(session: Session, campaign: Campaign) -> dict[str, Any]:
+    """The campaign counts for its half-year once coverage is complete; the entry is dated
+    when the last unit was reached, kept inside the campaign's half-year."""
+    session.flush()
+    state = coverage(session, campaign)
+    evidence = []
+    if campaign.archived_at is None and state["complete"]:
+        period = parse_period(campaign.period)
+        day = min(max(state["completed_on"], period.start), period.end)
+        evidence.append(Evidence(HALF_YEAR.key, campaign.unit_id, local_noon(day)))
+    sync_evidence(session, SOURCE, campaign.id, evidence)
+    return state
+
+
+def create_campaign(session: Session, *, title: str, started_on: dt.date,
+                    unit_id: uuid.UUID | None = None, ended_on: dt.date | None = None,
+                    plan: str = "") -> Campaign:
+    if unit_id is None:
+        offices = units_of_kind(session, "office")
+        if not offices:
+            raise InspectionError("unit_id", "this township has no office unit")
+        unit_id = offices[0].id
+    office = unit_of(session, unit_id, ("office",))
+    if ended_on is not None and ended_on < started_on:
+        raise InspectionError("ended_on", "ends on or after its start")
+    campaign = Campaign(unit_id=office.id, title=title, started_on=started_on, ended_on=ended_on,
+                        period=period_of("half_year", started_on).label, plan=plan)
+    session.add(campaign)
+    sync_campaign(session, campaign)
+    emit(session, "inspection.campaign_started", campaign_id=str(campaign.id))
+    return campaign
+
+
+def update_campaign(session: Session, campaign: Campaign, changes: dict) -> Campaign:
+    _writable(campaign)
+    if "unit_id" in changes:
+        unit_of(session, changes["unit_id"], ("office",))
+    for key, value in changes.items():
+        setattr(campaign, key, value)
+    if campaign.ended_on is not None and campaign.ended_on < campaign.started_on:
+        raise InspectionError("ended_on", "ends on or after its start")
+    campaign.period = period_of("half_year", campaign.started_on).label
+    sync_campaign(session, campaign)
+    return campaign
+
+
+def archive_campaign(session: Session, campaign: Campaign) -> Campaign:
+    if campaign.archived_at is None:
+        campaign.archived_at = utcnow()
+        sync_campaign(session, campaign)
+    return campaign
+
+
+# --- checks (I2) ---------------------------------------------------------------------------
+
+
+def checklist(settings: dict | None = None) -> list[dict]:
+    return list((settings or plugin_settings("inspection"))["checklist"])
+
+
+def _answers(answers: dict, items: list[dict], complete: bool) -> dict:
+    keys = [item["key"] for item in items]
+    unknown = sorted(set(answers) - set(keys))
+    if unknown:
+        raise InspectionError("answers", "not checklist items: " + ", ".join(unknown))
+    bad = sorted(k for k, v in answers.items() if v not in ANSWERS)
+    if bad:
+        raise InspectionError("answers", f"answer {'/'.join(ANSWERS)}: " + ", ".join(bad))
+    missing = [k for k in keys if k not in answers]
+    if complete and missing:
+        raise InspectionError("answers", "unanswered: " + ", ".join(missing))
+    return dict(answers)
+
+
+def get_check(session: Session, campaign_id: uuid.UUID, check_id: uuid.UUID) -> Check | None:
+    return session.scalar(select(Check).where(Check.id == check_id,
+                                              Check.campaign_id == campaign_id))
+
+
+def record_check(session: Session, campaign: Campaign, *, unit_id: uuid.UUID, method: str,
+                 checked_on: dt.date | None = None, inspectors: str = "", notes: str = "",
+                 answers: dict | None = None, submit: bool = False,
+                 at: dt.datetime | None = None, settings: dict | None = None) -> Check:
+    """Record a check of a village or station. A self-inspection is the unit's own
+    checklist; it covers the unit once submitted (now, with ``submit``, or later)."""
+    _writable(campaign)
+    unit = unit_of(session, unit_id, SCOPE_KINDS)
+    if method != "self" and answers:
+        raise InspectionError("answers", "only self-inspections answer the checklist")
+    answers = _answers(answers or {}, checklist(settings), complete=submit)
+    check = Check(campaign_id=campaign.id, unit_id=unit.id, method=method,
+                  checked_on=checked_on or today(), inspectors=inspectors, notes=notes,
+                  answers=answers)
+    if method != "self" or submit:
+        check.submitted_at = at or utcnow()
+    session.add(check)
+    sync_campaign(session, campaign)
+    emit(session, "inspection.check_recorded", check_id=str(check.id), method=method,
+         unit_id=str(unit.id))
+    return check
+
+
+def submit_self_inspection(session: Session, campaign: Campaign, check: Check,
+                           answers: dict | None = None, at: dt.datetime | None = None,
+                           settings: dict | None = None) -> Check:
+    _writable(campaign)
+    if check.archived_at is not None or check.method != "self":
+        raise InspectionError("id", "only a draft self-inspection is submitted", 409)
+    if check.submitted_at is not None:
+        raise InspectionError("id", "already submitted", 409)
+    merged = {**check.answers, **(answers or {})}
+    check.answers = _answers(merged, checklist(settings), complete=True)
+    check.submitted_at = at or utcnow()
+    sync_campaign(session, campaign)
+    return check
+
+
+def archive_check(session: Session, campaign: Campaign, check: Check) -> Check:
+    if check.archived_at is None:
+        check.archived_at = utcnow()
+        sync_campaign(session, campaign)
+    return check
+
+
+def prefill(session: Session, campaign: Campaign, unit_id: uuid.UUID) -> list[dict]:
+    """The checklist for a unit, each item linked to a rule pre-answered from the unit's
+    obligation status in the campaign's half-year (fulfilled → yes, overdue → no)."""
+    unit = unit_of(session, unit_id, SCOPE_KINDS)
+    summary = obligation_summary(session, parse_period(campaign.period))
+    status = {(i["rule"]): i["status"] for i in summary["items"] if i["unit_id"] == unit.id}
+    result = []
+    for item in checklist():
+        found = status.get(item.get("rule"))
+        suggested = {"fulfilled": "yes", "waived": "na", "overdue": "no"}.get(found or "")
+        result.append({**item, "obligation_status": found, "suggested": suggested})
+    return result

@@ -1,0 +1,233 @@
+"""Meetings, half-year and assembly reports (R1, R2): validate, write, keep the ledger
+saying what each record counts for, emit events. No Flask here; callers commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from core import (
+    Evidence,
+    OrgUnit,
+    emit,
+    local_today,
+    parse_period,
+    require_tenant,
+    sync_evidence,
+    units_of_kind,
+    utcnow,
+)
+from plugins.reporting.models import (
+    ReportingAssemblyReport,
+    ReportingHalfYearReport,
+    ReportingMeeting,
+)
+from plugins.reporting.rules import ASSEMBLY_REPORT, COMMITTEE_SPECIAL_MEETING, HALF_YEAR_REPORT
+
+DEFAULT_START = dt.time(9, 0)
+MEETING, HALF_YEAR, ASSEMBLY = ("reporting.meeting", "reporting.half_year_report",
+                                "reporting.assembly_report")  # ledger / reference types
+
+
+class ReportingError(ValueError):
+    """Input that parsed but does not fit (422 on ``field``; 409 for a wrong state)."""
+
+    def __init__(self, field: str, message: str, status: int = 422) -> None:
+        super().__init__(message)
+        self.field, self.message, self.status = field, message, status
+
+
+def committee(session: Session) -> OrgUnit:
+    """The township committee: every record of this module is the committee's (R1–R3)."""
+    units = [u for u in units_of_kind(session, "committee") if u.parent_id is None]
+    if not units:
+        raise ReportingError("unit_id", "this township has no committee", 409)
+    return units[0]
+
+
+def local_moment(day: dt.date, time: dt.time | None = None) -> dt.datetime:
+    return dt.datetime.combine(day, time or DEFAULT_START, ZoneInfo(require_tenant().timezone))
+
+
+def today() -> dt.date:
+    return local_today(require_tenant().timezone)
+
+
+def _not_archived(row: Any) -> None:
+    if row.archived_at is not None:
+        raise ReportingError("id", "an archived record cannot change", 409)
+
+
+def _apply(row: Any, changes: dict) -> None:
+    for key, value in changes.items():
+        setattr(row, key, value)
+
+
+# --- R1: committee meetings on ideology --------------------------------------------------
+
+
+def sync_meeting(session: Session, row: ReportingMeeting) -> None:
+    evidence = [] if row.archived_at else [Evidence(
+        COMMITTEE_SPECIAL_MEETING.key, row.unit_id, local_moment(row.held_on, row.start_time))]
+    sync_evidence(session, MEETING, row.id, evidence)
+
+
+def record_meeting(session: Session, data: dict) -> ReportingMeeting:
+    row = ReportingMeeting(unit_id=committee(session).id, **data)
+    session.add(row)
+    session.flush()
+    sync_meeting(session, row)
+    emit(session, "reporting.meeting_recorded", meeting_id=str(row.id))
+    return row
+
+
+def update_meeting(session: Session, row: ReportingMeeting, changes: dict) -> ReportingMeeting:
+    _not_archived(row)
+    _apply(row, changes)
+    session.flush()
+    sync_meeting(session, row)
+    return row
+
+
+def archive(session: Session, row: Any, source_type: str) -> Any:
+    """Archive any record of this module (never delete): it stops counting."""
+    if row.archived_at is None:
+        row.archived_at = utcnow()
+        session.flush()
+        sync_evidence(session, source_type, row.id, [])
+        emit(session, "reporting.archived", type=source_type, id=str(row.id))
+    return row
+
+
+# --- R1: half-year reports to the higher committee ---------------------------------------
+
+
+def default_title(unit: OrgUnit, period: str) -> str:
+    half = "上" if period.endswith("H1") else "下"
+    return f"{unit.name}關於{period[:4]}年{half}半年意識形態工作情況的報告"
+
+
+def sync_half_year(session: Session, row: ReportingHalfYearReport) -> None:
+    """Counts once submitted, on the day it went up (R1: every half-year)."""
+    counts = row.archived_at is None and row.status != "draft" and row.submitted_on
+    evidence = [Evidence(HALF_YEAR_REPORT.key, row.unit_id,
+                         local_moment(row.submitted_on))] if counts else []
+    sync_evidence(session, HALF_YEAR, row.id, evidence)
+
+
+def create_half_year(session: Session, data: dict, settings: dict) -> ReportingHalfYearReport:
+    unit = committee(session)
+    row = ReportingHalfYearReport(
+        unit_id=unit.id, period=data["period"], status="draft",
+        title=data.get("title") or default_title(unit, data["period"]),
+        recipient=data.get("recipient") or settings["higher_committee"],
+        sections=data.get("sections") or [])
+    session.add(row)
+    session.flush()
+    sync_half_year(session, row)
+    return row
+
+
+def update_half_year(session: Session, row: ReportingHalfYearReport,
+                     changes: dict) -> ReportingHalfYearReport:
+    _not_archived(row)
+    if row.status != "draft":
+        raise ReportingError("status", "only a draft can be edited", 409)
+    _apply(row, changes)
+    session.flush()
+    return row
+
+
+def submit_half_year(session: Session, row: ReportingHalfYearReport,
+                     data: dict) -> ReportingHalfYearReport:
+    _not_archived(row)
+    if row.status != "draft":
+        raise ReportingError("status", f"already {row.status}", 409)
+    if not row.sections:
+        raise ReportingError("sections", "a report needs at least one section")
+    submitted_on = data.get("submitted_on") or today()
+    if submitted_on > today():
+        raise ReportingError("submitted_on", "cannot be in the future")
+    if submitted_on < parse_period(row.period).start:
+        raise ReportingError("submitted_on", f"before the period {row.period} began")
+    row.status, row.submitted_on = "submitted", submitted_on
+    if data.get("recipient"):
+        row.recipient = data["recipient"]
+    session.flush()
+    sync_half_year(session, row)
+    emit(session, "reporting.half_year_report_submitted", report_id=str(row.id),
+         period=row.period)
+    return row
+
+
+def acknowledge_half_year(session: Session, row: ReportingHalfYearReport,
+                          data: dict) -> ReportingHalfYearReport:
+    _not_archived(row)
+    if row.status != "submitted":
+        raise ReportingError("status", "only a submitted report can be acknowledged", 409)
+    acknowledged_on = data.get("acknowledged_on") or today()
+    if acknowledged_on < row.submitted_on:
+        raise ReportingError("acknowledged_on", "before the report was submitted")
+    if acknowledged_on > today():
+        raise ReportingError("acknowledged_on", "cannot be in the future")
+    row.status, row.acknowledged_on = "acknowledged", acknowledged_on
+    row.acknowledgement = data.get("note")
+    session.flush()
+    sync_half_year(session, row)
+    return row
+
+
+# --- R2: the assembly report --------------------------------------------------------------
+
+
+def has_ideology_section(row: ReportingAssemblyReport) -> bool:
+    return any(section.get("ideology") for section in row.sections or [])
+
+
+def sync_assembly(session: Session, row: ReportingAssemblyReport) -> None:
+    """Counts only with an ideology section (R2: ideology work is an important part)."""
+    evidence = [Evidence(ASSEMBLY_REPORT.key, row.unit_id, local_moment(row.delivered_on))] if (
+        row.archived_at is None and has_ideology_section(row)) else []
+    sync_evidence(session, ASSEMBLY, row.id, evidence)
+
+
+def record_assembly(session: Session, data: dict) -> ReportingAssemblyReport:
+    row = ReportingAssemblyReport(unit_id=committee(session).id, **data)
+    session.add(row)
+    session.flush()
+    sync_assembly(session, row)
+    return row
+
+
+def update_assembly(session: Session, row: ReportingAssemblyReport,
+                    changes: dict) -> ReportingAssemblyReport:
+    _not_archived(row)
+    _apply(row, changes)
+    session.flush()
+    sync_assembly(session, row)
+    return row
+
+
+def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | None:
+    """References to this module's records (no bodies: type, id, title, status)."""
+    from plugins.reporting import situations
+
+    models = {MEETING: ReportingMeeting, HALF_YEAR: ReportingHalfYearReport,
+              ASSEMBLY: ReportingAssemblyReport, situations.SITUATION: situations.Situation}
+    model = models.get(ref_type)
+    if model is None:
+        return None
+    try:
+        row = session.get(model, (require_tenant().id, uuid.UUID(ref_id)))
+    except ValueError:
+        return None
+    if row is None:
+        return None
+    status = "archived" if row.archived_at else getattr(row, "status", "recorded")
+    if model is situations.Situation and not row.archived_at:
+        status = situations.state(session, row)["status"]
+    return {"type": ref_type, "id": str(row.id), "title": row.title, "status": status}

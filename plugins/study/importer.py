@@ -1,0 +1,279 @@
+"""Importing the study register a township office already keeps (xlsx, or CSV in UTF-8 or
+GB18030): every row is checked like an API request; one bad row rejects the whole file,
+naming each bad row and column; a good file is one transaction with one audit entry."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import uuid
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import marshmallow as ma
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import OrgUnit, audit_event, can_write_unit, emit, unit_members
+from plugins.study import services
+from plugins.study.schemas import StudySessionIn
+
+MAX_ROWS = 5000
+# Column header -> field of StudySessionIn (the template's order).
+COLUMNS = {
+    "單位": "unit_id", "日期": "held_on", "開始時間": "start_time", "類型": "kind",
+    "主題": "title", "學習內容": "topics", "意識形態": "ideology", "主講人": "presenter",
+    "學習材料": "materials", "會議記錄": "minutes", "出席人員": "present",
+    "缺席人員及原因": "absent",
+}
+REQUIRED = ("單位", "日期", "類型", "主題")
+FIELD_COLUMN = {value: key for key, value in COLUMNS.items()}
+FIELD_COLUMN["attendance"] = "出席人員"
+KIND_WORDS = {"集中學習": "centralised", "集中学习": "centralised", "專題研究": "special_study",
+              "专题研究": "special_study", "培訓": "training", "培训": "training",
+              "centralised": "centralised", "special_study": "special_study",
+              "training": "training"}
+YES = {"是", "y", "yes", "true", "1", "√", "✓"}
+NO = {"否", "n", "no", "false", "0", ""}
+LIST_SPLIT = re.compile(r"[;；\n、]+")
+NAME_SPLIT = re.compile(r"[;；\n、,，]+")
+ABSENT = re.compile(r"^(?P<name>[^（(:：]+)[（(:：]\s*(?P<reason>[^）)]*)[）)]?$")
+EXAMPLE = ["branch-1", "2026-03-12", "09:00", "集中學習", "學習黨的二十屆三中全會精神",
+           "全會公報；意識形態工作責任制", "是", "王建國",
+           "全會公報|http://www.example.org/gongbao", "會議記錄摘要……", "", ""]
+
+
+class ImportFileError(ValueError):
+    """The file itself cannot be read (not a row's fault)."""
+
+
+@dataclass
+class RowResult:
+    row: int
+    data: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, list[str]] = field(default_factory=dict)
+    title: str | None = None
+    id: uuid.UUID | None = None
+
+    def add(self, column: str, message: str) -> None:
+        self.errors.setdefault(column, []).append(message)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "status": "error" if self.errors else "ok",
+                "errors": self.errors, "title": self.title, "id": self.id}
+
+
+def template() -> bytes:
+    """The xlsx template: Chinese headers, one example row, and a sheet of instructions."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "學習記錄"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append(EXAMPLE)
+    for column, width in zip("ABCDEFGHIJKL", (12, 12, 10, 10, 30, 30, 8, 10, 36, 30, 20, 20),
+                             strict=True):
+        sheet.column_dimensions[column].width = width
+    notes = book.create_sheet("填寫說明")
+    for line in (
+        ("單位", "單位代碼（如 branch-1）或單位全稱；必填"),
+        ("日期", "YYYY-MM-DD，或 2026/3/12、2026年3月12日；必填"),
+        ("開始時間", "HH:MM，可空"),
+        ("類型", "集中學習、專題研究、培訓；必填"),
+        ("主題", "必填，200字以內"),
+        ("學習內容", "多個內容以「；」分隔"),
+        ("意識形態", "是／否：是否為意識形態工作相關內容（W3 每年至少2次）"),
+        ("學習材料", "每項「標題|鏈接」，多項以「；」分隔"),
+        ("出席人員", "本單位系統內成員姓名，以「、」分隔"),
+        ("缺席人員及原因", "「姓名（原因）」，多人以「；」分隔"),
+    ):
+        notes.append(line)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, Any]]]:
+    """(spreadsheet row number, {header: raw value}) for every non-empty row."""
+    if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        try:
+            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
+            rows = list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
+        except Exception as error:  # openpyxl raises many kinds for a damaged file
+            raise ImportFileError(f"not a readable xlsx file: {type(error).__name__}") from error
+    else:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                text = content.decode(encoding)
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            raise ImportFileError("CSV must be UTF-8 or GB18030")
+        if "\x00" in text:
+            raise ImportFileError("not a text file")
+        rows = list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
+    if not rows:
+        raise ImportFileError("the file is empty")
+    headers = [_cell_text(h) for h in rows[0]]
+    missing = [h for h in REQUIRED if h not in headers]
+    if missing:
+        raise ImportFileError(f"missing columns: {', '.join(missing)}")
+    body = [(number, row) for number, row in enumerate(rows[1:], start=2)
+            if any(_cell_text(v) for v in row)]
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportFileError(f"at most {MAX_ROWS} rows per file")
+    return [(number, {h: row[i] if i < len(row) else None
+                      for i, h in enumerate(headers) if h in COLUMNS}) for number, row in body]
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = _cell_text(value)
+    match = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", text)
+    return f"{match[1]}-{int(match[2]):02d}-{int(match[3]):02d}" if match else text
+
+
+def _time(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.time().isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    text = _cell_text(value).replace("：", ":")
+    return text or None
+
+
+def _materials(text: str) -> list[dict]:
+    result = []
+    for part in filter(None, (p.strip() for p in LIST_SPLIT.split(text))):
+        title, _, url = part.partition("|")
+        result.append({"title": title.strip(), "url": url.strip() or None})
+    return result
+
+
+def _convert(result: RowResult, raw: dict[str, Any], units: dict[str, OrgUnit]) -> dict:
+    """Raw cells -> the API's input shape; problems are noted on their column."""
+    data: dict[str, Any] = {}
+    unit_text = _cell_text(raw.get("單位"))
+    unit = units.get(unit_text)
+    if unit is None:
+        result.add("單位", f"no unit with code or name {unit_text!r} here" if unit_text
+                   else "required")
+    elif not can_write_unit(unit.id):
+        result.add("單位", "this unit is outside your posts' scope")
+    else:
+        data["unit_id"] = str(unit.id)
+    data["held_on"] = _date(raw.get("日期"))
+    if "開始時間" in raw:
+        data["start_time"] = _time(raw["開始時間"])
+    kind = _cell_text(raw.get("類型"))
+    data["kind"] = KIND_WORDS.get(kind, kind)
+    data["title"] = _cell_text(raw.get("主題"))
+    topics = _cell_text(raw.get("學習內容"))
+    data["topics"] = [t.strip() for t in LIST_SPLIT.split(topics) if t.strip()]
+    flag = _cell_text(raw.get("意識形態")).lower()
+    if flag in YES or flag in NO:
+        data["ideology"] = flag in YES
+    else:
+        result.add("意識形態", "是 or 否")
+    for header, name in (("主講人", "presenter"), ("會議記錄", "minutes")):
+        text = _cell_text(raw.get(header))
+        if text:
+            data[name] = text
+    data["materials"] = _materials(_cell_text(raw.get("學習材料")))
+    return data
+
+
+def _attendance(result: RowResult, raw: dict, members: dict[str, uuid.UUID]) -> list[dict]:
+    entries = []
+    present = NAME_SPLIT.split(_cell_text(raw.get("出席人員")))
+    for name in filter(None, (n.strip() for n in present)):
+        if name not in members:
+            result.add("出席人員", f"{name!r} is not a member of this unit")
+        else:
+            entries.append({"member_id": members[name], "present": True})
+    for part in filter(None, (p.strip() for p in LIST_SPLIT.split(
+            _cell_text(raw.get("缺席人員及原因"))))):
+        match = ABSENT.match(part)
+        name = (match["name"] if match else part).strip()
+        reason = (match["reason"] if match else "").strip()
+        if name not in members:
+            result.add("缺席人員及原因", f"{name!r} is not a member of this unit")
+        elif not reason:
+            result.add("缺席人員及原因", f"{name}: give the reason, e.g. 姓名（原因）")
+        else:
+            entries.append({"member_id": members[name], "present": False,
+                            "absence_reason": reason})
+    return entries
+
+
+def _flatten(messages: Any, prefix: str = "") -> list[tuple[str, str]]:
+    if isinstance(messages, dict):
+        return [pair for key, value in messages.items()
+                for pair in _flatten(value, f"{prefix}.{key}".strip("."))]
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [(prefix, m) for m in messages]
+    return [(prefix, str(messages))]
+
+
+def check(session: Session, rows: list[tuple[int, dict]]) -> list[RowResult]:
+    """Check every row as the API would, without writing anything."""
+    units: dict[str, OrgUnit] = {}
+    for unit in session.scalars(select(OrgUnit).where(OrgUnit.archived_at.is_(None))):
+        units[unit.code], units[unit.name] = unit, unit
+    members_of: dict[uuid.UUID, dict[str, uuid.UUID]] = {}
+    schema = StudySessionIn()
+    results = []
+    for number, raw in rows:
+        result = RowResult(number)
+        data = _convert(result, raw, units)
+        if "unit_id" in data:
+            unit_id = uuid.UUID(data["unit_id"])
+            if unit_id not in members_of:
+                members_of[unit_id] = {name: member_id for member_id, name, _r
+                                       in unit_members(session, unit_id)}
+            attendance = _attendance(result, raw, members_of[unit_id])
+            data["attendance"] = [{**e, "member_id": str(e["member_id"])} for e in attendance]
+        try:
+            loaded = schema.load({k: v for k, v in data.items() if k != "unit_id"} | {
+                "unit_id": data.get("unit_id", str(uuid.UUID(int=0)))})
+        except ma.ValidationError as error:
+            for name, message in _flatten(error.messages):
+                column = FIELD_COLUMN.get(name.split(".")[0], name)
+                result.add(column, message)
+            loaded = None
+        if loaded is not None and not result.errors:
+            result.data = loaded
+            result.title = loaded["title"]
+        results.append(result)
+    return results
+
+
+def import_rows(session: Session, results: list[RowResult], settings: dict,
+                filename: str) -> int:
+    """Write checked rows in the caller's transaction: one audit entry for the file."""
+    for result in results:
+        row = services.record_session(session, result.data, settings, audited=False)
+        result.id = row.id
+    audit_event(session, "study_session.import", "study_session", None,
+                after={"file": filename[:200], "rows": len(results),
+                       "ids": [str(r.id) for r in results]})
+    emit(session, "study.sessions_imported", count=len(results))
+    return len(results)

@@ -1,0 +1,116 @@
+"""Study plans per unit and year, and their progress against the rules (W2, W3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import emit, local_today, obligation_summary, parse_period, require_tenant, utcnow
+from plugins.study.models import StudyPlan, StudySession
+from plugins.study.rules import RULES
+from plugins.study.services import StudyError, active_unit
+
+
+def _items(items: list[dict], year: int) -> list[dict]:
+    for index, item in enumerate(items):
+        if item["planned_on"].year != year:
+            raise StudyError(f"items.{index}.planned_on", f"not in the plan's year {year}")
+    ordered = sorted(items, key=lambda i: i["planned_on"])
+    return [{**item, "planned_on": item["planned_on"].isoformat()} for item in ordered]
+
+
+def _one_live_plan(session: Session, unit_id: uuid.UUID, year: int,
+                   other_than: uuid.UUID | None = None) -> None:
+    statement = select(StudyPlan.id).where(StudyPlan.unit_id == unit_id, StudyPlan.year == year,
+                                           StudyPlan.archived_at.is_(None))
+    if other_than is not None:
+        statement = statement.where(StudyPlan.id != other_than)
+    if session.scalar(statement) is not None:
+        raise StudyError("year", "this unit already has a plan for that year", 409)
+
+
+def create_plan(session: Session, data: dict) -> StudyPlan:
+    unit = active_unit(session, data["unit_id"])
+    _one_live_plan(session, unit.id, data["year"])
+    plan = StudyPlan(unit_id=unit.id, year=data["year"], title=data["title"],
+                     items=_items(data.get("items") or [], data["year"]))
+    session.add(plan)
+    session.flush()
+    emit(session, "study.plan_created", plan_id=str(plan.id), unit_id=str(unit.id))
+    return plan
+
+
+def update_plan(session: Session, plan: StudyPlan, changes: dict) -> StudyPlan:
+    if plan.archived_at is not None:
+        raise StudyError("id", "an archived plan cannot change", 409)
+    year = changes.get("year", plan.year)
+    if year != plan.year:
+        _one_live_plan(session, plan.unit_id, year, other_than=plan.id)
+    if "items" in changes or year != plan.year:
+        items = changes.get("items")
+        if items is None:
+            items = [{**i, "planned_on": dt.date.fromisoformat(i["planned_on"])}
+                     for i in plan.items]
+        plan.items = _items(items, year)
+    plan.year = year
+    if "title" in changes:
+        plan.title = changes["title"]
+    session.flush()
+    return plan
+
+
+def archive_plan(session: Session, plan: StudyPlan) -> StudyPlan:
+    if plan.archived_at is None:
+        plan.archived_at = utcnow()
+        session.flush()
+    return plan
+
+
+def progress(session: Session, plan: StudyPlan, settings: dict) -> dict[str, Any]:
+    """Planned against held, item by item (a session of the planned kind in the planned
+    month, each used once), and the unit's study obligations for the year as judged now."""
+    today = local_today(require_tenant().timezone)
+    held = session.execute(
+        select(StudySession.held_on, StudySession.kind, StudySession.ideology).where(
+            StudySession.unit_id == plan.unit_id, StudySession.archived_at.is_(None),
+            StudySession.held_on.between(dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31)))
+        .order_by(StudySession.held_on)
+    ).all()
+    pool: dict[tuple[int, str], int] = defaultdict(int)
+    counts = {"centralised": 0, "special_study": 0, "training": 0, "ideology": 0}
+    for held_on, kind, ideology in held:
+        pool[(held_on.month, kind)] += 1
+        counts[kind] += 1
+        counts["ideology"] += bool(ideology)
+    items = []
+    for item in plan.items:
+        planned_on = dt.date.fromisoformat(item["planned_on"])
+        key = (planned_on.month, item["kind"])
+        if pool[key] > 0:
+            pool[key] -= 1
+            status = "held"
+        else:
+            status = "missed" if planned_on < today.replace(day=1) else (
+                "due" if planned_on <= today else "upcoming")
+        items.append({**item, "status": status})
+    summary = obligation_summary(session, parse_period(str(plan.year)))
+    keys = {rule.key for rule in RULES}
+    obligations = [
+        {key: item[key] for key in ("rule", "title", "source", "required", "done", "status")}
+        for item in summary["items"] if item["rule"] in keys and item["unit_id"] == plan.unit_id
+    ]
+    return {
+        "plan_id": plan.id, "unit_id": plan.unit_id, "year": plan.year, "as_of": today,
+        "planned": len(items),
+        "planned_to_date": sum(1 for i in items if i["status"] != "upcoming"),
+        "held_as_planned": sum(1 for i in items if i["status"] == "held"),
+        "held": counts, "items": items, "obligations": obligations,
+        "targets": {"special_studies_per_year": settings["special_studies_per_year"],
+                    "theory_studies_per_year": settings["theory_studies_per_year"],
+                    "ideology_studies_per_year": settings["ideology_studies_per_year"]},
+    }

@@ -1,0 +1,51 @@
+"""The study rules of DOMAIN.md's default rule table (W2, W3) and the module's permissions."""
+
+from __future__ import annotations
+
+from core import Label, Permission, RuleDef
+
+SECRETARY_SPECIAL_STUDY = RuleDef(
+    key="study.secretary_special_study",
+    source="W2",
+    title=Label("書記專題研究意識形態工作", "Secretary's special study of ideology work"),
+    cadence="year",
+    applies_to=("committee", "branch"),
+    responsible={"committee": "secretary", "branch": "branch_secretary"},
+    evidence=Label("專題研究學習記錄", "A study session of kind special study"),
+    min_count=2,
+)
+BRANCH_THEORY_STUDY = RuleDef(
+    key="study.branch_theory_study",
+    source="W3",
+    title=Label("支部集中理論學習", "Branch centralised theory study"),
+    cadence="year",
+    applies_to=("branch",),
+    responsible="branch_secretary",
+    evidence=Label("集中學習記錄", "A centralised study session"),
+    min_count=12,
+)
+BRANCH_IDEOLOGY_STUDY = RuleDef(
+    key="study.branch_ideology_study",
+    source="W3",
+    title=Label("支部意識形態專題學習", "Branch study on ideology work"),
+    cadence="year",
+    applies_to=("branch",),
+    responsible="branch_secretary",
+    evidence=Label("標記意識形態的集中學習記錄", "A centralised study session tagged ideology"),
+    min_count=2,
+)
+RULES = [SECRETARY_SPECIAL_STUDY, BRANCH_THEORY_STUDY, BRANCH_IDEOLOGY_STUDY]
+
+READERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer")
+# Writers reach only the units their posts reach (core.require_unit_write): a branch
+# secretary records their own branch's study, a unit head their unit's training (M5).
+WRITERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head")
+
+PERMISSIONS = [
+    Permission("study.session.read", Label("查看學習記錄", "Read study sessions"), READERS),
+    Permission("study.session.write", Label("記錄學習", "Record study sessions"), WRITERS),
+    Permission("study.session.import", Label("導入學習記錄", "Import study sessions"),
+               ("secretary", "deputy", "office", "branch_secretary")),
+    Permission("study.plan.read", Label("查看學習計劃", "Read study plans"), READERS),
+    Permission("study.plan.write", Label("制定學習計劃", "Write study plans"), WRITERS),
+]

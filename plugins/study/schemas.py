@@ -1,0 +1,222 @@
+"""API schemas of the study module (names carry ``Study``: one OpenAPI namespace for all)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import marshmallow as ma
+
+from core import InputSchema, QuerySchema, get_unit, plugin_settings, session
+from plugins.study import services
+from plugins.study.settings import KINDS
+
+EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
+DAY = ma.validate.Range(min=EARLIEST, max=LATEST)
+KIND = ma.validate.OneOf(KINDS)
+KIND_HELP = "centralised 集中學習 (W3) | special_study 專題研究 (W2) | training 培訓 (M5)"
+
+
+def _text(maximum: int, **kwargs) -> ma.fields.String:
+    return ma.fields.String(validate=ma.validate.Length(min=1, max=maximum), **kwargs)
+
+
+class StudyMaterial(InputSchema):
+    title = _text(200, required=True)
+    url = ma.fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
+                        validate=ma.validate.Length(max=2000))
+
+
+class StudyAttendanceIn(InputSchema):
+    member_id = ma.fields.UUID(required=True, metadata={"description": "posted to the unit"})
+    present = ma.fields.Boolean(required=True)
+    absence_reason = ma.fields.String(load_default=None, allow_none=True,
+                                      validate=ma.validate.Length(max=200))
+
+
+class StudyAttendanceOut(ma.Schema):
+    member_id = ma.fields.UUID()
+    present = ma.fields.Boolean()
+    absence_reason = ma.fields.String(allow_none=True)
+
+
+class StudySessionOut(ma.Schema):
+    id = ma.fields.UUID()
+    unit_id = ma.fields.UUID()
+    held_on = ma.fields.Date()
+    start_time = ma.fields.Time(allow_none=True)
+    kind = ma.fields.String(metadata={"description": KIND_HELP})
+    title = ma.fields.String()
+    topics = ma.fields.List(ma.fields.String())
+    ideology = ma.fields.Boolean()
+    presenter = ma.fields.String(allow_none=True)
+    materials = ma.fields.List(ma.fields.Dict())
+    minutes = ma.fields.String(allow_none=True)
+    attendance = ma.fields.Method("_attendance", metadata={
+        "type": "array", "items": {"type": "object"}})
+    present_count = ma.fields.Method("_present", metadata={"type": "integer"})
+    absent_count = ma.fields.Method("_absent", metadata={"type": "integer"})
+    attendance_rate = ma.fields.Method("_rate", metadata={
+        "type": "number", "nullable": True, "description": "present / listed members"})
+    counts_toward = ma.fields.Method("_counts", metadata={
+        "type": "array", "items": {"type": "string"},
+        "description": "rule keys this session counts for under the township's settings"})
+    archived_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+    def _attendance(self, row) -> list:
+        return StudyAttendanceOut(many=True).dump(
+            [a for a in row.attendance if a.archived_at is None])
+
+    def _present(self, row) -> int:
+        return services.attendance_summary(row)["present_count"]
+
+    def _absent(self, row) -> int:
+        return services.attendance_summary(row)["absent_count"]
+
+    def _rate(self, row) -> float | None:
+        return services.attendance_summary(row)["attendance_rate"]
+
+    def _counts(self, row) -> list[str]:
+        if row.archived_at is not None:
+            return []
+        unit = get_unit(session(), row.unit_id)
+        return services.counted_rules(row.kind, row.ideology, unit.kind if unit else "",
+                                      plugin_settings("study"))
+
+
+class StudySessionPatch(InputSchema):
+    unit_id = ma.fields.UUID()
+    held_on = ma.fields.Date(validate=DAY)
+    start_time = ma.fields.Time(allow_none=True)
+    kind = ma.fields.String(validate=KIND, metadata={"description": KIND_HELP})
+    title = _text(200)
+    topics = ma.fields.List(_text(200), validate=ma.validate.Length(max=30))
+    ideology = ma.fields.Boolean(metadata={"description": "on ideology work (W3's 2 a year)"})
+    presenter = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=100))
+    materials = ma.fields.List(ma.fields.Nested(StudyMaterial), validate=ma.validate.Length(max=50))
+    minutes = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=20000))
+    attendance = ma.fields.List(ma.fields.Nested(StudyAttendanceIn),
+                                validate=ma.validate.Length(max=500))
+
+
+class StudySessionIn(StudySessionPatch):
+    unit_id = ma.fields.UUID(required=True)
+    held_on = ma.fields.Date(required=True, validate=DAY)
+    kind = ma.fields.String(required=True, validate=KIND, metadata={"description": KIND_HELP})
+    title = _text(200, required=True)
+
+
+class StudySessionQuery(QuerySchema):
+    unit_id = ma.fields.UUID()
+    kind = ma.fields.String(validate=KIND)
+    ideology = ma.fields.Boolean()
+    year = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
+    held_from = ma.fields.Date(validate=DAY)
+    held_to = ma.fields.Date(validate=DAY)
+    include_archived = ma.fields.Boolean(load_default=False)
+
+
+class StudyImportQuery(QuerySchema):
+    dry_run = ma.fields.Boolean(load_default=False, metadata={
+        "description": "check every row and answer per-row results; write nothing"})
+
+
+class StudyImportFile(ma.Schema):
+    file = ma.fields.Raw(required=True, metadata={
+        "type": "string", "format": "binary", "description": "xlsx, or CSV in UTF-8 or GB18030"})
+
+
+class StudyImportRow(ma.Schema):
+    row = ma.fields.Integer(metadata={"description": "spreadsheet row (the header is row 1)"})
+    status = ma.fields.String(metadata={"description": "ok | error"})
+    errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+                            metadata={"description": "messages by column header"})
+    title = ma.fields.String(allow_none=True)
+    id = ma.fields.UUID(allow_none=True)
+
+
+class StudyImportResult(ma.Schema):
+    dry_run = ma.fields.Boolean()
+    rows = ma.fields.Integer()
+    valid = ma.fields.Integer()
+    invalid = ma.fields.Integer()
+    created = ma.fields.Integer()
+    results = ma.fields.List(ma.fields.Nested(StudyImportRow))
+
+
+class StudyPlanItem(InputSchema):
+    planned_on = ma.fields.Date(required=True, validate=DAY)
+    topic = _text(200, required=True)
+    kind = ma.fields.String(load_default="centralised", validate=KIND)
+    ideology = ma.fields.Boolean(load_default=False)
+
+
+class StudyPlanOut(ma.Schema):
+    id = ma.fields.UUID()
+    unit_id = ma.fields.UUID()
+    year = ma.fields.Integer()
+    title = ma.fields.String()
+    items = ma.fields.List(ma.fields.Dict())
+    archived_at = ma.fields.DateTime(allow_none=True)
+    created_at = ma.fields.DateTime()
+    updated_at = ma.fields.DateTime()
+
+
+class StudyPlanPatch(InputSchema):
+    year = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
+    title = _text(200)
+    items = ma.fields.List(ma.fields.Nested(StudyPlanItem), validate=ma.validate.Length(max=200))
+
+
+class StudyPlanIn(StudyPlanPatch):
+    unit_id = ma.fields.UUID(required=True)
+    year = ma.fields.Integer(required=True, validate=ma.validate.Range(2000, 2100))
+    title = _text(200, load_default=None)
+
+    @ma.post_load
+    def _default_title(self, data: dict, **_kwargs) -> dict:
+        if not data.get("title"):
+            data["title"] = render_title(data["year"])
+        return data
+
+
+def render_title(year: int) -> str:
+    return f"{year}年度理論學習計劃"
+
+
+class StudyPlanQuery(QuerySchema):
+    unit_id = ma.fields.UUID()
+    year = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
+    include_archived = ma.fields.Boolean(load_default=False)
+
+
+class StudyPlanProgressItem(ma.Schema):
+    planned_on = ma.fields.String()
+    topic = ma.fields.String()
+    kind = ma.fields.String()
+    ideology = ma.fields.Boolean()
+    status = ma.fields.String(metadata={"description": "held | due | missed | upcoming"})
+
+
+class StudyPlanObligation(ma.Schema):
+    rule = ma.fields.String()
+    title = ma.fields.String()
+    source = ma.fields.String()
+    required = ma.fields.Integer()
+    done = ma.fields.Integer()
+    status = ma.fields.String()
+
+
+class StudyPlanProgress(ma.Schema):
+    plan_id = ma.fields.UUID()
+    unit_id = ma.fields.UUID()
+    year = ma.fields.Integer()
+    as_of = ma.fields.Date()
+    planned = ma.fields.Integer()
+    planned_to_date = ma.fields.Integer()
+    held_as_planned = ma.fields.Integer()
+    held = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())
+    items = ma.fields.List(ma.fields.Nested(StudyPlanProgressItem))
+    obligations = ma.fields.List(ma.fields.Nested(StudyPlanObligation))
+    targets = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer())

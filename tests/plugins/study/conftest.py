@@ -1,0 +1,22 @@
+"""An app with exactly the study plugin (no entry points), on both backends."""
+
+import pytest
+
+from plugins.study import plugin as STUDY
+
+
+@pytest.fixture
+def zz_plugins():
+    return [STUDY]
+
+
+@pytest.fixture
+def zz_load_entrypoints():
+    return False
+
+
+@pytest.fixture
+def studied(township):
+    """A township that enabled the study module with the seed's defaults."""
+    township.enable("study")
+    return township
