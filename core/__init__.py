@@ -4,7 +4,7 @@ over ``_pytest``): anything not exported here may move without notice.
 
 from core.audit.recorder import record as audit_event
 from core.auth.permissions import AUTHENTICATED, PUBLIC, Permission, requires
-from core.auth.scope import can_write_unit, require_unit_write
+from core.auth.scope import can_write_unit, current_identity, require_unit_write
 from core.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
 from core.db.rls import disable_tenant_rls, enable_tenant_rls
 from core.db.session import session
@@ -13,7 +13,11 @@ from core.labels import Label, render
 from core.obligations.ledger import Evidence
 from core.obligations.ledger import sync as sync_evidence
 from core.obligations.ledger import withdraw as withdraw_evidence
-from core.obligations.materialize import open_event_obligation
+from core.obligations.materialize import (
+    close_event_obligation,
+    open_event_obligation,
+    reschedule_event_obligation,
+)
 from core.obligations.periods import Period, local_today, parse_period, period_of
 from core.obligations.rules import RuleDef
 from core.obligations.service import summary as obligation_summary
@@ -51,6 +55,8 @@ __all__ = [
     "Timestamped",
     "audit_event",
     "can_write_unit",
+    "close_event_obligation",
+    "current_identity",
     "current_tenant",
     "describe_reference",
     "disable_tenant_rls",
@@ -70,6 +76,7 @@ __all__ = [
     "require_tenant",
     "require_unit_write",
     "requires",
+    "reschedule_event_obligation",
     "session",
     "sync_evidence",
     "tenant_fk",

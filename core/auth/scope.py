@@ -37,3 +37,9 @@ def require_unit_write(unit_id: uuid.UUID) -> None:
     """403 unless the caller's posts reach ``unit_id``."""
     if not can_write_unit(unit_id):
         abort(403, message="this unit is outside your posts' scope")
+
+
+def current_identity():
+    """The caller (``Identity``: user id, name, posts, permissions), or None outside a
+    request (CLI, jobs)."""
+    return g.get("zz_identity") if has_request_context() else None

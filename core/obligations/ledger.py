@@ -22,12 +22,18 @@ from core.tenancy.context import require_tenant
 
 @dataclass(frozen=True)
 class Evidence:
-    """``source`` counts for ``rule_key`` at ``unit_id``, as of ``occurred_at``."""
+    """``source`` counts for ``rule_key`` at ``unit_id``, as of ``occurred_at``.
+
+    ``counts_on`` attributes it to the period holding that date instead of the one it
+    happened in (a half-year report for H1 submitted on 3 July); ``occurred_at`` stays the
+    moment it happened, so a late fulfilment still shows as late.
+    """
 
     rule_key: str
     unit_id: uuid.UUID
     occurred_at: dt.datetime
     obligation_id: uuid.UUID | None = None
+    counts_on: dt.date | None = None
 
 
 def _local_date(moment: dt.datetime) -> dt.date:
@@ -52,14 +58,17 @@ def sync(session: Session, source_type: str, source_id, evidence: list[Evidence]
     for key, entry in current.items():
         if key not in wanted:
             entry.archived_at = utcnow()
-        elif entry.occurred_at != wanted[key].occurred_at:
-            entry.occurred_at = wanted[key].occurred_at
-            entry.occurred_on = _local_date(wanted[key].occurred_at)
+        else:
+            item = wanted[key]
+            counts_on = item.counts_on or _local_date(item.occurred_at)
+            if (entry.occurred_at, entry.occurred_on) != (item.occurred_at, counts_on):
+                entry.occurred_at, entry.occurred_on = item.occurred_at, counts_on
     for key, item in wanted.items():
         if key not in current:
             session.add(Fulfilment(
                 rule_key=item.rule_key, unit_id=item.unit_id, occurred_at=item.occurred_at,
-                occurred_on=_local_date(item.occurred_at), source_type=source_type,
+                occurred_on=item.counts_on or _local_date(item.occurred_at),
+                source_type=source_type,
                 source_id=source_id, obligation_id=item.obligation_id,
             ))
     session.flush()

@@ -78,6 +78,9 @@ def open_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
     found = session.scalar(select(Obligation).where(
         Obligation.rule_key == rule_key, Obligation.unit_id == unit_id, Obligation.slot == slot))
     if found is not None:
+        if found.archived_at is not None:
+            found.archived_at = None  # the trigger stands again
+            session.flush()
         return found
     local_day = triggered_at.astimezone(ZoneInfo(require_tenant().timezone)).date()
     eff = effective(rule, _versions(session, rule_key), period_of("year", local_day).start)
@@ -93,4 +96,39 @@ def open_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
     )
     session.add(obligation)
     session.flush()
+    return obligation
+
+
+def _event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID, trigger_type: str,
+                      trigger_id) -> Obligation | None:
+    return session.scalar(select(Obligation).where(
+        Obligation.rule_key == rule_key, Obligation.unit_id == unit_id,
+        Obligation.slot == f"{trigger_type}:{trigger_id}"))
+
+
+def reschedule_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
+                                trigger_type: str, trigger_id,
+                                due_at: dt.datetime) -> Obligation | None:
+    """The trigger's date moved (a finding's new deadline, a rescheduled activity)."""
+    obligation = _event_obligation(session, rule_key, unit_id, trigger_type, trigger_id)
+    if obligation is not None:
+        obligation.due_at = due_at
+        obligation.period_start = obligation.period_end = due_at.date()
+        session.flush()
+    return obligation
+
+
+def close_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
+                           trigger_type: str, trigger_id) -> Obligation | None:
+    """The trigger no longer stands (archived, rejected, cancelled): nothing is owed.
+
+    The obligation is archived, not deleted; its history stays in the audit of the record
+    that caused it. Reopening the trigger with ``open_event_obligation`` restores it.
+    """
+    obligation = _event_obligation(session, rule_key, unit_id, trigger_type, trigger_id)
+    if obligation is not None and obligation.archived_at is None:
+        from core.db.base import utcnow
+
+        obligation.archived_at = utcnow()
+        session.flush()
     return obligation

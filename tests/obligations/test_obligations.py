@@ -212,3 +212,41 @@ def test_write_scope_follows_the_org_tree(drilled):
         "occurred_at": at("2026-03-05")})
     assert refused.status_code == 403
     _evidence(world, "drill.theory_study", "branch-2", "2026-03-05", client="secretary")
+
+
+def test_evidence_can_count_for_the_period_it_reports_on(drilled, app):
+    """An H1 report submitted on 3 July counts for H1 and still shows as late."""
+    import datetime as dt
+
+    from core.obligations.ledger import Evidence, sync
+
+    world = drilled
+    with time_machine.travel("2026-07-05T09:00:00+08:00", tick=False):
+        with world.scope() as sess:
+            sync(sess, "drill", "report-h1", [Evidence(
+                "drill.special_meeting", world.units["committee"],
+                dt.datetime.fromisoformat(at("2026-07-03")), counts_on=dt.date(2026, 6, 30))])
+            sess.commit()
+        summary = world.client("secretary").get(
+            f"{world.base}/obligations/summary?period=2026H1").json
+    item = _item(summary, "drill.special_meeting", world.units["committee"])
+    assert item["status"] == "fulfilled" and item["fulfilled_at"] > item["due_at"]
+
+
+def test_closing_and_reopening_an_event_obligation(drilled):
+    from core.obligations.materialize import close_event_obligation, open_event_obligation
+
+    world = drilled
+    with time_machine.travel("2026-05-01T08:00:00+08:00", tick=False), world.scope() as sess:
+        import datetime as dt
+
+        moment = dt.datetime.fromisoformat(at("2026-05-01", 8))
+        opened = open_event_obligation(sess, "drill.major_report", world.units["committee"],
+                                       "situation", "s-1", moment)
+        closed = close_event_obligation(sess, "drill.major_report", world.units["committee"],
+                                        "situation", "s-1")
+        assert closed.id == opened.id and closed.archived_at is not None
+        again = open_event_obligation(sess, "drill.major_report", world.units["committee"],
+                                      "situation", "s-1", moment)
+        assert again.id == opened.id and again.archived_at is None
+        sess.commit()
