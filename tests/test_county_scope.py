@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from core.audit.models import AuditEntry
 from core.auth.models import Member
 from core.db.session import session
+from core.obligations.models import Fulfilment
 from core.orgunits.models import OrgUnit
 from core.tenancy.context import county_read_scope
 from core.tenancy.models import Tenant
@@ -46,3 +47,17 @@ def test_county_scope_below_the_orm(zz_backend, app, township, other_township):
         units = session().execute(text("SELECT DISTINCT tenant_id FROM org_unit")).all()
         members = session().execute(text("SELECT DISTINCT tenant_id FROM member")).all()
     assert len(units) == 1 and [str(m[0]) for m in members] == [str(township.county_id)]
+
+
+def test_county_scope_reaches_subqueries(app):
+    """Tables inside subqueries and CTEs are scoped too, not only the selected ones."""
+    a = build_world(app)
+    build_world(app)
+    with app.app_context():
+        county = session().get(Tenant, a.county_id).ref()
+        with county_read_scope(county):
+            inner = select(OrgUnit.tenant_id).subquery()
+            seen = set(session().scalars(select(inner.c.tenant_id)).all())
+            session().scalars(select(Fulfilment.id).where(Fulfilment.id.in_(
+                select(Fulfilment.id).scalar_subquery()))).all()
+    assert seen == {a.tenant_id}

@@ -20,8 +20,9 @@ EXPECTED_CORE = {
     "viewer": {"units.read", "audit.read", "plugins.read"},
     "tenant_admin": {"units.read", "units.write", "users.read", "users.write", "plugins.read",
                      "plugins.manage"},
-    "county_viewer": {"counties.read"},
-    "county_admin": {"counties.read", "townships.manage", "county_plugins.manage"},
+    "county_viewer": {"counties.read", "rollups.read"},
+    "county_admin": {"counties.read", "townships.manage", "county_plugins.manage",
+                     "rollups.read"},
     "platform_admin": {"counties.read", "counties.manage", "townships.manage"},
 }
 

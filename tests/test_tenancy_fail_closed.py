@@ -6,11 +6,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 
 from core.db.session import session
 from core.orgunits.models import OrgUnit
 from core.tenancy.context import TenantContextError, tenant_scope
+from core.testing import build_world
 
 
 def test_orm_query_without_tenant_raises(app, township):
@@ -90,3 +91,11 @@ def test_tenant_scope_switch_inside_a_transaction(pg_only, app, township, other_
             seen = set(sess.execute(text("SELECT DISTINCT tenant_id FROM org_unit")).scalars())
     assert first == len(township.units) and other is None
     assert {uuid.UUID(str(t)) for t in seen} == {other_township.tenant_id}
+
+
+def test_subquery_without_tenant_sees_nothing(app):
+    """A tenant table reached only through a subquery still fails closed."""
+    build_world(app)
+    with app.app_context():
+        inner = select(OrgUnit).subquery()
+        assert session().scalar(select(func.count()).select_from(inner)) == 0

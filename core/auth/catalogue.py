@@ -35,6 +35,8 @@ CORE_PERMISSIONS = (
                LEADERS),
     Permission("obligations.waive", Label("豁免義務", "Waive an obligation, with a reason"),
                LEADERS),
+    Permission("rollups.read", Label("查看全縣匯總", "Read the county's roll-ups of its townships"),
+               ("county_viewer", "county_admin")),  # not platform_admin: no township work
     Permission("county_plugins.manage", Label("配置全縣模塊默認值", "Set county module defaults"),
                ("county_admin",)),
 )

@@ -28,6 +28,9 @@ def _scope_statement(state: ORMExecuteState) -> None:
                 raise TenantContextError(
                     f"{mapper.class_.__name__} queried with no tenant in context"
                 )
+        # a tenant table reached only through a subquery: fail closed, it sees nothing
+        state.statement = state.statement.options(with_loader_criteria(
+            TenantScoped, lambda cls: cls.tenant_id.is_(None), include_aliases=True))
         return
     tenant_id = tenant.id
     county_id = county_reads()
@@ -41,16 +44,24 @@ def _scope_statement(state: ORMExecuteState) -> None:
     )
 
 
+def _tenant_classes() -> list[type]:
+    from core.db.base import Base
+
+    return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, TenantScoped)]
+
+
 def _county_criteria(state: ORMExecuteState, county_id):
-    """County roll-up reads: its townships' rows of county-readable tables, else its own."""
+    """County roll-up reads: its townships' rows of county-readable tables, else its own.
+
+    Every tenant class gets its criterion, not only those in the result columns, so a
+    table reached through a subquery or CTE (the ledger inside the status query) is
+    scoped — and can use its tenant index.
+    """
     from core.tenancy.models import Tenant
 
     townships = select(Tenant.id).where(Tenant.county_id == county_id).scalar_subquery()
     options = []
-    for mapper in state.all_mappers:
-        cls = mapper.class_
-        if not issubclass(cls, TenantScoped):
-            continue
+    for cls in _tenant_classes():
         if getattr(cls, "__county_readable__", False):
             options.append(with_loader_criteria(
                 cls, lambda c: c.tenant_id.in_(townships), include_aliases=True))

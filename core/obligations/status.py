@@ -59,6 +59,7 @@ def status_query(window: Window, now: dt.datetime, due_soon_days: int = 14) -> S
             ).label("n"),
         )
         .join(entry, and_(
+            entry.tenant_id == Obligation.tenant_id,  # several tenants in county reads
             entry.rule_key == Obligation.rule_key,
             entry.unit_id == Obligation.unit_id,
             entry.archived_at.is_(None),

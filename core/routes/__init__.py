@@ -1,8 +1,19 @@
 """Core blueprints, in the order they appear in the API docs."""
 
-from core.routes import audit, auth, calendar, counties, obligations, plugins, units, users
+from core.routes import (
+    audit,
+    auth,
+    calendar,
+    catalogue,
+    counties,
+    obligations,
+    plugins,
+    rollups,
+    units,
+    users,
+)
 
 CORE_BLUEPRINTS = (
-    auth.blp, counties.blp, plugins.county_blp, units.blp, users.blp, plugins.blp, obligations.blp,
-    calendar.blp, audit.blp,
+    auth.blp, catalogue.blp, counties.blp, plugins.county_blp, rollups.blp, units.blp,
+    users.blp, plugins.blp, obligations.blp, calendar.blp, audit.blp,
 )

@@ -1,0 +1,263 @@
+"""County roll-ups: how a county's townships stand on their obligations, side by side.
+
+The database does the counting (``core.rollups.queries``: one grouped statement per
+view); Python only pivots the grouped rows (townships × rules × statuses, a few hundred
+at most) into the API's shape. Roll-ups read what exists and never materialise periods
+inside a county read: township reads and the nightly ``zerenzhi obligations remind``
+create obligations, each in its own township's scope.
+
+Privacy (DOMAIN.md, "Scope"): a roll-up shows counts, rates, rule titles, unit names and
+responsible *roles* — never persons' names (the member table is not county-readable, and
+naming a township's staff is the township's business) and never a record's content.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import numbers
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from core.auth.roles import ROLES
+from core.labels import render
+from core.obligations.periods import Period
+from core.obligations.versions import registry
+from core.plugins.service import forget_enabled_cache
+from core.rollups import queries
+from core.tenancy.context import TenantRef, county_read_scope, tenant_scope
+
+log = logging.getLogger("zerenzhi.rollups")
+SORTS = ("township", "rate", "overdue")
+ORDERS = ("asc", "desc")
+MAX_TREND_PERIODS = 20
+
+
+@dataclass
+class Counts:
+    """Obligations by outcome; ``required`` leaves waived ones out, as the dashboard does."""
+
+    required: int = 0
+    done: int = 0
+    overdue: int = 0
+    waived: int = 0
+
+    def add(self, status: str, n: int) -> None:
+        if status == "waived":
+            self.waived += n
+            return
+        self.required += n
+        self.done += n if status == "fulfilled" else 0
+        self.overdue += n if status == "overdue" else 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.required += other.required
+        self.done += other.done
+        self.overdue += other.overdue
+        self.waived += other.waived
+        return self
+
+    @property
+    def rate(self) -> float | None:
+        """None when nothing is required: "no data" must not read as 100 %."""
+        return round(self.done / self.required, 4) if self.required else None
+
+    def out(self) -> dict[str, Any]:
+        return {"required": self.required, "done": self.done, "overdue": self.overdue,
+                "waived": self.waived, "rate": self.rate}
+
+
+def _label(row) -> dict[str, Any]:
+    return {"slug": row.slug, "name": row.name, "name_en": row.name_en}
+
+
+def _rule(key: str) -> dict[str, Any]:
+    rule = registry().get(key)
+    return {"rule": key, "title": render(rule.title) if rule else key,
+            "source": rule.source if rule else None}
+
+
+def _townships(session: Session, county: TenantRef) -> list:
+    return session.execute(queries.townships(county.id)).all()
+
+
+def _sort_key(sort: str, row: dict[str, Any]):
+    if sort == "rate":
+        return row["rate"]
+    if sort == "overdue":
+        return row["overdue"]
+    return row["township"]["slug"]
+
+
+def sort_rows(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
+    """Sort townships; those with nothing to rate go last in either order."""
+    rows = sorted(rows, key=lambda r: r["township"]["slug"])
+    rated = [r for r in rows if _sort_key(sort, r) is not None]
+    unrated = [r for r in rows if _sort_key(sort, r) is None]
+    rated.sort(key=lambda r: _sort_key(sort, r), reverse=order == "desc")
+    return rated + unrated
+
+
+def compliance(session: Session, county: TenantRef, period: Period, now: dt.datetime,
+               sort: str = "township", order: str = "asc") -> dict[str, Any]:
+    """The townships × rules matrix of ``period`` with totals per township, rule and county."""
+    with county_read_scope(county):
+        towns = _townships(session, county)
+        rows = session.execute(queries.compliance(period, now)).all()
+    cells: dict[uuid.UUID, dict[str, Counts]] = defaultdict(lambda: defaultdict(Counts))
+    per_rule: dict[str, Counts] = defaultdict(Counts)
+    for tenant_id, rule_key, status, n in rows:
+        cells[tenant_id][rule_key].add(status, n)
+        per_rule[rule_key].add(status, n)
+    total = Counts()
+    result_rows = []
+    for town in towns:
+        own = Counts()
+        row_cells = []
+        for key, counts in sorted(cells.get(town.id, {}).items()):
+            own += counts
+            row_cells.append({"rule": key, **counts.out()})
+        total += own
+        result_rows.append({"township": _label(town), **own.out(), "cells": row_cells})
+    return {
+        "period": period.label, "period_start": period.start, "period_end": period.end,
+        "as_of": now, "sort": sort, "order": order,
+        "townships": sort_rows(result_rows, sort, order),
+        "rules": [{**_rule(key), **counts.out()} for key, counts in sorted(per_rule.items())],
+        "totals": total.out(),
+    }
+
+
+def _overdue_item(row, town, now: dt.datetime) -> dict[str, Any]:
+    role = ROLES.get(row.responsible_role)
+    return {
+        "township": _label(town), "obligation_id": row.id, **_rule(row.rule_key),
+        "source": row.source_clause, "unit_id": row.unit_id, "unit_code": row.unit_code,
+        "unit_name": row.unit_name,
+        # an event obligation's slot names its trigger record: the county sees no such ids
+        "period": row.slot if row.trigger_id is None else None,
+        "period_start": row.period_start, "period_end": row.period_end,
+        "due_at": row.due_at, "days_overdue": (now - row.due_at) // dt.timedelta(days=1),
+        "required": row.min_count, "done": row.done,
+        "responsible_role": row.responsible_role,
+        "responsible_role_label": render(role.label) if role else row.responsible_role,
+    }
+
+
+def overdue(session: Session, county: TenantRef, now: dt.datetime, *,
+            township: str | None = None, limit: int | None = None, offset: int = 0,
+            **filters: Any) -> tuple[list[dict[str, Any]], int]:
+    """One page of the county's overdue obligations (oldest first) and how many in all;
+    ``township`` is a slug of this county (any other matches nothing)."""
+    with county_read_scope(county):
+        towns = {town.id: town for town in _townships(session, county)}
+        if township is not None:
+            picked = [tid for tid, town in towns.items() if town.slug == township]
+            if not picked:
+                return [], 0
+            filters["township_id"] = picked[0]
+        query = queries.overdue(now, **filters)
+        total = session.scalar(queries.count(query)) or 0
+        rows = session.execute(queries.page(query, limit, offset)).all() if total else []
+    return [_overdue_item(row, towns[row.tenant_id], now) for row in rows], total
+
+
+def trend(session: Session, county: TenantRef, periods: list[Period],
+          now: dt.datetime) -> dict[str, Any]:
+    """Per township and for the county, each period's counts and rate (as ``compliance``
+    of that period would give them)."""
+    with county_read_scope(county):
+        towns = _townships(session, county)
+        rows = session.execute(queries.trend(periods[0].start, periods[-1].end, now)).all()
+    points: dict[tuple[uuid.UUID, str], Counts] = defaultdict(Counts)
+    overall: dict[str, Counts] = defaultdict(Counts)
+    for tenant_id, start, end, status, n in rows:  # groups by an obligation's own period
+        for period in periods:
+            if end >= period.start and start <= period.end:
+                points[(tenant_id, period.label)].add(status, n)
+                overall[period.label].add(status, n)
+    labels = [p.label for p in periods]
+    return {
+        "from": labels[0], "to": labels[-1], "periods": labels, "as_of": now,
+        "overall": [{"period": label, **overall[label].out()} for label in labels],
+        "townships": [
+            {"township": _label(town),
+             "points": [{"period": label, **points[(town.id, label)].out()}
+                        for label in labels]}
+            for town in towns
+        ],
+    }
+
+
+def _number(value: Any) -> bool:
+    return value is None or (isinstance(value, numbers.Real) and not isinstance(value, bool))
+
+
+def registered_metrics() -> list[tuple[str, Any]]:
+    """(plugin, RollupMetric) for every metric the installed plugins registered, by key."""
+    found = current_app.extensions["zerenzhi"].extras["metrics"]
+    return [found[key] for key in sorted(found)]
+
+
+def metric_meta(plugin: str, metric) -> dict[str, Any]:
+    return {"key": metric.key, "plugin": plugin, "label": render(metric.label),
+            "type": metric.type, "unit": render(metric.unit) if metric.unit else None}
+
+
+def _compute(session: Session, town: TenantRef, metrics: Iterable[tuple[str, Any]],
+             period: Period) -> tuple[dict[str, Any], list[str]]:
+    """Each metric inside the township's own scope (it may read the plugin's tables).
+
+    A failing metric, or one answering anything but a number, is reported as failed
+    instead of breaking the county's view or leaking text upward.
+    """
+    values: dict[str, Any] = {}
+    failed: list[str] = []
+    forget_enabled_cache()  # plugin settings are cached per request, not per township
+    with tenant_scope(town):
+        for plugin, metric in metrics:
+            try:
+                value = metric.compute(session, period)
+            except Exception:
+                log.exception("metric %s failed for %s", metric.key, town.slug)
+                session.rollback()
+                failed.append(metric.key)
+                continue
+            if not _number(value):
+                log.error("metric %s of %s answered a %s, not a number", metric.key, plugin,
+                          type(value).__name__)
+                failed.append(metric.key)
+                continue
+            values[metric.key] = value
+    forget_enabled_cache()
+    return values, failed
+
+
+def metrics(session: Session, county: TenantRef, period: Period) -> dict[str, Any]:
+    """What each township's enabled modules report for ``period``; disabled modules are
+    listed per township instead of showing zeros. Read-only: anything a metric wrote is
+    rolled back."""
+    registered = registered_metrics()
+    contributing = sorted({plugin for plugin, _ in registered})
+    with county_read_scope(county):
+        towns = _townships(session, county)
+        enabled: dict[uuid.UUID, set[str]] = defaultdict(set)
+        for tenant_id, plugin in session.execute(queries.enabled_plugins()):
+            enabled[tenant_id].add(plugin)
+    result = []
+    for town in towns:
+        ref = TenantRef(town.id, "township", town.slug, county.id, town.timezone)
+        on = enabled[town.id]
+        values, failed = _compute(session, ref, [m for m in registered if m[0] in on], period)
+        result.append({"township": _label(town), "values": values, "failed": failed,
+                       "disabled": [name for name in contributing if name not in on]})
+    session.rollback()
+    return {"period": period.label, "period_start": period.start, "period_end": period.end,
+            "metrics": [metric_meta(plugin, metric) for plugin, metric in registered],
+            "townships": result}

@@ -1,0 +1,326 @@
+"""County roll-ups: a county's staff compare their townships (who is behind, on what,
+since when) as JSON, ``.xlsx`` or ``.csv``.
+
+Only county users of that county reach these routes (``rollups.read``: county_viewer,
+county_admin). Everyone else gets the unknown-county 404 from the request pipeline, and a
+platform operator — admitted to county URLs to provision townships — gets 403: operating
+the service gives no view of townships' work (DOMAIN.md, platform_admin).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from core.auth.permissions import requires
+from core.db.base import utcnow
+from core.db.session import session
+from core.obligations.periods import Period, local_today, parse, period_of, periods_within
+from core.rollups import exports, service
+from core.rollups.metrics import METRIC_TYPES
+from core.routes.common import QuerySchema
+from core.routes.obligations import PeriodField
+
+blp = Blueprint("rollups", __name__, url_prefix="/api/v1/counties/<county>/rollup",
+                description="County roll-ups over its townships: compliance matrix, overdue "
+                            "list, trend and module metrics; counts and rates only")
+
+JSON = "application/json"
+BINARY = {"type": "string", "format": "binary"}
+MAX_EXPORT_ROWS = 100_000
+FORMAT_HELP = ("json (default), xlsx (a sheet per view) or csv (UTF-8 with BOM); "
+               "an Accept header of either spreadsheet type works too")
+
+
+def exportable(func):
+    """Document the spreadsheet answers next to the JSON one (OpenAPI ``produces``)."""
+    func = blp.alt_response(200, schema=BINARY, content_type=exports.CSV, success=True,
+                            description="CSV, UTF-8 with BOM (the long-form table)")(func)
+    return blp.alt_response(200, schema=BINARY, content_type=exports.XLSX, success=True,
+                            description="Excel workbook, a sheet per view")(func)
+
+
+class HalfYearField(PeriodField):
+    def _deserialize(self, value, attr, data, **kwargs) -> Period:
+        period = super()._deserialize(value, attr, data, **kwargs)
+        if period.cadence != "half_year":
+            raise ma.ValidationError("a half-year: YYYYH1 or YYYYH2")
+        return period
+
+
+class ExportQuery(QuerySchema):
+    format = ma.fields.String(validate=ma.validate.OneOf(("json", *exports.FORMATS)),
+                              metadata={"description": FORMAT_HELP})
+
+
+class ComplianceQuery(ExportQuery):
+    period = PeriodField(metadata={"description": "2026H1, 2026, 2026Q2 or 2026-04; "
+                                                  "default: the current half-year"})
+    sort = ma.fields.String(load_default="township", validate=ma.validate.OneOf(service.SORTS))
+    order = ma.fields.String(load_default="asc", validate=ma.validate.OneOf(service.ORDERS))
+
+
+class OverdueQuery(ExportQuery):
+    township = ma.fields.String(validate=ma.validate.Length(max=63),
+                                metadata={"description": "a township's slug"})
+    rule = ma.fields.String(validate=ma.validate.Length(max=80))
+    min_days = ma.fields.Integer(load_default=0, validate=ma.validate.Range(0, 3660),
+                                 metadata={"description": "at least this many days overdue"})
+    period = PeriodField(metadata={"description": "only obligations of this period"})
+
+
+class TrendQuery(ExportQuery):
+    start = HalfYearField(data_key="from", metadata={"description": "first half-year, e.g. "
+                                                                    "2025H1"})
+    end = HalfYearField(data_key="to", metadata={"description": "last half-year, e.g. 2026H2"})
+
+    @ma.validates_schema
+    def _span(self, data, **_kwargs):
+        start, end = data.get("start"), data.get("end")
+        if start and end and start.start > end.start:
+            raise ma.ValidationError("must not be after 'to'", "from")
+        if start and end and len(periods_within("half_year", Period(
+                start.start, end.end, "window", ""))) > service.MAX_TREND_PERIODS:
+            raise ma.ValidationError(f"at most {service.MAX_TREND_PERIODS} half-years", "to")
+
+
+class MetricsQuery(ExportQuery):
+    period = PeriodField(metadata={"description": "default: the current half-year"})
+
+
+class TownshipLabel(ma.Schema):
+    slug = ma.fields.String()
+    name = ma.fields.String()
+    name_en = ma.fields.String(allow_none=True)
+
+
+class CountsSchema(ma.Schema):
+    required = ma.fields.Integer(metadata={"description": "obligations, waived ones left out"})
+    done = ma.fields.Integer(metadata={"description": "fulfilled obligations"})
+    overdue = ma.fields.Integer()
+    waived = ma.fields.Integer()
+    rate = ma.fields.Float(allow_none=True, metadata={"description": "done / required; null "
+                                                                     "when nothing is required"})
+
+
+class CellSchema(CountsSchema):
+    rule = ma.fields.String()
+
+
+class ComplianceRow(CountsSchema):
+    township = ma.fields.Nested(TownshipLabel)
+    cells = ma.fields.List(ma.fields.Nested(CellSchema))
+
+
+class RuleTotal(CountsSchema):
+    rule = ma.fields.String()
+    title = ma.fields.String()
+    source = ma.fields.String(allow_none=True, metadata={"description": "clause ID, e.g. W3"})
+
+
+class ComplianceOut(ma.Schema):
+    period = ma.fields.String()
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    as_of = ma.fields.DateTime()
+    sort = ma.fields.String()
+    order = ma.fields.String()
+    townships = ma.fields.List(ma.fields.Nested(ComplianceRow))
+    rules = ma.fields.List(ma.fields.Nested(RuleTotal))
+    totals = ma.fields.Nested(CountsSchema)
+
+
+class OverdueItem(ma.Schema):
+    township = ma.fields.Nested(TownshipLabel)
+    obligation_id = ma.fields.UUID()
+    rule = ma.fields.String()
+    title = ma.fields.String()
+    source = ma.fields.String()
+    unit_id = ma.fields.UUID()
+    unit_code = ma.fields.String()
+    unit_name = ma.fields.String()
+    period = ma.fields.String(allow_none=True, metadata={"description": "null for event "
+                                                                        "obligations"})
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    due_at = ma.fields.DateTime()
+    days_overdue = ma.fields.Integer()
+    required = ma.fields.Integer()
+    done = ma.fields.Integer()
+    responsible_role = ma.fields.String(metadata={"description": "a role, never a person's "
+                                                                 "name, at county level"})
+    responsible_role_label = ma.fields.String()
+
+
+class TrendPoint(CountsSchema):
+    period = ma.fields.String()
+
+
+class TrendRow(ma.Schema):
+    township = ma.fields.Nested(TownshipLabel)
+    points = ma.fields.List(ma.fields.Nested(TrendPoint))
+
+
+class TrendOut(ma.Schema):
+    start = ma.fields.String(data_key="from")
+    end = ma.fields.String(data_key="to")
+    periods = ma.fields.List(ma.fields.String())
+    as_of = ma.fields.DateTime()
+    overall = ma.fields.List(ma.fields.Nested(TrendPoint))
+    townships = ma.fields.List(ma.fields.Nested(TrendRow))
+
+
+class MetricMeta(ma.Schema):
+    key = ma.fields.String()
+    plugin = ma.fields.String()
+    label = ma.fields.String()
+    type = ma.fields.String(validate=ma.validate.OneOf(METRIC_TYPES))
+    unit = ma.fields.String(allow_none=True)
+
+
+class MetricsRow(ma.Schema):
+    township = ma.fields.Nested(TownshipLabel)
+    values = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Raw(allow_none=True),
+                            metadata={"description": "metric key → number (null: nothing "
+                                                     "to report); only enabled modules'"})
+    disabled = ma.fields.List(ma.fields.String(), metadata={
+        "description": "modules with metrics that this township has not enabled"})
+    failed = ma.fields.List(ma.fields.String(), metadata={
+        "description": "metrics that could not be computed here (logged)"})
+
+
+class MetricsOut(ma.Schema):
+    period = ma.fields.String()
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    metrics = ma.fields.List(ma.fields.Nested(MetricMeta))
+    townships = ma.fields.List(ma.fields.Nested(MetricsRow))
+
+
+def _county():
+    return g.zz_tenant.ref()
+
+
+def _half_year() -> Period:
+    return period_of("half_year", local_today(_county().timezone))
+
+
+def _shift(period: Period, halves: int) -> Period:
+    index = period.start.year * 2 + (period.start.month > 6) + halves
+    return parse(f"{index // 2}H{index % 2 + 1}")
+
+
+def _format(query: dict) -> str:
+    """``?format=`` first, then the Accept header; JSON unless a spreadsheet is preferred."""
+    if query.get("format"):
+        return query["format"]
+    best = request.accept_mimetypes.best_match([JSON, exports.XLSX, exports.CSV])
+    return {exports.XLSX: "xlsx", exports.CSV: "csv"}.get(best or JSON, "json")
+
+
+def _export(fmt: str, sheets: list[exports.Sheet], csv_sheet: int, name: str) -> Response:
+    if fmt == "xlsx":
+        body, mimetype = exports.to_xlsx(sheets), exports.XLSX
+    else:
+        body, mimetype = exports.to_csv(sheets[csv_sheet]), f"{exports.CSV}; charset=utf-8"
+    filename = f"{g.zz_tenant.slug}-{name}.{fmt}"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "Vary": "Accept, Accept-Language", "Cache-Control": "private, no-store"})
+
+
+@blp.route("/compliance")
+class Compliance(MethodView):
+    @requires("rollups.read")
+    @blp.arguments(ComplianceQuery, location="query")
+    @blp.response(200, ComplianceOut)
+    @exportable
+    def get(self, query):
+        """Townships × rules for a period: required, done, rate and overdue per cell, with
+        totals per township, per rule and for the county; sortable by rate, overdue or
+        township. Counts what the townships' calendars hold (periods are created by
+        township reads and the nightly reminder job)."""
+        period = query.get("period") or _half_year()
+        result = service.compliance(session(), _county(), period, utcnow(),
+                                    query["sort"], query["order"])
+        fmt = _format(query)
+        if fmt != "json":
+            return _export(fmt, exports.compliance_sheets(result), 1,
+                           f"compliance-{period.label}")
+        return result
+
+
+@blp.route("/overdue")
+class Overdue(MethodView):
+    @requires("rollups.read")
+    @blp.arguments(OverdueQuery, location="query")
+    @blp.response(200, OverdueItem(many=True))
+    @exportable
+    @blp.paginate()
+    def get(self, query, pagination_parameters):
+        """Every overdue obligation across the county, oldest first: township, unit, rule,
+        days overdue and the responsible role. Filters: township (slug), rule, min_days,
+        period. Exports hold every matching row, not one page."""
+        filters: dict[str, Any] = {"township": query.get("township"),
+                                   "rule": query.get("rule"), "min_days": query["min_days"],
+                                   "period": query.get("period")}
+        now, fmt = utcnow(), _format(query)
+        if fmt != "json":
+            items, total = service.overdue(session(), _county(), now, limit=MAX_EXPORT_ROWS,
+                                           **filters)
+            pagination_parameters.item_count = total
+            return _export(fmt, exports.overdue_sheets(items, _county().timezone), 0,
+                           "overdue")
+        items, total = service.overdue(
+            session(), _county(), now, limit=pagination_parameters.page_size,
+            offset=pagination_parameters.first_item, **filters)
+        pagination_parameters.item_count = total
+        return items
+
+
+@blp.route("/trend")
+class Trend(MethodView):
+    @requires("rollups.read")
+    @blp.arguments(TrendQuery, location="query")
+    @blp.response(200, TrendOut)
+    @exportable
+    def get(self, query):
+        """Per township and for the whole county, each half-year's required, done and
+        rate (default: the last four half-years); an obligation counts in every half-year
+        it overlaps, as in ``compliance``."""
+        start, end = query.get("start"), query.get("end")
+        if end is None:
+            end = max(_half_year(), start) if start else _half_year()
+        start = start or _shift(end, -3)
+        periods = periods_within("half_year", Period(start.start, end.end, "window", ""))
+        if len(periods) > service.MAX_TREND_PERIODS:
+            abort(422, message="too long a span", errors={"query": {
+                "from": [f"at most {service.MAX_TREND_PERIODS} half-years up to 'to'"]}})
+        result = service.trend(session(), _county(), periods, utcnow())
+        fmt = _format(query)
+        if fmt != "json":
+            return _export(fmt, exports.trend_sheets(result), 1,
+                           f"trend-{periods[0].label}-{periods[-1].label}")
+        return result
+
+
+@blp.route("/metrics")
+class Metrics(MethodView):
+    @requires("rollups.read")
+    @blp.arguments(MetricsQuery, location="query")
+    @blp.response(200, MetricsOut)
+    @exportable
+    def get(self, query):
+        """What each township's enabled modules report for a period (inspection scores,
+        assessment totals, incident counts…), labelled and typed; a township that has not
+        enabled a module lists it under ``disabled`` instead of showing zeros."""
+        period = query.get("period") or _half_year()
+        result = service.metrics(session(), _county(), period)
+        fmt = _format(query)
+        if fmt != "json":
+            return _export(fmt, exports.metrics_sheets(result), 0, f"metrics-{period.label}")
+        return result

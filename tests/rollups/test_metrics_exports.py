@@ -1,0 +1,126 @@
+"""County roll-ups: module metrics (I4, M4: scores and counts the modules report upward)
+and the spreadsheet exports county staff work with."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import time_machine
+from openpyxl import load_workbook
+
+from tests.rollups.conftest import rollup
+
+NOW = "2026-07-10T09:00:00+08:00"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _by_slug(result, town):
+    return next(r for r in result["townships"] if r["township"]["slug"] == town.slug)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_enabled_modules_report_disabled_ones_say_so(county):
+    result = rollup(county.world, "metrics", period="2026H1").assert_status(200).json
+    meta = {m["key"]: m for m in result["metrics"]}
+    assert meta["tally.entries"] == {"key": "tally.entries", "plugin": "tally",
+                                     "label": "记录次数", "type": "count", "unit": "次"}
+    assert meta["tally.meeting_share"]["type"] == "rate"
+    a, b, c = (_by_slug(result, t) for t in (county.a, county.b, county.c))
+    assert a["values"] == {"tally.entries": 4, "tally.meeting_share": 0.25,
+                           "hello.greetings": 1}  # hello reads its own table, in A's scope
+    assert a["disabled"] == ["rogue"] and a["failed"] == []
+    assert b["values"] == {"tally.entries": 3, "tally.meeting_share": 0.0}
+    assert b["disabled"] == ["hello"]
+    assert c["values"] == {"tally.entries": 0, "tally.meeting_share": None}
+    assert c["disabled"] == ["hello", "rogue"]  # absent, not zero
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_broken_metric_is_reported_not_fatal_and_never_text(county):
+    result = rollup(county.world, "metrics", period="2026H1").json
+    b = _by_slug(result, county.b)
+    assert b["failed"] == ["rogue.crash", "rogue.leak"]
+    assert "rogue.leak" not in b["values"]
+    assert _by_slug(result, county.c)["values"]["tally.entries"] == 0  # later townships too
+
+
+@time_machine.travel(NOW, tick=False)
+def test_labels_follow_accept_language(county):
+    client = county.world.client("county_admin", **{"Accept-Language": "en"})
+    url = f"/api/v1/counties/{county.world.county_slug}/rollup"
+    metrics = client.get(f"{url}/metrics?period=2026H1").json
+    assert {m["key"]: m["label"] for m in metrics["metrics"]}["tally.entries"] == "Entries"
+    hant = county.world.client("county_admin", **{"Accept-Language": "zh-TW"})
+    rules = hant.get(f"{url}/compliance?period=2026H1").json["rules"]
+    assert {r["title"] for r in rules} >= {"專題會議", "集中學習"}
+
+
+@time_machine.travel(NOW, tick=False)
+def test_compliance_workbook_has_a_sheet_per_view(county):
+    response = rollup(county.world, "compliance", period="2026H1", format="xlsx")
+    response.assert_status(200)
+    assert response.headers["Content-Type"] == XLSX
+    assert response.headers["Content-Disposition"].endswith(
+        f'{county.world.county_slug}-compliance-2026H1.xlsx"')
+    book = load_workbook(io.BytesIO(response.raw.data))
+    assert book.sheetnames == ["合规矩阵", "明细", "按规则"]
+    matrix = book["合规矩阵"]
+    assert matrix.freeze_panes == "A2"
+    headers = [c.value for c in matrix[1]]
+    assert headers[:2] == ["乡镇", "乡镇代码"] and headers[-1] == "完成率"
+    assert matrix.column_dimensions["A"].width >= 6
+    rows = {r[1]: r for r in matrix.iter_rows(min_row=2, values_only=True)}
+    assert rows[county.b.slug][-1] == 0.3333
+    assert matrix.cell(row=2, column=len(headers)).number_format == "0.0%"
+    detail = list(book["明细"].iter_rows(min_row=2, values_only=True))
+    assert len(detail) == 6  # a row per township and rule (A 3, B 2), C listed with zeros
+    assert book["明细"].freeze_panes == "A2"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_csv_is_utf8_with_bom_by_accept_header(county):
+    response = county.world.client("county_viewer", Accept="text/csv").get(
+        f"/api/v1/counties/{county.world.county_slug}/rollup/overdue")
+    response.assert_status(200)
+    assert response.headers["Content-Type"].startswith("text/csv")
+    body = response.raw.data
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][:3] == ["乡镇", "乡镇代码", "单位"]
+    assert len(rows) == 1 + 3  # every overdue row, not one page
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_view_exports_both_formats(county):
+    for view in ("compliance", "overdue", "trend", "metrics"):
+        for fmt, kind in (("xlsx", XLSX), ("csv", "text/csv")):
+            response = rollup(county.world, view, format=fmt).assert_status(200)
+            assert response.headers["Content-Type"].startswith(kind), (view, fmt)
+    trend = load_workbook(io.BytesIO(rollup(county.world, "trend", format="xlsx").raw.data))
+    assert trend.sheetnames == ["完成率趋势", "明细"]
+    rollup(county.world, "trend", format="pdf").assert_status(422)
+
+
+def test_exports_are_documented_in_the_openapi(app):
+    spec = app.test_client().get("/api/openapi.json").get_json()
+    for view in ("compliance", "overdue", "trend", "metrics"):
+        content = spec["paths"][f"/api/v1/counties/{{county}}/rollup/{view}"]["get"][
+            "responses"]["200"]["content"]
+        assert set(content) == {"application/json", XLSX, "text/csv"}, view
+
+
+@time_machine.travel(NOW, tick=False)
+def test_names_are_data_never_formulas(county):
+    """A township or unit name is text: no formula runs when county staff open the file
+    (CSV injection), and control characters do not break the workbook."""
+    from tests.rollups.conftest import add_township
+
+    add_township(county.world, '=HYPERLINK("http://example.invalid","x")\x01')
+    book = load_workbook(io.BytesIO(
+        rollup(county.world, "compliance", format="xlsx").raw.data))
+    names = [c for c in book["合规矩阵"]["A"] if str(c.value).startswith("=HYPERLINK")]
+    assert len(names) == 1 and names[0].data_type == "s"
+    assert "\x01" not in names[0].value
+    text = rollup(county.world, "compliance", format="csv").raw.data.decode("utf-8-sig")
+    assert "'=HYPERLINK" in text
