@@ -34,8 +34,9 @@ def ensure_periodic(session: Session, window: Period) -> int:
             eff = effective(rule, versions, period.start)
             if not eff.enabled:
                 continue
+            concerned = set(rule.units(session, period)) if rule.units else None
             for unit_id, kind in units:
-                if kind in rule.applies_to:
+                if kind in rule.applies_to and (concerned is None or unit_id in concerned):
                     wanted[(rule.key, unit_id, period.label)] = (rule, eff, period, kind)
     if not wanted:
         return 0

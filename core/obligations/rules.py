@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from core.auth.roles import ROLES
 from core.labels import Label
@@ -22,7 +25,8 @@ class RuleDef:
     (``{"committee": "secretary", "branch": "branch_secretary"}``); a plain role name
     applies to every kind in ``applies_to``. Periodic rules need ``min_count``; event
     rules need ``deadline_hours`` (negative = before the event, as for A3's 7 days before
-    a sensitive date).
+    a sensitive date). ``units(session, period)``, when given, narrows a periodic rule to
+    the units it concerns in that period (P1: only units that own a channel).
     """
 
     key: str
@@ -36,6 +40,7 @@ class RuleDef:
     deadline_hours: int | None = None
     coverage: Label | None = None
     notes: dict = field(default_factory=dict)
+    units: Callable[[Any, Any], Iterable[uuid.UUID]] | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         problems = []

@@ -27,6 +27,8 @@ class Manifest:
     migrations: str | None = None  # "package.module:folder" holding an alembic versions dir
     requires: tuple[str, ...] = field(default_factory=tuple)
     table_prefix: str = ""
+    # soft order for demo data: modules whose demo records this one's demo reads, if enabled
+    demo_after: tuple[str, ...] = field(default_factory=tuple)
 
     def __post_init__(self) -> None:
         if not NAME.match(self.name):

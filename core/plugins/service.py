@@ -219,10 +219,26 @@ def plugin_settings(name: str) -> dict[str, Any]:
 def load_demo_data(session: Session) -> None:
     """Let each module the township enabled fill it with demo records (``demo_data``)."""
     tenant = require_tenant()
-    for name in sorted(enabled_names(session)):
+    for name in _demo_order(enabled_names(session)):
         call_one(name, "demo_data", session=session, tenant=tenant,
-                  settings=state(session, name).settings)
-    session.flush()
+                 settings=state(session, name).settings)
+        session.flush()
+
+
+def _demo_order(names: frozenset[str]) -> list[str]:
+    """Enabled modules, each after those named in its manifest's ``demo_after``."""
+    done: list[str] = []
+
+    def visit(name: str, trail: tuple[str, ...]) -> None:
+        if name in done or name in trail or name not in names:
+            return
+        for before in manifest_of(name).demo_after:
+            visit(before, (*trail, name))
+        done.append(name)
+
+    for name in sorted(names):
+        visit(name, ())
+    return done
 
 
 def townships_enabling(session: Session, name: str, slug: str | None = None) -> list[TenantRef]:

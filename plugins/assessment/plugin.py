@@ -25,6 +25,8 @@ class AssessmentPlugin:
     manifest = Manifest(
         name="assessment", version=VERSION, title=Label("考覈", "Annual assessment"),
         settings=AssessmentSettings, migrations="plugins.assessment:migrations",
+        # its demo scores the year's compliance, so the other modules' demo records first
+        demo_after=("study", "reporting", "analysis", "inspection", "platforms", "approvals"),
     )
 
     @hookimpl

@@ -1,0 +1,10 @@
+"""accountability (問責): cases, decisions and referrals under the K clauses (K1–K13).
+
+The entry point ``accountability = "plugins.accountability:plugin"`` names this instance.
+"""
+
+from plugins.accountability.plugin import AccountabilityPlugin
+
+plugin = AccountabilityPlugin()
+
+__all__ = ["AccountabilityPlugin", "plugin"]

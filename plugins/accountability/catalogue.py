@@ -1,0 +1,112 @@
+"""The K clauses of the seed as reference data (責任追查制度): the thirteen circumstances,
+the three severities and the sanctions each allows. Global and fixed — served by the API,
+never stored per township. Texts as in the seed (Traditional Chinese), with English.
+"""
+
+from __future__ import annotations
+
+from core import Label
+
+CIRCUMSTANCES: dict[str, Label] = {
+    "K1": Label(
+        "對黨中央或者上級黨組織安排部署的重大宣傳教育任務、重大思想輿論鬥爭組織開展不力的",
+        "Poor organisation of major publicity or education tasks, or of major ideological "
+        "struggles, deployed by the centre or higher levels"),
+    "K2": Label(
+        "在處置意識形態領域重大問題上,主要領導沒有站在第一線、沒有帶頭與錯誤觀點和錯誤傾向作鬥爭的",
+        "In major ideological matters, the principal leader was not on the front line and did"
+        " not lead the fight against wrong views"),
+    "K3": Label(
+        "管轄範圍內發生因意識形態領域問題引發羣體性事件的",
+        "A mass incident caused by ideological issues within the jurisdiction"),
+    "K4": Label(
+        "對重大敏感問題和突發事件處置和引導不力,引起思想混亂,造成嚴重影響的",
+        "Poor handling and guidance of major sensitive issues or sudden incidents, causing "
+        "confusion and serious impact"),
+    "K5": Label(
+        "對黨員幹部公開發表違背黨章、黨的決定決議和政策的言論放任不管、處置不力的",
+        "Letting cadres' public statements against the party constitution, decisions or "
+        "policies go unhandled"),
+    "K6": Label(
+        "所屬輿論陣地出現嚴重錯誤導向的",
+        "A platform under its management showed a seriously wrong orientation"),
+    "K7": Label(
+        "管轄範圍內出現大量非法出版物和編寫的教材等在意識形態方面有嚴重錯誤導向的",
+        "Large amounts of illegal publications or textbooks with seriously wrong orientation "
+        "within the jurisdiction"),
+    "K8": Label(
+        "管轄範圍內的會議、講座、論壇有發表否定黨的領導,攻擊中國特色社會主義制度言論,造成不良影響的",
+        "Meetings, lectures or forums within the jurisdiction where statements against the "
+        "party's leadership caused adverse effects"),
+    "K9": Label(
+        "對管轄範圍內意識形態工作出現嚴重問題隱瞞不報的",
+        "Concealing serious problems in ideology work within the jurisdiction "
+        "(not reporting them)"),
+    "K10": Label(
+        "黨員領導幹部通過信息網絡、廣播電視、報刊書籍、論壇講座等公開發表違背中央精神言論、妄議中央大政方針的",
+        "Leading cadres publicly making statements against central policy through networks, "
+        "broadcasting, press or lectures"),
+    "K11": Label(
+        "黨員領導幹部組織、利用宗教活動反對黨的路線、方針、政策和決議,破壞民族團結的",
+        "Leading cadres using religious activities against party policy or ethnic unity"),
+    "K12": Label(
+        "黨員領導幹部在涉外活動中,因言行不當在政治上造成惡劣影響,損害黨和國家形象的",
+        "Improper conduct in foreign-affairs activities damaging the image of party and state"),
+    "K13": Label(
+        "其他未能切實履行工作職責,造成不良後果的",
+        "Other failures to perform duties causing adverse consequences"),
+}
+
+SEVERITIES: dict[str, Label] = {
+    "minor": Label("情節較輕", "Minor"),
+    "serious": Label("情節較重", "Serious"),
+    "especially_serious": Label("情節特別嚴重", "Especially serious"),
+}
+
+SANCTIONS: dict[str, Label] = {
+    "criticism_education": Label("批評教育", "Criticism and education"),
+    "written_self_criticism": Label("書面檢查", "Written self-criticism"),
+    "admonishment_talk": Label("誡勉談話", "Admonishment talk"),
+    "circulated_criticism": Label("通報批評", "Circulated criticism"),
+    "public_self_criticism": Label("責令公開檢討或公開道歉",
+                                   "Ordered public self-criticism or apology"),
+    "suspension": Label("停職檢查", "Suspension for examination"),
+    "transfer": Label("調離崗位", "Transfer from post"),
+    "resignation": Label("引咎辭職或責令辭職", "Resignation or ordered resignation"),
+    "expulsion": Label("開除黨籍", "Expulsion from the party"),
+    "demotion": Label("降職", "Demotion"),
+    "dismissal": Label("辭退", "Dismissal"),
+}
+
+# The seed's table: which sanctions each severity allows. They may be applied singly or
+# combined ("以上問責方式可以單獨使用，也可同時使用"), but only within the severity.
+ALLOWED: dict[str, tuple[str, ...]] = {
+    "minor": ("criticism_education", "written_self_criticism", "admonishment_talk"),
+    "serious": ("circulated_criticism", "public_self_criticism", "suspension", "transfer"),
+    "especially_serious": ("resignation", "expulsion", "demotion", "dismissal"),
+}
+
+SUBJECT_KINDS: dict[str, Label] = {
+    "leadership_group": Label("領導班子", "Leadership group"),
+    "leading_cadre": Label("黨員領導幹部", "Party-member leading cadre"),
+}
+
+STATUSES: dict[str, Label] = {
+    "opened": Label("已立案", "Opened"),
+    "investigating": Label("調查核實中", "Under investigation"),
+    "decided": Label("已作出問責決定", "Decided"),
+    "referred": Label("已報請區紀委", "Referred to the district discipline commission"),
+    "closed": Label("已結案", "Closed"),
+}
+
+# Evidence a case may cite, by core reference type (validated by core.describe_reference).
+EVIDENCE_TYPES: dict[str, Label] = {
+    "obligation": Label("逾期義務", "Overdue obligation"),
+    "inspection.finding": Label("督查發現問題", "Inspection finding"),
+    "platforms.incident": Label("意識形態事件", "Incident"),
+}
+
+
+def disallowed(severity: str, sanctions: list[str]) -> list[str]:
+    """The sanctions not allowed for ``severity`` (empty when the choice is valid)."""
+    return [s for s in sanctions if s not in ALLOWED[severity]]

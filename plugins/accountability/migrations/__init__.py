@@ -1,0 +1,1 @@
+"""The accountability lineage's alembic revisions (``alembic_version_accountability``)."""

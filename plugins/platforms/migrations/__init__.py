@@ -1,0 +1,1 @@
+"""The platforms lineage's alembic revisions (version table ``alembic_version_platforms``)."""
