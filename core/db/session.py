@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import current_app, g, has_app_context
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -103,8 +103,9 @@ def _reapply_rls(tenant) -> None:
         return
     try:
         apply_rls_setting(sess.connection(), tenant.id if tenant else None)
-    except DBAPIError:
-        # The transaction already failed; it can read nothing more and will be rolled back.
+    except SQLAlchemyError:
+        # The transaction already failed; it can read nothing more and will be rolled back
+        # (raising here would hide the error that failed it).
         return
 
 

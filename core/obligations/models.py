@@ -60,6 +60,8 @@ class Obligation(TenantScoped, Timestamped, Base):
         tenant_fk("unit_id", "org_unit"),
         Index("ix_obligation_due", "tenant_id", "due_at"),
         Index("ix_obligation_period", "tenant_id", "period_start", "rule_key"),
+        # the status query's overlap window: a township's cost stops growing with its years
+        Index("ix_obligation_window", "tenant_id", "period_end", "period_start"),
     )
 
 
