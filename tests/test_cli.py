@@ -22,13 +22,14 @@ from core.orgunits.models import OrgUnit
 from core.plugins.models import TenantPlugin
 from core.tenancy.context import tenant_scope
 from core.tenancy.models import Tenant
+from tests.obligations.drill import DrillPlugin
 from tests.plugin_system.throwaway import ThrowawayPlugin
 
 
 @pytest.fixture
 def zz_plugins():
-    """A module to provision from files, besides whatever is installed."""
-    return [ThrowawayPlugin()]
+    """Modules to provision from files (one with rules), besides whatever is installed."""
+    return [ThrowawayPlugin(), DrillPlugin()]
 
 REPO = Path(__file__).resolve().parents[1]
 PASSWORD = "a-long-enough-password"
@@ -411,3 +412,37 @@ def test_invalid_plugin_settings_in_a_file_change_nothing(app, tmp_path):
     assert "plugins.throwaway.settings" in result.output and "min_count" in result.output
     with app.app_context():
         assert session().scalar(select(Tenant).where(Tenant.slug == town)) is None
+
+
+RULES = """
+[plugins.drill]
+
+[rules."drill.theory_study"]
+min_count = 24
+reason = "鎮黨委決定每月兩次"
+"""
+
+
+def test_rule_numbers_from_files_apply_export_and_refuse_nonsense(app, tmp_path):
+    """W3's 12 becomes 24 for one township from its file; export writes it back."""
+    county, town = _names()
+    root = _tree(tmp_path / "in", county, {town: _township(town) + RULES})
+    first = run(app, "tenants", "apply", str(root))
+    assert first.exit_code == 0, first.output
+    assert f"~ rule {town}/drill.theory_study min_count" in first.output
+    assert run(app, "tenants", "apply", str(root)).output.strip() == "no changes"
+    out = tmp_path / "out"
+    assert run(app, "tenants", "export", str(out), "--county", county).exit_code == 0
+    exported = (out / county / f"{town}.toml").read_text(encoding="utf-8")
+    assert '[rules."drill.theory_study"]' in exported and "min_count = 24" in exported
+    assert run(app, "tenants", "apply", str(out)).output.strip() == "no changes"
+    for bad, key in (("min_count = -1", "rules.drill.theory_study.min_count"),
+                     ("colour = 1", "rules.drill.theory_study.colour")):
+        broken = _tree(tmp_path / f"bad{len(key)}{bad[0]}", county,
+                       {town: _township(town) + RULES.replace("min_count = 24", bad)})
+        result = run(app, "tenants", "apply", str(broken))
+        assert result.exit_code == 2 and key in result.output, result.output
+    unknown = _tree(tmp_path / "unknown", county, {
+        town: _township(town) + RULES.replace("drill.theory_study", "drill.no_such_rule")})
+    result = run(app, "tenants", "apply", str(unknown))
+    assert result.exit_code == 2 and "rules.drill.no_such_rule" in result.output

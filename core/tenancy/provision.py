@@ -18,6 +18,9 @@ from sqlalchemy.orm import Session
 
 from core.auth import users as user_service
 from core.auth.models import Member, Position, UserAccount
+from core.obligations.periods import local_today
+from core.obligations.versions import RuleChangeError, effective_rules
+from core.obligations.versions import change as change_rule
 from core.orgunits import service as unit_service
 from core.orgunits.models import OrgUnit
 from core.plugins.models import TenantPlugin
@@ -68,6 +71,7 @@ def apply_tree(session: Session, tree: TenantTree) -> Result:
                 _sync_users(session, spec, township, units, result)
                 _archive_absent_units(session, spec, units, result)
                 _sync_plugins(session, spec, township, result)
+                _sync_rules(session, spec, township, result)
                 if spec.demo:
                     load_demo_data(session)  # plugins skip it where they have data already
                 session.flush()
@@ -233,6 +237,42 @@ def _sync_plugins(session: Session, spec: TenantSpec, tenant: Tenant, result: Re
             raise ProvisionError(spec.path, f"plugins.{name}.{exc.key}", exc.message) from exc
 
 
+def _sync_rules(session: Session, spec: TenantSpec, tenant: Tenant, result: Result) -> None:
+    """A township's rule numbers, from the current period on (like ``PATCH .../rules``)."""
+    if not spec.rules:
+        return
+    today = local_today(tenant.timezone)
+    current = {eff.key: eff for eff in effective_rules(session, today)}
+    for key, table in sorted(spec.rules.items()):
+        eff = current.get(key)
+        if eff is None:
+            raise ProvisionError(spec.path, f"rules.{key}",
+                                 "no such rule among the township's enabled modules")
+        changes = {name: value for name, value in table.items()
+                   if name != "reason" and getattr(eff, name) != value}
+        if not changes:
+            continue
+        try:
+            change_rule(session, eff.rule, {**changes, "reason": table.get("reason")}, today)
+        except RuleChangeError as exc:
+            field, messages = next(iter(exc.errors.items()))
+            raise ProvisionError(spec.path, f"rules.{key}.{field}", messages[0]) from exc
+        result.changes.append(f"~ rule {tenant.slug}/{key} {', '.join(sorted(changes))}")
+
+
+def _export_rules(session: Session, tenant: Tenant) -> dict:
+    today = local_today(tenant.timezone)
+    out = {}
+    for eff in effective_rules(session, today):
+        own = {name: getattr(eff, name) for name, source in eff.sources.items()
+               if source == "township"}
+        if not eff.enabled:
+            own["enabled"] = False
+        if own:
+            out[eff.key] = own
+    return out
+
+
 def export_tree(session: Session, directory: Path, county_slug: str | None = None) -> list[Path]:
     """Write every live county (or one) and its townships as files ``apply`` reads back
     unchanged."""
@@ -271,6 +311,8 @@ def _document(session: Session, tenant: Tenant, county: Tenant | None) -> dict:
     rows = session.scalars(select(TenantPlugin).order_by(TenantPlugin.plugin))
     doc["plugins"] = {row.plugin: {"enabled": row.enabled, "settings": row.settings or {}}
                       for row in rows}
+    if tenant.kind == "township":
+        doc["rules"] = _export_rules(session, tenant)
     return doc
 
 

@@ -27,7 +27,9 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,149}$")
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
 TENANT_KEYS = {"slug": str, "kind": str, "name": str, "name_en": str, "timezone": str,
-               "demo": bool, "county": str, "units": list, "users": list, "plugins": dict}
+               "demo": bool, "county": str, "units": list, "users": list, "plugins": dict,
+               "rules": dict}
+RULE_KEYS = {"enabled": bool, "min_count": int, "deadline_hours": int, "reason": str}
 UNIT_KEYS = {"code": str, "name": str, "kind": str, "parent": str}
 USER_KEYS = {"username": str, "display_name": str, "demo_password": str, "positions": list}
 POST_KEYS = {"role": str, "unit": str}
@@ -78,6 +80,7 @@ class TenantSpec:
     units: list[UnitSpec] | None = None  # None: the file does not manage the org tree
     users: list[UserSpec] = field(default_factory=list)
     plugins: dict[str, dict[str, Any]] = field(default_factory=dict)
+    rules: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -229,12 +232,32 @@ def read_file(path: Path, expected_kind: str) -> TenantSpec:
         if not isinstance(table, dict):
             raise ProvisionError(path, f"plugins.{name}", "must be a table")
         plugins[name] = _plain(table)
+    rules = _rules(path, data.get("rules", {}), expected_kind)
     return TenantSpec(
         path=path, kind=expected_kind, slug=slug, name=data["name"], name_en=data.get("name_en"),
         timezone=data.get("timezone"), demo=data.get("demo", False), county=data.get("county"),
         units=units, users=_users(path, data.get("users", []), expected_kind, codes),
-        plugins=plugins,
+        plugins=plugins, rules=rules,
     )
+
+
+def _rules(path: Path, data: dict, kind: str) -> dict[str, dict[str, Any]]:
+    """``[rules."study.branch_theory_study"]`` tables: a township's numbers for a rule."""
+    if data and kind != "township":
+        raise ProvisionError(path, "rules", "rules are set per township")
+    rules = {}
+    for key, table in data.items():
+        if not isinstance(table, dict):
+            raise ProvisionError(path, f"rules.{key}", "must be a table")
+        for name, value in table.items():
+            wanted = RULE_KEYS.get(name)
+            if wanted is None:
+                raise ProvisionError(path, f"rules.{key}.{name}",
+                                     f"unknown key (allowed: {', '.join(RULE_KEYS)})")
+            if not isinstance(value, wanted) or (wanted is int and isinstance(value, bool)):
+                raise ProvisionError(path, f"rules.{key}.{name}", f"must be {wanted.__name__}")
+        rules[key] = dict(table)
+    return rules
 
 
 def read_tree(directory: Path) -> TenantTree:
@@ -290,11 +313,14 @@ def _without_none(value: Any) -> Any:
 
 def dumps(doc: dict[str, Any]) -> str:
     """A tenant document as TOML laid out like the hand-written files."""
-    head = {k: doc[k] for k in TENANT_KEYS if k in doc and k not in ("units", "users", "plugins")}
+    head = {k: doc[k] for k in TENANT_KEYS
+            if k in doc and k not in ("units", "users", "plugins", "rules")}
     parts = [tomli_w.dumps(_without_none(head))]
     for section in ("units", "users"):
         parts += [f"\n[[{section}]]\n" + tomli_w.dumps(_without_none(item))
                   for item in doc.get(section, [])]
     if doc.get("plugins"):
         parts.append("\n" + tomli_w.dumps({"plugins": _without_none(doc["plugins"])}))
+    if doc.get("rules"):
+        parts.append("\n" + tomli_w.dumps({"rules": doc["rules"]}))
     return "".join(parts)
