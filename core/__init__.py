@@ -8,6 +8,7 @@ from core.auth.scope import can_write_unit, current_identity, require_unit_write
 from core.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
 from core.db.rls import disable_tenant_rls, enable_tenant_rls
 from core.db.session import session
+from core.directives.service import send_upward
 from core.events import Event, emit
 from core.labels import Label, render
 from core.obligations.ledger import Evidence
@@ -77,6 +78,7 @@ __all__ = [
     "require_unit_write",
     "requires",
     "reschedule_event_obligation",
+    "send_upward",
     "session",
     "sync_evidence",
     "tenant_fk",

@@ -39,4 +39,14 @@ CORE_PERMISSIONS = (
                ("county_viewer", "county_admin")),  # not platform_admin: no township work
     Permission("county_plugins.manage", Label("配置全縣模塊默認值", "Set county module defaults"),
                ("county_admin",)),
+    Permission("directives.write", Label("下達督辦事項", "Assign directives to townships (W1)"),
+               ("county_admin",)),
+    Permission("inbox.acknowledge", Label("簽收上報材料", "Acknowledge reports sent upward"),
+               ("county_admin",)),
+    Permission("directives.read", Label("查看督辦事項", "Read the county's directives (W1)"),
+               TOWNSHIP_ALL),
+    Permission("directives.complete", Label("報告辦結情況", "Report a directive completed"),
+               ("secretary", "deputy", "office")),
+    Permission("outbox.read", Label("查看上報記錄", "Read reports sent upward and their receipt"),
+               TOWNSHIP_ALL),
 )

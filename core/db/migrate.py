@@ -59,6 +59,7 @@ def core_tables() -> frozenset[str]:
 def _import_core_models() -> None:
     import core.audit.models
     import core.auth.models
+    import core.directives.models
     import core.idempotency
     import core.obligations.models
     import core.orgunits.models

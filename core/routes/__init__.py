@@ -6,6 +6,7 @@ from core.routes import (
     calendar,
     catalogue,
     counties,
+    directives,
     obligations,
     plugins,
     rollups,
@@ -16,4 +17,5 @@ from core.routes import (
 CORE_BLUEPRINTS = (
     auth.blp, catalogue.blp, counties.blp, plugins.county_blp, rollups.blp, units.blp,
     users.blp, plugins.blp, obligations.blp, calendar.blp, audit.blp,
+    directives.county_blp, directives.blp,
 )

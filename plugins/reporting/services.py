@@ -17,6 +17,7 @@ from core import (
     local_today,
     parse_period,
     require_tenant,
+    send_upward,
     sync_evidence,
     units_of_kind,
     utcnow,
@@ -159,6 +160,9 @@ def submit_half_year(session: Session, row: ReportingHalfYearReport,
         row.recipient = data["recipient"]
     session.flush()
     sync_half_year(session, row)
+    body = "\n\n".join(f"{s.get('heading', '')}\n{s.get('body', '')}" for s in row.sections)
+    send_upward(session, "half_year_report", row.title, body, "reporting.half_year_report",
+                row.id)  # R1: what the township reports upward reaches the county's inbox
     emit(session, "reporting.half_year_report_submitted", report_id=str(row.id),
          period=row.period)
     return row

@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import Evidence, emit, open_event_obligation, sync_evidence, utcnow
+from core import (
+    Evidence,
+    emit,
+    open_event_obligation,
+    send_upward,
+    sync_evidence,
+    utcnow,
+)
 from plugins.reporting.models import ReportingSituation as Situation
 from plugins.reporting.models import ReportingSituationReport as SituationReport
 from plugins.reporting.rules import MAJOR_SITUATION
@@ -79,6 +86,8 @@ def record_report(session: Session, situation: Situation, data: dict,
     session.add(report)
     session.flush()
     sync_report(session, report, situation)
+    send_upward(session, "major_situation_report", situation.title,
+                f"{report.content}\n\n建議：{report.proposals}", REPORT, report.id)  # R3
     emit(session, "reporting.major_situation_reported", situation_id=str(situation.id),
          report_id=str(report.id), late=is_late(report, situation))
     return report

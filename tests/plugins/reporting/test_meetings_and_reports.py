@@ -158,3 +158,23 @@ def test_disabled_module_is_absent_and_settings_are_validated(township):
     draft = township.client("office").post(f"{township.base}/reporting/half-year-reports",
                                            json={"period": "2026H2"}).assert_status(201)
     assert draft.json["recipient"] == "中共示範縣委"
+
+
+@time_machine.travel("2026-06-25T10:00:00+08:00", tick=False)
+def test_a_submitted_report_reaches_the_county_inbox(reported):
+    """R1: what a township reports upward arrives in its county's inbox, and the township
+    sees the county's acknowledgement; drafts never leave the township."""
+    office = reported.client("office")
+    url = f"{reported.base}/reporting/half-year-reports"
+    draft = office.post(url, json={"period": "2026H1", "sections": SECTIONS}).json
+    inbox_url = f"/api/v1/counties/{reported.county_slug}/inbox"
+    county = reported.client("county_admin")
+    assert county.get(inbox_url).assert_status(200).json == []
+    office.post(f"{url}/{draft['id']}/submit", json={}).assert_status(200)
+    [item_] = county.get(inbox_url).json
+    assert (item_["kind"], item_["source_id"], item_["township"]["slug"]) == (
+        "half_year_report", draft["id"], reported.slug)
+    county.post(f"{inbox_url}/{item_['id']}/acknowledgement",
+                json={"note": "已收悉"}).assert_status(201)
+    [sent] = office.get(f"{reported.base}/outbox").assert_status(200).json
+    assert sent["acknowledged_at"] is not None

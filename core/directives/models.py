@@ -1,0 +1,81 @@
+"""Directives (W1) and the county inbox (R1, R3, P2).
+
+A directive is county data (``directive``, tenant = the county). Each township it
+targets holds its own copy of the task (``directive_target``, tenant = the township),
+written in that township's scope: the township works on its own row, and the county
+reads the rows through its county read scope to track completion. Reports sent upward
+(``inbox_item``) are likewise the township's rows, readable by its county, and the
+county's acknowledgement is written onto them in the township's scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+
+TARGET_STATUSES = ("open", "completed")
+
+
+class Directive(TenantScoped, Timestamped, Archivable, Base):
+    """A one-off task with a deadline that a county assigns to its townships (督辦)."""
+
+    __tablename__ = "directive"
+
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[dt.datetime]
+    all_townships: Mapped[bool] = mapped_column(default=True)
+    issued_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+    __table_args__ = (Index("ix_directive_deadline", "tenant_id", "deadline"),)
+
+
+class DirectiveTarget(TenantScoped, Timestamped, Base):
+    """A township's copy of a directive: the task, its status and completion report."""
+
+    __tablename__ = "directive_target"
+    __county_readable__ = True  # the county tracks completion; the report goes upward
+
+    directive_id: Mapped[uuid.UUID]  # the county's row: no foreign key across tenants
+    unit_id: Mapped[uuid.UUID]
+    obligation_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    title: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    deadline: Mapped[dt.datetime]
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    report: Mapped[str | None] = mapped_column(Text, default=None)
+    completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    completed_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "directive_id"),
+        tenant_fk("unit_id", "org_unit"),
+        tenant_fk("obligation_id", "obligation"),
+    )
+
+
+class InboxItem(TenantScoped, Timestamped, Base):
+    """A report a township deliberately sent upward, with the county's acknowledgement."""
+
+    __tablename__ = "inbox_item"
+    __county_readable__ = True  # sent upward on purpose: the county reads it
+
+    kind: Mapped[str] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    source_type: Mapped[str] = mapped_column(String(60))
+    source_id: Mapped[str] = mapped_column(String(60))
+    sent_at: Mapped[dt.datetime]
+    acknowledged_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    acknowledged_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    acknowledgement_note: Mapped[str | None] = mapped_column(String(2000), default=None)
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "source_type", "source_id"),
+        Index("ix_inbox_item_sent", "tenant_id", "sent_at"),
+    )
