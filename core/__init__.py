@@ -32,6 +32,7 @@ from core.rollups.metrics import RollupMetric
 from core.routes.common import InputSchema, QuerySchema, SelectPage
 from core.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
 from core.tenancy.request import not_found
+from core.tenancy.service import find_tenants
 
 __all__ = [
     "AUTHENTICATED",
@@ -63,6 +64,7 @@ __all__ = [
     "disable_tenant_rls",
     "emit",
     "enable_tenant_rls",
+    "find_tenants",
     "get_unit",
     "hookimpl",
     "local_today",

@@ -67,3 +67,12 @@ def create_township(session: Session, county: Tenant, slug: str, name: str,
                             kind="committee"))
         session.flush()
     return township
+
+
+def find_tenants(session: Session, **where) -> list[TenantRef]:
+    """Live tenants matching ``where`` (``slug``, ``kind``, ``county_id``, ``id``): the global
+    catalogue, for plugins' commands that act on several tenants."""
+    statement = select(Tenant).where(Tenant.archived_at.is_(None)).order_by(Tenant.slug)
+    for name, value in where.items():
+        statement = statement.where(getattr(Tenant, name) == value)
+    return [tenant.ref() for tenant in session.scalars(statement)]

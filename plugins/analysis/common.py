@@ -1,8 +1,7 @@
 """Small helpers shared by the analysis services: errors, local dates, the caller.
 
-``caller()`` reads the request's identity from ``flask.g`` because the core face has no
-export for "who is calling" yet (named in the issue report); outside a request (CLI, demo
-data, tests calling services) the caller passes who acts explicitly.
+``caller()`` reads the request's identity through ``core.current_identity``; outside a
+request (CLI, demo data, tests calling services) the caller passes who acts explicitly.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core import OrgUnit, local_today, require_tenant, units_of_kind
+from core import OrgUnit, current_identity, local_today, require_tenant, units_of_kind
 
 
 class AnalysisError(ValueError):
@@ -33,9 +32,7 @@ class Actor:
 
 
 def caller() -> Actor | None:
-    from flask import g, has_request_context
-
-    identity = g.get("zz_identity") if has_request_context() else None
+    identity = current_identity()
     if identity is None:
         return None
     return Actor(identity.user_id, identity.display_name,

@@ -12,36 +12,28 @@ on reading their calendar, on enabling the module, and with ``zerenzhi analysis 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import column, select, table
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import TenantRef, require_tenant, session, tenant_scope
+from core import (
+    TenantRef,
+    find_tenants,
+    require_tenant,
+    session,
+    tenant_scope,
+    townships_enabling,
+)
 from plugins.analysis import calendar
 from plugins.analysis.models import SensitiveDate
 
-# The global tenant catalogue, read (never written) to find a county and its townships:
-# the face has no tenant lookup yet (named in the issue report).
-TENANT = table("tenant", column("id"), column("kind"), column("slug"), column("county_id"),
-               column("timezone"), column("archived_at"))
-# Which townships enabled the module (read in the township's scope): the face has no
-# "is plugin X enabled here" either.
-TENANT_PLUGIN = table("tenant_plugin", column("tenant_id"), column("plugin"),
-                      column("enabled"))
 FIELDS = ("falls_on", "kind", "title", "description")
 
 
 def _ref(session: Session, **where) -> list[TenantRef]:
-    statement = select(TENANT.c.id, TENANT.c.kind, TENANT.c.slug, TENANT.c.county_id,
-                       TENANT.c.timezone).where(TENANT.c.archived_at.is_(None))
-    for name, value in where.items():
-        statement = statement.where(TENANT.c[name] == value)
-    return [TenantRef(id=uuid.UUID(str(r.id)), kind=r.kind, slug=r.slug,
-                      county_id=uuid.UUID(str(r.county_id)) if r.county_id else None,
-                      timezone=r.timezone) for r in session.execute(statement)]
+    return find_tenants(session, **where)
 
 
 def county_of(session: Session, township: TenantRef) -> TenantRef | None:
@@ -97,11 +89,9 @@ def add_county_date(session: Session, county: TenantRef, *, falls_on: dt.date, t
 
 def inherit_all(session: Session, county: TenantRef) -> dict[str, int]:
     result = {}
-    for township in _ref(session, county_id=county.id, kind="township"):
-        with tenant_scope(township):
-            if session.scalar(select(TENANT_PLUGIN.c.enabled).where(
-                    TENANT_PLUGIN.c.tenant_id == township.id,
-                    TENANT_PLUGIN.c.plugin == "analysis")):
+    for township in townships_enabling(session, "analysis"):
+        if township.county_id == county.id:
+            with tenant_scope(township):
                 result[township.slug] = inherit(session)
     return result
 

@@ -1,8 +1,7 @@
 """Helpers shared by the inspection services: errors, local dates, the caller.
 
-``caller()`` reads the request's identity from ``flask.g``: the core face has no export for
-"who is calling" yet (named in the issue report). Outside a request the services take the
-acting person explicitly.
+``caller()`` reads the request's identity through ``core.current_identity``. Outside a
+request the services take the acting person explicitly.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core import OrgUnit, get_unit, local_today, require_tenant
+from core import OrgUnit, current_identity, get_unit, local_today, require_tenant
 
 
 class InspectionError(ValueError):
@@ -32,9 +31,7 @@ class Actor:
 
 
 def caller() -> Actor | None:
-    from flask import g, has_request_context
-
-    identity = g.get("zz_identity") if has_request_context() else None
+    identity = current_identity()
     return None if identity is None else Actor(identity.user_id, identity.display_name)
 
 
