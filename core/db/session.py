@@ -47,9 +47,10 @@ def rls_setting_sql(connection, tenant_id: uuid.UUID | None, name: str = "app.te
 
 def apply_rls_setting(connection, tenant_id: uuid.UUID | None) -> None:
     if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(rls_setting_sql(connection, tenant_id))
+        # one round trip for both settings (psycopg runs a parameterless multi-statement)
         connection.exec_driver_sql(
-            rls_setting_sql(connection, county_reads(), name="app.county_id"))
+            rls_setting_sql(connection, tenant_id) + "; "
+            + rls_setting_sql(connection, county_reads(), name="app.county_id"))
 
 
 def _after_begin(session: Session, _transaction, connection) -> None:
