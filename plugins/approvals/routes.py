@@ -15,7 +15,15 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core import SelectPage, not_found, plugin_settings, render, require_unit_write, requires
+from core import (
+    SelectPage,
+    current_identity,
+    not_found,
+    plugin_settings,
+    render,
+    require_unit_write,
+    requires,
+)
 from core import session as db_session
 from plugins.approvals import services
 from plugins.approvals.models import Application
@@ -158,6 +166,9 @@ class Decision(MethodView):
     def post(self, data, application_id):
         """The committee's decision; an approval on or after the start is flagged late."""
         application = _application_or_404(application_id)
+        if data.get("decided_by") is None:  # the leader recording it decided, by default
+            identity = current_identity()
+            data["decided_by"] = identity.user_id if identity else None
         return _commit(services.decide, application, **data)
 
 

@@ -81,8 +81,9 @@ class ApprovalsApplicationIn(ApprovalsApplicationPatch):
 class ApprovalsDecisionIn(InputSchema):
     decision = ma.fields.String(required=True,
                                 validate=ma.validate.OneOf(["approved", "rejected"]))
-    decided_by = ma.fields.UUID(required=True, metadata={
-        "description": "the committee's secretary or a deputy, currently in post"})
+    decided_by = ma.fields.UUID(load_default=None, metadata={
+        "description": "the committee's secretary or a deputy, currently in post "
+                       "(default: the caller)"})
     decided_at = ma.fields.AwareDateTime(load_default=None, validate=MOMENT, metadata={
         "description": "when the committee decided (default: now); not in the future"})
     conditions = _text(2000, load_default=None, metadata={

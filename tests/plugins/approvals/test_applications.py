@@ -207,3 +207,14 @@ def test_held_and_cancelled_follow_the_workflow(approvals, time_machine):
     cancelled = office.post(url, json={"outcome": "cancelled", "note": "汛期改期"})
     assert cancelled.assert_status(200).json["status"] == "cancelled"
     assert office.post(url, json={"outcome": "cancelled"}).status_code == 409
+
+
+def test_the_leader_recording_the_decision_is_its_decider_by_default(approvals, time_machine):
+    """W6 "whoever approves supervises": without decided_by, the caller decided."""
+    steps = Steps(approvals, time_machine)
+    app = steps.create(at("2026-05-01"))
+    steps.submit(app["id"], at("2026-05-02"))
+    time_machine.move_to(at("2026-05-04"))
+    decided = approvals.client("deputy").post(
+        f"{steps.url}/{app['id']}/decision", json={"decision": "approved"})
+    assert decided.assert_status(200).json["decided_by"] == str(approvals.users["deputy"])
