@@ -81,16 +81,17 @@ def test_app_role_cannot_delete_or_rewrite_audit(pg_only, app, township):
 
 def test_tenant_scope_switch_inside_a_transaction(pg_only, app, township, other_township):
     """Switching the tenant mid-transaction re-applies SET LOCAL at once."""
+    from core.tenancy.models import Tenant
+
     with township.scope() as sess:
         first = sess.execute(text("SELECT count(*) FROM org_unit")).scalar()
-        other = sess.get(type(township), None) if False else None
-        from core.tenancy.models import Tenant
-
         ref = sess.get(Tenant, other_township.tenant_id).ref()
         with tenant_scope(ref):
             seen = set(sess.execute(text("SELECT DISTINCT tenant_id FROM org_unit")).scalars())
-    assert first == len(township.units) and other is None
+        back = set(sess.execute(text("SELECT DISTINCT tenant_id FROM org_unit")).scalars())
+    assert first == len(township.units)
     assert {uuid.UUID(str(t)) for t in seen} == {other_township.tenant_id}
+    assert {uuid.UUID(str(t)) for t in back} == {township.tenant_id}  # and back again
 
 
 def test_subquery_without_tenant_sees_nothing(app):
