@@ -16,6 +16,7 @@ from core.auth.permissions import PUBLIC, PermissionRegistry
 from core.db.session import Database
 from core.errors import install_error_handlers
 from core.obligations.rules import RuleRegistry
+from core.obligations.tally import install_tally
 from core.plugins.manager import PluginSet, build_plugins
 from core.routes import CORE_BLUEPRINTS
 from core.tenancy import request as tenant_request
@@ -80,6 +81,7 @@ def create_app(
     api = ZerenzhiApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     _spec_security(api)
     kernel = Kernel(Database(app.config["DATABASE_URL"]), plugin_set, permissions, api)
+    install_tally(kernel.db.Session)
     kernel.extras["rules"] = RuleRegistry()
     kernel.extras["metrics"] = {}
     app.extensions["zerenzhi"] = kernel

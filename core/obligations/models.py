@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Index, String, UniqueConstraint
+from sqlalchemy import Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Base, TenantScoped, Timestamped, tenant_fk
+
+OPEN = "archived_at IS NULL AND waived_at IS NULL AND counted < min_count"
 
 
 class RuleVersion(TenantScoped, Timestamped, Base):
@@ -54,6 +56,8 @@ class Obligation(TenantScoped, Timestamped, Base):
     waived_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
     waive_reason: Mapped[str | None] = mapped_column(String(500), default=None)
     archived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # live ledger entries counting for it, kept by core.obligations.tally (decision 0009)
+    counted: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "rule_key", "unit_id", "slot"),
@@ -62,6 +66,9 @@ class Obligation(TenantScoped, Timestamped, Base):
         Index("ix_obligation_period", "tenant_id", "period_start", "rule_key"),
         # the status query's overlap window: a township's cost stops growing with its years
         Index("ix_obligation_window", "tenant_id", "period_end", "period_start"),
+        # what is still owed, by due date: the county's overdue list and its count
+        Index("ix_obligation_open", "tenant_id", "due_at",
+              postgresql_where=text(OPEN), sqlite_where=text(OPEN)),
     )
 
 

@@ -1,0 +1,129 @@
+"""Each obligation's stored ``counted``: how many live ledger entries count for it.
+
+County roll-ups read this column instead of joining the ledger across thousands of
+townships (bench/README.md, decision 0009). It is kept exact by the session, not by the
+callers: after every flush that adds, moves or archives a ledger entry, or creates or
+re-dates an obligation, the (township, rule, unit) pairs it touched are recounted from the
+ledger with the same rule ``status_query`` applies (an entry counts for a periodic
+obligation when its local date falls in the period, for an event obligation when it is
+linked to it). A plugin editing ``period_start`` directly is therefore covered too.
+
+``counted`` is derived data like the obligation row itself (which is not audited): the audited
+records are the ledger's sources. The recount does not touch ``updated_at``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import bindparam, event, inspect, select, tuple_, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from core.obligations.models import Fulfilment, Obligation
+
+Key = tuple[uuid.UUID, str, uuid.UUID]  # (tenant_id, rule_key, unit_id)
+_PENDING = "zz_tally_keys"
+# what an obligation's count depends on; anything else (waiver, due_at alone) does not move it
+_OBLIGATION_INPUTS = ("rule_key", "unit_id", "period_start", "period_end", "trigger_id",
+                      "tenant_id")
+_ENTRY_INPUTS = ("rule_key", "unit_id", "occurred_on", "obligation_id", "archived_at",
+                 "tenant_id")
+
+
+def _keys_of(obj, inputs: tuple[str, ...], new: bool) -> set[Key]:
+    """The pair the row belongs to now and, when an input changed, the one it left."""
+    keys = {(obj.tenant_id, obj.rule_key, obj.unit_id)}
+    if new:
+        return keys
+    state = inspect(obj)
+    if not any(state.attrs[name].history.has_changes() for name in inputs):
+        return set()
+    old = {name: (state.attrs[name].history.deleted or [getattr(obj, name)])[0]
+           for name in ("tenant_id", "rule_key", "unit_id")}
+    keys.add((old["tenant_id"], old["rule_key"], old["unit_id"]))
+    return keys
+
+
+def _collect(session: Session, _context) -> None:
+    keys: set[Key] = session.info.setdefault(_PENDING, set())
+    for objects, new in ((session.new, True), (session.dirty, False)):
+        for obj in objects:
+            if isinstance(obj, Fulfilment):
+                keys |= _keys_of(obj, _ENTRY_INPUTS, new)
+            elif isinstance(obj, Obligation):
+                keys |= _keys_of(obj, _OBLIGATION_INPUTS, new)
+
+
+def _recount(session: Session, _context) -> None:
+    keys = session.info.pop(_PENDING, None)
+    if keys:
+        recount(session, keys)
+
+
+def counts(obligations: Iterable, entries: Iterable) -> dict[uuid.UUID, int]:
+    """``counted`` per obligation id, from rows of (id, rule_key, unit_id, period_start,
+    period_end, trigger_id) and live entries (rule_key, unit_id, occurred_on,
+    obligation_id); the same rule as ``status_query``'s ledger join."""
+    by_pair: dict[tuple, list] = defaultdict(list)
+    linked: dict[uuid.UUID, int] = defaultdict(int)
+    for rule_key, unit_id, occurred_on, obligation_id in entries:
+        by_pair[(rule_key, unit_id)].append((occurred_on, obligation_id))
+        if obligation_id is not None:
+            linked[obligation_id] += 1
+    result = {}
+    for oid, rule_key, unit_id, start, end, trigger_id in obligations:
+        n = linked.get(oid, 0)
+        if trigger_id is None:
+            n = sum(1 for on, linked_to in by_pair.get((rule_key, unit_id), ())
+                    if start <= on <= end or linked_to == oid)
+        result[oid] = n
+    return result
+
+
+def recount(session: Session, keys: Iterable[Key]) -> int:
+    """Recount every obligation of these (township, rule, unit) pairs; returns how many
+    changed. Issued on the session's connection, inside its transaction."""
+    by_tenant: dict[uuid.UUID, set[tuple[str, uuid.UUID]]] = defaultdict(set)
+    for tenant_id, rule_key, unit_id in keys:
+        if tenant_id is not None:
+            by_tenant[tenant_id].add((rule_key, unit_id))
+    connection = session.connection()
+    obligation, entry = Obligation.__table__, Fulfilment.__table__
+    changed = []
+    for tenant_id, pairs in by_tenant.items():
+        rows = connection.execute(
+            select(obligation.c.id, obligation.c.rule_key, obligation.c.unit_id,
+                   obligation.c.period_start, obligation.c.period_end, obligation.c.trigger_id,
+                   obligation.c.counted)
+            .where(obligation.c.tenant_id == tenant_id,
+                   tuple_(obligation.c.rule_key, obligation.c.unit_id).in_(pairs))).all()
+        if not rows:
+            continue
+        live = connection.execute(
+            select(entry.c.rule_key, entry.c.unit_id, entry.c.occurred_on,
+                   entry.c.obligation_id)
+            .where(entry.c.tenant_id == tenant_id, entry.c.archived_at.is_(None),
+                   tuple_(entry.c.rule_key, entry.c.unit_id).in_(pairs))).all()
+        fresh = counts((row[:6] for row in rows), live)
+        changed += [{"t": tenant_id, "i": row.id, "n": fresh[row.id]} for row in rows
+                    if fresh[row.id] != row.counted]
+    if changed:
+        connection.execute(
+            update(obligation)
+            .where(obligation.c.tenant_id == bindparam("t"), obligation.c.id == bindparam("i"))
+            .values(counted=bindparam("n"), updated_at=obligation.c.updated_at),
+            changed)
+        for item in changed:  # objects already loaded see the new count without a reload
+            loaded = session.identity_map.get(
+                session.identity_key(Obligation, (item["t"], item["i"])))
+            if loaded is not None:
+                set_committed_value(loaded, "counted", item["n"])
+    return len(changed)
+
+
+def install_tally(session_class) -> None:
+    event.listen(session_class, "after_flush", _collect)
+    event.listen(session_class, "after_flush_postexec", _recount)
