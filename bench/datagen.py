@@ -40,6 +40,7 @@ from zoneinfo import ZoneInfo
 from core import Label, Manifest, RuleDef, hookimpl
 from core.obligations.models import Fulfilment, Obligation
 from core.obligations.periods import Period, periods_within
+from core.obligations.tally import counts
 
 TZ = "Asia/Shanghai"
 ZONE = ZoneInfo(TZ)
@@ -139,7 +140,7 @@ class BenchPlugin:
 OBL_COLS = ("tenant_id", "id", "rule_key", "unit_id", "slot", "period_start", "period_end",
             "due_at", "min_count", "source_clause", "rule_version", "responsible_role",
             "trigger_type", "trigger_id", "triggered_at", "waived_at", "waived_by",
-            "waive_reason", "archived_at", "created_at", "updated_at")
+            "waive_reason", "archived_at", "created_at", "updated_at", "counted")
 FUL_COLS = ("tenant_id", "id", "rule_key", "unit_id", "occurred_at", "occurred_on",
             "source_type", "source_id", "obligation_id", "archived_at", "created_at",
             "updated_at")
@@ -313,7 +314,17 @@ def generate(plan: Plan, *, waivers: bool = True, make_id=uuid7_at):
                     continue
                 entries(rule, unit_id, [done.astimezone(ZONE)], obligation_id=oid,
                         not_before=created)
-    return obligations, fulfilments, triggers
+    return _with_counts(obligations, fulfilments), fulfilments, triggers
+
+
+def _with_counts(obligations: list[tuple], fulfilments: list[tuple]) -> list[tuple]:
+    """Each obligation row with its stored ``counted``, as core's tally keeps it (checked
+    against the app's own rows for township 0, and the roll-ups against the ledger join)."""
+    live = [(f[FI["rule_key"]], f[FI["unit_id"]], f[FI["occurred_on"]], f[FI["obligation_id"]])
+            for f in fulfilments if f[FI["archived_at"]] is None]
+    keys = ("id", "rule_key", "unit_id", "period_start", "period_end", "trigger_id")
+    found = counts([tuple(o[OI[k]] for k in keys) for o in obligations], live)
+    return [(*o, found[o[OI["id"]]]) for o in obligations]
 
 
 # --- encoding for the two backends ----------------------------------------------------------

@@ -65,8 +65,40 @@ VIEWS = ("compliance.query", "compliance.service", "overdue.query", "overdue.ser
 log = ob.log
 
 # --- the floor ---------------------------------------------------------------------------------
-# One row per obligation with its count and status (the same rules as status_query's CASE),
-# over the county's live townships; then each view's GROUP BY.
+# Hand-written over the same schema: obligations of the county's live townships by their
+# stored count (``counted``, kept by core.obligations.tally) with the status as a CASE of the
+# same rules as core's status_case.
+COUNTY = """o.tenant_id IN (SELECT id FROM tenant WHERE county_id = {county}
+                      AND kind = 'township' AND archived_at IS NULL)"""
+STATUS = """CASE WHEN o.waived_at IS NOT NULL THEN 'waived'
+            WHEN o.counted >= o.min_count THEN 'fulfilled'
+            WHEN o.due_at <= {now} THEN 'overdue'
+            WHEN o.due_at <= {soon} THEN 'due_soon'
+            ELSE 'upcoming' END"""
+OWED = ("o.archived_at IS NULL AND o.waived_at IS NULL AND o.counted < o.min_count "
+        "AND o.due_at <= {now}")
+BARE = {
+    "compliance": f"SELECT o.tenant_id, o.rule_key, {STATUS} AS status, count(*) AS n "
+                  f"FROM obligation o WHERE {COUNTY} AND o.archived_at IS NULL "
+                  "AND o.period_end >= {start} AND o.period_start <= {end} GROUP BY 1, 2, 3",
+    # grouped by the half-years the period starts and ends in ({half_start}, {half_end}:
+    # year * 2 + (month > 6), spelled per backend)
+    "trend": "SELECT o.tenant_id, {half_start} AS first_half, {half_end} AS last_half, "
+             f"{STATUS} AS status, count(*) AS n FROM obligation o WHERE {COUNTY} "
+             "AND o.archived_at IS NULL AND o.period_end >= {tstart} "
+             "AND o.period_start <= {tend} GROUP BY 1, 2, 3, 4",
+    # one pass: the page and the number of rows in all (count(*) OVER ()), units joined to
+    # the page only
+    "overdue": "SELECT s.id, s.tenant_id, s.counted, s.total, u.code, u.name FROM ("
+               "SELECT o.id, o.tenant_id, o.unit_id, o.counted, o.due_at, "
+               f"count(*) OVER () AS total FROM obligation o WHERE {COUNTY} AND {OWED} "
+               f"ORDER BY o.due_at, o.tenant_id, o.id LIMIT {PAGE}) s "
+               "JOIN org_unit u ON u.tenant_id = s.tenant_id AND u.id = s.unit_id "
+               "ORDER BY s.due_at, s.tenant_id, s.id",
+}
+# The same views recomputed from the ledger (obligations LEFT JOIN fulfilment, as before
+# the stored count): the stored counts' answers must equal these before anything is timed,
+# and compliance is timed this way too, to show what the stored count saves.
 PER_OBLIGATION = """
 SELECT o.tenant_id, o.id, o.rule_key, o.unit_id, o.period_start, o.period_end, o.due_at,
        o.min_count, count(f.id) AS done,
@@ -75,12 +107,11 @@ SELECT o.tenant_id, o.id, o.rule_key, o.unit_id, o.period_start, o.period_end, o
             WHEN o.due_at <= {now} THEN 'overdue'
             WHEN o.due_at <= {soon} THEN 'due_soon'
             ELSE 'upcoming' END AS status
-""" + ob.BARE_JOIN + """
-WHERE o.tenant_id IN (SELECT id FROM tenant WHERE county_id = {county} AND kind = 'township'
-                      AND archived_at IS NULL)
-  AND o.archived_at IS NULL AND {window}
+""" + ob.BARE_JOIN + f"""
+WHERE {COUNTY}
+  AND o.archived_at IS NULL AND {{window}}
 GROUP BY o.tenant_id, o.id"""
-BARE = {
+LEDGER = {
     "compliance": "SELECT tenant_id, rule_key, status, count(*) AS n FROM ("
                   + PER_OBLIGATION.replace("{window}", "o.period_end >= {start} AND "
                                                        "o.period_start <= {end}")
@@ -89,16 +120,19 @@ BARE = {
              + PER_OBLIGATION.replace("{window}", "o.period_end >= {tstart} AND "
                                                   "o.period_start <= {tend}")
              + ") s GROUP BY tenant_id, period_start, period_end, status",
-    "overdue": "SELECT s.id, s.tenant_id, s.done, u.code, u.name FROM ("
+    "overdue": "SELECT s.id, s.tenant_id, s.done FROM ("
                + PER_OBLIGATION.replace("{window}", "o.due_at <= {now}")
-               + ") s JOIN org_unit u ON u.tenant_id = s.tenant_id AND u.id = s.unit_id "
-               "WHERE s.status = 'overdue' ORDER BY s.due_at, s.tenant_id, s.id LIMIT "
-               + str(PAGE),
-    "overdue_count": "SELECT count(*) FROM ("
-                     + PER_OBLIGATION.replace("{window}", "o.due_at <= {now}")
-                     + ") s WHERE s.status = 'overdue'",
+               + ") s WHERE s.status = 'overdue' ORDER BY s.due_at, s.tenant_id, s.id",
 }
 NAMES = ("now", "soon", "county", "start", "end", "tstart", "tend")
+HALF = {"postgresql": "(EXTRACT(YEAR FROM {c}) * 2 + CASE WHEN EXTRACT(MONTH FROM {c}) > 6 "
+                      "THEN 1 ELSE 0 END)",
+        "sqlite": "(CAST(strftime('%Y', {c}) AS INTEGER) * 2 + CASE WHEN "
+                  "CAST(strftime('%m', {c}) AS INTEGER) > 6 THEN 1 ELSE 0 END)"}
+
+
+def half_of(day: dt.date) -> int:
+    return day.year * 2 + (day.month > 6)
 
 
 class Floor:
@@ -133,7 +167,11 @@ class Floor:
                            "tstart": TREND_FROM.start.isoformat(),
                            "tend": TREND_TO.end.isoformat()}
             marks = {n: f":{n}" for n in NAMES}
+        half = HALF[db.backend]
+        marks |= {"half_start": half.format(c="o.period_start"),
+                  "half_end": half.format(c="o.period_end")}
         self.sql = {name: text.format(**marks) for name, text in BARE.items()}
+        self.ledger_sql = {name: text.format(**marks) for name, text in LEDGER.items()}
         self.cur = self.conn.cursor()
         self.norls_cur = self.norls.cursor() if self.norls is not None else None
         self.app_cur = self.app_conn.cursor()
@@ -144,12 +182,11 @@ class Floor:
         cur.execute(self.sql[name], self.params)
         return cur.fetchall()
 
-    def overdue(self, cur=None):
-        return self.run("overdue_count", cur), self.run("overdue", cur)
+    def ledger(self, name: str):
+        self.cur.execute(self.ledger_sql[name], self.params)
+        return self.cur.fetchall()
 
     def runner(self, view: str, cur=None):
-        if view == "overdue":
-            return lambda: self.overdue(cur)
         return lambda: self.run(view, cur)
 
     def app_runner(self, view: str):
@@ -228,6 +265,7 @@ class Result:
     sql_ms: float | None
     rows: int
     runs: int
+    ledger_ms: float | None = None
 
     @property
     def ratio(self) -> float:
@@ -291,25 +329,34 @@ class RollupBench(ob.Bench):
             "trend.service": plain(lambda s: service.trend(s, county, periods, NOW)),
         }
         with app.app_context():
-            # the app and the floor agree before anything is timed
+            # the app, the floor and the ledger recomputation agree before anything is timed
             app_c = Counter({(_id(t), r, st): n for t, r, st, n
                              in app_runs["compliance.query"]()})
-            bare_c = Counter({(_id(t), r, st): n for t, r, st, n in floor.run("compliance")})
-            if app_c != bare_c:
-                raise AssertionError(f"compliance: app and bare disagree "
-                                     f"({sum(app_c.values())} vs {sum(bare_c.values())})")
-            app_t = Counter({(_id(t), _day(a), _day(b), st): n for t, a, b, st, n
+            for name, rows in (("bare", floor.run("compliance")),
+                               ("ledger", floor.ledger("compliance"))):
+                other = Counter({(_id(t), r, st): n for t, r, st, n in rows})
+                if app_c != other:
+                    raise AssertionError(f"compliance: app and {name} disagree "
+                                         f"({sum(app_c.values())} vs {sum(other.values())})")
+            app_t = Counter({(_id(t), int(a), int(b), st): n for t, a, b, st, n
                              in app_runs["trend.query"]()})
-            bare_t = Counter({(_id(t), _day(a), _day(b), st): n for t, a, b, st, n
-                              in floor.run("trend")})
-            if app_t != bare_t:
-                raise AssertionError("trend: app and bare disagree")
+            ledger_t: Counter = Counter()
+            for t, a, b, st, n in floor.ledger("trend"):  # by each obligation's own period
+                ledger_t[(_id(t), half_of(_day(a)), half_of(_day(b)), st)] += n
+            for name, found in (("bare", Counter({(_id(t), int(a), int(b), st): n for
+                                                  t, a, b, st, n in floor.run("trend")})),
+                                ("ledger", ledger_t)):
+                if app_t != found:
+                    raise AssertionError(f"trend: app and {name} disagree")
             items, total = app_runs["overdue.service"]()
-            (bare_total,), bare_page = floor.overdue()[0][0], floor.overdue()[1]
-            if total != bare_total or [(i["obligation_id"], i["done"]) for i in items] != [
-                    (_id(r[0]), r[2]) for r in bare_page]:
-                raise AssertionError(f"overdue: app and bare disagree ({total} vs "
-                                     f"{bare_total})")
+            bare_page = floor.run("overdue")
+            owed = floor.ledger("overdue")
+            mine = [(i["obligation_id"], i["done"]) for i in items]
+            if (total != bare_page[0][3] or total != len(owed)
+                    or mine != [(_id(r[0]), r[2]) for r in bare_page]
+                    or mine != [(_id(r[0]), r[2]) for r in owed[:PAGE]]):
+                raise AssertionError(f"overdue: app, bare and ledger disagree ({total} vs "
+                                     f"{bare_page[0][3]} vs {len(owed)})")
             towns = len({t for t, *_ in app_c})
             compliance = app_runs["compliance.service"]()
             log(f"{db.backend} {db.size}: county of {towns} townships with obligations in "
@@ -322,6 +369,7 @@ class RollupBench(ob.Bench):
                 floor.app_sql[view] = ob_captured(app, app_runs[f"{view}.query"])
 
             variants = dict(app_runs)
+            variants["ledger.compliance"] = lambda: floor.ledger("compliance")
             for view in ("compliance", "overdue", "trend"):
                 variants[f"bare.{view}"] = floor.runner(view)
                 variants[f"sql.{view}"] = floor.app_runner(view)
@@ -336,7 +384,8 @@ class RollupBench(ob.Bench):
                     db.size, db.backend, view, medians[view], medians[f"bare.{kind}"],
                     medians.get(f"norls.{kind}"),
                     medians[f"sql.{kind}"] if view.endswith(".query") else None,
-                    counts[kind], runs))
+                    counts[kind], runs,
+                    medians.get("ledger.compliance") if kind == "compliance" else None))
             if db.backend == "postgresql":
                 self.server_rows.append((db.size, floor.server_side(
                     1 if db.size >= self.args.norls_below else max(3, min(runs, 5)))))
@@ -357,9 +406,21 @@ class RollupBench(ob.Bench):
 
 
 def ob_captured(app, run) -> tuple[str, object]:
-    """The roll-up's main statement as the app sends it (ob.captured_sql picks the one with
-    the status query's window function)."""
-    return ob.captured_sql(app, run)
+    """The roll-up's statement as the app sends it (the one reading ``obligation``)."""
+    from sqlalchemy import event
+
+    engine = app.extensions["zerenzhi"].db.engine
+    seen: list[tuple[str, object]] = []
+
+    def capture(_conn, _cursor, statement, parameters, _context, _many):
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        run()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return next((s, p) for s, p in seen if "FROM obligation" in s)
 
 
 # --- report ----------------------------------------------------------------------------------
@@ -386,17 +447,20 @@ def print_report(bench: RollupBench, args, partial: bool = False) -> None:
           "county_read_scope; service: what the route calls); bare ms: the hand-written "
           "aggregate as the owner (PostgreSQL: RLS on); ratio = app/bare; app SQL ms: the "
           "app's own SQL text on a raw connection (PostgreSQL: zz_app, RLS on); no-RLS ms: "
-          "bare as the superuser")
+          "bare as the superuser; ledger ms: the same compliance recomputed from the ledger "
+          "(obligation LEFT JOIN fulfilment), as the owner — what the stored count saves")
     header = (f"{'size':>5}  {'backend':<10}  {'view':<19} {'app ms':>9} {'bare ms':>9} "
-              f"{'ratio':>7}  {'app SQL ms':>10}  {'no-RLS ms':>9}  {'rows':>6}  {'runs':>4}")
+              f"{'ratio':>7}  {'app SQL ms':>10}  {'no-RLS ms':>9}  {'ledger ms':>9}  {'rows':>6}  "
+              f"{'runs':>4}")
     print(header)
     print("-" * len(header))
     for r in sorted(bench.rollup_results,
                     key=lambda r: (r.size, r.backend, VIEWS.index(r.view))):
         sql = f"{r.sql_ms:10.1f}" if r.sql_ms is not None else f"{'-':>10}"
         norls = f"{r.norls_ms:9.1f}" if r.norls_ms is not None else f"{'-':>9}"
+        ledger = f"{r.ledger_ms:9.1f}" if r.ledger_ms is not None else f"{'-':>9}"
         print(f"{r.size:>5}  {r.backend:<10}  {r.view:<19} {r.app_ms:9.1f} {r.bare_ms:9.1f} "
-              f"{r.ratio:6.2f}×  {sql}  {norls}  {r.rows:>6}  {r.runs:>4}")
+              f"{r.ratio:6.2f}×  {sql}  {norls}  {ledger}  {r.rows:>6}  {r.runs:>4}")
     print()
     if bench.server_rows:
         print("PostgreSQL's own account (EXPLAIN (ANALYZE, BUFFERS, TIMING OFF), medians): "

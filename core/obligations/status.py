@@ -30,7 +30,7 @@ class Window:
     due_to: dt.datetime | None = None
 
 
-def _window_filter(shape: tuple[bool, bool, bool, bool]):
+def window_filter(shape: tuple[bool, bool, bool, bool]):
     has_start, has_end, has_from, has_to = shape
     clauses = [Obligation.archived_at.is_(None)]
     if has_start:
@@ -42,6 +42,23 @@ def _window_filter(shape: tuple[bool, bool, bool, bool]):
     if has_to:
         clauses.append(Obligation.due_at < bindparam("due_to", type_=UTCDateTime()))
     return and_(*clauses)
+
+
+def status_case(done):
+    """The status rule, over any count of entries: the live ledger join here, the stored
+    ``Obligation.counted`` in county roll-ups. Binds ``now`` and ``soon`` (``moments``)."""
+    return case(
+        (Obligation.waived_at.is_not(None), "waived"),
+        (done >= Obligation.min_count, "fulfilled"),
+        (Obligation.due_at <= bindparam("now", type_=UTCDateTime()), "overdue"),
+        (Obligation.due_at <= bindparam("soon", type_=UTCDateTime()), "due_soon"),
+        else_="upcoming",
+    ).label("status")
+
+
+def moments(now: dt.datetime, due_soon_days: int = 14) -> dict[str, dt.datetime]:
+    """The values ``status_case`` binds."""
+    return {"now": now, "soon": now + dt.timedelta(days=due_soon_days)}
 
 
 @functools.lru_cache(maxsize=16)
@@ -71,7 +88,7 @@ def _statement(shape: tuple[bool, bool, bool, bool]) -> Select:
                 entry.obligation_id == Obligation.id,
             ),
         ))
-        .where(_window_filter(shape))
+        .where(window_filter(shape))
         .cte("hits")
     )
     at_min = hits.c.n == hits.c.min_count  # the entry that reached the required count
@@ -87,13 +104,7 @@ def _statement(shape: tuple[bool, bool, bool, bool]) -> Select:
         .subquery("counts")
     )
     done = func.coalesce(counts.c.done, 0)
-    status = case(
-        (Obligation.waived_at.is_not(None), "waived"),
-        (done >= Obligation.min_count, "fulfilled"),
-        (Obligation.due_at <= bindparam("now", type_=UTCDateTime()), "overdue"),
-        (Obligation.due_at <= bindparam("soon", type_=UTCDateTime()), "due_soon"),
-        else_="upcoming",
-    ).label("status")
+    status = status_case(done)
     fulfilled_at = case((done >= Obligation.min_count, counts.c.fulfilled_at)).label(
         "fulfilled_at")
     return (
@@ -101,7 +112,7 @@ def _statement(shape: tuple[bool, bool, bool, bool]) -> Select:
                counts.c.by_type.label("evidence_type"), counts.c.by_id.label("evidence_id"),
                status)
         .outerjoin(counts, counts.c.obligation_id == Obligation.id)
-        .where(_window_filter(shape))
+        .where(window_filter(shape))
     )
 
 
@@ -109,7 +120,7 @@ def status_query(window: Window, now: dt.datetime, due_soon_days: int = 14) -> S
     """Rows: Obligation, done, fulfilled_at, evidence type and id, status."""
     shape = (window.start is not None, window.end is not None, window.due_from is not None,
              window.due_to is not None)
-    values = {"now": now, "soon": now + dt.timedelta(days=due_soon_days)}
+    values: dict = moments(now, due_soon_days)
     for name, value in (("w_start", window.start), ("w_end", window.end),
                         ("due_from", window.due_from), ("due_to", window.due_to)):
         if value is not None:

@@ -1,33 +1,41 @@
-"""The roll-up statements: the obligations status query, regrouped across townships.
+"""The roll-up statements: obligations grouped across townships by their stored counts.
 
-Each builder reuses ``status_query`` (its joins, window and computed status) and swaps
-its columns for aggregates, so the county sees exactly what each township's dashboard
-computes, in one statement. Run them inside ``county_read_scope``: the ORM adds the
-county's townships to every entity whose columns a statement returns, and PostgreSQL's
-county policy does the same below it. Every other tenant table a statement touches is
-tied to ``Obligation.tenant_id`` by an equality, so no row can come from elsewhere
-(and Citus can keep each join on one shard).
+Each statement reads ``obligation`` only: its ``counted`` column is kept equal to the live
+ledger count by ``core.obligations.tally`` and the status is ``status_case``, the same
+rule each township's dashboard applies, so the county sees what the townships see without
+joining millions of ledger entries (decision 0009). Run them inside
+``county_read_scope``: the ORM adds the county's townships to every entity a statement
+reads, and PostgreSQL's county policy does the same below it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import uuid
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import Date, Select, and_, bindparam, case, extract, func, select
 
 from core.db.base import UTCDateTime
 from core.obligations.models import Obligation
 from core.obligations.periods import Period
-from core.obligations.status import Window, status_query
+from core.obligations.status import moments, status_case
 from core.orgunits.models import OrgUnit
 from core.plugins.models import TenantPlugin
 from core.tenancy.models import Tenant
 
 
-def _status(query: Select):
-    """The computed status column of ``status_query`` (a labelled CASE)."""
-    return query.selected_columns.status
+def _overlapping():
+    """Live obligations whose period overlaps [w_start, w_end]."""
+    return and_(Obligation.archived_at.is_(None),
+                Obligation.period_end >= bindparam("w_start", type_=Date()),
+                Obligation.period_start <= bindparam("w_end", type_=Date()))
+
+
+def _still_owed():
+    """The partial index ``ix_obligation_open``'s predicate, spelled so the planner sees it."""
+    return and_(Obligation.archived_at.is_(None), Obligation.waived_at.is_(None),
+                Obligation.counted < Obligation.min_count)
 
 
 def townships(county_id) -> Select:
@@ -38,58 +46,66 @@ def townships(county_id) -> Select:
             .order_by(Tenant.slug))
 
 
-def compliance(period: Period, now: dt.datetime) -> Select:
-    """Rows (tenant_id, rule_key, status, n): obligations of ``period`` by township, rule
-    and computed status — the matrix, before it is pivoted."""
-    base = status_query(Window(start=period.start, end=period.end), now)
-    status = _status(base)
-    return (base.with_only_columns(Obligation.tenant_id, Obligation.rule_key, status,
-                                   func.count(Obligation.id).label("n"))
+@functools.lru_cache(maxsize=1)
+def _compliance() -> Select:
+    status = status_case(Obligation.counted)
+    return (select(Obligation.tenant_id, Obligation.rule_key, status,
+                   func.count().label("n"))
+            .where(_overlapping())
             .group_by(Obligation.tenant_id, Obligation.rule_key, status))
 
 
-def trend(start: dt.date, end: dt.date, now: dt.datetime) -> Select:
-    """Rows (tenant_id, period_start, period_end, status, n) for obligations overlapping
-    [start, end]; the caller adds each group to every asked period it overlaps.
+def compliance(period: Period, now: dt.datetime) -> Select:
+    """Rows (tenant_id, rule_key, status, n): obligations of ``period`` by township, rule
+    and status — the matrix, before it is pivoted."""
+    return _compliance().params(w_start=period.start, w_end=period.end, **moments(now))
 
-    Grouping by the obligation's own period (a handful of distinct ranges per township)
-    instead of joining a table of asked periods keeps the plan the same as
-    ``compliance``'s: a range join there made PostgreSQL misjudge row counts and choose a
-    quadratic nested loop over the status counts.
-    """
-    base = status_query(Window(start=start, end=end), now)
-    status = _status(base)
-    return (base.with_only_columns(Obligation.tenant_id, Obligation.period_start,
-                                   Obligation.period_end, status,
-                                   func.count(Obligation.id).label("n"))
-            .group_by(Obligation.tenant_id, Obligation.period_start, Obligation.period_end,
-                      status))
+
+def half_index(day: dt.date) -> int:
+    """Half-years as consecutive integers (2026H1 = 4052, 2026H2 = 4053)."""
+    return day.year * 2 + (day.month > 6)
+
+
+def _half(column):
+    """``half_index`` in SQL (``extract`` is strftime on SQLite)."""
+    return (extract("year", column) * 2 + case((extract("month", column) > 6, 1), else_=0))
+
+
+@functools.lru_cache(maxsize=1)
+def _trend() -> Select:
+    status = status_case(Obligation.counted)
+    first, last = _half(Obligation.period_start), _half(Obligation.period_end)
+    return (select(Obligation.tenant_id, first.label("first_half"),
+                   last.label("last_half"), status, func.count().label("n"))
+            .where(_overlapping())
+            .group_by(Obligation.tenant_id, first, last, status))
+
+
+def trend(start: dt.date, end: dt.date, now: dt.datetime) -> Select:
+    """Rows (tenant_id, first_half, last_half, status, n) for obligations overlapping
+    [start, end], grouped by the half-years (``half_index``) their period starts and ends
+    in: an obligation overlaps exactly the half-years between the two, so the caller adds
+    each group to those, and a township's event obligations (a period each) fold into a
+    few groups."""
+    return _trend().params(w_start=start, w_end=end, **moments(now))
+
+
+OVERDUE_COLUMNS = (
+    Obligation.id, Obligation.tenant_id, Obligation.rule_key, Obligation.source_clause,
+    Obligation.unit_id, Obligation.slot, Obligation.trigger_id, Obligation.period_start,
+    Obligation.period_end, Obligation.due_at, Obligation.min_count,
+    Obligation.responsible_role, Obligation.counted.label("done"),
+)
 
 
 def overdue(now: dt.datetime, *, township_id: uuid.UUID | None = None,
             rule: str | None = None, min_days: int = 0, period: Period | None = None) -> Select:
-    """Overdue obligations across the county with their unit, oldest first.
-
-    Only due dates before ``now`` can be overdue, so the window is bounded by it (the
-    ``(tenant_id, due_at)`` index); the status filter repeats the CASE in WHERE. Township
-    labels are joined in Python: a join to ``tenant`` here made PostgreSQL misjudge the
-    row count and pick a quadratic nested loop over the status counts.
-    """
+    """Obligations still owed whose due date passed at least ``min_days`` before ``now``
+    (``status_case``'s "overdue"), unordered; ``page`` orders, cuts and labels them."""
     cutoff = now - dt.timedelta(days=min_days)
-    base = status_query(Window(due_to=cutoff + dt.timedelta(seconds=1)), now)
-    status = _status(base)
-    query = (
-        base.with_only_columns(
-            Obligation.id, Obligation.tenant_id, Obligation.rule_key, Obligation.source_clause,
-            Obligation.unit_id, Obligation.slot, Obligation.trigger_id, Obligation.period_start,
-            Obligation.period_end, Obligation.due_at, Obligation.min_count,
-            Obligation.responsible_role, base.selected_columns.done,
-            OrgUnit.code.label("unit_code"), OrgUnit.name.label("unit_name"))
-        .join(OrgUnit, and_(OrgUnit.tenant_id == Obligation.tenant_id,
-                            OrgUnit.id == Obligation.unit_id))
-        .where(status.element == "overdue")
-        .where(Obligation.due_at <= bindparam("cutoff", cutoff, type_=UTCDateTime()))
-    )
+    query = (select(*OVERDUE_COLUMNS)
+             .where(_still_owed(),
+                    Obligation.due_at <= bindparam("cutoff", cutoff, type_=UTCDateTime())))
     if township_id is not None:
         query = query.where(Obligation.tenant_id == township_id)
     if rule is not None:
@@ -101,14 +117,24 @@ def overdue(now: dt.datetime, *, township_id: uuid.UUID | None = None,
 
 
 def page(query: Select, limit: int | None, offset: int = 0) -> Select:
-    """A total order (oldest due first), so pages neither repeat nor skip."""
-    query = query.order_by(Obligation.due_at, Obligation.tenant_id, Obligation.id)
-    return query if limit is None else query.limit(limit).offset(offset)
+    """Oldest due first (a total order, so pages neither repeat nor skip), with each row's
+    unit and the number of rows in all (``total``, counted in the same pass).
+
+    The page is cut before units are joined, so only its own rows are looked up."""
+    ordered = query.add_columns(func.count().over().label("total")).order_by(
+        Obligation.due_at, Obligation.tenant_id, Obligation.id)
+    if limit is not None:
+        ordered = ordered.limit(limit).offset(offset)
+    rows = ordered.subquery("owed")
+    return (select(rows, OrgUnit.code.label("unit_code"), OrgUnit.name.label("unit_name"))
+            .join(OrgUnit, and_(OrgUnit.tenant_id == rows.c.tenant_id,
+                                OrgUnit.id == rows.c.unit_id))
+            .order_by(rows.c.due_at, rows.c.tenant_id, rows.c.id))
 
 
 def count(query: Select) -> Select:
-    """How many rows ``query`` has, counted in place (cheaper than over a subquery)."""
-    return query.with_only_columns(func.count(Obligation.id)).order_by(None)
+    """How many rows ``query`` has (for a page past the end, where no row carries it)."""
+    return query.with_only_columns(func.count()).order_by(None)
 
 
 def enabled_plugins() -> Select:

@@ -163,8 +163,9 @@ def overdue(session: Session, county: TenantRef, now: dt.datetime, *,
                 return [], 0
             filters["township_id"] = picked[0]
         query = queries.overdue(now, **filters)
-        total = session.scalar(queries.count(query)) or 0
-        rows = session.execute(queries.page(query, limit, offset)).all() if total else []
+        rows = session.execute(queries.page(query, limit, offset)).all()
+        total = rows[0].total if rows else (
+            session.scalar(queries.count(query)) or 0 if offset else 0)
     return [_overdue_item(row, towns[row.tenant_id], now) for row in rows], total
 
 
@@ -177,11 +178,12 @@ def trend(session: Session, county: TenantRef, periods: list[Period],
         rows = session.execute(queries.trend(periods[0].start, periods[-1].end, now)).all()
     points: dict[tuple[uuid.UUID, str], Counts] = defaultdict(Counts)
     overall: dict[str, Counts] = defaultdict(Counts)
-    for tenant_id, start, end, status, n in rows:  # groups by an obligation's own period
-        for period in periods:
-            if end >= period.start and start <= period.end:
-                points[(tenant_id, period.label)].add(status, n)
-                overall[period.label].add(status, n)
+    halves = [(queries.half_index(period.start), period.label) for period in periods]
+    for tenant_id, first, last, status, n in rows:  # groups by the half-years spanned
+        for half, label in halves:
+            if int(first) <= half <= int(last):
+                points[(tenant_id, label)].add(status, n)
+                overall[label].add(status, n)
     labels = [p.label for p in periods]
     return {
         "from": labels[0], "to": labels[-1], "periods": labels, "as_of": now,

@@ -13,6 +13,7 @@ from core.labels import render
 from core.obligations.materialize import ensure_periodic
 from core.obligations.periods import parse
 from core.plugins.service import load_demo_data
+from tests.obligations.test_tally import assert_in_step
 from tests.rollups.conftest import rollup
 
 
@@ -35,6 +36,8 @@ def test_every_installed_module_reports_numbers(app, township):
         load_demo_data(sess)
         ensure_periodic(sess, parse("2026"))
         sess.commit()
+    counted = assert_in_step(township)  # every module's ledger writes kept the stored counts
+    assert sum(counted.values()) > 20
     result = rollup(township, "metrics", period="2026").assert_status(200).json
     row = result["townships"][0]
     assert row["failed"] == [] and row["disabled"] == []
