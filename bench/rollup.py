@@ -42,7 +42,6 @@ import statistics
 import sys
 import time
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +52,7 @@ import datagen as dg  # noqa: E402  (the generator and loaders; not copied)
 import obligations as ob  # noqa: E402  (its database builder, timing and capture helpers)
 
 from core.obligations.periods import Period, parse_period, periods_within  # noqa: E402
+from core.rollups.service import ANALYTIC_SETTINGS  # noqa: E402
 
 H1 = parse_period("2026H1")
 TREND_FROM, TREND_TO = parse_period("2025H1"), parse_period("2026H2")
@@ -70,23 +70,24 @@ log = ob.log
 # same rules as core's status_case.
 COUNTY = """o.tenant_id IN (SELECT id FROM tenant WHERE county_id = {county}
                       AND kind = 'township' AND archived_at IS NULL)"""
-STATUS = """CASE WHEN o.waived_at IS NOT NULL THEN 'waived'
-            WHEN o.counted >= o.min_count THEN 'fulfilled'
-            WHEN o.due_at <= {now} THEN 'overdue'
-            WHEN o.due_at <= {soon} THEN 'due_soon'
-            ELSE 'upcoming' END"""
+# per group: obligations, waived, fulfilled, overdue (one row per group, not per status)
+OUTCOMES = """count(*) AS total,
+  count(*) FILTER (WHERE o.waived_at IS NOT NULL) AS waived,
+  count(*) FILTER (WHERE o.waived_at IS NULL AND o.counted >= o.min_count) AS done,
+  count(*) FILTER (WHERE o.waived_at IS NULL AND o.counted < o.min_count
+                   AND o.due_at <= {now}) AS overdue"""
 OWED = ("o.archived_at IS NULL AND o.waived_at IS NULL AND o.counted < o.min_count "
         "AND o.due_at <= {now}")
 BARE = {
-    "compliance": f"SELECT o.tenant_id, o.rule_key, {STATUS} AS status, count(*) AS n "
+    "compliance": f"SELECT o.tenant_id, o.rule_key, {OUTCOMES} "
                   f"FROM obligation o WHERE {COUNTY} AND o.archived_at IS NULL "
-                  "AND o.period_end >= {start} AND o.period_start <= {end} GROUP BY 1, 2, 3",
+                  "AND o.period_end >= {start} AND o.period_start <= {end} GROUP BY 1, 2",
     # grouped by the half-years the period starts and ends in ({half_start}, {half_end}:
     # year * 2 + (month > 6), spelled per backend)
     "trend": "SELECT o.tenant_id, {half_start} AS first_half, {half_end} AS last_half, "
-             f"{STATUS} AS status, count(*) AS n FROM obligation o WHERE {COUNTY} "
+             f"{OUTCOMES} FROM obligation o WHERE {COUNTY} "
              "AND o.archived_at IS NULL AND o.period_end >= {tstart} "
-             "AND o.period_start <= {tend} GROUP BY 1, 2, 3, 4",
+             "AND o.period_start <= {tend} GROUP BY 1, 2, 3",
     # one pass: the page and the number of rows in all (count(*) OVER ()), units joined to
     # the page only
     "overdue": "SELECT s.id, s.tenant_id, s.counted, s.total, u.code, u.name FROM ("
@@ -135,6 +136,17 @@ def half_of(day: dt.date) -> int:
     return day.year * 2 + (day.month > 6)
 
 
+def ledger_outcomes(rows) -> dict:
+    """(total, waived, done, overdue) per group from the ledger recomputation's
+    (group, status, n) rows, to compare with the app's one-row-per-group answers."""
+    table: dict = {}
+    for key, status, n in rows:
+        total, waived, done, overdue = table.get(key, (0, 0, 0, 0))
+        table[key] = (total + n, waived + n * (status == "waived"),
+                      done + n * (status == "fulfilled"), overdue + n * (status == "overdue"))
+    return table
+
+
 class Floor:
     """The bare statements on raw DB-API connections: as the owner (RLS on), as the superuser
     (PostgreSQL, no RLS) and the app's captured SQL as zz_app."""
@@ -149,6 +161,8 @@ class Floor:
                 conn = psycopg.connect(**db.conninfo[who], autocommit=True)
                 for name in ("app.tenant_id", "app.county_id"):  # what county_read_scope sets
                     conn.execute("SELECT set_config(%s, %s, false)", (name, str(county_id)))
+                for name, value in ANALYTIC_SETTINGS.items():  # what the roll-ups SET LOCAL
+                    conn.execute("SELECT set_config(%s, %s, false)", (name, value))
                 return conn
 
             self.conn, self.norls, self.app_conn = (connect("owner"), connect("superuser"),
@@ -306,8 +320,9 @@ class RollupBench(ob.Bench):
         floor = Floor(db, county_id)
 
         def in_county(work):
-            def run():
+            def run():  # the statement alone, with the settings every roll-up applies
                 with sessions() as session, county_read_scope(county):
+                    service.analytic(session)
                     return work(session)
             return run
 
@@ -330,23 +345,21 @@ class RollupBench(ob.Bench):
         }
         with app.app_context():
             # the app, the floor and the ledger recomputation agree before anything is timed
-            app_c = Counter({(_id(t), r, st): n for t, r, st, n
-                             in app_runs["compliance.query"]()})
-            for name, rows in (("bare", floor.run("compliance")),
-                               ("ledger", floor.ledger("compliance"))):
-                other = Counter({(_id(t), r, st): n for t, r, st, n in rows})
+            app_c = {(_id(t), r): tuple(c) for t, r, *c in app_runs["compliance.query"]()}
+            bare_c = {(_id(t), r): tuple(c) for t, r, *c in floor.run("compliance")}
+            ledger_c = ledger_outcomes(((_id(t), r), st, n)
+                                       for t, r, st, n in floor.ledger("compliance"))
+            for name, other in (("bare", bare_c), ("ledger", ledger_c)):
                 if app_c != other:
                     raise AssertionError(f"compliance: app and {name} disagree "
-                                         f"({sum(app_c.values())} vs {sum(other.values())})")
-            app_t = Counter({(_id(t), int(a), int(b), st): n for t, a, b, st, n
-                             in app_runs["trend.query"]()})
-            ledger_t: Counter = Counter()
-            for t, a, b, st, n in floor.ledger("trend"):  # by each obligation's own period
-                ledger_t[(_id(t), half_of(_day(a)), half_of(_day(b)), st)] += n
-            for name, found in (("bare", Counter({(_id(t), int(a), int(b), st): n for
-                                                  t, a, b, st, n in floor.run("trend")})),
-                                ("ledger", ledger_t)):
-                if app_t != found:
+                                         f"({len(app_c)} vs {len(other)} groups)")
+            app_t = {(_id(t), int(a), int(b)): tuple(c)
+                     for t, a, b, *c in app_runs["trend.query"]()}
+            bare_t = {(_id(t), int(a), int(b)): tuple(c) for t, a, b, *c in floor.run("trend")}
+            ledger_t = ledger_outcomes(((_id(t), half_of(_day(a)), half_of(_day(b))), st, n)
+                                       for t, a, b, st, n in floor.ledger("trend"))
+            for name, other in (("bare", bare_t), ("ledger", ledger_t)):
+                if app_t != other:
                     raise AssertionError(f"trend: app and {name} disagree")
             items, total = app_runs["overdue.service"]()
             bare_page = floor.run("overdue")
@@ -357,13 +370,13 @@ class RollupBench(ob.Bench):
                     or mine != [(_id(r[0]), r[2]) for r in owed[:PAGE]]):
                 raise AssertionError(f"overdue: app, bare and ledger disagree ({total} vs "
                                      f"{bare_page[0][3]} vs {len(owed)})")
-            towns = len({t for t, *_ in app_c})
+            towns = len({t for t, _r in app_c})
             compliance = app_runs["compliance.service"]()
+            counts = {"compliance": sum(c[0] for c in app_c.values()), "overdue": len(items),
+                      "trend": sum(c[0] for c in app_t.values())}
             log(f"{db.backend} {db.size}: county of {towns} townships with obligations in "
-                f"2026H1, {sum(app_c.values()):,} obligations, {total:,} overdue overall, "
+                f"2026H1, {counts['compliance']:,} obligations, {total:,} overdue overall, "
                 f"county rate {compliance['totals']['rate']}")
-            counts = {"compliance": sum(app_c.values()), "overdue": len(items),
-                      "trend": sum(app_t.values())}
 
             for view in ("compliance", "overdue", "trend"):
                 floor.app_sql[view] = ob_captured(app, app_runs[f"{view}.query"])

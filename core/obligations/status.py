@@ -44,13 +44,26 @@ def window_filter(shape: tuple[bool, bool, bool, bool]):
     return and_(*clauses)
 
 
+def waived():
+    return Obligation.waived_at.is_not(None)
+
+
+def met(done):
+    return done >= Obligation.min_count
+
+
+def past_due():
+    return Obligation.due_at <= bindparam("now", type_=UTCDateTime())
+
+
 def status_case(done):
     """The status rule, over any count of entries: the live ledger join here, the stored
-    ``Obligation.counted`` in county roll-ups. Binds ``now`` and ``soon`` (``moments``)."""
+    ``Obligation.counted`` in county roll-ups (which count its outcomes with the same
+    ``waived``/``met``/``past_due``). Binds ``now`` and ``soon`` (``moments``)."""
     return case(
-        (Obligation.waived_at.is_not(None), "waived"),
-        (done >= Obligation.min_count, "fulfilled"),
-        (Obligation.due_at <= bindparam("now", type_=UTCDateTime()), "overdue"),
+        (waived(), "waived"),
+        (met(done), "fulfilled"),
+        (past_due(), "overdue"),
         (Obligation.due_at <= bindparam("soon", type_=UTCDateTime()), "due_soon"),
         else_="upcoming",
     ).label("status")
