@@ -7,15 +7,15 @@ app context. Tenant scoping and auditing are installed on the session class here
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from typing import Any
 
-from flask import current_app, g, has_app_context
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import SQLAlchemyError
+from flask import current_app, g
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from core.tenancy.context import county_reads, current_tenant, on_tenant_change
+from core.tenancy.context import county_reads, current_tenant
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -36,26 +36,79 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def rls_setting_sql(connection, tenant_id: uuid.UUID | None, name: str = "app.tenant_id") -> str:
-    """``SET LOCAL app.tenant_id = <literal>`` built by psycopg, never by formatting."""
+RLS_STATE = "zz_rls"  # key in the DBAPI connection's info: what SET LOCAL set this transaction
+_UNSET: tuple[uuid.UUID | None, uuid.UUID | None] = (None, None)
+_ROLLBACK_TO = "rollback to savepoint"  # state while that statement is on its way
+
+
+def _wanted() -> tuple[uuid.UUID | None, uuid.UUID | None]:
+    """(tenant, county read scope) that ``app.tenant_id``/``app.county_id`` must hold now."""
+    tenant = current_tenant()
+    return (tenant.id if tenant is not None else None, county_reads())
+
+
+@lru_cache(maxsize=4096)
+def rls_settings_sql(tenant_id: uuid.UUID | None, county_id: uuid.UUID | None) -> str:
+    """Both ``SET LOCAL``s as one statement (one round trip), the literals built by psycopg
+    from validated UUIDs, never by formatting. Cached: the text depends only on the ids."""
     from psycopg import sql
 
-    value = str(uuid.UUID(str(tenant_id))) if tenant_id else ""
-    statement = sql.SQL("SET LOCAL {} = {}").format(sql.SQL(name), sql.Literal(value))
-    return statement.as_string(connection.connection.driver_connection)
+    def literal(value: uuid.UUID | None) -> sql.Literal:
+        return sql.Literal(str(uuid.UUID(str(value))) if value else "")
+
+    statement = sql.SQL("SET LOCAL app.tenant_id = {}; SET LOCAL app.county_id = {}").format(
+        literal(tenant_id), literal(county_id))
+    return statement.as_string(None)
 
 
-def apply_rls_setting(connection, tenant_id: uuid.UUID | None) -> None:
-    if connection.dialect.name == "postgresql":
-        # one round trip for both settings (psycopg runs a parameterless multi-statement)
-        connection.exec_driver_sql(
-            rls_setting_sql(connection, tenant_id) + "; "
-            + rls_setting_sql(connection, county_reads(), name="app.county_id"))
+def _rls_begin(conn: Connection) -> None:
+    """A transaction starts with both settings empty: the app only ever uses ``SET LOCAL``."""
+    conn.info[RLS_STATE] = _UNSET
 
 
-def _after_begin(session: Session, _transaction, connection) -> None:
-    tenant = current_tenant()
-    apply_rls_setting(connection, tenant.id if tenant else None)
+def _rls_unknown(conn: Connection) -> None:
+    """After the transaction ends, what was set is gone: the next one starts afresh."""
+    conn.info.pop(RLS_STATE, None)
+
+
+def _rls_savepoint_rollback(conn: Connection, *_args: Any) -> None:
+    """``ROLLBACK TO SAVEPOINT`` undoes the ``SET LOCAL``s made since the savepoint: once it
+    has run (it is the next statement), what is set is no longer known."""
+    conn.info[RLS_STATE] = _ROLLBACK_TO
+
+
+def _rls_before_execute(conn: Connection, cursor, statement: str, _parameters, _context,
+                        _executemany) -> None:
+    """Make RLS match the tenant context before every statement, sending ``SET LOCAL`` only
+    when the transaction's settings differ from the context (one round trip for both).
+
+    Lazily, here, rather than eagerly on every context switch: a scope that ends with its
+    transaction, or a teardown just before the session closes, costs nothing, and the
+    settings can never lag the context a statement runs in (savepoint rollbacks included).
+    """
+    wanted = _wanted()
+    info = conn.info
+    state = info.get(RLS_STATE)
+    if state == wanted:
+        return
+    if state is _ROLLBACK_TO:
+        del info[RLS_STATE]  # unknown from now on: the next statement sets it
+        if statement.startswith("ROLLBACK TO SAVEPOINT"):
+            return
+    info.pop(RLS_STATE, None)  # if the SET fails, nothing is assumed
+    cursor.connection.execute(rls_settings_sql(*wanted))
+    info[RLS_STATE] = wanted
+
+
+def install_rls(engine: Engine) -> None:
+    """On PostgreSQL, keep ``app.tenant_id``/``app.county_id`` equal to the tenant context."""
+    if engine.dialect.name != "postgresql":
+        return
+    event.listen(engine, "begin", _rls_begin)
+    event.listen(engine, "commit", _rls_unknown)
+    event.listen(engine, "rollback", _rls_unknown)
+    event.listen(engine, "rollback_savepoint", _rls_savepoint_rollback)
+    event.listen(engine, "before_cursor_execute", _rls_before_execute)
 
 
 class Database:
@@ -70,7 +123,7 @@ class Database:
         self.Session = sessionmaker(bind=self.engine, expire_on_commit=False)
         install_scoping(self.Session)
         install_audit(self.Session)
-        event.listen(self.Session, "after_begin", _after_begin)
+        install_rls(self.engine)
 
     @property
     def dialect(self) -> str:
@@ -93,21 +146,3 @@ def close_session(_exc: BaseException | None = None) -> None:
     sess = g.pop("_zz_session", None)
     if sess is not None:
         sess.close()
-
-
-def _reapply_rls(tenant) -> None:
-    """A tenant switch inside an open transaction re-sets the RLS variable at once."""
-    if not has_app_context():
-        return
-    sess = g.get("_zz_session")
-    if sess is None or not sess.in_transaction():
-        return
-    try:
-        apply_rls_setting(sess.connection(), tenant.id if tenant else None)
-    except SQLAlchemyError:
-        # The transaction already failed; it can read nothing more and will be rolled back
-        # (raising here would hide the error that failed it).
-        return
-
-
-on_tenant_change(_reapply_rls)

@@ -1,7 +1,8 @@
 """The tenant context: which township or county the current work belongs to.
 
 Set from the URL after the membership check (requests) or by ``tenant_scope`` (CLI,
-jobs, tests); read by the ORM scoping listeners and the PostgreSQL RLS setting.
+jobs, tests); read by the ORM scoping listeners and, before every statement, by the
+PostgreSQL RLS setting (``core.db.session``), so a switch needs no callback.
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ class TenantRef:
 _current: contextvars.ContextVar[TenantRef | None] = contextvars.ContextVar(
     "zerenzhi_tenant", default=None
 )
-_listeners: list = []
 
 
 _county_reads: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
@@ -59,8 +59,6 @@ def county_read_scope(county: TenantRef) -> Iterator[TenantRef]:
             yield county
     finally:
         _county_reads.reset(reads)
-        for callback in _listeners:
-            callback(_current.get())
 
 
 def require_tenant() -> TenantRef:
@@ -70,22 +68,12 @@ def require_tenant() -> TenantRef:
     return tenant
 
 
-def on_tenant_change(callback) -> None:
-    """Register a callback run when the context changes (the session re-applies RLS)."""
-    _listeners.append(callback)
-
-
 def set_tenant(tenant: TenantRef | None) -> contextvars.Token:
-    token = _current.set(tenant)
-    for callback in _listeners:
-        callback(tenant)
-    return token
+    return _current.set(tenant)
 
 
 def reset_tenant(token: contextvars.Token) -> None:
     _current.reset(token)
-    for callback in _listeners:
-        callback(_current.get())
 
 
 @contextmanager
