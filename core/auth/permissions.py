@@ -33,6 +33,7 @@ class Permission:
 class PermissionRegistry:
     def __init__(self) -> None:
         self._permissions: dict[str, Permission] = {}
+        self._by_roles: dict[frozenset[str], frozenset[str]] = {}  # cleared by add()
 
     def add(self, permission: Permission, *, source: str = "core") -> None:
         if permission.name in self._permissions:
@@ -42,6 +43,7 @@ class PermissionRegistry:
             raise ValueError(
                 f"permission {permission.name!r} grants unknown roles {sorted(unknown)}")
         self._permissions[permission.name] = permission
+        self._by_roles.clear()
 
     def extend(self, permissions: Iterable[Permission], *, source: str) -> None:
         for permission in permissions:
@@ -54,8 +56,14 @@ class PermissionRegistry:
         return iter(self._permissions.values())
 
     def for_roles(self, roles: Iterable[str]) -> frozenset[str]:
-        roles = set(roles)
-        return frozenset(p.name for p in self._permissions.values() if roles & set(p.roles))
+        """What ``roles`` grant; memoised per role set (the grants change only at boot, and
+        ``add`` forgets the memo), so a request costs a dict lookup, not a walk."""
+        key = frozenset(roles)
+        granted = self._by_roles.get(key)
+        if granted is None:
+            granted = self._by_roles[key] = frozenset(
+                p.name for p in self._permissions.values() if key & set(p.roles))
+        return granted
 
 
 def requires(permission: str) -> Callable:

@@ -7,7 +7,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from core.auth.models import AuthToken, LoginAttempt, UserAccount
@@ -85,18 +85,54 @@ def _store_rehash(session: Session, user: UserAccount, new_hash: str) -> None:
         session.flush()
 
 
-def user_for_token(session: Session, token: str) -> tuple[UserAccount, AuthToken] | None:
-    row = session.execute(
-        select(UserAccount, AuthToken)
+def _token_statement(tenant_on) -> Select:
+    """The live token's user and token, and the tenant matching ``tenant_on`` (outer join)."""
+    return (
+        select(UserAccount, AuthToken, Tenant)
         .join(AuthToken, AuthToken.user_id == UserAccount.id)
+        .outerjoin(Tenant, tenant_on)
         .where(
-            AuthToken.token_hash == token_digest(token),
+            AuthToken.token_hash == bindparam("digest"),
             AuthToken.revoked_at.is_(None),
-            AuthToken.expires_at > utcnow(),
+            AuthToken.expires_at > bindparam("now"),
             UserAccount.disabled_at.is_(None),
         )
-    ).first()
-    return (row[0], row[1]) if row else None
+    )
+
+
+# Built once: a request only binds the digest, the time and the slug.
+_TOKEN_AND_HOME = _token_statement(Tenant.id == UserAccount.home_tenant_id)
+_TOKEN_AND_URL_TENANT = _token_statement(and_(
+    Tenant.slug == bindparam("slug"), Tenant.kind == bindparam("kind"),
+    Tenant.archived_at.is_(None)))
+
+
+@dataclass(frozen=True)
+class TokenLookup:
+    user: UserAccount
+    token: AuthToken
+    tenant: Tenant | None
+
+
+def lookup_token(session: Session, token: str,
+                 url_tenant: tuple[str, str] | None = None) -> TokenLookup | None:
+    """The user of a live (unexpired, unrevoked) token of an enabled account, in one round
+    trip with a tenant: with ``url_tenant`` = (kind, slug), the live tenant the URL names
+    (None if there is none); without, the user's home tenant (also left in the session's
+    identity map, so ``session.get`` finds it without asking again). Hash lookup only."""
+    params = {"digest": token_digest(token), "now": utcnow()}
+    if url_tenant is None:
+        statement = _TOKEN_AND_HOME
+    else:
+        statement = _TOKEN_AND_URL_TENANT
+        params["kind"], params["slug"] = url_tenant
+    row = session.execute(statement, params).first()
+    return TokenLookup(row[0], row[1], row[2]) if row else None
+
+
+def user_for_token(session: Session, token: str) -> tuple[UserAccount, AuthToken] | None:
+    found = lookup_token(session, token)
+    return (found.user, found.token) if found else None
 
 
 def revoke(session: Session, token_id) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from core.audit.recorder import Actor, reset_actor, set_actor
 from core.auth.identity import load_identity
-from core.auth.service import user_for_token
+from core.auth.service import lookup_token
 from core.db.session import close_session, session
 from core.tenancy.context import reset_tenant, set_tenant
 from core.tenancy.models import Tenant
@@ -51,17 +51,17 @@ def _feed_token_user(sess):
     return (user, None) if user is not None else None
 
 
-def _url_tenant(sess, view_args: dict) -> tuple[str, Tenant | None] | None:
+def _url_tenant_arg(view_args: dict) -> tuple[str, str] | None:
+    """(kind, slug) of the tenant the URL names, taken out of the view's arguments."""
     for arg, kind in URL_TENANT_ARGS.items():
         if arg in view_args:
-            slug = view_args.pop(arg)
-            tenant = sess.scalar(
-                select(Tenant).where(
-                    Tenant.slug == slug, Tenant.kind == kind, Tenant.archived_at.is_(None)
-                )
-            )
-            return kind, tenant
+            return kind, view_args.pop(arg)
     return None
+
+
+def _tenant_by_slug(sess, kind: str, slug: str) -> Tenant | None:
+    return sess.scalar(select(Tenant).where(
+        Tenant.slug == slug, Tenant.kind == kind, Tenant.archived_at.is_(None)))
 
 
 def _admits(user, kind: str, tenant: Tenant) -> bool:
@@ -71,31 +71,38 @@ def _admits(user, kind: str, tenant: Tenant) -> bool:
 
 
 def before_request() -> None:
+    """Token, tenant and identity in one transaction, which the view then continues: the
+    token, its user and the URL's tenant come in one statement; the tenant is entered as
+    soon as the membership check passes, so the caller's posts are read inside it."""
     g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
     sess = session()
-    token = _bearer()
-    found = user_for_token(sess, token) if token else _feed_token_user(sess)
     view_args = request.view_args if request.view_args is not None else {}
-    url_tenant = _url_tenant(sess, view_args)
+    url_tenant = _url_tenant_arg(view_args)
+    token = _bearer()
+    tenant = None
+    if token:
+        lookup = lookup_token(sess, token, url_tenant)
+        found = (lookup.user, lookup.token) if lookup else None
+        tenant = lookup.tenant if lookup and url_tenant else None
+    else:
+        found = _feed_token_user(sess)
+        if found is not None and url_tenant is not None:
+            tenant = _tenant_by_slug(sess, *url_tenant)
     if url_tenant is not None:
         if found is None:
             abort(401, message="authentication required: send 'Authorization: Bearer <token>'")
-        kind, tenant = url_tenant
-        if tenant is None or not _admits(found[0], kind, tenant):
+        if tenant is None or not _admits(found[0], url_tenant[0], tenant):
             not_found()
     if found is None:
         return
     user, auth_token = found
-    tenant = url_tenant[1] if url_tenant else None
-    registry = current_app.extensions["zerenzhi"].permissions
-    identity = load_identity(sess, user, tenant, registry.for_roles)
-    sess.commit()  # end the lookup transaction; the next one starts inside the tenant
-    g.zz_identity = identity
-    g.zz_token_id = auth_token.id if auth_token is not None else None  # None: a feed token
-    g.zz_actor_token = set_actor(Actor(user.username, user.id, g.request_id))
     if tenant is not None:
         g.zz_tenant = tenant
         g.zz_tenant_token = set_tenant(tenant.ref())
+    registry = current_app.extensions["zerenzhi"].permissions
+    g.zz_identity = load_identity(sess, user, tenant, registry.for_roles)
+    g.zz_token_id = auth_token.id if auth_token is not None else None  # None: a feed token
+    g.zz_actor_token = set_actor(Actor(user.username, user.id, g.request_id))
 
 
 def teardown_request(_exc: BaseException | None = None) -> None:
