@@ -11,7 +11,7 @@ from core.auth.permissions import requires
 from core.db.session import session
 from core.orgunits import service
 from core.orgunits.models import UNIT_KINDS, OrgUnit
-from core.routes.common import InputSchema, ListQuery, SelectPage
+from core.routes.common import FlatSchema, InputSchema, ListQuery, RowPage
 from core.tenancy.request import not_found
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/townships/<township>/units",
@@ -21,7 +21,7 @@ CODE = ma.validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$",
                           error="letters, digits, '.', '_' and '-'")
 
 
-class UnitSchema(ma.Schema):
+class UnitSchema(FlatSchema):
     id = ma.fields.UUID(dump_only=True)
     code = ma.fields.String(required=True, validate=CODE)
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
@@ -30,6 +30,10 @@ class UnitSchema(ma.Schema):
     archived_at = ma.fields.DateTime(dump_only=True, allow_none=True)
     created_at = ma.fields.DateTime(dump_only=True)
     updated_at = ma.fields.DateTime(dump_only=True)
+
+
+# What a list shows, as columns: rows are cheaper to load than ORM objects.
+LIST_COLUMNS = tuple(getattr(OrgUnit, name) for name in UnitSchema().dump_fields)
 
 
 class UnitIn(InputSchema, UnitSchema):
@@ -61,12 +65,12 @@ def _unit_or_404(unit_id) -> OrgUnit:
 @blp.route("")
 class Units(MethodView):
     @requires("units.read")
-    @blp.arguments(UnitQuery, location="query")
+    @blp.arguments(UnitQuery(), location="query")  # an instance: not rebuilt per request
     @blp.response(200, UnitSchema(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(RowPage)
     def get(self, query):
         """List the township's units."""
-        statement = select(OrgUnit).order_by(OrgUnit.code)
+        statement = select(*LIST_COLUMNS).order_by(OrgUnit.code)
         if not query["include_archived"]:
             statement = statement.where(OrgUnit.archived_at.is_(None))
         if "kind" in query:

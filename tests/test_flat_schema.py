@@ -1,0 +1,90 @@
+"""``FlatSchema`` dumps exactly as marshmallow would, only faster, and falls back to
+marshmallow for anything that is not a plain field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import uuid
+
+import marshmallow as ma
+import pytest
+
+from core.routes.common import FlatSchema
+from core.routes.units import UnitSchema
+
+
+def _pair(base: type[ma.Schema], fields: dict, **hooks) -> tuple[ma.Schema, ma.Schema]:
+    """The same schema twice: on ``FlatSchema`` and on plain marshmallow."""
+    return (type("Flat", (FlatSchema,), {**fields, **hooks}),
+            type("Plain", (base,), {**fields, **hooks}))
+
+
+FIELDS = {
+    "id": ma.fields.UUID(),
+    "code": ma.fields.String(),
+    "label": ma.fields.String(attribute="name", data_key="title"),
+    "at": ma.fields.DateTime(),
+    "ref": ma.fields.UUID(allow_none=True),
+    "secret": ma.fields.String(load_only=True),
+}
+NOW = dt.datetime(2026, 5, 15, 10, 0, 0, 123456, tzinfo=dt.UTC)
+OBJECTS = [
+    types.SimpleNamespace(id=uuid.uuid4(), code="c1", name="名", at=NOW, ref=None, secret="x"),
+    types.SimpleNamespace(id=uuid.uuid4(), code=b"bytes", name="n", at=NOW.replace(tzinfo=None)),
+    {"id": uuid.uuid4(), "code": 7, "name": None, "at": NOW, "ref": uuid.uuid4()},
+    types.SimpleNamespace(),
+]
+
+
+@pytest.mark.parametrize("options", [{}, {"only": ("id", "label")}, {"exclude": ("at",)}])
+def test_same_result_as_marshmallow(options):
+    flat, plain = _pair(ma.Schema, FIELDS)
+    assert flat(many=True, **options)._plan() is not None  # the fast path is taken
+    for many in (True, False):
+        for objects in (OBJECTS, [OBJECTS[0]]):
+            data = objects if many else objects[0]
+            expected = plain(many=many, **options).dump(data)
+            got = flat(many=many, **options).dump(data)
+            assert got == expected
+            assert [list(d) for d in (got if many else [got])] == \
+                   [list(d) for d in (expected if many else [expected])]  # key order too
+    assert flat(many=True).dump(None) == plain(many=True).dump(None)
+
+
+def test_other_fields_and_hooks_fall_back():
+    flat, _ = _pair(ma.Schema, {**FIELDS, "n": ma.fields.Integer()})
+    assert flat()._plan() is None
+    assert flat().dump({"n": "3", "code": "c"}) == {"n": 3, "code": "c"}
+
+    def shout(self, data, **_kwargs):
+        return {**data, "code": data["code"].upper()}
+
+    hooked, _ = _pair(ma.Schema, {"code": ma.fields.String()}, shout=ma.post_dump(shout))
+    assert hooked()._plan() is None
+    assert hooked().dump({"code": "c"}) == {"code": "C"}
+    formatted, _ = _pair(ma.Schema, {"at": ma.fields.DateTime(format="%Y")})
+    assert formatted().dump({"at": NOW}) == {"at": "2026"}
+
+
+def test_unit_schema_takes_the_fast_path():
+    assert UnitSchema(many=True)._plan() is not None
+
+
+def test_rows_of_columns_dump_alike():
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        rows = connection.execute(text(
+            "SELECT 'a' AS code, 'n' AS name, NULL AS ref, 1 AS extra "
+            "UNION ALL SELECT 'b', NULL, NULL, 2")).all()
+    engine.dispose()
+    fields = {"code": ma.fields.String(), "label": ma.fields.String(attribute="name"),
+              "ref": ma.fields.UUID(allow_none=True)}
+    flat, plain = _pair(ma.Schema, fields)
+    assert flat(many=True).dump(rows) == plain(many=True).dump(rows)
+    assert flat(many=True).dump(rows) == [{"code": "a", "label": "n", "ref": None},
+                                          {"code": "b", "label": None, "ref": None}]
+    wider, plain_wider = _pair(ma.Schema, {**fields, "gone": ma.fields.String()})
+    assert wider(many=True).dump(rows) == plain_wider(many=True).dump(rows)  # no such column
