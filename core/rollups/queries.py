@@ -162,16 +162,22 @@ def page(query: Select, limit: int | None, offset: int = 0) -> Select:
     """Oldest due first (a total order, so pages neither repeat nor skip), with each row's
     unit and the number of rows in all (``total``, counted in the same pass).
 
-    The page is cut before units are joined, so only its own rows are looked up."""
-    ordered = query.add_columns(func.count().over().label("total")).order_by(
-        Obligation.due_at, Obligation.tenant_id, Obligation.id)
+    Only the keys are sorted and counted (a narrow sort over every overdue row); the page's
+    own columns and units are looked up for its rows alone."""
+    keys = query.with_only_columns(
+        Obligation.tenant_id, Obligation.id, Obligation.due_at,
+        func.count().over().label("total"),
+    ).order_by(Obligation.due_at, Obligation.tenant_id, Obligation.id)
     if limit is not None:
-        ordered = ordered.limit(limit).offset(offset)
-    rows = ordered.subquery("owed")
-    return (select(rows, OrgUnit.code.label("unit_code"), OrgUnit.name.label("unit_name"))
-            .join(OrgUnit, and_(OrgUnit.tenant_id == rows.c.tenant_id,
-                                OrgUnit.id == rows.c.unit_id))
-            .order_by(rows.c.due_at, rows.c.tenant_id, rows.c.id))
+        keys = keys.limit(limit).offset(offset)
+    owed = keys.subquery("owed")
+    return (select(*OVERDUE_COLUMNS, owed.c.total, OrgUnit.code.label("unit_code"),
+                   OrgUnit.name.label("unit_name"))
+            .join(owed, and_(Obligation.tenant_id == owed.c.tenant_id,
+                             Obligation.id == owed.c.id))
+            .join(OrgUnit, and_(OrgUnit.tenant_id == Obligation.tenant_id,
+                                OrgUnit.id == Obligation.unit_id))
+            .order_by(owed.c.due_at, owed.c.tenant_id, owed.c.id))
 
 
 def count(query: Select) -> Select:
