@@ -1,4 +1,5 @@
-"""``zerenzhi obligations remind``: due-soon, overdue and weekly digest reminders (cron)."""
+"""``zerenzhi obligations remind``: due-soon, overdue and weekly digest reminders (cron);
+``zerenzhi obligations recount``: check or repair the stored counts roll-ups read."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.commands import CommandError, operator_session
+from core.obligations.models import Obligation
 from core.obligations.remind import DEFAULT_THRESHOLDS, remind
+from core.obligations.tally import recount
 from core.tenancy.context import tenant_scope
 from core.tenancy.models import Tenant
 
@@ -87,6 +90,43 @@ def remind_command(township: str | None, at_text: str | None, thresholds_text: s
             click.echo(f"{tenant.slug}: {counts}")
     if failed:
         raise click.ClickException(f"{failed} township(s) failed")
+
+
+@obligations_group.command("recount")
+@click.option("--township", default=None, help="Only this township (slug).")
+@click.option("--check", is_flag=True,
+              help="Report obligations whose stored count differs from the ledger; change "
+                   "nothing; exit 1 if any does.")
+@with_appcontext
+def recount_command(township: str | None, check: bool) -> None:
+    """Recount every obligation's stored ledger count (decision 0009), township by township.
+
+    The app keeps the counts itself; this is for rows written around it (a bulk import, a
+    hand-made fix in the database) and for monitoring (``--check``).
+    """
+    drifted = 0
+    with operator_session() as sess:
+        statement = select(Tenant).where(Tenant.kind == "township",
+                                         Tenant.archived_at.is_(None)).order_by(Tenant.slug)
+        if township:
+            statement = statement.where(Tenant.slug == township)
+        townships = sess.scalars(statement).all()
+        if township and not townships:
+            raise CommandError(f"no township {township!r}")
+        for tenant in townships:
+            with tenant_scope(tenant.ref()):
+                pairs = sess.execute(
+                    select(Obligation.rule_key, Obligation.unit_id).distinct()).all()
+                changed = recount(sess, [(tenant.id, rule, unit) for rule, unit in pairs])
+                if check:
+                    sess.rollback()
+                else:
+                    sess.commit()
+            drifted += changed
+            verb = "differ" if check else "recounted"
+            click.echo(f"{tenant.slug}: {changed} obligation(s) {verb}")
+    if check and drifted:
+        raise click.ClickException(f"{drifted} stored count(s) differ from the ledger")
 
 
 def register(cli: click.Group) -> None:

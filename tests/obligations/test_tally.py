@@ -147,3 +147,29 @@ def test_the_migration_counts_what_the_ledger_already_holds(app, empty_database)
     scratch.extensions["zerenzhi"].db.dispose()
     assert assert_in_step(world) == before
     scratch.extensions["zerenzhi"].db.dispose()
+
+
+@time_machine.travel("2026-05-10T09:00:00+08:00", tick=False)
+def test_recount_command_finds_and_repairs_counts_written_around_the_app(drilled):
+    from sqlalchemy import update
+
+    world = drilled
+    _evidence(world, "drill.theory_study", "branch-1", "2026-02-03")
+    _summary(world, "2026")
+    with world.scope() as sess:  # a bulk UPDATE skips the flush, as a hand-made fix would
+        sess.execute(update(Obligation).values(counted=7))
+        sess.commit()
+    assert any(stored != live for stored, live in stored_and_live(world).values())
+
+    def run(*args):
+        return world.app.test_cli_runner().invoke(
+            args=["obligations", "recount", "--township", world.slug, *args])
+
+    checked = run("--check")
+    assert checked.exit_code == 1, checked.output
+    assert "differ" in checked.output
+    assert any(stored == 7 for stored, _ in stored_and_live(world).values())  # unchanged
+    repaired = run()
+    assert repaired.exit_code == 0, repaired.output
+    assert_in_step(world)
+    assert run("--check").exit_code == 0
