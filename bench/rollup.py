@@ -81,7 +81,8 @@ OWED = ("o.archived_at IS NULL AND o.waived_at IS NULL AND o.counted < o.min_cou
 BARE = {
     "compliance": f"SELECT o.tenant_id, o.rule_key, {OUTCOMES} "
                   f"FROM obligation o WHERE {COUNTY} AND o.archived_at IS NULL "
-                  "AND o.period_end >= {start} AND o.period_start <= {end} GROUP BY 1, 2",
+                  "AND o.period_end >= {start} AND o.period_start <= {end} GROUP BY 1, 2 "
+                  "ORDER BY 1, 2",
     # grouped by the half-years the period starts and ends in ({half_start}, {half_end}:
     # year * 2 + (month > 6), spelled per backend)
     "trend": "SELECT o.tenant_id, {half_start} AS first_half, {half_end} AS last_half, "

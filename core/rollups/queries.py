@@ -94,12 +94,13 @@ def _outcomes() -> tuple:
 def _compliance() -> Select:
     return (select(TENANT_KEY, Obligation.rule_key, *_outcomes())
             .where(_overlapping())
-            .group_by(Obligation.tenant_id, Obligation.rule_key))
+            .group_by(Obligation.tenant_id, Obligation.rule_key)
+            .order_by(Obligation.tenant_id, Obligation.rule_key))
 
 
 def compliance(period: Period, now: dt.datetime) -> Select:
     """Rows (tenant_id, rule_key, total, waived, done, overdue): obligations of ``period``
-    by township and rule — the matrix, before it is pivoted."""
+    by township and rule, in that order — the matrix, before it is pivoted."""
     return _compliance().params(w_start=period.start, w_end=period.end, now=now)
 
 
