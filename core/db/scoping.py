@@ -31,19 +31,25 @@ def _scope_statement(state: ORMExecuteState) -> None:
                     f"{mapper.class_.__name__} queried with no tenant in context"
                 )
         # a tenant table reached only through a subquery: fail closed, it sees nothing
-        state.statement = state.statement.options(with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id.is_(None), include_aliases=True))
+        state.statement = state.statement.options(_NO_TENANT)
         return
     tenant_id = tenant.id
     county_id = county_reads()
     if county_id is not None and state.is_select:
         state.statement = state.statement.options(*_county_criteria(county_id))
         return
-    state.statement = state.statement.options(
-        with_loader_criteria(
-            TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True
-        )
-    )
+    state.statement = state.statement.options(_tenant_criteria(tenant_id))
+
+
+# The options are immutable and each keeps its own tenant id: built once, not per statement.
+_NO_TENANT = with_loader_criteria(
+    TenantScoped, lambda cls: cls.tenant_id.is_(None), include_aliases=True)
+
+
+@functools.lru_cache(maxsize=1024)
+def _tenant_criteria(tenant_id):
+    return with_loader_criteria(
+        TenantScoped, lambda cls: cls.tenant_id == tenant_id, include_aliases=True)
 
 
 def _tenant_classes() -> list[type]:
