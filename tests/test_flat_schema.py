@@ -10,7 +10,7 @@ import uuid
 import marshmallow as ma
 import pytest
 
-from core.routes.common import FlatSchema
+from core.routes.common import FlatSchema, Rows
 from core.routes.units import UnitSchema
 
 
@@ -76,15 +76,18 @@ def test_rows_of_columns_dump_alike():
 
     engine = create_engine("sqlite://")
     with engine.connect() as connection:
-        rows = connection.execute(text(
+        result = connection.execute(text(
             "SELECT 'a' AS code, 'n' AS name, NULL AS ref, 1 AS extra "
-            "UNION ALL SELECT 'b', NULL, NULL, 2")).all()
+            "UNION ALL SELECT 'b', NULL, NULL, 2"))
+        rows = result.all()
+        tagged = Rows(rows, tuple(result.keys()))  # as RowPage hands them over
     engine.dispose()
     fields = {"code": ma.fields.String(), "label": ma.fields.String(attribute="name"),
               "ref": ma.fields.UUID(allow_none=True)}
     flat, plain = _pair(ma.Schema, fields)
-    assert flat(many=True).dump(rows) == plain(many=True).dump(rows)
-    assert flat(many=True).dump(rows) == [{"code": "a", "label": "n", "ref": None},
-                                          {"code": "b", "label": None, "ref": None}]
+    expected = [{"code": "a", "label": "n", "ref": None}, {"code": "b", "label": None, "ref": None}]
+    assert plain(many=True).dump(rows) == expected
+    assert flat(many=True).dump(rows) == expected
+    assert flat(many=True).dump(tagged) == expected
     wider, plain_wider = _pair(ma.Schema, {**fields, "gone": ma.fields.String()})
-    assert wider(many=True).dump(rows) == plain_wider(many=True).dump(rows)  # no such column
+    assert wider(many=True).dump(tagged) == plain_wider(many=True).dump(rows)  # no such column

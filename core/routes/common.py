@@ -40,23 +40,36 @@ class SelectPage(Page):
     def items(self):
         if self._page is None:
             statement = self._limited(self.collection)
-            result = session().execute(statement) if self.whole_rows \
-                else session().scalars(statement)
-            self._page = result.all()
+            if self.whole_rows:
+                result = session().execute(statement)
+                self._page = Rows(result.all(), tuple(result.keys()))
+            else:
+                self._page = session().scalars(statement).all()
         return self._page
 
     @property
     def item_count(self) -> int:
         collection: Select = self.collection
         if _windowable(collection):
-            rows = session().execute(self._limited(
-                collection.add_columns(func.count().over().label("zz_total")))).all()
+            result = session().execute(self._limited(
+                collection.add_columns(func.count().over().label("zz_total"))))
+            rows = result.all()
             # whole rows keep the extra column: items are dumped by name
-            self._page = rows if self.whole_rows else [row[0] for row in rows]
+            self._page = Rows(rows, tuple(result.keys())) if self.whole_rows \
+                else [row[0] for row in rows]
             if rows or self.page_params.first_item == 0:
                 return rows[0][-1] if rows else 0
         counted = collection.order_by(None).subquery()
         return session().scalar(select(func.count()).select_from(counted))
+
+
+class Rows(list):
+    """The rows of one result and their column names (``fields``): a ``FlatSchema`` dumps
+    them by position, without looking each name up in each row."""
+
+    def __init__(self, rows: list[Row], fields: tuple[str, ...]) -> None:
+        super().__init__(rows)
+        self.fields = fields
 
 
 class RowPage(SelectPage):
@@ -167,11 +180,9 @@ class FlatSchema(ma.Schema):
         return out
 
     @classmethod
-    def _flat_rows(cls, rows: list[Row], plan) -> list[dict]:
-        """Rows of one select share their columns: look the plan's up once, by position."""
-        fields = rows[0]._fields
-        if not all(attr in fields for _, attr, _ in plan) or \
-                any(row._fields != fields for row in rows):
+    def _flat_rows(cls, rows: Rows, plan) -> list[dict]:
+        fields = rows.fields
+        if len(set(fields)) < len(fields) or not all(attr in fields for _, attr, _ in plan):
             return [cls._flat(row, plan) for row in rows]
         steps = [(key, fields.index(attr), convert) for key, attr, convert in plan]
         return [{key: None if row[i] is None else convert(row[i]) for key, i, convert in steps}
@@ -183,7 +194,7 @@ class FlatSchema(ma.Schema):
             return super().dump(obj, many=many)
         many = self.many if many is None else bool(many)
         if many and obj is not None:
-            if isinstance(obj, list) and obj and isinstance(obj[0], Row):
+            if isinstance(obj, Rows):
                 return self._flat_rows(obj, plan)
             return [self._flat(item, plan) for item in obj]
         return self._flat(obj, plan)
