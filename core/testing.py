@@ -179,6 +179,7 @@ class World:
     users: dict[str, uuid.UUID] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     positions: dict[str, uuid.UUID] = field(default_factory=dict)
+    records: dict[str, uuid.UUID] = field(default_factory=dict)  # made on demand
 
     def object_ids(self) -> dict[str, str]:
         """Ids of real records here, by the URL argument name that takes them."""
@@ -189,7 +190,27 @@ class World:
             "position_id": str(self.positions["subject"]),
             "plugin": next(iter(sorted(kernel.plugins.installed)), "none"),
             "rule_key": next((rule.key for rule in kernel.extras["rules"]), "none.none"),
+            "directive_id": self.directive_id(),
         }
+
+    def directive_id(self) -> str:
+        """A task directive from this county to this township (made once, on first use)."""
+        if "directive" not in self.records:
+            from core.db.base import utcnow
+            from core.db.session import session
+            from core.directives.service import create_directive
+            from core.tenancy.context import tenant_scope
+            from core.tenancy.models import Tenant
+
+            with self.app.app_context():
+                sess = session()
+                with tenant_scope(sess.get(Tenant, self.county_id).ref()):
+                    directive = create_directive(
+                        sess, title="督辦", content="matrix",
+                        deadline=utcnow() + dt.timedelta(days=30), townships=[self.slug])
+                sess.commit()
+                self.records["directive"] = directive.id
+        return str(self.records["directive"])
 
     @property
     def base(self) -> str:

@@ -1,11 +1,14 @@
 """Directives (W1) and the county inbox (R1, R3, P2).
 
-A directive is county data (``directive``, tenant = the county). Each township it
-targets holds its own copy of the task (``directive_target``, tenant = the township),
-written in that township's scope: the township works on its own row, and the county
-reads the rows through its county read scope to track completion. Reports sent upward
-(``inbox_item``) are likewise the township's rows, readable by its county, and the
-county's acknowledgement is written onto them in the township's scope.
+A directive is county data (``directive``, tenant = the county): a one-off task with a
+deadline (``kind="task"``) or an extra rule for a period (``kind="rule"``: every active
+unit of some kinds does something ``min_count`` times in the period). Each township it
+targets holds its own copy (``directive_target``, tenant = the township), written in that
+township's scope: the township works on its own row, and the county reads the rows
+through its county read scope to track completion. Progress on a rule is recorded per
+unit (``directive_report``, the township's own: the county sees counts, not notes).
+Reports sent upward (``inbox_item``) are likewise the township's rows, readable by its
+county, and the county's acknowledgement is written onto them in the township's scope.
 """
 
 from __future__ import annotations
@@ -13,16 +16,31 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
 TARGET_STATUSES = ("open", "completed")
+KINDS = ("task", "rule")
 
 
-class Directive(TenantScoped, Timestamped, Archivable, Base):
-    """A one-off task with a deadline that a county assigns to its townships (督辦)."""
+class RuleTerms:
+    """What a rule directive asks (None on a task): ``min_count`` times in ``period``
+    (a label such as ``2026H2``, with its first and last day) at every active unit of
+    the kinds in ``applies_to``."""
+
+    kind: Mapped[str] = mapped_column(String(8), default="task", server_default="task")
+    period: Mapped[str | None] = mapped_column(String(8), default=None)
+    period_start: Mapped[dt.date | None] = mapped_column(default=None)
+    period_end: Mapped[dt.date | None] = mapped_column(default=None)
+    applies_to: Mapped[list[str] | None] = mapped_column(JSON, default=None)
+    min_count: Mapped[int | None] = mapped_column(default=None)
+
+
+class Directive(TenantScoped, Timestamped, Archivable, RuleTerms, Base):
+    """A one-off task with a deadline, or an extra rule for a period, that a county
+    assigns to its townships (督辦). A rule's deadline is its period's end."""
 
     __tablename__ = "directive"
 
@@ -35,8 +53,10 @@ class Directive(TenantScoped, Timestamped, Archivable, Base):
     __table_args__ = (Index("ix_directive_deadline", "tenant_id", "deadline"),)
 
 
-class DirectiveTarget(TenantScoped, Timestamped, Base):
-    """A township's copy of a directive: the task, its status and completion report."""
+class DirectiveTarget(TenantScoped, Timestamped, RuleTerms, Base):
+    """A township's copy of a directive: the task, its status and completion report; for
+    a rule, its terms (the status then derives from the units' obligations) and
+    ``unit_id`` is the committee."""
 
     __tablename__ = "directive_target"
     __county_readable__ = True  # the county tracks completion; the report goes upward
@@ -56,6 +76,28 @@ class DirectiveTarget(TenantScoped, Timestamped, Base):
         UniqueConstraint("tenant_id", "directive_id"),
         tenant_fk("unit_id", "org_unit"),
         tenant_fk("obligation_id", "obligation"),
+    )
+
+
+class DirectiveReport(TenantScoped, Timestamped, Archivable, Base):
+    """One thing a unit did under a rule directive (a session held…): it counts toward
+    that unit's obligation through the ledger. Township data: the county sees the count."""
+
+    __tablename__ = "directive_report"
+
+    directive_id: Mapped[uuid.UUID]  # the county's row: no foreign key across tenants
+    target_id: Mapped[uuid.UUID]
+    unit_id: Mapped[uuid.UUID]
+    obligation_id: Mapped[uuid.UUID]
+    occurred_at: Mapped[dt.datetime]
+    note: Mapped[str | None] = mapped_column(String(2000), default=None)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+
+    __table_args__ = (
+        tenant_fk("target_id", "directive_target"),
+        tenant_fk("unit_id", "org_unit"),
+        tenant_fk("obligation_id", "obligation"),
+        Index("ix_directive_report_unit", "tenant_id", "directive_id", "unit_id"),
     )
 
 

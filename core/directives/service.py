@@ -1,10 +1,13 @@
 """Directives downward (W1 督辦) and reports upward (R1, R3, P2), without Flask.
 
 A county's directive is written once as county data, then once per target township in
-that township's own scope: its copy of the task and an event obligation of the core rule
-``county.directive`` on its committee, due at the directive's deadline. The obligation
-puts the task in the township's calendar, summary, reminders (``obligations remind``)
-and the county's roll-ups; a completion report fulfils it through the ledger.
+that township's own scope. A task (``kind="task"``): its copy and an event obligation of
+the core rule ``county.directive`` on its committee, due at the directive's deadline; a
+completion report fulfils it through the ledger. A rule for a period (``kind="rule"``,
+``core.directives.rules``): its copy and one obligation per active unit of the named
+kinds, due at the period's end; units' progress reports fulfil them. The obligations put
+the directive in the township's calendar, summary, reminders (``obligations remind``)
+and the county's roll-ups.
 
 Reports go upward through ``send_upward`` (a plugin calls it in the township's scope);
 the county reads them through its county read scope and acknowledges them, writing the
@@ -23,37 +26,24 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from core.db.base import utcnow
+from core.directives import rules
 from core.directives.models import Directive, DirectiveTarget, InboxItem
-from core.labels import Label
+from core.directives.rules import (
+    DIRECTIVE_RULE,
+    RULE_KEY,
+    RULE_PLUGIN,
+    TRIGGER,
+    DirectiveError,
+)
 from core.obligations.ledger import Evidence, sync
 from core.obligations.materialize import open_event_obligation
-from core.obligations.rules import RuleDef, RuleRegistry
+from core.obligations.periods import Period
+from core.obligations.rules import RuleRegistry
 from core.orgunits.service import root_unit
 from core.tenancy.context import TenantRef, county_read_scope, require_tenant, tenant_scope
 from core.tenancy.models import Tenant
 
-RULE_PLUGIN = "county"
-RULE_KEY = "county.directive"
-TRIGGER = "directive"
 SOURCE = "directive_target"
-DEFAULT_DEADLINE_HOURS = 14 * 24  # the rule needs one; every directive sets its own
-
-DIRECTIVE_RULE = RuleDef(
-    key=RULE_KEY, source="W1",
-    title=Label("上級督辦事項", "Directive from the county (W1)"),
-    cadence="event", applies_to=("committee",), responsible="secretary",
-    evidence=Label("辦結報告", "Completion report"),
-    deadline_hours=DEFAULT_DEADLINE_HOURS,
-    notes={"owner": "core: the county assigns it; townships cannot switch it off"},
-)
-
-
-class DirectiveError(ValueError):
-    """A domain validation error on one field (422) or a conflict (409)."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
 
 
 def ensure_rule(registry: RuleRegistry) -> None:
@@ -66,10 +56,9 @@ def ensure_rule(registry: RuleRegistry) -> None:
 
 
 def target_state(target: DirectiveTarget, now: dt.datetime) -> str:
-    """open | completed | overdue (open past its deadline)."""
-    if target.status == "completed":
-        return "completed"
-    return "overdue" if target.deadline <= now else "open"
+    """A task's open | completed | overdue (open past its deadline); a rule's status
+    comes from its units (``rules.state`` with their progress)."""
+    return rules.state(target, None, now)
 
 
 # --- downward: directives ------------------------------------------------------------------
@@ -90,22 +79,42 @@ def _targets(session: Session, county: TenantRef, slugs: Iterable[str] | None) -
     return [by_slug[s] for s in wanted]
 
 
-def create_directive(session: Session, *, title: str, content: str, deadline: dt.datetime,
-                     townships: list[str] | None = None,
-                     issued_by: uuid.UUID | None = None) -> Directive:
-    """Assign a task to all (``townships=None``) or some of the county's townships.
+def create_directive(session: Session, *, title: str, content: str,
+                     deadline: dt.datetime | None = None, townships: list[str] | None = None,
+                     issued_by: uuid.UUID | None = None, kind: str = "task",
+                     period: Period | str | None = None, applies_to: list[str] | None = None,
+                     min_count: int | None = None) -> Directive:
+    """Assign a task (with its ``deadline``) or a rule for a ``period`` (``min_count``
+    times at every unit of the kinds in ``applies_to``, due at the period's end) to all
+    (``townships=None``) or some of the county's townships.
 
-    Runs as the county; each township's copy and obligation are written in its scope.
+    Runs as the county; each township's copy and obligations are written in its scope.
+    Raises DirectiveError on bad input; the caller rolls back what was written.
     """
     county = require_tenant()
     if county.kind != "county":
         raise DirectiveError("_schema", "only a county issues directives")
-    now = utcnow()
-    if deadline <= now:
-        raise DirectiveError("deadline", "must be in the future")
+    now, terms = utcnow(), None
+    if kind == "rule":
+        if deadline is not None:
+            raise DirectiveError("deadline", "a rule is due at its period's end; omit it")
+        terms = rules.validate_terms(period, applies_to, min_count, now, county.timezone)
+        deadline = terms.period.due_at(county.timezone).astimezone(dt.UTC)
+    elif kind == "task":
+        for name, value in (("period", period), ("applies_to", applies_to),
+                            ("min_count", min_count)):
+            if value is not None:
+                raise DirectiveError(name, "only for kind rule")
+        if deadline is None:
+            raise DirectiveError("deadline", "a task needs a deadline")
+        if deadline <= now:
+            raise DirectiveError("deadline", "must be in the future")
+    else:
+        raise DirectiveError("kind", "task or rule")
     towns = _targets(session, county, townships)
     directive = Directive(title=title, content=content, deadline=deadline,
-                          all_townships=townships is None, issued_by=issued_by)
+                          all_townships=townships is None, issued_by=issued_by,
+                          **(rules.terms_columns(terms) if terms else {}))
     session.add(directive)
     session.flush()
     for town in towns:
@@ -113,6 +122,9 @@ def create_directive(session: Session, *, title: str, content: str, deadline: dt
             committee = root_unit(session)
             if committee is None:
                 raise DirectiveError("townships", f"{town.slug} has no committee unit")
+            if terms is not None:
+                rules.open_rule(session, directive, terms, town.slug, committee.id, now)
+                continue
             obligation = open_event_obligation(session, RULE_KEY, committee.id, TRIGGER,
                                                directive.id, now, due_at=deadline)
             session.add(DirectiveTarget(
@@ -123,18 +135,28 @@ def create_directive(session: Session, *, title: str, content: str, deadline: dt
     return directive
 
 
-def _describe(directive: Directive, targets: list, now: dt.datetime) -> dict[str, Any]:
+def _describe(directive: Directive, targets: list, done: dict,
+              now: dt.datetime) -> dict[str, Any]:
     rows = []
     for target, slug, name in targets:
-        rows.append({"township": {"slug": slug, "name": name},
-                     "status": target_state(target, now), "completed_at": target.completed_at,
-                     "report": target.report})
+        mine = done.get((target.tenant_id, directive.id))
+        row = {"township": {"slug": slug, "name": name},
+               "status": rules.state(target, mine, now), "completed_at": target.completed_at,
+               "report": target.report}
+        if directive.kind == "rule":  # counts only: the units' reports stay the township's
+            mine = mine or rules.Progress()
+            row.update(units_required=mine.units, units_fulfilled=mine.fulfilled,
+                       units_waived=mine.waived)
+        rows.append(row)
     rows.sort(key=lambda r: r["township"]["slug"])
     states = [r["status"] for r in rows]
     return {
         "id": directive.id, "title": directive.title, "content": directive.content,
         "deadline": directive.deadline, "all_townships": directive.all_townships,
-        "created_at": directive.created_at,
+        "created_at": directive.created_at, "kind": directive.kind,
+        "period": directive.period, "period_start": directive.period_start,
+        "period_end": directive.period_end, "applies_to": directive.applies_to,
+        "min_count": directive.min_count,
         "counts": {"townships": len(rows), "completed": states.count("completed"),
                    "overdue": states.count("overdue"), "open": states.count("open")},
         "townships": rows,
@@ -144,15 +166,17 @@ def _describe(directive: Directive, targets: list, now: dt.datetime) -> dict[str
 def _with_targets(session: Session, county: TenantRef, directives: list[Directive],
                   now: dt.datetime) -> list[dict[str, Any]]:
     by_directive: dict[uuid.UUID, list] = {d.id: [] for d in directives}
+    done: dict = {}
     if directives:
         with county_read_scope(county):
             rows = session.execute(
                 select(DirectiveTarget, Tenant.slug, Tenant.name)
                 .join(Tenant, Tenant.id == DirectiveTarget.tenant_id)
                 .where(DirectiveTarget.directive_id.in_(list(by_directive)))).all()
+            done = rules.progress(session, [d.id for d in directives if d.kind == "rule"])
         for target, slug, name in rows:
             by_directive[target.directive_id].append((target, slug, name))
-    return [_describe(d, by_directive[d.id], now) for d in directives]
+    return [_describe(d, by_directive[d.id], done, now) for d in directives]
 
 
 def county_directives(session: Session, county: TenantRef, now: dt.datetime, *,
@@ -172,6 +196,12 @@ def county_directive(session: Session, county: TenantRef, directive: Directive,
     return _with_targets(session, county, [directive], now)[0]
 
 
+def find_directive(session: Session, directive_id: uuid.UUID) -> Directive | None:
+    """One of this county's live directives (None for another county's or unknown)."""
+    return session.scalar(select(Directive).where(Directive.id == directive_id,
+                                                  Directive.archived_at.is_(None)))
+
+
 def township_directive(session: Session, directive_id: uuid.UUID) -> DirectiveTarget | None:
     """This township's copy of a directive (None for another township's or unknown)."""
     return session.scalar(select(DirectiveTarget).where(
@@ -184,6 +214,9 @@ def complete(session: Session, directive_id: uuid.UUID, report: str,
     target = township_directive(session, directive_id)
     if target is None:
         return None
+    if target.kind != "task":
+        raise DirectiveError("_schema", "a rule directive is fulfilled by progress reports "
+                                        "per unit, not by a completion report")
     if target.status == "completed":
         raise DirectiveError("_schema", "already completed", status=409)
     target.status, target.report = "completed", report

@@ -10,19 +10,33 @@ of a directive, the reports sent upward), through its county read scope.
 
 from __future__ import annotations
 
-import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
-from sqlalchemy import select
+from sqlalchemy import and_, not_, or_, select
 
-from core.auth.permissions import requires
+from core.auth.permissions import Permission, requires
 from core.auth.scope import require_unit_write
 from core.db.base import utcnow
 from core.db.session import session
-from core.directives import service
-from core.directives.models import DirectiveTarget, InboxItem
-from core.routes.common import InputSchema, QuerySchema, SelectPage
+from core.directives import rules, service
+from core.directives.models import DirectiveReport, DirectiveTarget, InboxItem
+from core.labels import Label
+from core.routes.common import SelectPage
+from core.routes.directive_schemas import (
+    AcknowledgementIn,
+    CompletionIn,
+    DirectiveIn,
+    DirectiveOut,
+    InboxItemOut,
+    InboxQuery,
+    OutboxItemOut,
+    ReportIn,
+    ReportOut,
+    ReportQuery,
+    TargetQuery,
+    TargetSchema,
+)
 from core.tenancy.request import not_found
 
 blp = Blueprint("directives", __name__, url_prefix="/api/v1/townships/<township>",
@@ -33,6 +47,13 @@ county_blp = Blueprint("county_directives", __name__, url_prefix="/api/v1/counti
                                    "its inbox of reports sent upward (R1, R3, P2)")
 
 
+# Units record their own progress on a rule directive: the township-wide writers and the
+# unit-bound roles (in their own units, ``require_unit_write``); not viewers or admins.
+REPORT_PERMISSION = Permission(
+    "directives.report", Label("記錄督辦事項落實情況", "Record a unit's progress on a directive"),
+    ("secretary", "deputy", "office", "member", "branch_secretary", "unit_head"))
+
+
 @county_blp.record
 def _register_rule(state) -> None:
     """The app gets the core rule ``county.directive`` as it mounts these routes (the
@@ -40,122 +61,18 @@ def _register_rule(state) -> None:
     service.ensure_rule(state.app.extensions["zerenzhi"].extras["rules"])
 
 
-SLUG = ma.validate.Regexp(r"^[a-z][a-z0-9-]{1,62}$", error="a township's slug")
-STATES = ("open", "completed", "overdue")
+@blp.record
+def _register_permission(state) -> None:
+    """The app gets ``directives.report`` as it mounts the township routes (the permission
+    registry exists by then; see ``create_app``)."""
+    permissions = state.app.extensions["zerenzhi"].permissions
+    if REPORT_PERMISSION.name not in permissions:
+        permissions.add(REPORT_PERMISSION)
 
 
 def _fail(error: service.DirectiveError):
     session().rollback()
     abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
-# --- schemas -------------------------------------------------------------------------------
-
-class TownshipName(ma.Schema):
-    slug = ma.fields.String()
-    name = ma.fields.String()
-
-
-class DirectiveIn(InputSchema):
-    title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
-    content = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20000))
-    deadline = ma.fields.AwareDateTime(required=True, metadata={
-        "description": "with its offset, e.g. 2026-09-30T18:00:00+08:00; in the future"})
-    townships = ma.fields.List(ma.fields.String(validate=SLUG), allow_none=True,
-                               validate=ma.validate.Length(min=1, max=500), metadata={
-                                   "description": "slugs of the county's townships; "
-                                                  "omit (or null) for all of them"})
-
-
-class TargetStatus(ma.Schema):
-    township = ma.fields.Nested(TownshipName)
-    status = ma.fields.String(validate=ma.validate.OneOf(STATES))
-    completed_at = ma.fields.DateTime(allow_none=True)
-    report = ma.fields.String(allow_none=True, metadata={
-        "description": "the township's completion report, sent upward"})
-
-
-class DirectiveCounts(ma.Schema):
-    townships = ma.fields.Integer()
-    completed = ma.fields.Integer()
-    overdue = ma.fields.Integer()
-    open = ma.fields.Integer()
-
-
-class DirectiveOut(ma.Schema):
-    id = ma.fields.UUID()
-    title = ma.fields.String()
-    content = ma.fields.String()
-    deadline = ma.fields.DateTime()
-    all_townships = ma.fields.Boolean()
-    created_at = ma.fields.DateTime()
-    counts = ma.fields.Nested(DirectiveCounts)
-    townships = ma.fields.List(ma.fields.Nested(TargetStatus))
-
-
-class TargetSchema(ma.Schema):
-    """A township's copy of a directive."""
-
-    id = ma.fields.UUID(attribute="directive_id", metadata={"description": "the directive"})
-    title = ma.fields.String()
-    content = ma.fields.String()
-    deadline = ma.fields.DateTime()
-    status = ma.fields.Method("_state", metadata={"description": "open, completed or overdue"})
-    unit_id = ma.fields.UUID()
-    obligation_id = ma.fields.UUID(allow_none=True)
-    report = ma.fields.String(allow_none=True)
-    completed_at = ma.fields.DateTime(allow_none=True)
-    created_at = ma.fields.DateTime()
-    updated_at = ma.fields.DateTime()
-
-    def _state(self, target: DirectiveTarget) -> str:
-        return service.target_state(target, utcnow())
-
-
-class TargetQuery(QuerySchema):
-    status = ma.fields.String(validate=ma.validate.OneOf(STATES))
-
-
-class CompletionIn(InputSchema):
-    report = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20000))
-
-
-class InboxItemOut(ma.Schema):
-    id = ma.fields.UUID()
-    township = ma.fields.Nested(TownshipName)
-    kind = ma.fields.String()
-    title = ma.fields.String()
-    body = ma.fields.String()
-    source_type = ma.fields.String()
-    source_id = ma.fields.String()
-    sent_at = ma.fields.DateTime()
-    acknowledged_at = ma.fields.DateTime(allow_none=True)
-    acknowledgement_note = ma.fields.String(allow_none=True)
-
-
-class OutboxItemOut(ma.Schema):
-    id = ma.fields.UUID()
-    kind = ma.fields.String()
-    title = ma.fields.String()
-    body = ma.fields.String()
-    source_type = ma.fields.String()
-    source_id = ma.fields.String()
-    sent_at = ma.fields.DateTime()
-    acknowledged = ma.fields.Method("_acknowledged")
-    acknowledged_at = ma.fields.DateTime(allow_none=True)
-    acknowledgement_note = ma.fields.String(allow_none=True)
-
-    def _acknowledged(self, item: InboxItem) -> bool:
-        return item.acknowledged_at is not None
-
-
-class InboxQuery(QuerySchema):
-    acknowledged = ma.fields.Boolean(metadata={"description": "only (un)acknowledged ones"})
-
-
-class AcknowledgementIn(InputSchema):
-    note = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=2000),
-                            metadata={"description": "the county's receipt note (簽收意見)"})
 
 
 # --- county --------------------------------------------------------------------------------
@@ -167,7 +84,8 @@ class CountyDirectives(MethodView):
     @county_blp.paginate()
     def get(self, pagination_parameters):
         """The county's directives, newest first, each with every target township's
-        status (open, completed, overdue), completion time and report."""
+        status (open, completed, overdue), a task's completion time and report, a rule's
+        units required, fulfilled and waived."""
         items, total = service.county_directives(
             session(), g.zz_tenant.ref(), utcnow(), limit=pagination_parameters.page_size,
             offset=pagination_parameters.first_item)
@@ -178,16 +96,35 @@ class CountyDirectives(MethodView):
     @county_blp.arguments(DirectiveIn)
     @county_blp.response(201, DirectiveOut)
     def post(self, data):
-        """Assign a directive to all or some townships (W1): each gets the task and an
-        obligation on its committee, due at the deadline, in its calendar."""
+        """Assign a directive to all or some townships (W1). A task: each township gets
+        it and an obligation on its committee, due at the deadline. A rule for a period:
+        each gets one obligation per active unit of the kinds in ``applies_to``, for
+        ``min_count`` times in the period, due at its end. Both are in the townships'
+        calendars."""
         sess = session()
         try:
             directive = service.create_directive(
-                sess, title=data["title"], content=data["content"], deadline=data["deadline"],
-                townships=data.get("townships"), issued_by=g.zz_identity.user_id)
+                sess, title=data["title"], content=data["content"],
+                deadline=data.get("deadline"), townships=data.get("townships"),
+                issued_by=g.zz_identity.user_id, kind=data["kind"],
+                period=data.get("period"), applies_to=data.get("applies_to"),
+                min_count=data.get("min_count"))
         except service.DirectiveError as error:
             _fail(error)
         sess.commit()
+        return service.county_directive(sess, g.zz_tenant.ref(), directive, utcnow())
+
+
+@county_blp.route("/directives/<uuid:directive_id>")
+class CountyDirective(MethodView):
+    @requires("rollups.read")
+    @county_blp.response(200, DirectiveOut)
+    def get(self, directive_id):
+        """One of the county's directives with every target township's status."""
+        sess = session()
+        directive = service.find_directive(sess, directive_id)
+        if directive is None:
+            not_found()
         return service.county_directive(sess, g.zz_tenant.ref(), directive, utcnow())
 
 
@@ -235,19 +172,22 @@ class Directives(MethodView):
     @blp.response(200, TargetSchema(many=True))
     @blp.paginate(SelectPage)
     def get(self, query):
-        """Directives the county assigned to this township, by deadline."""
+        """Directives the county assigned to this township, by deadline; a rule with
+        each unit's progress."""
         statement = select(DirectiveTarget).order_by(DirectiveTarget.deadline,
                                                      DirectiveTarget.id)
+        if "kind" in query:
+            statement = statement.where(DirectiveTarget.kind == query["kind"])
         status, now = query.get("status"), utcnow()
+        if status is None:
+            return statement
+        done = or_(and_(DirectiveTarget.kind == "task", DirectiveTarget.status == "completed"),
+                   and_(DirectiveTarget.kind == "rule",
+                        DirectiveTarget.directive_id.in_(rules.completed_rules(session()))))
         if status == "completed":
-            statement = statement.where(DirectiveTarget.status == "completed")
-        elif status == "open":
-            statement = statement.where(DirectiveTarget.status == "open",
-                                        DirectiveTarget.deadline > now)
-        elif status == "overdue":
-            statement = statement.where(DirectiveTarget.status == "open",
-                                        DirectiveTarget.deadline <= now)
-        return statement
+            return statement.where(done)
+        late = DirectiveTarget.deadline <= now
+        return statement.where(not_(done), late if status == "overdue" else not_(late))
 
 
 def _target_or_404(directive_id) -> DirectiveTarget:
@@ -273,8 +213,8 @@ class Completion(MethodView):
     @blp.arguments(CompletionIn)
     @blp.response(201, TargetSchema)
     def post(self, data, directive_id):
-        """Report the directive completed (辦結報告): its obligation turns fulfilled and
-        the county sees the report."""
+        """Report a task completed (辦結報告): its obligation turns fulfilled and the
+        county sees the report. A rule directive takes progress reports per unit."""
         sess = session()
         target = _target_or_404(directive_id)
         require_unit_write(target.unit_id)
@@ -284,6 +224,72 @@ class Completion(MethodView):
             _fail(error)
         sess.commit()
         return target
+
+
+def _report_or_404(directive_id, report_id) -> DirectiveReport:
+    report = session().scalar(select(DirectiveReport).where(
+        DirectiveReport.directive_id == directive_id, DirectiveReport.id == report_id))
+    if report is None:
+        not_found()
+    return report
+
+
+@blp.route("/directives/<uuid:directive_id>/reports")
+class Reports(MethodView):
+    @requires("directives.read")
+    @blp.arguments(ReportQuery, location="query")
+    @blp.response(200, ReportOut(many=True))
+    @blp.paginate(SelectPage)
+    def get(self, query, directive_id):
+        """A rule directive's progress reports, newest first (``unit_id`` to filter)."""
+        _target_or_404(directive_id)
+        statement = select(DirectiveReport).where(
+            DirectiveReport.directive_id == directive_id).order_by(
+            DirectiveReport.occurred_at.desc(), DirectiveReport.id.desc())
+        if not query["include_archived"]:
+            statement = statement.where(DirectiveReport.archived_at.is_(None))
+        if "unit_id" in query:
+            statement = statement.where(DirectiveReport.unit_id == query["unit_id"])
+        return statement
+
+    @requires("directives.report")
+    @blp.arguments(ReportIn)
+    @blp.response(201, ReportOut)
+    def post(self, data, directive_id):
+        """Record that a unit did what a rule directive asks (a session held…): it counts
+        toward that unit's obligation; the county sees the count, not the note."""
+        sess = session()
+        target = _target_or_404(directive_id)
+        require_unit_write(data["unit_id"])
+        try:
+            report = rules.record_report(
+                sess, target, unit_id=data["unit_id"], occurred_at=data["occurred_at"],
+                note=data.get("note"), by=g.zz_identity.user_id)
+        except service.DirectiveError as error:
+            _fail(error)
+        sess.commit()
+        return report
+
+
+@blp.route("/directives/<uuid:directive_id>/reports/<uuid:report_id>")
+class OneReport(MethodView):
+    @requires("directives.read")
+    @blp.etag
+    @blp.response(200, ReportOut)
+    def get(self, directive_id, report_id):
+        """One progress report."""
+        return _report_or_404(directive_id, report_id)
+
+    @requires("directives.report")
+    @blp.etag
+    @blp.response(204)
+    def delete(self, directive_id, report_id):
+        """Archive a progress report (kept, never deleted; If-Match): it stops counting."""
+        report = _report_or_404(directive_id, report_id)
+        blp.check_etag(report, ReportOut)
+        require_unit_write(report.unit_id)
+        rules.archive_report(session(), report)
+        session().commit()
 
 
 @blp.route("/outbox")
