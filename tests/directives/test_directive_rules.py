@@ -131,6 +131,8 @@ def test_w1_progress_reports_fulfil_units_and_the_county_tracks_townships(county
         archived = client.get(
             f"{world.base}/directives/{directive}/reports?include_archived=true").json
         assert len(archived) == 4
+        audit = client.get(f"{world.base}/audit").assert_status(200).raw.get_data(as_text=True)
+        assert "directive_report.create" in audit and "directive_report.archive" in audit
         _report(world, directive, "branch-2", at="2026-07-20T10:00:00+08:00").assert_status(201)
     with time_machine.travel(AFTER, tick=False):
         view = _county_view(world, directive).json
