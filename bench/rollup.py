@@ -88,7 +88,7 @@ BARE = {
     "trend": "SELECT o.tenant_id, {half_start} AS first_half, {half_end} AS last_half, "
              f"{OUTCOMES} FROM obligation o WHERE {COUNTY} "
              "AND o.archived_at IS NULL AND o.period_end >= {tstart} "
-             "AND o.period_start <= {tend} GROUP BY 1, 2, 3",
+             "AND o.period_start <= {tend} GROUP BY 1, 2, 3 ORDER BY 1",
     # one pass: the page and the number of rows in all (count(*) OVER ()), units joined to
     # the page only
     "overdue": "SELECT s.id, s.tenant_id, s.counted, s.total, u.code, u.name FROM ("

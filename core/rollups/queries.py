@@ -121,15 +121,16 @@ def _trend() -> Select:
     return (select(TENANT_KEY, first.label("first_half"),
                    last.label("last_half"), *_outcomes())
             .where(_overlapping())
-            .group_by(Obligation.tenant_id, first, last))
+            .group_by(Obligation.tenant_id, first, last)
+            .order_by(Obligation.tenant_id))
 
 
 def trend(start: dt.date, end: dt.date, now: dt.datetime) -> Select:
-    """Rows (tenant_id, first_half, last_half, total, waived, done, overdue) for
-    obligations overlapping [start, end], grouped by the half-years (``half_index``) their
-    period starts and ends in: an obligation overlaps exactly the half-years between the
-    two, so the caller adds each group to those, and a township's event obligations (a
-    period each) fold into a few groups."""
+    """Rows (tenant_id, first_half, last_half, total, waived, done, overdue), ordered by
+    township, for obligations overlapping [start, end], grouped by the half-years
+    (``half_index``) their period starts and ends in: an obligation overlaps exactly the
+    half-years between the two, so the caller adds each group to those, and a township's
+    event obligations (a period each) fold into a few groups."""
     return _trend().params(w_start=start, w_end=end, now=now)
 
 

@@ -53,11 +53,6 @@ class Counts:
     overdue: int = 0
     waived: int = 0
 
-    @classmethod
-    def of(cls, row) -> Counts:
-        """From a grouped row's ``total, waived, done, overdue`` (``queries._outcomes``)."""
-        return cls(row.total - row.waived, row.done, row.overdue, row.waived)
-
     def __iadd__(self, other: Counts) -> Counts:
         self.required += other.required
         self.done += other.done
@@ -209,26 +204,41 @@ def trend(session: Session, county: TenantRef, periods: list[Period],
     with county_read_scope(county):
         towns = _townships(session, county)
         rows = session.execute(queries.trend(periods[0].start, periods[-1].end, now)).all()
-    points: dict[tuple[uuid.UUID, str], Counts] = defaultdict(Counts)
-    overall: dict[str, Counts] = defaultdict(Counts)
-    halves = [(queries.half_index(period.start), period.label) for period in periods]
-    for row in rows:  # groups by the half-years spanned
-        counts = Counts.of(row)
-        for half, label in halves:
-            if row.first_half <= half <= row.last_half:
-                points[(row.tenant_id, label)] += counts
-                overall[label] += counts
+    points = _spread(rows, queries.half_index(periods[0].start), len(periods))
     labels = [p.label for p in periods]
+    empty = [[0, 0, 0, 0] for _ in labels]
+    overall = [Counts() for _ in labels]
+    result = []
+    for town in towns:
+        own = [Counts(*sums) for sums in points.get(town.id, empty)]
+        for county_sum, counts in zip(overall, own, strict=True):
+            county_sum += counts
+        result.append({"township": _label(town),
+                       "points": [{"period": label, **counts.out()}
+                                  for label, counts in zip(labels, own, strict=True)]})
     return {
         "from": labels[0], "to": labels[-1], "periods": labels, "as_of": now,
-        "overall": [{"period": label, **overall[label].out()} for label in labels],
-        "townships": [
-            {"township": _label(town),
-             "points": [{"period": label, **points[(town.id, label)].out()}
-                        for label in labels]}
-            for town in towns
-        ],
+        "overall": [{"period": label, **counts.out()}
+                    for label, counts in zip(labels, overall, strict=True)],
+        "townships": result,
     }
+
+
+def _spread(rows, first: int, count: int) -> dict[uuid.UUID, list[list[int]]]:
+    """Per township, (required, done, overdue, waived) for each of ``count`` half-years
+    from ``first`` (``half_index``): each group, ordered by township, adds to every asked
+    half-year between the ones its period starts and ends in."""
+    points: dict[uuid.UUID, list[list[int]]] = {}
+    for tenant_id, group in groupby(rows, key=itemgetter(0)):
+        sums = points[tenant_id] = [[0, 0, 0, 0] for _ in range(count)]
+        for _tenant, first_half, last_half, total_n, waived, done, overdue in group:
+            for index in range(max(first_half - first, 0), min(last_half - first, count - 1) + 1):
+                point = sums[index]
+                point[0] += total_n - waived
+                point[1] += done
+                point[2] += overdue
+                point[3] += waived
+    return points
 
 
 def _number(value: Any) -> bool:
