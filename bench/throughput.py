@@ -24,6 +24,9 @@ bare Flask route running the equivalent raw SQL (issue 8, item 5, second half).
    no sleeps, bounded by ``--requests`` and ``--max-seconds``, after 100 warm-up requests;
    the two servers are measured one after the other, then again in the other order, and the
    better of each is kept (noise on a shared machine only ever makes a run slower).
+5. Before the load, in this process: the round trips one request makes, seen at the driver
+   (statements, the RLS ``SET LOCAL``s, BEGIN/ROLLBACK, the pool's pre-ping) and, with
+   ``--profile N``, a cProfile of N requests — each in its own app context, as under gunicorn.
 
 Every process started here is stopped at the end, also on errors and Ctrl-C.
 """
@@ -168,25 +171,37 @@ def build_data(cluster, tmp: Path, townships: int):
     return app, owner_url, app_url, world
 
 
-def statements_per_request(app, path: str, headers: dict) -> list[str]:
-    """The SQL statements one request sends (the app in this process, same database)."""
-    from sqlalchemy import event
+def round_trips_per_request(app, path: str, headers: dict) -> list[str]:
+    """What one request sends to PostgreSQL (the app in this process, same database), seen
+    at the driver: every statement psycopg executes (SQLAlchemy's, the RLS ``SET LOCAL``s
+    sent beside them, the pool's pre-ping) and its transaction commands (BEGIN, COMMIT,
+    ROLLBACK) — each one round trip."""
+    import psycopg
+    from psycopg._connection_base import BaseConnection
 
-    engine = app.extensions["zerenzhi"].db.engine
     seen: list[str] = []
+    execute, command = psycopg.Cursor.execute, BaseConnection._exec_command
 
-    def capture(_conn, _cursor, statement, _parameters, _context, _many):
-        seen.append(" ".join(statement.split())[:110])
+    def traced_execute(cursor, query, *args, **kwargs):
+        text = query if isinstance(query, str) else query.as_string(cursor)
+        try:
+            return execute(cursor, query, *args, **kwargs)
+        finally:  # after the BEGIN psycopg sends first, if any
+            seen.append(" ".join(text.split())[:110] or "(empty statement)")
+
+    def traced_command(connection, cmd, *args, **kwargs):
+        seen.append(bytes(cmd).decode() if isinstance(cmd, bytes) else str(cmd))
+        return command(connection, cmd, *args, **kwargs)
 
     client = app.test_client()
     client.get(path, headers=headers)  # warm caches first
-    event.listen(engine, "before_cursor_execute", capture)
+    psycopg.Cursor.execute, BaseConnection._exec_command = traced_execute, traced_command
     try:
         response = client.get(path, headers=headers)
     finally:
-        event.remove(engine, "before_cursor_execute", capture)
+        psycopg.Cursor.execute, BaseConnection._exec_command = execute, command
     assert response.status_code == 200, response.status_code
-    return seen
+    return ["; (the pool's pre-ping)" if s in (";", "(empty statement)") else s for s in seen]
 
 
 def profile(app, path: str, headers: dict, requests: int) -> str:
@@ -351,9 +366,10 @@ def main(argv=None) -> int:
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
         app_path = f"/api/v1/townships/{world.slug}/units?page_size={PAGE}"
         bare_path = f"/townships/{world.slug}/units?page_size={PAGE}"
-        with app.app_context():
-            statements = statements_per_request(app, app_path, headers)
-            profiled = profile(app, app_path, headers, args.profile) if args.profile else ""
+        # no app context around them: each request gets its own, as under gunicorn (an
+        # outer one would keep one session, and its transaction, open across requests)
+        statements = round_trips_per_request(app, app_path, headers)
+        profiled = profile(app, app_path, headers, args.profile) if args.profile else ""
         app.extensions["zerenzhi"].db.dispose()
         common = ["-w", str(args.workers), "-k", "sync", "--timeout", "60"]
         app_server = Server("app", ["--chdir", str(ROOT), *common, "wsgi:app"], {
@@ -422,10 +438,12 @@ def main(argv=None) -> int:
           f"{ratio:.0%} of bare — target ≥ 40 %: {'met' if ratio >= 0.4 else 'MISSED'}; "
           f"errors {errors} — target 0: {'met' if errors == 0 else 'MISSED'}")
     print()
-    print(f"SQL statements the app sends for one such request ({len(statements)}):")
+    print(f"Round trips to PostgreSQL for one such request, seen at the driver "
+          f"({len(statements)}):")
     for statement in statements:
         print(f"  {statement}")
-    print(f"(the bare route: {len(BARE_SQL) + 1} statements + BEGIN/COMMIT)")
+    print(f"(the bare route: BEGIN, {len(BARE_SQL) + 1} statements, COMMIT = "
+          f"{len(BARE_SQL) + 3})")
     if profiled:
         print()
         print(profiled)
