@@ -47,6 +47,11 @@ class _TenantKey(TypeDecorator):
     impl = String(32)
     cache_ok = True
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name == "postgresql":
+            return None  # no call per row
+        return super().result_processor(dialect, coltype)
+
     def process_result_value(self, value, dialect):
         return value if value is None or isinstance(value, uuid.UUID) else _parse(value)
 
