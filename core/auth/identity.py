@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.auth.models import Position, UserAccount
+from core.auth.service import Caller
 from core.tenancy.context import tenant_scope
 from core.tenancy.models import Tenant
 
@@ -52,7 +53,7 @@ def active_posts(session: Session, user_id: uuid.UUID) -> tuple[PostRef, ...]:
 
 
 def load_identity(
-    session: Session, user: UserAccount, tenant: Tenant | None, permissions_for
+    session: Session, user: Caller | UserAccount, tenant: Tenant | None, permissions_for
 ) -> Identity:
     """Posts only in the user's home tenant; with no URL tenant, in the home tenant."""
     scope_tenant = tenant

@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, bindparam, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from core.auth.models import AuthToken, LoginAttempt, UserAccount
 from core.auth.passwords import DUMMY_HASH, verify_password
@@ -85,54 +86,85 @@ def _store_rehash(session: Session, user: UserAccount, new_hash: str) -> None:
         session.flush()
 
 
+@dataclass(frozen=True)
+class Caller:
+    """The account a live token belongs to, as a request needs it (global, no tenant data)."""
+
+    id: uuid.UUID
+    username: str
+    display_name: str
+    home_tenant_id: uuid.UUID | None
+    platform_admin: bool
+
+
+@dataclass(frozen=True)
+class TokenLookup:
+    user: Caller
+    token_id: uuid.UUID
+    tenant: Tenant | None
+
+
+_USER, _TOKEN, _TENANT = UserAccount.__table__, AuthToken.__table__, Tenant.__table__
+_CALLER = [_USER.c[name] for name in Caller.__dataclass_fields__]
+_TENANT_COLUMNS = [column.label(f"tenant_{column.key}") for column in _TENANT.c]
+
+
 def _token_statement(tenant_on) -> Select:
-    """The live token's user and token, and the tenant matching ``tenant_on`` (outer join)."""
+    """The live token's account and id, and the tenant matching ``tenant_on`` (outer join):
+    global tables only, so plain Core — no ORM objects or tenant criteria to build."""
     return (
-        select(UserAccount, AuthToken, Tenant)
-        .join(AuthToken, AuthToken.user_id == UserAccount.id)
-        .outerjoin(Tenant, tenant_on)
+        select(*_CALLER, _TOKEN.c.id.label("token_id"), *_TENANT_COLUMNS)
+        .select_from(_USER.join(_TOKEN, _TOKEN.c.user_id == _USER.c.id)
+                     .outerjoin(_TENANT, tenant_on))
         .where(
-            AuthToken.token_hash == bindparam("digest"),
-            AuthToken.revoked_at.is_(None),
-            AuthToken.expires_at > bindparam("now"),
-            UserAccount.disabled_at.is_(None),
+            _TOKEN.c.token_hash == bindparam("digest"),
+            _TOKEN.c.revoked_at.is_(None),
+            _TOKEN.c.expires_at > bindparam("now"),
+            _USER.c.disabled_at.is_(None),
         )
     )
 
 
 # Built once: a request only binds the digest, the time and the slug.
-_TOKEN_AND_HOME = _token_statement(Tenant.id == UserAccount.home_tenant_id)
+_TOKEN_AND_HOME = _token_statement(_TENANT.c.id == _USER.c.home_tenant_id)
 _TOKEN_AND_URL_TENANT = _token_statement(and_(
-    Tenant.slug == bindparam("slug"), Tenant.kind == bindparam("kind"),
-    Tenant.archived_at.is_(None)))
+    _TENANT.c.slug == bindparam("slug"), _TENANT.c.kind == bindparam("kind"),
+    _TENANT.c.archived_at.is_(None)))
 
 
-@dataclass(frozen=True)
-class TokenLookup:
-    user: UserAccount
-    token: AuthToken
-    tenant: Tenant | None
+def _persistent_tenant(session: Session, row) -> Tenant | None:
+    """The row's tenant as the session's persistent ``Tenant``, exactly as a query would
+    have loaded it (the one already in the identity map, if any), without a second query."""
+    values = {column.key: row[f"tenant_{column.key}"] for column in _TENANT.c}
+    if values["id"] is None:
+        return None
+    existing = session.identity_map.get(session.identity_key(Tenant, values["id"]))
+    if existing is not None:
+        return existing
+    tenant = Tenant(**values)
+    make_transient_to_detached(tenant)  # clean, as if loaded
+    session.add(tenant)
+    return tenant
 
 
 def lookup_token(session: Session, token: str,
                  url_tenant: tuple[str, str] | None = None) -> TokenLookup | None:
-    """The user of a live (unexpired, unrevoked) token of an enabled account, in one round
+    """The account of a live (unexpired, unrevoked) token of an enabled account, in one round
     trip with a tenant: with ``url_tenant`` = (kind, slug), the live tenant the URL names
-    (None if there is none); without, the user's home tenant (also left in the session's
-    identity map, so ``session.get`` finds it without asking again). Hash lookup only."""
+    (None if there is none); without, the user's home tenant (left in the session, so
+    ``session.get`` finds it without asking again). A hash lookup: no password hashing."""
     params = {"digest": token_digest(token), "now": utcnow()}
     if url_tenant is None:
         statement = _TOKEN_AND_HOME
     else:
         statement = _TOKEN_AND_URL_TENANT
         params["kind"], params["slug"] = url_tenant
-    row = session.execute(statement, params).first()
-    return TokenLookup(row[0], row[1], row[2]) if row else None
-
-
-def user_for_token(session: Session, token: str) -> tuple[UserAccount, AuthToken] | None:
-    found = lookup_token(session, token)
-    return (found.user, found.token) if found else None
+    row = session.connection().execute(statement, params).first()
+    if row is None:
+        return None
+    mapping = row._mapping
+    caller = Caller(*(mapping[column] for column in _CALLER))
+    return TokenLookup(caller, mapping["token_id"], _persistent_tenant(session, mapping))
 
 
 def revoke(session: Session, token_id) -> None:

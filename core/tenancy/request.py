@@ -82,7 +82,7 @@ def before_request() -> None:
     tenant = None
     if token:
         lookup = lookup_token(sess, token, url_tenant)
-        found = (lookup.user, lookup.token) if lookup else None
+        found = (lookup.user, lookup.token_id) if lookup else None
         tenant = lookup.tenant if lookup and url_tenant else None
     else:
         found = _feed_token_user(sess)
@@ -95,13 +95,13 @@ def before_request() -> None:
             not_found()
     if found is None:
         return
-    user, auth_token = found
+    user, token_id = found
     if tenant is not None:
         g.zz_tenant = tenant
         g.zz_tenant_token = set_tenant(tenant.ref())
     registry = current_app.extensions["zerenzhi"].permissions
     g.zz_identity = load_identity(sess, user, tenant, registry.for_roles)
-    g.zz_token_id = auth_token.id if auth_token is not None else None  # None: a feed token
+    g.zz_token_id = token_id  # None: a feed token
     g.zz_actor_token = set_actor(Actor(user.username, user.id, g.request_id))
 
 
