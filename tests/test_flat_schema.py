@@ -91,3 +91,22 @@ def test_rows_of_columns_dump_alike():
     assert flat(many=True).dump(tagged) == expected
     wider, plain_wider = _pair(ma.Schema, {**fields, "gone": ma.fields.String()})
     assert wider(many=True).dump(tagged) == plain_wider(many=True).dump(rows)  # no such column
+
+
+def test_pagination_header_as_flask_smorest_makes_it():
+    from flask_smorest.pagination import PaginationMixin
+
+    from core.routes.common import Blueprint
+
+    for page, size, total in [(1, 10, 0), (1, 10, 5), (1, 10, 60), (2, 10, 60), (6, 10, 60),
+                              (7, 10, 60), (3, 50, 60), (1, 100, 100)]:
+        ours = Blueprint._make_pagination_metadata(page, size, total)
+        theirs = PaginationMixin._make_pagination_metadata(page, size, total)
+        assert ours == theirs and list(ours) == list(theirs)
+
+
+def test_bad_list_arguments_still_answer_422(township):
+    client = township.client("secretary")
+    for query in ("page_size=101", "page=0", "kind=castle", "include_archived=maybe"):
+        answer = client.get(f"{township.base}/units?{query}").assert_status(422)
+        assert answer.json["code"] == 422 and answer.json["errors"]

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 from sqlalchemy import select
 
 from core.auth.permissions import requires
 from core.db.session import session
 from core.orgunits import service
 from core.orgunits.models import UNIT_KINDS, OrgUnit
-from core.routes.common import FlatSchema, InputSchema, ListQuery, RowPage
+from core.routes.common import Blueprint, FlatSchema, InputSchema, ListQuery, RowPage
 from core.tenancy.request import not_found
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/townships/<township>/units",
@@ -65,7 +65,7 @@ def _unit_or_404(unit_id) -> OrgUnit:
 @blp.route("")
 class Units(MethodView):
     @requires("units.read")
-    @blp.arguments(UnitQuery(), location="query")  # an instance: not rebuilt per request
+    @blp.arguments(UnitQuery, location="query")
     @blp.response(200, UnitSchema(many=True))
     @blp.paginate(RowPage)
     def get(self, query):
