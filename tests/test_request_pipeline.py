@@ -93,3 +93,32 @@ def test_a_new_transaction_starts_with_no_tenant(pg_only, township):
             sess.commit()
         assert sess.execute(text("SELECT count(*) FROM org_unit")).scalar() == 0
         assert sess.scalar(select(Tenant.id).where(Tenant.id == township.tenant_id))
+
+
+def test_prepared_statements_keep_townships_apart(township, other_township):
+    """Read-only requests end with COMMIT, so the driver keeps its prepared statements (it
+    prepares a statement on its fifth run): each township still sees only its own units."""
+    mine, theirs = township.client("secretary"), other_township.client("secretary")
+    for _ in range(8):
+        ours = {u["id"] for u in mine.get(f"{township.base}/units").assert_status(200).json}
+        other = {u["id"] for u in theirs.get(f"{other_township.base}/units")
+                 .assert_status(200).json}
+        assert ours == {str(i) for i in township.units.values()}
+        assert other == {str(i) for i in other_township.units.values()}
+        mine.get(f"{other_township.base}/units").assert_status(404)
+
+
+def test_a_failed_write_is_rolled_back_not_committed(township):
+    """Only a transaction that ran plain SELECTs is committed at teardown."""
+    from sqlalchemy import func
+
+    from core.orgunits.models import OrgUnit
+
+    with township.scope() as sess:
+        before = sess.scalar(select(func.count()).select_from(OrgUnit))
+    with township.scope() as sess:
+        sess.add(OrgUnit(code="left-open", name="x", kind="branch",
+                         parent_id=township.units["committee"]))
+        sess.flush()  # written, never committed
+    with township.scope() as sess:
+        assert sess.scalar(select(func.count()).select_from(OrgUnit)) == before

@@ -39,6 +39,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 RLS_STATE = "zz_rls"  # key in the DBAPI connection's info: what SET LOCAL set this transaction
 _UNSET: tuple[uuid.UUID | None, uuid.UUID | None] = (None, None)
 _ROLLBACK_TO = "rollback to savepoint"  # state while that statement is on its way
+READ_ONLY = "zz_read_only"  # connection info: this transaction has run plain SELECTs only
+_CONNECTION = "zz_connection"  # session info: the connection of its latest transaction
 
 
 def _wanted() -> tuple[uuid.UUID | None, uuid.UUID | None]:
@@ -62,13 +64,22 @@ def rls_settings_sql(tenant_id: uuid.UUID | None, county_id: uuid.UUID | None) -
 
 
 def _rls_begin(conn: Connection) -> None:
-    """A transaction starts with both settings empty: the app only ever uses ``SET LOCAL``."""
+    """A transaction starts with both settings empty (the app only ever uses ``SET LOCAL``)
+    and, so far, having only read."""
     conn.info[RLS_STATE] = _UNSET
+    conn.info[READ_ONLY] = True
 
 
 def _rls_unknown(conn: Connection) -> None:
     """After the transaction ends, what was set is gone: the next one starts afresh."""
     conn.info.pop(RLS_STATE, None)
+    conn.info.pop(READ_ONLY, None)
+
+
+def _note_writes(conn: Connection, _cursor, statement: str, *_args: Any) -> None:
+    """Anything but a plain SELECT (DML, SET, SAVEPOINT, a CTE...) counts as a write."""
+    if not statement.startswith("SELECT"):
+        conn.info[READ_ONLY] = False
 
 
 def _rls_savepoint_rollback(conn: Connection, *_args: Any) -> None:
@@ -109,6 +120,7 @@ def install_rls(engine: Engine) -> None:
     event.listen(engine, "rollback", _rls_unknown)
     event.listen(engine, "rollback_savepoint", _rls_savepoint_rollback)
     event.listen(engine, "before_cursor_execute", _rls_before_execute)
+    event.listen(engine, "before_cursor_execute", _note_writes)
 
 
 class Database:
@@ -124,6 +136,7 @@ class Database:
         install_scoping(self.Session)
         install_audit(self.Session)
         install_rls(self.engine)
+        event.listen(self.Session, "after_begin", _remember_connection)
 
     @property
     def dialect(self) -> str:
@@ -142,7 +155,30 @@ def session() -> Session:
     return sess
 
 
-def close_session(_exc: BaseException | None = None) -> None:
+def _remember_connection(session: Session, _transaction, connection: Connection) -> None:
+    session.info[_CONNECTION] = connection
+
+
+def _only_read(sess: Session) -> bool:
+    """The session's transaction ran plain SELECTs only and holds no unflushed changes."""
+    if sess.get_transaction() is None or sess.in_nested_transaction() \
+            or sess.new or sess.dirty or sess.deleted:
+        return False
+    connection = sess.info.get(_CONNECTION)
+    return (connection is not None and not connection.closed
+            and connection.info.get(READ_ONLY) is True)
+
+
+def close_session(exc: BaseException | None = None) -> None:
+    """Close the app context's session. A transaction that only read ends with COMMIT, not
+    the ROLLBACK ``close()`` sends: the same for the data, but psycopg drops its prepared
+    statements on every ROLLBACK, so each request's statements would be parsed and planned
+    anew. Anything else (a write, an error) is rolled back as before."""
     sess = g.pop("_zz_session", None)
-    if sess is not None:
+    if sess is None:
+        return
+    try:
+        if exc is None and _only_read(sess):
+            sess.commit()
+    finally:
         sess.close()
