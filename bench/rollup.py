@@ -52,8 +52,8 @@ sys.path.insert(0, str(HERE))
 import datagen as dg  # noqa: E402  (the generator and loaders; not copied)
 import obligations as ob  # noqa: E402  (its database builder, timing and capture helpers)
 
+from core.db.session import COUNTY_READ_SETTINGS  # noqa: E402
 from core.obligations.periods import Period, parse_period, periods_within  # noqa: E402
-from core.rollups.service import ANALYTIC_SETTINGS  # noqa: E402
 
 H1 = parse_period("2026H1")
 TREND_FROM, TREND_TO = parse_period("2025H1"), parse_period("2026H2")
@@ -163,7 +163,7 @@ class Floor:
                 conn = psycopg.connect(**db.conninfo[who], autocommit=True)
                 for name in ("app.tenant_id", "app.county_id"):  # what county_read_scope sets
                     conn.execute("SELECT set_config(%s, %s, false)", (name, str(county_id)))
-                for name, value in ANALYTIC_SETTINGS.items():  # what the roll-ups SET LOCAL
+                for name, value in COUNTY_READ_SETTINGS.items():  # as county reads SET LOCAL
                     conn.execute("SELECT set_config(%s, %s, false)", (name, value))
                 return conn
 
@@ -322,9 +322,8 @@ class RollupBench(ob.Bench):
         floor = Floor(db, county_id)
 
         def in_county(work):
-            def run():  # the statement alone, with the settings every roll-up applies
+            def run():
                 with sessions() as session, county_read_scope(county):
-                    service.analytic(session)
                     return work(session)
             return run
 

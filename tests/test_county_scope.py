@@ -61,3 +61,21 @@ def test_county_scope_reaches_subqueries(app):
             session().scalars(select(Fulfilment.id).where(Fulfilment.id.in_(
                 select(Fulfilment.id).scalar_subquery()))).all()
     assert seen == {a.tenant_id}
+
+
+def test_county_reads_run_with_the_roll_up_settings(zz_backend, app, township):
+    """Roll-ups scan many townships: no JIT, room to sort in memory — for county reads only."""
+    if zz_backend != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    county = _county(app, township)
+    with app.app_context():
+        sess = session()
+        with county_read_scope(county):
+            sess.scalars(select(OrgUnit.tenant_id)).all()
+            inside = (sess.scalar(text("SHOW jit")), sess.scalar(text("SHOW work_mem")))
+        sess.rollback()
+        with township.scope() as own:
+            own.scalars(select(OrgUnit.id)).all()
+            outside = own.scalar(text("SHOW work_mem"))
+    assert inside == ("off", "32MB")
+    assert outside != "32MB"

@@ -49,18 +49,27 @@ def _wanted() -> tuple[uuid.UUID | None, uuid.UUID | None]:
     return (tenant.id if tenant is not None else None, county_reads())
 
 
+# A county read scope serves roll-ups over many townships: at PostgreSQL's default 4 MB a
+# province's grouping sorts spill to disk, and JIT compiling costs ~100 ms that these scans
+# never win back (bench/README.md). Sent with the RLS settings, so they cost no round trip.
+COUNTY_READ_SETTINGS = {"jit": "off", "work_mem": "32MB"}
+_COUNTY_READ_SQL = "; ".join(f"SET LOCAL {name} = '{value}'"
+                             for name, value in COUNTY_READ_SETTINGS.items())
+
+
 @lru_cache(maxsize=4096)
 def rls_settings_sql(tenant_id: uuid.UUID | None, county_id: uuid.UUID | None) -> str:
     """Both ``SET LOCAL``s as one statement (one round trip), the literals built by psycopg
-    from validated UUIDs, never by formatting. Cached: the text depends only on the ids."""
+    from validated UUIDs, never by formatting; in a county read scope, with
+    ``COUNTY_READ_SETTINGS``. Cached: the text depends only on the ids."""
     from psycopg import sql
 
     def literal(value: uuid.UUID | None) -> sql.Literal:
         return sql.Literal(str(uuid.UUID(str(value))) if value else "")
 
     statement = sql.SQL("SET LOCAL app.tenant_id = {}; SET LOCAL app.county_id = {}").format(
-        literal(tenant_id), literal(county_id))
-    return statement.as_string(None)
+        literal(tenant_id), literal(county_id)).as_string(None)
+    return f"{statement}; {_COUNTY_READ_SQL}" if county_id else statement
 
 
 def _rls_begin(conn: Connection) -> None:

@@ -39,11 +39,6 @@ log = logging.getLogger("zerenzhi.rollups")
 SORTS = ("township", "rate", "overdue")
 ORDERS = ("asc", "desc")
 MAX_TREND_PERIODS = 20
-# PostgreSQL settings for one roll-up's transaction: a province's grouping sorts spill to
-# disk at the default 4 MB, and JIT compiling costs ~100 ms that these scans never win back
-ANALYTIC_SETTINGS = {"jit": "off", "work_mem": "32MB"}
-
-
 @dataclass
 class Counts:
     """Obligations by outcome; ``required`` leaves waived ones out, as the dashboard does."""
@@ -80,17 +75,7 @@ def _rule(key: str) -> dict[str, Any]:
             "source": rule.source if rule else None}
 
 
-def analytic(session: Session) -> None:
-    """Apply ``ANALYTIC_SETTINGS`` to the session's transaction (PostgreSQL only)."""
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql("; ".join(
-            f"SET LOCAL {name} = '{value}'" for name, value in ANALYTIC_SETTINGS.items()))
-
-
 def _townships(session: Session, county: TenantRef) -> list:
-    """The county's townships; first in each roll-up, so it also applies ``analytic``."""
-    analytic(session)
     return session.execute(queries.townships(county.id)).all()
 
 
