@@ -49,4 +49,9 @@ CORE_PERMISSIONS = (
                ("secretary", "deputy", "office")),
     Permission("outbox.read", Label("查看上報記錄", "Read reports sent upward and their receipt"),
                TOWNSHIP_ALL),
+    # units record their own progress on a rule directive: the township-wide writers and the
+    # unit-bound roles (in their own units, ``require_unit_write``); not viewers or admins
+    Permission("directives.report",
+               Label("記錄督辦事項落實情況", "Record a unit's progress on a directive"),
+               ("secretary", "deputy", "office", "member", "branch_secretary", "unit_head")),
 )

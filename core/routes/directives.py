@@ -15,13 +15,12 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import and_, not_, or_, select
 
-from core.auth.permissions import Permission, requires
+from core.auth.permissions import requires
 from core.auth.scope import require_unit_write
 from core.db.base import utcnow
 from core.db.session import session
 from core.directives import rules, service
 from core.directives.models import DirectiveReport, DirectiveTarget, InboxItem
-from core.labels import Label
 from core.routes.common import SelectPage
 from core.routes.directive_schemas import (
     AcknowledgementIn,
@@ -47,27 +46,11 @@ county_blp = Blueprint("county_directives", __name__, url_prefix="/api/v1/counti
                                    "its inbox of reports sent upward (R1, R3, P2)")
 
 
-# Units record their own progress on a rule directive: the township-wide writers and the
-# unit-bound roles (in their own units, ``require_unit_write``); not viewers or admins.
-REPORT_PERMISSION = Permission(
-    "directives.report", Label("記錄督辦事項落實情況", "Record a unit's progress on a directive"),
-    ("secretary", "deputy", "office", "member", "branch_secretary", "unit_head"))
-
-
 @county_blp.record
 def _register_rule(state) -> None:
     """The app gets the core rule ``county.directive`` as it mounts these routes (the
     rule registry exists by then; see ``create_app``)."""
     service.ensure_rule(state.app.extensions["zerenzhi"].extras["rules"])
-
-
-@blp.record
-def _register_permission(state) -> None:
-    """The app gets ``directives.report`` as it mounts the township routes (the permission
-    registry exists by then; see ``create_app``)."""
-    permissions = state.app.extensions["zerenzhi"].permissions
-    if REPORT_PERMISSION.name not in permissions:
-        permissions.add(REPORT_PERMISSION)
 
 
 def _fail(error: service.DirectiveError):
