@@ -321,16 +321,24 @@ class RollupBench(ob.Bench):
                                                      "window", ""))
         floor = Floor(db, county_id)
 
+        # Each run ends as a request does (core.db.session.close_session): a transaction that
+        # only read is committed, so psycopg keeps its prepared statements (a ROLLBACK drops
+        # them, and every run would be parsed and planned afresh; the floor's connection
+        # keeps them too).
         def in_county(work):
             def run():
                 with sessions() as session, county_read_scope(county):
-                    return work(session)
+                    result = work(session)
+                    session.commit()
+                    return result
             return run
 
         def plain(work):  # the service enters county_read_scope itself
             def run():
                 with sessions() as session:
-                    return work(session)
+                    result = work(session)
+                    session.commit()
+                    return result
             return run
 
         app_runs = {
