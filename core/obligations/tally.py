@@ -9,7 +9,9 @@ obligation when its local date falls in the period, for an event obligation when
 linked to it). A plugin editing ``period_start`` directly is therefore covered too.
 
 ``counted`` is derived data like the obligation row itself (which is not audited): the audited
-records are the ledger's sources. The recount does not touch ``updated_at``.
+records are the ledger's sources. The recount does not touch ``updated_at``. Its statements
+go to the session's connection keyed by the flushed rows' own ``tenant_id`` (the flush that
+produced them was scoped and stamped; on PostgreSQL RLS still applies to them).
 """
 
 from __future__ import annotations
