@@ -43,6 +43,18 @@ def _thresholds(text: str) -> tuple[int, ...]:
     return values
 
 
+def _townships(sess, slug: str | None) -> list[Tenant]:
+    """The live townships, or the one named (CommandError when there is none)."""
+    statement = select(Tenant).where(Tenant.kind == "township",
+                                     Tenant.archived_at.is_(None)).order_by(Tenant.slug)
+    if slug:
+        statement = statement.where(Tenant.slug == slug)
+    townships = list(sess.scalars(statement))
+    if slug and not townships:
+        raise CommandError(f"no township {slug!r}")
+    return townships
+
+
 @click.group("obligations", help="The obligations calendar.")
 def obligations_group() -> None:
     pass
@@ -65,13 +77,7 @@ def remind_command(township: str | None, at_text: str | None, thresholds_text: s
     at, thresholds = _at(at_text), _thresholds(thresholds_text)
     failed = 0
     with operator_session() as sess:
-        statement = select(Tenant).where(Tenant.kind == "township",
-                                         Tenant.archived_at.is_(None)).order_by(Tenant.slug)
-        if township:
-            statement = statement.where(Tenant.slug == township)
-        townships = sess.scalars(statement).all()
-        if township and not townships:
-            raise CommandError(f"no township {township!r}")
+        townships = _townships(sess, township)
         for tenant in townships:
             with tenant_scope(tenant.ref()):
                 try:
@@ -106,13 +112,7 @@ def recount_command(township: str | None, check: bool) -> None:
     """
     drifted = 0
     with operator_session() as sess:
-        statement = select(Tenant).where(Tenant.kind == "township",
-                                         Tenant.archived_at.is_(None)).order_by(Tenant.slug)
-        if township:
-            statement = statement.where(Tenant.slug == township)
-        townships = sess.scalars(statement).all()
-        if township and not townships:
-            raise CommandError(f"no township {township!r}")
+        townships = _townships(sess, township)
         for tenant in townships:
             with tenant_scope(tenant.ref()):
                 pairs = sess.execute(
