@@ -2,7 +2,7 @@
 
 import gc
 
-from core.app import create_app
+from zerenzhi.app import create_app
 
 app = create_app()
 # Everything built so far (mappers, schemas, the OpenAPI spec) lives as long as the process:

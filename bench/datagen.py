@@ -19,7 +19,7 @@
   ``executemany``.
 
 Nothing here is imported by the app; the periods, due dates and rule shapes come from
-core's own code (``core.obligations.periods``, ``RuleDef``), and ``obligations.py``
+core's own code (``zerenzhi.obligations.periods``, ``RuleDef``), and ``obligations.py``
 checks the generator against core's ``ensure_periodic``, ``open_event_obligation`` and
 ledger ``sync`` on one township of every database.
 """
@@ -37,10 +37,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from core import Label, Manifest, RuleDef, hookimpl
-from core.obligations.models import Fulfilment, Obligation
-from core.obligations.periods import Period, periods_within
-from core.obligations.tally import counts
+from zerenzhi import Label, Manifest, RuleDef, hookimpl
+from zerenzhi.obligations.models import Fulfilment, Obligation
+from zerenzhi.obligations.periods import Period, periods_within
+from zerenzhi.obligations.tally import counts
 
 TZ = "Asia/Shanghai"
 ZONE = ZoneInfo(TZ)
@@ -212,7 +212,7 @@ def _day_in(start: dt.date, end: dt.date, rng: random.Random) -> dt.date:
 
 @functools.cache
 def _periods(cadence: str) -> tuple[tuple[Period, dt.datetime, dt.datetime], ...]:
-    """(period, due, materialised at) of a cadence over the 3 years, from core's periods."""
+    """(period, due, materialised at) of a cadence over the 3 years, from zerenzhi's periods."""
     return tuple((period, period.due_at(TZ),
                   dt.datetime.combine(period.start, dt.time(0, 5), ZONE))
                  for period in periods_within(cadence, SPAN))
@@ -378,7 +378,7 @@ def _kind(column) -> str:
 
 @functools.cache
 def _encoders(table: str, cols: tuple[str, ...], backend: str):
-    from core.db.base import Base
+    from zerenzhi.db.base import Base
 
     columns = Base.metadata.tables[table].c
     position = 0 if backend == "postgresql" else 1

@@ -5,7 +5,7 @@ bare SQL aggregate on the same data in the same process (issue 4, "Performance")
         [--backends sqlite,postgresql] [--repeat 20] [--explain] [--what-if]
 
 For each size N and backend it builds a fresh database (PostgreSQL: a throw-away cluster
-from ``core.testing_pg``, the app connecting as the restricted role ``zz_app`` so row-level
+from ``zerenzhi.testing_pg``, the app connecting as the restricted role ``zz_app`` so row-level
 security is in the path; SQLite: a temp file), migrates it with core's runner, and fills
 it with N townships × 30 units × 3 years (2024–2026) of obligations and ledger entries
 (see ``datagen.py``): township 0 through core's own code (``ensure_periodic``,
@@ -15,7 +15,7 @@ order) it times, median of ``--repeat`` runs after warm-up, runs interleaved:
 
   summary.query     status_query(Window(2026H1), now) as summary() orders it, in a fresh
                     session inside tenant_scope (what the dashboard's numbers cost)
-  summary.service   core.obligations.service.summary(): ensure_periodic + that query +
+  summary.service   zerenzhi.obligations.service.summary(): ensure_periodic + that query +
                     describe() (titles, units, responsible persons) + Python totals
   calendar.query    calendar_query()'s statement for a 90-day window, ordered as the
                     route orders it, first page of 50
@@ -56,7 +56,7 @@ sys.path.insert(0, str(HERE))
 
 import datagen as dg  # noqa: E402
 
-from core.obligations.periods import Period, parse_period  # noqa: E402
+from zerenzhi.obligations.periods import Period, parse_period  # noqa: E402
 
 H1 = parse_period("2026H1")
 CAL_START = dt.date(2026, 4, 2)
@@ -169,7 +169,7 @@ class Bench:
 
     def pg(self):
         if self.cluster is None:
-            from core.testing_pg import PgCluster
+            from zerenzhi.testing_pg import PgCluster
 
             log("starting a throw-away PostgreSQL cluster")
             self.cluster = PgCluster().start()
@@ -182,7 +182,7 @@ class Bench:
             path = self.tmp / f"{name}.db"
             url = f"sqlite:///{path}"
             return Database(backend, size, url, url, None, path=path)
-        from core.testing_pg import APP_ROLE, OWNER_ROLE, SUPERUSER
+        from zerenzhi.testing_pg import APP_ROLE, OWNER_ROLE, SUPERUSER
 
         cluster = self.pg()
         owner_url, app_url = cluster.create_database(name)
@@ -210,7 +210,7 @@ class Bench:
             conn.execute(f'DROP DATABASE "{db.conninfo["owner"]["dbname"]}" WITH (FORCE)')
 
     def make_app(self, db: Database):
-        from core.app import create_app
+        from zerenzhi.app import create_app
 
         here = os.getcwd()
         os.chdir(self.tmp)  # create_app makes ./instance; keep it out of the checkout
@@ -251,7 +251,7 @@ class Bench:
         return counties, townships, probe
 
     def build(self, db: Database):
-        from core.db.migrate import upgrade
+        from zerenzhi.db.migrate import upgrade
 
         counties, townships, probe = self.layout(db.size)
         started = time.perf_counter()
@@ -296,11 +296,11 @@ class Bench:
             self.drop(db)
 
     def measure(self, app, db: Database, probe: dg.Township) -> None:
-        from core.obligations.materialize import ensure_periodic
-        from core.obligations.models import Obligation
-        from core.obligations.service import calendar_query, summary
-        from core.obligations.status import Window, status_query
-        from core.tenancy.context import TenantRef, tenant_scope
+        from zerenzhi.obligations.materialize import ensure_periodic
+        from zerenzhi.obligations.models import Obligation
+        from zerenzhi.obligations.service import calendar_query, summary
+        from zerenzhi.obligations.status import Window, status_query
+        from zerenzhi.tenancy.context import TenantRef, tenant_scope
 
         kernel = app.extensions["zerenzhi"]
         sessions = kernel.db.Session
@@ -425,8 +425,8 @@ class Bench:
         this throw-away database, timed against core's code and the floor in one batch."""
         import variants
 
-        from core.obligations.models import Obligation
-        from core.obligations.status import Window, filtered
+        from zerenzhi.obligations.models import Obligation
+        from zerenzhi.obligations.status import Window, filtered
 
         begin, _ = Period(CAL_START, CAL_START, "day", "").bounds(dg.TZ)
         _, after = Period(CAL_END, CAL_END, "day", "").bounds(dg.TZ)
@@ -680,15 +680,15 @@ def validate_township_zero(app, backend: str, county_id: uuid.UUID) -> int:
     (and so what the bulk loader writes for every other township)."""
     from sqlalchemy import text
 
-    from core.db.session import session
-    from core.obligations.ledger import Evidence, sync, withdraw
-    from core.obligations.materialize import ensure_periodic, open_event_obligation
-    from core.orgunits.models import OrgUnit
-    from core.orgunits.service import root_unit
-    from core.plugins.models import TenantPlugin
-    from core.tenancy.context import tenant_scope
-    from core.tenancy.models import Tenant
-    from core.tenancy.service import create_township
+    from zerenzhi.db.session import session
+    from zerenzhi.obligations.ledger import Evidence, sync, withdraw
+    from zerenzhi.obligations.materialize import ensure_periodic, open_event_obligation
+    from zerenzhi.orgunits.models import OrgUnit
+    from zerenzhi.orgunits.service import root_unit
+    from zerenzhi.plugin_host.models import TenantPlugin
+    from zerenzhi.tenancy.context import tenant_scope
+    from zerenzhi.tenancy.models import Tenant
+    from zerenzhi.tenancy.service import create_township
 
     with app.app_context():
         sess = session()
@@ -773,9 +773,9 @@ def _same(table: str, stored: Counter, expected: Counter) -> None:
 
 def add_posts(app, plan: dg.Plan) -> None:
     """Holders for the probe's posts (31), so describe() resolves responsible persons."""
-    from core.auth.models import Member, Position, UserAccount
-    from core.db.session import session
-    from core.tenancy.context import TenantRef, tenant_scope
+    from zerenzhi.auth.models import Member, Position, UserAccount
+    from zerenzhi.db.session import session
+    from zerenzhi.tenancy.context import TenantRef, tenant_scope
 
     ref = TenantRef(plan.tenant_id, "township", plan.slug, plan.county_id, dg.TZ)
     posts = [("secretary", "committee"), ("deputy", "committee"), ("office", "office")]

@@ -13,7 +13,7 @@ app's engine (PostgreSQL: connected as ``zz_app``, so the after_begin ``SET LOCA
 ORM's county criteria and the county RLS policy are all in the path), median of
 ``--repeat`` runs, variants taking turns:
 
-  compliance.service  core.rollups.service.compliance(2026H1) — what the route calls
+  compliance.service  zerenzhi.rollups.service.compliance(2026H1) — what the route calls
   compliance.query    session.execute(queries.compliance(2026H1)) in a fresh session
   overdue.service     service.overdue(limit=50): townships, count, first page of 50
   overdue.query       the first page of queries.overdue() (50 rows)
@@ -52,8 +52,8 @@ sys.path.insert(0, str(HERE))
 import datagen as dg  # noqa: E402  (the generator and loaders; not copied)
 import obligations as ob  # noqa: E402  (its database builder, timing and capture helpers)
 
-from core.db.session import COUNTY_READ_SETTINGS  # noqa: E402
-from core.obligations.periods import Period, parse_period, periods_within  # noqa: E402
+from zerenzhi.db.session import COUNTY_READ_SETTINGS  # noqa: E402
+from zerenzhi.obligations.periods import Period, parse_period, periods_within  # noqa: E402
 
 H1 = parse_period("2026H1")
 TREND_FROM, TREND_TO = parse_period("2025H1"), parse_period("2026H2")
@@ -67,7 +67,7 @@ log = ob.log
 
 # --- the floor ---------------------------------------------------------------------------------
 # Hand-written over the same schema: obligations of the county's live townships by their
-# stored count (``counted``, kept by core.obligations.tally) with the status as a CASE of the
+# stored count (``counted``, kept by zerenzhi.obligations.tally) with the status as a CASE of the
 # same rules as core's status_case.
 COUNTY = """o.tenant_id IN (SELECT id FROM tenant WHERE county_id = {county}
                       AND kind = 'township' AND archived_at IS NULL)"""
@@ -311,8 +311,8 @@ class RollupBench(ob.Bench):
         return [dg.county_row(COUNTY_INDEX)], townships, probe
 
     def measure(self, app, db: ob.Database, probe: dg.Township) -> None:
-        from core.rollups import queries, service
-        from core.tenancy.context import TenantRef, county_read_scope
+        from zerenzhi.rollups import queries, service
+        from zerenzhi.tenancy.context import TenantRef, county_read_scope
 
         sessions = app.extensions["zerenzhi"].db.Session
         county_id = dg.county_id_of(COUNTY_INDEX)
@@ -321,7 +321,7 @@ class RollupBench(ob.Bench):
                                                      "window", ""))
         floor = Floor(db, county_id)
 
-        # Each run ends as a request does (core.db.session.close_session): a transaction that
+        # Each run ends as a request does (zerenzhi.db.session.close_session): a transaction that
         # only read is committed, so psycopg keeps its prepared statements (a ROLLBACK drops
         # them, and every run would be parsed and planned afresh; the floor's connection
         # keeps them too).
@@ -471,7 +471,7 @@ def print_report(bench: RollupBench, args, partial: bool = False) -> None:
     for line in bench.loads:
         print(f"  {line}")
     print()
-    print("app ms: through core.rollups (query: the statement in a fresh session inside "
+    print("app ms: through zerenzhi.rollups (query: the statement in a fresh session inside "
           "county_read_scope; service: what the route calls); bare ms: the hand-written "
           "aggregate as the owner (PostgreSQL: RLS on); ratio = app/bare; app SQL ms: the "
           "app's own SQL text on a raw connection (PostgreSQL: zz_app, RLS on); no-RLS ms: "

@@ -4,10 +4,10 @@ bare Flask route running the equivalent raw SQL (issue 8, item 5, second half).
     .venv/bin/python bench/throughput.py [--townships 30] [--requests 2000]
         [--concurrency 8] [--max-seconds 120] [--workers 2]
 
-1. A throw-away PostgreSQL cluster (``core.testing_pg.PgCluster``), one database migrated with
+1. A throw-away PostgreSQL cluster (``zerenzhi.testing_pg.PgCluster``), one database migrated with
    core's runner for the installed plugins, and ``--townships`` townships (each with its own
-   county, org tree and one user per role) made with ``core.testing.build_world`` — core's
-   services, tokens from ``core.auth.service.issue_token_for``. The measured township gets
+   county, org tree and one user per role) made with ``zerenzhi.testing.build_world`` — core's
+   services, tokens from ``zerenzhi.auth.service.issue_token_for``. The measured township gets
    60 units in all, so ``?page_size=50`` returns a full page of 50.
 2. The real service: ``sys.executable -m gunicorn --chdir /work/main -w 2 -b 127.0.0.1:<free
    port> wsgi:app`` with ZERENZHI_DATABASE_URL = the app role's URL (``zz_app``: row-level
@@ -139,12 +139,12 @@ def free_port() -> int:
 
 def build_data(cluster, tmp: Path, townships: int):
     """Migrate a database for the installed plugins and make the townships through core."""
-    from core.app import create_app
-    from core.db.migrate import upgrade
-    from core.orgunits.models import OrgUnit
-    from core.tenancy.context import TenantRef, tenant_scope
-    from core.testing import build_world
-    from core.testing_pg import APP_ROLE
+    from zerenzhi.app import create_app
+    from zerenzhi.db.migrate import upgrade
+    from zerenzhi.orgunits.models import OrgUnit
+    from zerenzhi.tenancy.context import TenantRef, tenant_scope
+    from zerenzhi.testing import build_world
+    from zerenzhi.testing_pg import APP_ROLE
 
     owner_url, app_url = cluster.create_database("throughput")
     here = os.getcwd()
@@ -159,7 +159,7 @@ def build_data(cluster, tmp: Path, townships: int):
     worlds = [build_world(app, prefix="tp") for _ in range(townships)]
     world = worlds[len(worlds) // 2]
     with app.app_context():
-        from core.db.session import session
+        from zerenzhi.db.session import session
 
         sess = session()
         with tenant_scope(TenantRef(world.tenant_id, "township", world.slug, world.county_id)):
@@ -348,7 +348,7 @@ def main(argv=None) -> int:
         raise SystemExit(143)
 
     signal.signal(signal.SIGTERM, terminate)
-    from core.testing_pg import APP_ROLE, PgCluster
+    from zerenzhi.testing_pg import APP_ROLE, PgCluster
 
     tmp = Path(tempfile.mkdtemp(prefix="zz-throughput-"))
     (tmp / "tenants").mkdir()

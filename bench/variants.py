@@ -1,4 +1,4 @@
-"""Proposed versions of ``core.obligations.status.status_query``, measured by
+"""Proposed versions of ``zerenzhi.obligations.status.status_query``, measured by
 ``obligations.py --what-if`` against core's (the benchmark does not change core).
 
 Same arguments, same rows (Obligation, done, fulfilled_at, evidence_type, evidence_id,
@@ -27,9 +27,9 @@ import functools
 from sqlalchemy import Date, Select, and_, bindparam, case, func, not_, or_, select, union_all
 from sqlalchemy.orm import aliased
 
-from core.db.base import UTCDateTime
-from core.obligations.models import Fulfilment, Obligation
-from core.obligations.status import Window
+from zerenzhi.db.base import UTCDateTime
+from zerenzhi.obligations.models import Fulfilment, Obligation
+from zerenzhi.obligations.status import Window
 
 
 def _window_filter(shape: tuple[bool, bool, bool, bool]):

@@ -2,37 +2,37 @@
 over ``_pytest``): anything not exported here may move without notice.
 """
 
-from core.audit.recorder import record as audit_event
-from core.auth.permissions import AUTHENTICATED, PUBLIC, Permission, requires
-from core.auth.scope import can_write_unit, current_identity, require_unit_write
-from core.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
-from core.db.rls import disable_tenant_rls, enable_tenant_rls
-from core.db.session import session
-from core.directives.service import send_upward
-from core.events import Event, emit
-from core.labels import Label, render
-from core.obligations.ledger import Evidence
-from core.obligations.ledger import sync as sync_evidence
-from core.obligations.ledger import withdraw as withdraw_evidence
-from core.obligations.materialize import (
+from zerenzhi.audit.recorder import record as audit_event
+from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC, Permission, requires
+from zerenzhi.auth.scope import can_write_unit, current_identity, require_unit_write
+from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
+from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
+from zerenzhi.db.session import session
+from zerenzhi.directives.service import send_upward
+from zerenzhi.events import Event, emit
+from zerenzhi.labels import Label, render
+from zerenzhi.obligations.ledger import Evidence
+from zerenzhi.obligations.ledger import sync as sync_evidence
+from zerenzhi.obligations.ledger import withdraw as withdraw_evidence
+from zerenzhi.obligations.materialize import (
     close_event_obligation,
     open_event_obligation,
     reschedule_event_obligation,
 )
-from core.obligations.periods import Period, local_today, parse_period, period_of
-from core.obligations.rules import RuleDef
-from core.obligations.service import summary as obligation_summary
-from core.orgunits.models import UNIT_KINDS, OrgUnit
-from core.orgunits.service import get_unit, unit_members, units_of_kind
-from core.plugins.hookspecs import hookimpl
-from core.plugins.manifest import Manifest
-from core.plugins.service import plugin_settings, townships_enabling
-from core.references import describe as describe_reference
-from core.rollups.metrics import RollupMetric
-from core.routes.common import InputSchema, QuerySchema, SelectPage
-from core.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
-from core.tenancy.request import not_found
-from core.tenancy.service import find_tenants
+from zerenzhi.obligations.periods import Period, local_today, parse_period, period_of
+from zerenzhi.obligations.rules import RuleDef
+from zerenzhi.obligations.service import summary as obligation_summary
+from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
+from zerenzhi.orgunits.service import get_unit, unit_members, units_of_kind
+from zerenzhi.plugin_host.hookspecs import hookimpl
+from zerenzhi.plugin_host.manifest import Manifest
+from zerenzhi.plugin_host.service import plugin_settings, townships_enabling
+from zerenzhi.references import describe as describe_reference
+from zerenzhi.rollups.metrics import RollupMetric
+from zerenzhi.routes.common import InputSchema, QuerySchema, SelectPage
+from zerenzhi.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
+from zerenzhi.tenancy.request import not_found
+from zerenzhi.tenancy.service import find_tenants
 
 __all__ = [
     "AUTHENTICATED",

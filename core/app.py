@@ -9,17 +9,17 @@ from typing import Any
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from core import config as config_module
-from core import idempotency
-from core.auth.catalogue import CORE_PERMISSIONS
-from core.auth.permissions import PUBLIC, PermissionRegistry
-from core.db.session import Database
-from core.errors import install_error_handlers
-from core.obligations.rules import RuleRegistry
-from core.obligations.tally import install_tally
-from core.plugins.manager import PluginSet, build_plugins
-from core.routes import CORE_BLUEPRINTS
-from core.tenancy import request as tenant_request
+from zerenzhi import config as config_module
+from zerenzhi import idempotency
+from zerenzhi.auth.catalogue import CORE_PERMISSIONS
+from zerenzhi.auth.permissions import PUBLIC, PermissionRegistry
+from zerenzhi.db.session import Database
+from zerenzhi.errors import install_error_handlers
+from zerenzhi.obligations.rules import RuleRegistry
+from zerenzhi.obligations.tally import install_tally
+from zerenzhi.plugin_host.manager import PluginSet, build_plugins
+from zerenzhi.routes import CORE_BLUEPRINTS
+from zerenzhi.tenancy import request as tenant_request
 
 DESCRIPTION = "Township responsibility system (責任制) API; clause IDs refer to DOMAIN.md."
 
@@ -88,7 +88,7 @@ def create_app(
 
     for blueprint in CORE_BLUEPRINTS:
         api.register_blueprint(blueprint)
-    from core.plugins.wiring import wire_plugins
+    from zerenzhi.plugin_host.wiring import wire_plugins
 
     wire_plugins(app, kernel)
     _swagger_assets(app)
@@ -97,7 +97,7 @@ def create_app(
     idempotency.install(app)
     install_error_handlers(app)
 
-    from core.cli import register_cli
+    from zerenzhi.cli import register_cli
 
     register_cli(app)
     plugin_set.pm.hook.startup(app=app)

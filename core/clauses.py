@@ -6,7 +6,7 @@ served in three scripts like every catalogue label. Rules cite these IDs as ``so
 
 from __future__ import annotations
 
-from core.labels import Label
+from zerenzhi.labels import Label
 
 SECTIONS = {
     "W": Label("意識形態工作內容", "Scope of the work"),

@@ -21,7 +21,7 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(only: str | None) -> None:
     """Migrate core, then every installed plugin in `requires` order, to head."""
-    from core.db.migrate import upgrade
+    from zerenzhi.db.migrate import upgrade
 
     config = current_app.config
     upgrade(config["MIGRATION_DATABASE_URL"], _kernel().plugins, config["DB_APP_ROLE"],
@@ -30,14 +30,14 @@ def db_upgrade(only: str | None) -> None:
 
 def register_cli(app) -> None:
     app.cli.add_command(db_group)
-    from core import commands
+    from zerenzhi import commands
 
     commands.register(app.cli)
     app.extensions["zerenzhi"].plugins.pm.hook.register_commands(cli=app.cli)
 
 
 def _make_app():
-    from core.app import create_app
+    from zerenzhi.app import create_app
 
     return create_app()
 

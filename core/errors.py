@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from core.db.session import session
+from zerenzhi.db.session import session
 
 log = logging.getLogger("zerenzhi.errors")
 

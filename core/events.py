@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.db.base import utcnow
-from core.tenancy.context import TenantRef, require_tenant
+from zerenzhi.db.base import utcnow
+from zerenzhi.tenancy.context import TenantRef, require_tenant
 
 log = logging.getLogger("zerenzhi.events")
 
@@ -33,7 +33,7 @@ def emit(session: Session, name: str, *, strict: bool = False, **data: Any) -> E
     With ``strict=True`` (reminders) a failure propagates, so the caller can roll back and
     retry rather than mark as sent what nobody received.
     """
-    from core.plugins.service import call_one, enabled_names
+    from zerenzhi.plugin_host.service import call_one, enabled_names
 
     event = Event(name, require_tenant(), data)
     for plugin in sorted(enabled_names(session)):

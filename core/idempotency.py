@@ -13,8 +13,8 @@ from flask_smorest import abort
 from sqlalchemy import JSON, LargeBinary, String, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, TenantScoped, Timestamped
-from core.db.session import session
+from zerenzhi.db.base import Base, TenantScoped, Timestamped
+from zerenzhi.db.session import session
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200

@@ -12,14 +12,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core.tenancy.context import require_tenant
+from zerenzhi.tenancy.context import require_tenant
 
 
 def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | None:
     """``{"type", "id", "title", "status", ...}`` of a record here, or None if unknown."""
     if ref_type == "obligation":
-        from core.db.base import utcnow
-        from core.obligations.service import one
+        from zerenzhi.db.base import utcnow
+        from zerenzhi.obligations.service import one
 
         try:
             item = one(session, uuid.UUID(str(ref_id)), utcnow())
@@ -30,10 +30,10 @@ def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | N
         return {"type": "obligation", "id": str(item["id"]), "title": item["title"],
                 "status": item["status"], "unit_id": str(item["unit_id"]),
                 "due_at": item["due_at"].isoformat()}
-    from core.plugins.service import hooks
+    from zerenzhi.plugin_host.service import hooks
 
     plugin = ref_type.split(".", 1)[0]
-    from core.plugins.service import enabled_names
+    from zerenzhi.plugin_host.service import enabled_names
 
     if plugin not in enabled_names(session):
         return None

@@ -29,7 +29,7 @@ _counter = itertools.count(1)
 
 
 def _pg_available() -> bool:
-    from core.testing_pg import find_pg_bindir
+    from zerenzhi.testing_pg import find_pg_bindir
 
     return find_pg_bindir() is not None and os.environ.get("ZERENZHI_TEST_SKIP_PG") != "1"
 
@@ -48,7 +48,7 @@ class _Databases:
             url = f"sqlite:///{self.tmp / 'test.db'}"
             return url, url, None
         if self.cluster is None:
-            from core.testing_pg import PgCluster
+            from zerenzhi.testing_pg import PgCluster
 
             self.cluster = PgCluster().start()
         return self.cluster.owner_url, self.cluster.app_url, "zz_app"
@@ -94,8 +94,8 @@ def zz_load_entrypoints() -> bool:
 @pytest.fixture
 def app(zz_backend: str, zz_databases: _Databases, zz_plugins, zz_load_entrypoints):
     """A migrated app on the backend under test (built once per plugin set)."""
-    from core.app import create_app
-    from core.db.migrate import upgrade
+    from zerenzhi.app import create_app
+    from zerenzhi.db.migrate import upgrade
 
     owner_url, app_url, role = zz_databases.urls(zz_backend)
     names = tuple(sorted(type(p).__module__ + "." + type(p).__name__ for p in zz_plugins))
@@ -196,11 +196,11 @@ class World:
     def directive_id(self) -> str:
         """A task directive from this county to this township (made once, on first use)."""
         if "directive" not in self.records:
-            from core.db.base import utcnow
-            from core.db.session import session
-            from core.directives.service import create_directive
-            from core.tenancy.context import tenant_scope
-            from core.tenancy.models import Tenant
+            from zerenzhi.db.base import utcnow
+            from zerenzhi.db.session import session
+            from zerenzhi.directives.service import create_directive
+            from zerenzhi.tenancy.context import tenant_scope
+            from zerenzhi.tenancy.models import Tenant
 
             with self.app.app_context():
                 sess = session()
@@ -220,7 +220,7 @@ class World:
         return ApiClient(self.app, self.tokens.get(role) if role else None, headers)
 
     def enable(self, plugin: str, settings: dict | None = None) -> None:
-        from core.plugins.models import TenantPlugin
+        from zerenzhi.plugin_host.models import TenantPlugin
 
         with self.scope() as sess:
             sess.add(TenantPlugin(plugin=plugin, enabled=True, settings=settings or {}))
@@ -235,9 +235,9 @@ class _scoped_session:
         self.app, self.tenant_id = app, tenant_id
 
     def __enter__(self):
-        from core.db.session import session
-        from core.tenancy.context import tenant_scope
-        from core.tenancy.models import Tenant
+        from zerenzhi.db.session import session
+        from zerenzhi.tenancy.context import tenant_scope
+        from zerenzhi.tenancy.models import Tenant
 
         self.ctx = self.app.app_context()
         self.ctx.push()
@@ -257,7 +257,7 @@ _password_hash: list[str] = []
 
 def _fixture_hash() -> str:
     if not _password_hash:
-        from core.auth.passwords import hash_password
+        from zerenzhi.auth.passwords import hash_password
 
         _password_hash.append(hash_password(PASSWORD))
     return _password_hash[0]
@@ -265,13 +265,13 @@ def _fixture_hash() -> str:
 
 def build_world(app, prefix: str = "t") -> World:
     """Make a fresh county, township, units and one user per role (fast: no per-user hash)."""
-    from core.auth.models import Position, UserAccount
-    from core.auth.service import issue_token_for
-    from core.db.session import session
-    from core.orgunits.models import OrgUnit
-    from core.orgunits.service import root_unit
-    from core.tenancy.context import tenant_scope
-    from core.tenancy.service import create_county, create_township
+    from zerenzhi.auth.models import Position, UserAccount
+    from zerenzhi.auth.service import issue_token_for
+    from zerenzhi.db.session import session
+    from zerenzhi.orgunits.models import OrgUnit
+    from zerenzhi.orgunits.service import root_unit
+    from zerenzhi.tenancy.context import tenant_scope
+    from zerenzhi.tenancy.service import create_county, create_township
 
     n = f"{prefix}{next(_counter)}-{uuid.uuid4().hex[:6]}"
     with app.app_context():
@@ -312,7 +312,7 @@ def build_world(app, prefix: str = "t") -> World:
 
 
 def _user(sess, world: World, role: str, username: str, home, position) -> None:
-    from core.auth.models import Member, UserAccount
+    from zerenzhi.auth.models import Member, UserAccount
 
     account = UserAccount(username=username, display_name=f"{role} {world.slug}",
                           password_hash=_fixture_hash(), home_tenant_id=home)
@@ -330,9 +330,9 @@ def _user(sess, world: World, role: str, username: str, home, position) -> None:
 
 
 def platform_admin_token(app) -> str:
-    from core.auth.models import UserAccount
-    from core.auth.service import issue_token_for
-    from core.db.session import session
+    from zerenzhi.auth.models import UserAccount
+    from zerenzhi.auth.service import issue_token_for
+    from zerenzhi.db.session import session
 
     with app.app_context():
         sess = session()
@@ -385,7 +385,7 @@ class RouteCase:
 
 
 def _view_permission(app, endpoint: str, method: str) -> str | None:
-    from core.auth.permissions import permission_of
+    from zerenzhi.auth.permissions import permission_of
 
     view = app.view_functions[endpoint]
     view_class = getattr(view, "view_class", None)

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.db.base
-from core.db.rls import disable_tenant_rls, enable_tenant_rls
+import zerenzhi.db.base
+from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
 ${imports if imports else ""}
 
 revision: str = ${repr(up_revision)}

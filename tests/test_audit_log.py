@@ -11,9 +11,9 @@ import uuid
 import pytest
 from sqlalchemy import update
 
-from core.audit.models import AuditEntry
-from core.audit.verify import verify_chain
-from core.db.session import make_engine
+from zerenzhi.audit.models import AuditEntry
+from zerenzhi.audit.verify import verify_chain
+from zerenzhi.db.session import make_engine
 
 PASSWORD = "a long enough secret"
 

@@ -7,9 +7,9 @@ import datetime as dt
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 
-from core.auth.models import AuthToken, UserAccount
-from core.auth.service import token_digest
-from core.testing import ApiClient
+from zerenzhi.auth.models import AuthToken, UserAccount
+from zerenzhi.auth.service import token_digest
+from zerenzhi.testing import ApiClient
 
 TOKENS = "/api/v1/auth/tokens"
 PASSWORD = "a long enough secret"

@@ -140,7 +140,7 @@ def test_a_page_beyond_any_number_is_not_a_server_error(township, resource):
 
 
 def test_surrogate_in_a_password_is_refused_at_login(township):
-    from core.testing import ApiClient
+    from zerenzhi.testing import ApiClient
 
     response = ApiClient(township.app).post(
         "/api/v1/auth/tokens", data='{"username": "someone", "password": "x\\ud800"}',

@@ -25,6 +25,6 @@ def test_roles_and_unit_kinds(township):
 
 
 def test_catalogue_needs_a_login(app):
-    from core.testing import ApiClient
+    from zerenzhi.testing import ApiClient
 
     assert ApiClient(app).get("/api/v1/catalogue/clauses").status_code == 401

@@ -15,15 +15,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text, update
 
-from core.audit.models import AuditEntry
-from core.auth.models import UserAccount
-from core.db.session import make_engine, session
-from core.orgunits.models import OrgUnit
-from core.plugins.models import TenantPlugin
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
 from tests.obligations.drill import DrillPlugin
 from tests.plugin_system.throwaway import ThrowawayPlugin
+from zerenzhi.audit.models import AuditEntry
+from zerenzhi.auth.models import UserAccount
+from zerenzhi.db.session import make_engine, session
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 
 @pytest.fixture
@@ -372,7 +372,7 @@ def test_repo_tenants_apply_cleanly(app):
 
 
 def test_serve_migrates_applies_and_execs_gunicorn(app, tmp_path, monkeypatch):
-    import core.commands.serve as serve
+    import zerenzhi.commands.serve as serve
 
     for name in ("ZERENZHI_BIND", "ZERENZHI_WORKERS", *serve.PASSED_ON.values()):
         monkeypatch.delenv(name, raising=False)  # restored after the test

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import uuid
 
-from core.orgunits.service import root_unit
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
-from core.testing import ApiClient, platform_admin_token
+from zerenzhi.orgunits.service import root_unit
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
+from zerenzhi.testing import ApiClient, platform_admin_token
 
 
 def all_pages(client, url: str) -> list[dict]:
@@ -26,7 +26,7 @@ def slugs(client, url: str) -> set[str]:
 
 
 def committee_of(app, tenant_id: str):
-    from core.db.session import session
+    from zerenzhi.db.session import session
 
     with app.app_context():
         sess = session()

@@ -6,14 +6,14 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, text
 
-from core.audit.models import AuditEntry
-from core.auth.models import Member
-from core.db.session import session
-from core.obligations.models import Fulfilment
-from core.orgunits.models import OrgUnit
-from core.tenancy.context import county_read_scope
-from core.tenancy.models import Tenant
-from core.testing import build_world
+from zerenzhi.audit.models import AuditEntry
+from zerenzhi.auth.models import Member
+from zerenzhi.db.session import session
+from zerenzhi.obligations.models import Fulfilment
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.tenancy.context import county_read_scope
+from zerenzhi.tenancy.models import Tenant
+from zerenzhi.testing import build_world
 
 
 def _county(app, world):

@@ -1,5 +1,5 @@
 """docs/plugins.md keeps up with the contract: every hook with its exact signature, and every
-name of the public face ``core.__all__`` (DESIGN.md, Tests: "every hook is documented in
+name of the public face ``zerenzhi.__all__`` (DESIGN.md, Tests: "every hook is documented in
 docs/plugins.md with its exact signature")."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import core
-from core.plugins import hookspecs
+import zerenzhi
+from zerenzhi.plugin_host import hookspecs
 
 GUIDE = (Path(__file__).resolve().parents[1] / "docs" / "plugins.md").read_text(encoding="utf-8")
 
@@ -36,5 +36,5 @@ def test_every_hook_is_documented_with_its_exact_signature():
 def test_every_public_core_name_is_documented():
     _head, found, api = GUIDE.partition("## 10. The public core API")
     assert found, "docs/plugins.md has no public core API section"
-    missing = [name for name in core.__all__ if f"- `{name}` — " not in api]
+    missing = [name for name in zerenzhi.__all__ if f"- `{name}` — " not in api]
     assert not missing, f"docs/plugins.md lacks these core names: {missing}"

@@ -10,8 +10,8 @@ import uuid
 import marshmallow as ma
 import pytest
 
-from core.routes.common import FlatSchema, Rows
-from core.routes.units import UnitSchema
+from zerenzhi.routes.common import FlatSchema, Rows
+from zerenzhi.routes.units import UnitSchema
 
 
 def _pair(base: type[ma.Schema], fields: dict, **hooks) -> tuple[ma.Schema, ma.Schema]:
@@ -96,7 +96,7 @@ def test_rows_of_columns_dump_alike():
 def test_pagination_header_as_flask_smorest_makes_it():
     from flask_smorest.pagination import PaginationMixin
 
-    from core.routes.common import Blueprint
+    from zerenzhi.routes.common import Blueprint
 
     for page, size, total in [(1, 10, 0), (1, 10, 5), (1, 10, 60), (2, 10, 60), (6, 10, 60),
                               (7, 10, 60), (3, 50, 60), (1, 100, 100)]:

@@ -16,11 +16,11 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from zerenzhi_hello.models import Greeting  # installed by scripts/_venv.sh
 
-from core.app import create_app
-from core.db import migrate
-from core.db.session import make_engine
-from core.plugins.manager import build_plugins
-from core.testing import build_world
+from zerenzhi.app import create_app
+from zerenzhi.db import migrate
+from zerenzhi.db.session import make_engine
+from zerenzhi.plugin_host.manager import build_plugins
+from zerenzhi.testing import build_world
 
 REPO = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))  # 2026Q4
@@ -64,15 +64,16 @@ def test_installed_as_a_distribution_not_built_in(app):
     assert not location.is_relative_to(REPO / "plugins")
 
 
-def test_plugin_code_imports_only_the_core_face():
-    """Third-party plugins reach the kernel through ``core`` alone (DESIGN.md, Plugins)."""
+def test_plugin_code_imports_only_the_face():
+    """Third-party plugins reach the kernel through the face ``zerenzhi`` alone."""
     location = Path(__import__("zerenzhi_hello").__file__).resolve().parent
     deep = []
     for path in sorted(location.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else [
                 node.module or ""] if isinstance(node, ast.ImportFrom) else []
-            deep += [f"{path.name}: {n}" for n in names if n.startswith("core.")]
+            deep += [f"{path.name}: {n}" for n in names
+                     if n.startswith(("zerenzhi.", "core", "plugins"))]
     assert not deep, deep
 
 

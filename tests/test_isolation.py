@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 
-from core.auth.permissions import AUTHENTICATED, PUBLIC
-from core.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
-from core.testing import ApiClient, fill, iter_routes
+from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC
+from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
+from zerenzhi.testing import ApiClient, fill, iter_routes
 
 BODY_METHODS = ("POST", "PUT", "PATCH")
 
@@ -94,7 +94,7 @@ def test_isolation_matrix(app, township, other_township):
 
 
 def own_permissions(app, world, role: str) -> frozenset[str]:
-    from core.auth.roles import ROLES
+    from zerenzhi.auth.roles import ROLES
 
     registry = app.extensions["zerenzhi"].permissions
     granted = registry.for_roles([role] if role in ROLES else [])

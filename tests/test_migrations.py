@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from core.app import create_app
-from core.db import migrate
-from core.db.session import make_engine
-from core.testing import build_world
+from zerenzhi.app import create_app
+from zerenzhi.db import migrate
+from zerenzhi.db.session import make_engine
+from zerenzhi.testing import build_world
 
 
 def _tables(url: str) -> set[str]:

@@ -3,9 +3,9 @@ DOMAIN.md gives it (M1–M3, W4 and the role table)."""
 
 from __future__ import annotations
 
-from core.auth.permissions import AUTHENTICATED, PUBLIC
-from core.auth.roles import ROLES
-from core.testing import iter_routes
+from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.testing import iter_routes
 
 # DOMAIN.md's role table, as the kernel's permissions: the expected grants per role.
 EXPECTED_CORE = {

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from core import Label, Manifest, hookimpl
-from core.commands.plugins import register
-from core.plugins.models import TenantPlugin
+from zerenzhi import Label, Manifest, hookimpl
+from zerenzhi.commands.plugins import register
+from zerenzhi.plugin_host.models import TenantPlugin
 
 
 class ProbePlugin:
@@ -32,7 +32,7 @@ def zz_plugins():
 
 
 def _plugins_list(app, *args: str) -> str:
-    if "plugins" not in app.cli.commands:  # until core.commands wires it for every app
+    if "plugins" not in app.cli.commands:  # until zerenzhi.commands wires it for every app
         register(app.cli)
     result = app.test_cli_runner().invoke(args=["plugins", "list", *args])
     assert result.exit_code == 0, result.output

@@ -9,11 +9,11 @@ import uuid
 import pytest
 from sqlalchemy import event, select, text
 
-from core.auth.models import UserAccount
-from core.db.base import utcnow
-from core.db.session import session
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.auth.models import UserAccount
+from zerenzhi.db.base import utcnow
+from zerenzhi.db.session import session
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 
 @pytest.fixture
@@ -112,7 +112,7 @@ def test_a_failed_write_is_rolled_back_not_committed(township):
     """Only a transaction that ran plain SELECTs is committed at teardown."""
     from sqlalchemy import func
 
-    from core.orgunits.models import OrgUnit
+    from zerenzhi.orgunits.models import OrgUnit
 
     with township.scope() as sess:
         before = sess.scalar(select(func.count()).select_from(OrgUnit))

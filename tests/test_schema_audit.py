@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from core.db.base import Base
-from core.db.session import make_engine
+from zerenzhi.db.base import Base
+from zerenzhi.db.session import make_engine
 
 GLOBAL_TABLES = {"tenant", "user_account", "auth_token", "login_attempt"}
 

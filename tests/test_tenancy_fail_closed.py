@@ -8,10 +8,10 @@ import uuid
 import pytest
 from sqlalchemy import func, select, text
 
-from core.db.session import session
-from core.orgunits.models import OrgUnit
-from core.tenancy.context import TenantContextError, tenant_scope
-from core.testing import build_world
+from zerenzhi.db.session import session
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.tenancy.context import TenantContextError, tenant_scope
+from zerenzhi.testing import build_world
 
 
 def test_orm_query_without_tenant_raises(app, township):
@@ -81,7 +81,7 @@ def test_app_role_cannot_delete_or_rewrite_audit(pg_only, app, township):
 
 def test_tenant_scope_switch_inside_a_transaction(pg_only, app, township, other_township):
     """Switching the tenant mid-transaction re-applies SET LOCAL at once."""
-    from core.tenancy.models import Tenant
+    from zerenzhi.tenancy.models import Tenant
 
     with township.scope() as sess:
         first = sess.execute(text("SELECT count(*) FROM org_unit")).scalar()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from core.testing import ApiClient
+from zerenzhi.testing import ApiClient
 
 PASSWORD = "a long enough secret"
 

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, TenantScoped
+from zerenzhi.db.base import Base, TenantScoped
 
 
 class AuditEntry(TenantScoped, Base):

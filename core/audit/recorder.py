@@ -15,10 +15,10 @@ from typing import Any
 from sqlalchemy import event, insert, inspect, select, text
 from sqlalchemy.orm import Session
 
-from core.audit.chain import GENESIS, entry_hash, jsonable
-from core.audit.models import AuditEntry
-from core.db.base import TenantScoped, new_id, utcnow
-from core.tenancy.context import TenantContextError, current_tenant
+from zerenzhi.audit.chain import GENESIS, entry_hash, jsonable
+from zerenzhi.audit.models import AuditEntry
+from zerenzhi.db.base import TenantScoped, new_id, utcnow
+from zerenzhi.tenancy.context import TenantContextError, current_tenant
 
 SECRET_NAMES = ("password_hash", "token_hash", "secret")
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.audit.chain import GENESIS, HASHED_FIELDS, entry_hash
-from core.audit.models import AuditEntry
+from zerenzhi.audit.chain import GENESIS, HASHED_FIELDS, entry_hash
+from zerenzhi.audit.models import AuditEntry
 
 
 @dataclass(frozen=True)

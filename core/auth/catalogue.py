@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core.auth.permissions import Permission
-from core.labels import Label
+from zerenzhi.auth.permissions import Permission
+from zerenzhi.labels import Label
 
 TOWNSHIP_ALL = (
     "secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer",

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from core.auth.models import Position, UserAccount
-from core.auth.service import Caller
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.auth.models import Position, UserAccount
+from zerenzhi.auth.service import Caller
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
+from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
 
 
 class UserAccount(Base):

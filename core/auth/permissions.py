@@ -15,8 +15,8 @@ from functools import wraps
 from flask import current_app, g, request
 from flask_smorest import abort
 
-from core.auth.roles import ROLES
-from core.labels import Label
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.labels import Label
 
 PUBLIC = "public"
 AUTHENTICATED = "authenticated"

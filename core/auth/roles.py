@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.labels import Label
+from zerenzhi.labels import Label
 
 # Scope kinds: "township" (whole tenant), "unit" (own unit only), "assigned" (units the
 # member is posted to), "county" (the county tenant), "platform" (the service).

@@ -10,7 +10,7 @@ import uuid
 from flask import g, has_request_context
 from flask_smorest import abort
 
-from core.auth.roles import ROLES
+from zerenzhi.auth.roles import ROLES
 
 TOWNSHIP_WIDE_WRITERS = frozenset(
     name for name, role in ROLES.items()

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, bindparam, func, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
-from core.auth.models import AuthToken, LoginAttempt, UserAccount
-from core.auth.passwords import DUMMY_HASH, verify_password
-from core.db.base import utcnow
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.auth.models import AuthToken, LoginAttempt, UserAccount
+from zerenzhi.auth.passwords import DUMMY_HASH, verify_password
+from zerenzhi.db.base import utcnow
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 TOKEN_TTL = dt.timedelta(hours=12)
 THROTTLE_WINDOW = dt.timedelta(minutes=15)

@@ -7,13 +7,13 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.auth.models import Member, Position, UserAccount
-from core.auth.passwords import MIN_LENGTH, hash_password
-from core.auth.roles import ROLES
-from core.db.base import utcnow
-from core.orgunits.models import OrgUnit
-from core.orgunits.service import get_unit, root_unit
-from core.tenancy.context import require_tenant
+from zerenzhi.auth.models import Member, Position, UserAccount
+from zerenzhi.auth.passwords import MIN_LENGTH, hash_password
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.db.base import utcnow
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.orgunits.service import get_unit, root_unit
+from zerenzhi.tenancy.context import require_tenant
 
 
 class UserError(ValueError):

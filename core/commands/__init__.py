@@ -13,8 +13,8 @@ from contextlib import contextmanager
 import click
 from sqlalchemy.orm import Session
 
-from core.audit.recorder import Actor, reset_actor, set_actor
-from core.db.session import close_session, session
+from zerenzhi.audit.recorder import Actor, reset_actor, set_actor
+from zerenzhi.db.session import close_session, session
 
 
 class CommandError(click.ClickException):
@@ -42,11 +42,11 @@ def operator_session() -> Iterator[Session]:
 
 
 def register(cli: click.Group) -> None:
-    from core.commands import obligations, plugins
-    from core.commands.audit import audit_group
-    from core.commands.serve import serve_command
-    from core.commands.tenants import tenants_group
-    from core.commands.users import users_group
+    from zerenzhi.commands import obligations, plugins
+    from zerenzhi.commands.audit import audit_group
+    from zerenzhi.commands.serve import serve_command
+    from zerenzhi.commands.tenants import tenants_group
+    from zerenzhi.commands.users import users_group
 
     for command in (tenants_group, users_group, audit_group, serve_command):
         cli.add_command(command)

@@ -6,10 +6,10 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from core.audit.verify import head, verify_chain
-from core.commands import CommandError, operator_session
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.audit.verify import head, verify_chain
+from zerenzhi.commands import CommandError, operator_session
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 
 @click.group("audit", help="The hash-chained audit log.")

@@ -11,12 +11,12 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from core.commands import CommandError, operator_session
-from core.obligations.models import Obligation
-from core.obligations.remind import DEFAULT_THRESHOLDS, remind
-from core.obligations.tally import recount
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.commands import CommandError, operator_session
+from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.remind import DEFAULT_THRESHOLDS, remind
+from zerenzhi.obligations.tally import recount
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 log = logging.getLogger("zerenzhi.reminders")
 

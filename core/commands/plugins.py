@@ -16,11 +16,11 @@ from flask.cli import with_appcontext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from core.commands import operator_session
-from core.labels import SUPPORTED, render
-from core.plugins.models import TenantPlugin
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.commands import operator_session
+from zerenzhi.labels import SUPPORTED, render
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 
 @dataclass

@@ -15,7 +15,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from core.commands.tenants import apply_files, default_directory
+from zerenzhi.commands.tenants import apply_files, default_directory
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PASSED_ON = {"DATABASE_URL": "ZERENZHI_DATABASE_URL",
@@ -35,7 +35,7 @@ def gunicorn_argv() -> list[str]:
 @with_appcontext
 def serve_command(bind: str | None, workers: int | None) -> None:
     """Run `db upgrade`, `tenants apply` of TENANTS_DIR, then exec gunicorn."""
-    from core.db.migrate import upgrade
+    from zerenzhi.db.migrate import upgrade
 
     config = current_app.config
     kernel = current_app.extensions["zerenzhi"]

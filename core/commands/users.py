@@ -14,15 +14,15 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.auth import users as user_service
-from core.auth.models import Member, UserAccount
-from core.auth.passwords import hash_password
-from core.commands import CommandError, operator_session
-from core.orgunits.models import OrgUnit
-from core.orgunits.service import unit_by_code
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
-from core.tenancy.tenant_files import USERNAME
+from zerenzhi.auth import users as user_service
+from zerenzhi.auth.models import Member, UserAccount
+from zerenzhi.auth.passwords import hash_password
+from zerenzhi.commands import CommandError, operator_session
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.orgunits.service import unit_by_code
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
+from zerenzhi.tenancy.tenant_files import USERNAME
 
 
 def read_password(from_stdin: bool) -> str:

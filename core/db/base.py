@@ -43,7 +43,7 @@ class UTCDateTime(TypeDecorator):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime: use an aware UTC value (core.utcnow())")
+            raise ValueError("naive datetime: use an aware UTC value (zerenzhi.utcnow())")
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -18,11 +18,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, MetaData
 
-from core.db.base import Base
-from core.db.rls import grant_app_role
-from core.db.session import make_engine
+from zerenzhi.db.base import Base
+from zerenzhi.db.rls import grant_app_role
+from zerenzhi.db.session import make_engine
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# resolved through the package, so an installed wheel finds it as an editable checkout does
+MIGRATIONS_DIR = Path(str(resources.files("zerenzhi.migrations")))
 
 
 @dataclass(frozen=True)
@@ -52,19 +53,20 @@ def core_tables() -> frozenset[str]:
     return frozenset(
         mapper.local_table.name
         for mapper in Base.registry.mappers
-        if mapper.class_.__module__.startswith("core.")
+        if mapper.class_.__module__.startswith("zerenzhi.")
+        and not mapper.class_.__module__.startswith("zerenzhi.plugins.")
     )
 
 
 def _import_core_models() -> None:
-    import core.audit.models
-    import core.auth.models
-    import core.directives.models
-    import core.idempotency
-    import core.obligations.models
-    import core.orgunits.models
-    import core.plugins.models
-    import core.tenancy.models  # noqa: F401
+    import zerenzhi.audit.models
+    import zerenzhi.auth.models
+    import zerenzhi.directives.models
+    import zerenzhi.idempotency
+    import zerenzhi.obligations.models
+    import zerenzhi.orgunits.models
+    import zerenzhi.plugin_host.models
+    import zerenzhi.tenancy.models  # noqa: F401
 
 
 def _plugin_versions(spec: str) -> str:

@@ -1,4 +1,4 @@
-"""Row-level security for tenant tables, applied from migrations (core and plugins).
+"""Row-level security for tenant tables, applied from zerenzhi.migrations (core and plugins).
 
 PostgreSQL only; on SQLite these are no-ops and the ORM scoping is the guard.
 """

@@ -12,8 +12,8 @@ import functools
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from core.db.base import TenantScoped
-from core.tenancy.context import TenantContextError, county_reads, current_tenant
+from zerenzhi.db.base import TenantScoped
+from zerenzhi.tenancy.context import TenantContextError, county_reads, current_tenant
 
 UNSCOPED = "zz_unscoped"
 
@@ -53,13 +53,13 @@ def _tenant_criteria(tenant_id):
 
 
 def _tenant_classes() -> list[type]:
-    from core.db.base import Base
+    from zerenzhi.db.base import Base
 
     return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, TenantScoped)]
 
 
 def _county_criteria(county_id) -> tuple:
-    from core.db.base import Base
+    from zerenzhi.db.base import Base
 
     # keyed by the mapped classes too: a model imported later must get its criterion
     return _county_options(county_id, len(Base.registry.mappers))
@@ -74,7 +74,7 @@ def _county_options(county_id, _mapped: int) -> tuple:
     Built once per county (the options are immutable): building a dozen of them cost a
     millisecond per statement, a third of a small county's whole roll-up.
     """
-    from core.tenancy.models import Tenant
+    from zerenzhi.tenancy.models import Tenant
 
     townships = select(Tenant.id).where(Tenant.county_id == county_id).scalar_subquery()
     options = []

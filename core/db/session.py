@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
-from core.tenancy.context import county_reads, current_tenant
+from zerenzhi.tenancy.context import county_reads, current_tenant
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -136,8 +136,8 @@ class Database:
     """The app's engine and session factory."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
-        from core.audit.recorder import install_audit
-        from core.db.scoping import install_scoping
+        from zerenzhi.audit.recorder import install_audit
+        from zerenzhi.db.scoping import install_scoping
 
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)

@@ -19,7 +19,7 @@ import uuid
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
 TARGET_STATUSES = ("open", "completed")
 KINDS = ("task", "rule")

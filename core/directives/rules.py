@@ -26,17 +26,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
-from core.db.base import utcnow
-from core.directives.models import Directive, DirectiveReport, DirectiveTarget
-from core.labels import Label
-from core.obligations.ledger import Evidence, sync, withdraw
-from core.obligations.models import Obligation
-from core.obligations.periods import Period, parse
-from core.obligations.rules import RuleDef
-from core.obligations.status import moments, status_case
-from core.obligations.versions import _versions, effective, registry
-from core.orgunits.models import UNIT_KINDS, OrgUnit
-from core.tenancy.context import require_tenant
+from zerenzhi.db.base import utcnow
+from zerenzhi.directives.models import Directive, DirectiveReport, DirectiveTarget
+from zerenzhi.labels import Label
+from zerenzhi.obligations.ledger import Evidence, sync, withdraw
+from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.periods import Period, parse
+from zerenzhi.obligations.rules import RuleDef
+from zerenzhi.obligations.status import moments, status_case
+from zerenzhi.obligations.versions import _versions, effective, registry
+from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
+from zerenzhi.tenancy.context import require_tenant
 
 RULE_PLUGIN = "county"
 RULE_KEY = "county.directive"

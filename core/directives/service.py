@@ -4,7 +4,7 @@ A county's directive is written once as county data, then once per target townsh
 that township's own scope. A task (``kind="task"``): its copy and an event obligation of
 the core rule ``county.directive`` on its committee, due at the directive's deadline; a
 completion report fulfils it through the ledger. A rule for a period (``kind="rule"``,
-``core.directives.rules``): its copy and one obligation per active unit of the named
+``zerenzhi.directives.rules``): its copy and one obligation per active unit of the named
 kinds, due at the period's end; units' progress reports fulfil them. The obligations put
 the directive in the township's calendar, summary, reminders (``obligations remind``)
 and the county's roll-ups.
@@ -25,23 +25,23 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.db.base import utcnow
-from core.directives import rules
-from core.directives.models import Directive, DirectiveTarget, InboxItem
-from core.directives.rules import (
+from zerenzhi.db.base import utcnow
+from zerenzhi.directives import rules
+from zerenzhi.directives.models import Directive, DirectiveTarget, InboxItem
+from zerenzhi.directives.rules import (
     DIRECTIVE_RULE,
     RULE_KEY,
     RULE_PLUGIN,
     TRIGGER,
     DirectiveError,
 )
-from core.obligations.ledger import Evidence, sync
-from core.obligations.materialize import open_event_obligation
-from core.obligations.periods import Period
-from core.obligations.rules import RuleRegistry
-from core.orgunits.service import root_unit
-from core.tenancy.context import TenantRef, county_read_scope, require_tenant, tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.obligations.ledger import Evidence, sync
+from zerenzhi.obligations.materialize import open_event_obligation
+from zerenzhi.obligations.periods import Period
+from zerenzhi.obligations.rules import RuleRegistry
+from zerenzhi.orgunits.service import root_unit
+from zerenzhi.tenancy.context import TenantRef, county_read_scope, require_tenant, tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 SOURCE = "directive_target"
 

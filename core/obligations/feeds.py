@@ -3,7 +3,7 @@ bearer headers, so the ICS feed authenticates by a secret in its query string.
 
 Only the token's sha256 is stored (``user_account.feed_token_hash``); issuing a new one
 replaces it, which revokes the old URL (rotation after a leaked link). A feed token
-opens nothing but views marked for feed authentication (``core.tenancy.request``).
+opens nothing but views marked for feed authentication (``zerenzhi.tenancy.request``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from urllib.parse import urlencode
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.auth.models import UserAccount
-from core.auth.service import token_digest
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.auth.models import UserAccount
+from zerenzhi.auth.service import token_digest
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 FEED_AUTH = "_zz_feed_auth"  # attribute marking a view that accepts ?token=
 

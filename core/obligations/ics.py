@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Todo
 
-from core.labels import Label, render
+from zerenzhi.labels import Label, render
 
 COMPONENTS = ("todo", "event")
 REFRESH = dt.timedelta(hours=1)

@@ -15,9 +15,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.base import utcnow
-from core.obligations.models import Fulfilment
-from core.tenancy.context import require_tenant
+from zerenzhi.db.base import utcnow
+from zerenzhi.obligations.models import Fulfilment
+from zerenzhi.tenancy.context import require_tenant
 
 
 @dataclass(frozen=True)

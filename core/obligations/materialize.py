@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from core.obligations.models import Obligation
-from core.obligations.periods import Period, period_of, periods_within
-from core.obligations.versions import _versions, effective, enabled_rules, registry
-from core.orgunits.models import OrgUnit
-from core.tenancy.context import require_tenant
+from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.periods import Period, period_of, periods_within
+from zerenzhi.obligations.versions import _versions, effective, enabled_rules, registry
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.tenancy.context import require_tenant
 
 
 def ensure_periodic(session: Session, window: Period) -> int:
@@ -128,7 +128,7 @@ def close_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
     """
     obligation = _event_obligation(session, rule_key, unit_id, trigger_type, trigger_id)
     if obligation is not None and obligation.archived_at is None:
-        from core.db.base import utcnow
+        from zerenzhi.db.base import utcnow
 
         obligation.archived_at = utcnow()
         session.flush()

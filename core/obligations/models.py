@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi.db.base import Base, TenantScoped, Timestamped, tenant_fk
 
 OPEN = "archived_at IS NULL AND waived_at IS NULL AND counted < min_count"
 
@@ -56,7 +56,7 @@ class Obligation(TenantScoped, Timestamped, Base):
     waived_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
     waive_reason: Mapped[str | None] = mapped_column(String(500), default=None)
     archived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
-    # live ledger entries counting for it, kept by core.obligations.tally (decision 0009)
+    # live ledger entries counting for it, kept by zerenzhi.obligations.tally (decision 0009)
     counted: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (

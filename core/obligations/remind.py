@@ -19,14 +19,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.base import utcnow
-from core.events import emit
-from core.obligations.materialize import ensure_periodic
-from core.obligations.models import Obligation, ReminderSent
-from core.obligations.periods import Period, local_today
-from core.obligations.service import describe
-from core.obligations.status import Window, status_query
-from core.tenancy.context import require_tenant
+from zerenzhi.db.base import utcnow
+from zerenzhi.events import emit
+from zerenzhi.obligations.materialize import ensure_periodic
+from zerenzhi.obligations.models import Obligation, ReminderSent
+from zerenzhi.obligations.periods import Period, local_today
+from zerenzhi.obligations.service import describe
+from zerenzhi.obligations.status import Window, status_query
+from zerenzhi.tenancy.context import require_tenant
 
 DEFAULT_THRESHOLDS = (30, 7, 1)
 # Overdue reminders look back this far, so a first run on an old database does not flood a

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.auth.models import Member, Position
-from core.auth.roles import ROLES
+from zerenzhi.auth.models import Member, Position
+from zerenzhi.auth.roles import ROLES
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.auth.roles import ROLES
-from core.labels import Label
-from core.orgunits.models import UNIT_KINDS
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.labels import Label
+from zerenzhi.orgunits.models import UNIT_KINDS
 
 CADENCES = ("year", "half_year", "quarter", "month", "event")
 KEY = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")

@@ -9,17 +9,17 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from core.auth.roles import ROLES
-from core.db.base import utcnow
-from core.labels import render
-from core.obligations.materialize import ensure_periodic
-from core.obligations.models import Obligation
-from core.obligations.periods import Period, period_of
-from core.obligations.responsible import Posts
-from core.obligations.status import Window, filtered, status_query
-from core.obligations.versions import registry
-from core.orgunits.models import OrgUnit
-from core.tenancy.context import require_tenant
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.db.base import utcnow
+from zerenzhi.labels import render
+from zerenzhi.obligations.materialize import ensure_periodic
+from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.periods import Period, period_of
+from zerenzhi.obligations.responsible import Posts
+from zerenzhi.obligations.status import Window, filtered, status_query
+from zerenzhi.obligations.versions import registry
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.tenancy.context import require_tenant
 
 
 class WaiveError(ValueError):
@@ -139,7 +139,7 @@ def waive(session: Session, obligation_id: uuid.UUID, reason: str,
         raise WaiveError("already waived")
     obligation.waived_at, obligation.waived_by, obligation.waive_reason = utcnow(), by, reason
     session.flush()
-    from core.audit.recorder import record
+    from zerenzhi.audit.recorder import record
 
     record(session, "obligation.waive", "obligation", obligation.id,
            after={"reason": reason, "rule": obligation.rule_key, "slot": obligation.slot})
@@ -147,7 +147,7 @@ def waive(session: Session, obligation_id: uuid.UUID, reason: str,
 
 
 def current_period(cadence: str = "half_year") -> Period:
-    from core.obligations.periods import local_today
+    from zerenzhi.obligations.periods import local_today
 
     return period_of(cadence, local_today(require_tenant().timezone))
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from sqlalchemy import Date, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import aliased
 
-from core.db.base import UTCDateTime
-from core.obligations.models import Fulfilment, Obligation
+from zerenzhi.db.base import UTCDateTime
+from zerenzhi.obligations.models import Fulfilment, Obligation
 
 STATUSES = ("upcoming", "due_soon", "overdue", "fulfilled", "waived")
 

@@ -24,7 +24,7 @@ from sqlalchemy import bindparam, event, inspect, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from core.obligations.models import Fulfilment, Obligation
+from zerenzhi.obligations.models import Fulfilment, Obligation
 
 Key = tuple[uuid.UUID, str, uuid.UUID]  # (tenant_id, rule_key, unit_id)
 _PENDING = "zz_tally_keys"

@@ -10,11 +10,11 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.base import utcnow
-from core.obligations.models import Obligation, RuleVersion
-from core.obligations.periods import local_today, period_of
-from core.obligations.rules import RuleDef
-from core.tenancy.context import require_tenant
+from zerenzhi.db.base import utcnow
+from zerenzhi.obligations.models import Obligation, RuleVersion
+from zerenzhi.obligations.periods import local_today, period_of
+from zerenzhi.obligations.rules import RuleDef
+from zerenzhi.tenancy.context import require_tenant
 
 MAX_DEADLINE_HOURS = 24 * 366
 
@@ -70,7 +70,7 @@ def effective(rule: RuleDef, versions: list[RuleVersion], on: dt.date) -> Effect
 
 
 def enabled_rules(session: Session) -> list[RuleDef]:
-    from core.plugins.service import enabled_names
+    from zerenzhi.plugin_host.service import enabled_names
 
     return registry().for_plugins(enabled_names(session))
 

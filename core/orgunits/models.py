@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
 UNIT_KINDS = ("committee", "branch", "village", "station", "office")
 

@@ -7,8 +7,8 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.base import utcnow
-from core.orgunits.models import UNIT_KINDS, OrgUnit
+from zerenzhi.db.base import utcnow
+from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
 
 
 class UnitError(ValueError):
@@ -100,7 +100,7 @@ def archive_unit(session: Session, unit: OrgUnit) -> OrgUnit:
 
 def unit_members(session: Session, unit_id: uuid.UUID) -> list[tuple[uuid.UUID, str, str]]:
     """(member id, display name, role) of everyone currently posted to ``unit_id``."""
-    from core.auth.models import Member, Position
+    from zerenzhi.auth.models import Member, Position
 
     rows = session.execute(
         select(Member.id, Member.display_name, Position.role)

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from core.labels import Label
+from zerenzhi.labels import Label
 
 METRIC_TYPES = ("count", "rate", "score", "number")
 
@@ -16,7 +16,7 @@ class RollupMetric:
     """A number about one township and period, for the county's comparison.
 
     ``compute(session, period)`` runs inside the township's scope (``period`` is a
-    ``core.Period``) and returns a number or None (nothing to report). It must return
+    ``zerenzhi.Period``) and returns a number or None (nothing to report). It must return
     counts, rates or scores only — never the content of a record (DESIGN.md, privacy at
     county level).
     """

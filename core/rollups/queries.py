@@ -1,7 +1,7 @@
 """The roll-up statements: obligations grouped across townships by their stored counts.
 
 Each statement reads ``obligation`` only: its ``counted`` column is kept equal to the live
-ledger count by ``core.obligations.tally`` and outcomes follow ``status_case``'s rules, the same
+ledger count by ``zerenzhi.obligations.tally`` and outcomes follow ``status_case``'s rules, the same
 rule each township's dashboard applies, so the county sees what the townships see without
 joining millions of ledger entries (decision 0009). Run them inside
 ``county_read_scope``: the ORM adds the county's townships to every entity a statement
@@ -30,13 +30,13 @@ from sqlalchemy import (
     type_coerce,
 )
 
-from core.db.base import UTCDateTime
-from core.obligations.models import Obligation
-from core.obligations.periods import Period
-from core.obligations.status import met, past_due, waived
-from core.orgunits.models import OrgUnit
-from core.plugins.models import TenantPlugin
-from core.tenancy.models import Tenant
+from zerenzhi.db.base import UTCDateTime
+from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.periods import Period
+from zerenzhi.obligations.status import met, past_due, waived
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.tenancy.models import Tenant
 
 
 class _TenantKey(TypeDecorator):

@@ -1,6 +1,6 @@
 """County roll-ups: how a county's townships stand on their obligations, side by side.
 
-The database does the counting (``core.rollups.queries``: one grouped statement per
+The database does the counting (``zerenzhi.rollups.queries``: one grouped statement per
 view); Python only pivots the grouped rows (townships × rules × statuses, a few hundred
 at most) into the API's shape. Roll-ups read what exists and never materialise periods
 inside a county read: township reads and the nightly ``zerenzhi obligations remind``
@@ -27,13 +27,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy.orm import Session
 
-from core.auth.roles import ROLES
-from core.labels import render
-from core.obligations.periods import Period
-from core.obligations.versions import registry
-from core.plugins.service import forget_enabled_cache
-from core.rollups import queries
-from core.tenancy.context import TenantRef, county_read_scope, tenant_scope
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.labels import render
+from zerenzhi.obligations.periods import Period
+from zerenzhi.obligations.versions import registry
+from zerenzhi.plugin_host.service import forget_enabled_cache
+from zerenzhi.rollups import queries
+from zerenzhi.tenancy.context import TenantRef, county_read_scope, tenant_scope
 
 log = logging.getLogger("zerenzhi.rollups")
 SORTS = ("township", "rate", "overdue")

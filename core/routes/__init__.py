@@ -1,6 +1,6 @@
 """Core blueprints, in the order they appear in the API docs."""
 
-from core.routes import (
+from zerenzhi.routes import (
     audit,
     auth,
     calendar,

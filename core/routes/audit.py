@@ -7,9 +7,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core.audit.models import AuditEntry
-from core.auth.permissions import requires
-from core.routes.common import QuerySchema, SelectPage
+from zerenzhi.audit.models import AuditEntry
+from zerenzhi.auth.permissions import requires
+from zerenzhi.routes.common import QuerySchema, SelectPage
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/townships/<township>/audit",
                 description="Hash-chained audit log of every write")

@@ -7,15 +7,15 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from core.auth import service
-from core.auth.permissions import AUTHENTICATED, PUBLIC, requires
-from core.auth.roles import ROLES
-from core.db.session import session
-from core.labels import render
-from core.orgunits.models import OrgUnit
-from core.routes.common import InputSchema
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.auth import service
+from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC, requires
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.db.session import session
+from zerenzhi.labels import render
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.routes.common import InputSchema
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1", description="Log in and out; who am I")
 

@@ -15,16 +15,16 @@ from flask_smorest import Blueprint
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from core.auth.permissions import AUTHENTICATED, requires
-from core.db.base import utcnow
-from core.db.session import session
-from core.obligations import feeds, ics, service
-from core.obligations.materialize import ensure_periodic
-from core.obligations.periods import Period, local_today
-from core.obligations.status import STATUSES
-from core.routes.common import QuerySchema
-from core.routes.obligations import ObligationSchema
-from core.tenancy.context import require_tenant
+from zerenzhi.auth.permissions import AUTHENTICATED, requires
+from zerenzhi.db.base import utcnow
+from zerenzhi.db.session import session
+from zerenzhi.obligations import feeds, ics, service
+from zerenzhi.obligations.materialize import ensure_periodic
+from zerenzhi.obligations.periods import Period, local_today
+from zerenzhi.obligations.status import STATUSES
+from zerenzhi.routes.common import QuerySchema
+from zerenzhi.routes.obligations import ObligationSchema
+from zerenzhi.tenancy.context import require_tenant
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1",
                 description="Obligations calendar, its ICS feed and feed tokens")

@@ -7,10 +7,10 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core.auth.permissions import AUTHENTICATED, requires
-from core.auth.roles import ROLES
-from core.clauses import CLAUSES, SECTIONS
-from core.labels import Label, render
+from zerenzhi.auth.permissions import AUTHENTICATED, requires
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.clauses import CLAUSES, SECTIONS
+from zerenzhi.labels import Label, render
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/v1/catalogue",
                 description="Clauses of the responsibility system, roles and unit kinds")

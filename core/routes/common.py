@@ -15,7 +15,7 @@ from marshmallow.utils import ensure_text_type, missing
 from sqlalchemy import Row, Select, func, select
 from webargs.flaskparser import FlaskParser
 
-from core.db.session import session
+from zerenzhi.db.session import session
 
 
 class _SchemaOnceParser(FlaskParser):

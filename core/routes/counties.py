@@ -8,11 +8,11 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core.auth.permissions import requires
-from core.db.session import session
-from core.routes.common import InputSchema, SelectPage
-from core.tenancy import service
-from core.tenancy.models import Tenant
+from zerenzhi.auth.permissions import requires
+from zerenzhi.db.session import session
+from zerenzhi.routes.common import InputSchema, SelectPage
+from zerenzhi.tenancy import service
+from zerenzhi.tenancy.models import Tenant
 
 blp = Blueprint("counties", __name__, url_prefix="/api/v1/counties",
                 description="Counties and the townships they group")

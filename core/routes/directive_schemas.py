@@ -1,16 +1,16 @@
-"""Schemas of the directive and inbox routes (``core.routes.directives``)."""
+"""Schemas of the directive and inbox routes (``zerenzhi.routes.directives``)."""
 
 from __future__ import annotations
 
 import marshmallow as ma
 
-from core.db.base import utcnow
-from core.db.session import session
-from core.directives.models import InboxItem
-from core.directives.rules import MAX_COUNT, views
-from core.orgunits.models import UNIT_KINDS
-from core.routes.common import InputSchema, ListQuery, QuerySchema
-from core.routes.obligations import PeriodField
+from zerenzhi.db.base import utcnow
+from zerenzhi.db.session import session
+from zerenzhi.directives.models import InboxItem
+from zerenzhi.directives.rules import MAX_COUNT, views
+from zerenzhi.orgunits.models import UNIT_KINDS
+from zerenzhi.routes.common import InputSchema, ListQuery, QuerySchema
+from zerenzhi.routes.obligations import PeriodField
 
 SLUG = ma.validate.Regexp(r"^[a-z][a-z0-9-]{1,62}$", error="a township's slug")
 STATES = ("open", "completed", "overdue")
@@ -124,7 +124,7 @@ class ProgressOut(ma.Schema):
 
 
 class TargetSchema(RuleTermsOut):
-    """A township's copy of a directive (a view from ``core.directives.rules.views``)."""
+    """A township's copy of a directive (a view from ``zerenzhi.directives.rules.views``)."""
 
     id = ma.fields.UUID(attribute="directive_id", metadata={"description": "the directive"})
     title = ma.fields.String()

@@ -15,14 +15,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import and_, not_, or_, select
 
-from core.auth.permissions import requires
-from core.auth.scope import require_unit_write
-from core.db.base import utcnow
-from core.db.session import session
-from core.directives import rules, service
-from core.directives.models import DirectiveReport, DirectiveTarget, InboxItem
-from core.routes.common import SelectPage
-from core.routes.directive_schemas import (
+from zerenzhi.auth.permissions import requires
+from zerenzhi.auth.scope import require_unit_write
+from zerenzhi.db.base import utcnow
+from zerenzhi.db.session import session
+from zerenzhi.directives import rules, service
+from zerenzhi.directives.models import DirectiveReport, DirectiveTarget, InboxItem
+from zerenzhi.routes.common import SelectPage
+from zerenzhi.routes.directive_schemas import (
     AcknowledgementIn,
     CompletionIn,
     DirectiveIn,
@@ -36,7 +36,7 @@ from core.routes.directive_schemas import (
     TargetQuery,
     TargetSchema,
 )
-from core.tenancy.request import not_found
+from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("directives", __name__, url_prefix="/api/v1/townships/<township>",
                 description="Directives from the county (督辦, W1) and reports sent upward "

@@ -9,17 +9,17 @@ from flask import g
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from core.auth.permissions import requires
-from core.db.base import utcnow
-from core.db.session import session
-from core.labels import render
-from core.obligations import service, versions
-from core.obligations.periods import local_today, parse, period_of
-from core.obligations.rules import CADENCES
-from core.obligations.status import STATUSES
-from core.routes.common import InputSchema, QuerySchema
-from core.tenancy.context import require_tenant
-from core.tenancy.request import not_found
+from zerenzhi.auth.permissions import requires
+from zerenzhi.db.base import utcnow
+from zerenzhi.db.session import session
+from zerenzhi.labels import render
+from zerenzhi.obligations import service, versions
+from zerenzhi.obligations.periods import local_today, parse, period_of
+from zerenzhi.obligations.rules import CADENCES
+from zerenzhi.obligations.status import STATUSES
+from zerenzhi.routes.common import InputSchema, QuerySchema
+from zerenzhi.tenancy.context import require_tenant
+from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("obligations", __name__, url_prefix="/api/v1/townships/<township>",
                 description="Rules, obligations calendar and dashboard (責任清單)")

@@ -6,12 +6,12 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from core.auth.permissions import requires
-from core.db.session import session
-from core.labels import render
-from core.plugins import service
-from core.routes.common import InputSchema
-from core.tenancy.request import not_found
+from zerenzhi.auth.permissions import requires
+from zerenzhi.db.session import session
+from zerenzhi.labels import render
+from zerenzhi.plugin_host import service
+from zerenzhi.routes.common import InputSchema
+from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/townships/<township>/plugins",
                 description="Modules (plugins) a township enables and configures")

@@ -16,14 +16,14 @@ from flask import Response, g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 
-from core.auth.permissions import requires
-from core.db.base import utcnow
-from core.db.session import session
-from core.obligations.periods import Period, local_today, parse, period_of, periods_within
-from core.rollups import exports, service
-from core.rollups.metrics import METRIC_TYPES
-from core.routes.common import QuerySchema
-from core.routes.obligations import PeriodField
+from zerenzhi.auth.permissions import requires
+from zerenzhi.db.base import utcnow
+from zerenzhi.db.session import session
+from zerenzhi.obligations.periods import Period, local_today, parse, period_of, periods_within
+from zerenzhi.rollups import exports, service
+from zerenzhi.rollups.metrics import METRIC_TYPES
+from zerenzhi.routes.common import QuerySchema
+from zerenzhi.routes.obligations import PeriodField
 
 blp = Blueprint("rollups", __name__, url_prefix="/api/v1/counties/<county>/rollup",
                 description="County roll-ups over its townships: compliance matrix, overdue "

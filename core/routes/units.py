@@ -7,12 +7,12 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from core.auth.permissions import requires
-from core.db.session import session
-from core.orgunits import service
-from core.orgunits.models import UNIT_KINDS, OrgUnit
-from core.routes.common import Blueprint, FlatSchema, InputSchema, ListQuery, RowPage
-from core.tenancy.request import not_found
+from zerenzhi.auth.permissions import requires
+from zerenzhi.db.session import session
+from zerenzhi.orgunits import service
+from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
+from zerenzhi.routes.common import Blueprint, FlatSchema, InputSchema, ListQuery, RowPage
+from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/townships/<township>/units",
                 description="The org tree (組織架構) of a township")

@@ -7,14 +7,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core.auth import users as service
-from core.auth.models import Member, Position, UserAccount
-from core.auth.permissions import requires
-from core.auth.roles import ROLES
-from core.db.session import session
-from core.labels import render
-from core.routes.common import InputSchema, ListQuery, SelectPage
-from core.tenancy.request import not_found
+from zerenzhi.auth import users as service
+from zerenzhi.auth.models import Member, Position, UserAccount
+from zerenzhi.auth.permissions import requires
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.db.session import session
+from zerenzhi.labels import render
+from zerenzhi.routes.common import InputSchema, ListQuery, SelectPage
+from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/townships/<township>/users",
                 description="Users of a township and the posts they hold")

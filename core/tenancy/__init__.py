@@ -1,4 +1,4 @@
-from core.tenancy.context import (
+from zerenzhi.tenancy.context import (
     TenantContextError,
     TenantRef,
     current_tenant,

@@ -2,7 +2,7 @@
 
 Set from the URL after the membership check (requests) or by ``tenant_scope`` (CLI,
 jobs, tests); read by the ORM scoping listeners and, before every statement, by the
-PostgreSQL RLS setting (``core.db.session``), so a switch needs no callback.
+PostgreSQL RLS setting (``zerenzhi.db.session``), so a switch needs no callback.
 """
 
 from __future__ import annotations

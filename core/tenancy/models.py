@@ -8,8 +8,8 @@ import uuid
 from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Archivable, Base, new_id, utcnow
-from core.tenancy.context import TenantRef
+from zerenzhi.db.base import Archivable, Base, new_id, utcnow
+from zerenzhi.tenancy.context import TenantRef
 
 TENANT_KINDS = ("county", "township")
 

@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.plugins import service
-from core.plugins.models import TenantPlugin
-from core.tenancy.models import Tenant
+from zerenzhi.plugin_host import service
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.tenancy.models import Tenant
 
 TABLE_KEYS = ("enabled", "settings")
 

@@ -16,20 +16,20 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.auth import users as user_service
-from core.auth.models import Member, Position, UserAccount
-from core.obligations.periods import local_today
-from core.obligations.versions import RuleChangeError, effective_rules
-from core.obligations.versions import change as change_rule
-from core.orgunits import service as unit_service
-from core.orgunits.models import OrgUnit
-from core.plugins.models import TenantPlugin
-from core.plugins.service import load_demo_data
-from core.tenancy import plugin_state
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
-from core.tenancy.service import ProvisioningError, create_county, create_township
-from core.tenancy.tenant_files import (
+from zerenzhi.auth import users as user_service
+from zerenzhi.auth.models import Member, Position, UserAccount
+from zerenzhi.obligations.periods import local_today
+from zerenzhi.obligations.versions import RuleChangeError, effective_rules
+from zerenzhi.obligations.versions import change as change_rule
+from zerenzhi.orgunits import service as unit_service
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.plugin_host.service import load_demo_data
+from zerenzhi.tenancy import plugin_state
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
+from zerenzhi.tenancy.service import ProvisioningError, create_county, create_township
+from zerenzhi.tenancy.tenant_files import (
     COMMITTEE,
     COUNTY_FILE,
     ProvisionError,

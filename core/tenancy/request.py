@@ -12,12 +12,12 @@ from flask import Flask, current_app, g, request
 from flask_smorest import abort
 from sqlalchemy import select
 
-from core.audit.recorder import Actor, reset_actor, set_actor
-from core.auth.identity import load_identity
-from core.auth.service import lookup_token
-from core.db.session import close_session, session
-from core.tenancy.context import reset_tenant, set_tenant
-from core.tenancy.models import Tenant
+from zerenzhi.audit.recorder import Actor, reset_actor, set_actor
+from zerenzhi.auth.identity import load_identity
+from zerenzhi.auth.service import lookup_token
+from zerenzhi.db.session import close_session, session
+from zerenzhi.tenancy.context import reset_tenant, set_tenant
+from zerenzhi.tenancy.models import Tenant
 
 NOT_FOUND = "not found"
 URL_TENANT_ARGS = {"township": "township", "county": "county"}
@@ -37,7 +37,7 @@ def _bearer() -> str | None:
 
 def _feed_token_user(sess):
     """``?token=`` for views marked for feed auth only (calendar clients send no headers)."""
-    from core.obligations.feeds import FEED_AUTH, user_for_feed_token
+    from zerenzhi.obligations.feeds import FEED_AUTH, user_for_feed_token
 
     token = request.args.get("token")
     if not token:

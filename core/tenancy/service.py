@@ -7,10 +7,10 @@ import zoneinfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.db.base import new_id
-from core.orgunits.models import OrgUnit
-from core.tenancy.context import TenantRef, tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.db.base import new_id
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.tenancy.context import TenantRef, tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 
 class ProvisioningError(ValueError):

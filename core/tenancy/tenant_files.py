@@ -15,9 +15,9 @@ from typing import Any
 
 import tomli_w
 
-from core.auth.roles import ROLES
-from core.orgunits.models import UNIT_KINDS
-from core.tenancy.service import ProvisioningError, check_timezone
+from zerenzhi.auth.roles import ROLES
+from zerenzhi.orgunits.models import UNIT_KINDS
+from zerenzhi.tenancy.service import ProvisioningError, check_timezone
 
 COUNTY_FILE = "_county.toml"
 COMMITTEE = "committee"

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.db.base
-from core.db.rls import disable_tenant_rls, enable_tenant_rls
+import zerenzhi.db.base
+from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
 
 TENANT_TABLES = ("audit_entry", "org_unit", "member", "position", "tenant_plugin")
 
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('username', sa.String(length=150), nullable=False),
     sa.Column('remote_addr', sa.String(length=64), nullable=True),
-    sa.Column('at', core.db.base.UTCDateTime(), nullable=False),
+    sa.Column('at', zerenzhi.db.base.UTCDateTime(), nullable=False),
     sa.Column('succeeded', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_login_attempt'))
     )
@@ -42,8 +42,8 @@ def upgrade() -> None:
     sa.Column('name_en', sa.String(length=200), nullable=True),
     sa.Column('county_id', sa.Uuid(), nullable=True),
     sa.Column('timezone', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('archived_at', core.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('archived_at', zerenzhi.db.base.UTCDateTime(), nullable=True),
     sa.CheckConstraint("(kind = 'township' AND county_id IS NOT NULL) OR (kind = 'county' AND county_id IS NULL)", name=op.f('ck_tenant_county_link')),
     sa.CheckConstraint("kind IN ('county', 'township')", name=op.f('ck_tenant_kind')),
     sa.ForeignKeyConstraint(['county_id'], ['tenant.id'], name=op.f('fk_tenant_county_id_tenant')),
@@ -54,7 +54,7 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('seq', sa.Integer(), nullable=False),
-    sa.Column('at', core.db.base.UTCDateTime(), nullable=False),
+    sa.Column('at', zerenzhi.db.base.UTCDateTime(), nullable=False),
     sa.Column('actor_id', sa.Uuid(), nullable=True),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('action', sa.String(length=100), nullable=False),
@@ -79,9 +79,9 @@ def upgrade() -> None:
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('kind', sa.String(length=16), nullable=False),
     sa.Column('parent_id', sa.Uuid(), nullable=True),
-    sa.Column('archived_at', core.db.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(), nullable=False),
+    sa.Column('archived_at', zerenzhi.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
     sa.CheckConstraint("kind IN ('committee', 'branch', 'village', 'station', 'office')", name=op.f('ck_org_unit_kind')),
     sa.ForeignKeyConstraint(['tenant_id', 'parent_id'], ['org_unit.tenant_id', 'org_unit.id'], name=op.f('fk_org_unit_tenant_id_parent_id_org_unit')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_org_unit_tenant_id_tenant')),
@@ -96,8 +96,8 @@ def upgrade() -> None:
     sa.Column('settings', sa.JSON(), nullable=False),
     sa.Column('settings_version', sa.Integer(), nullable=False),
     sa.Column('problem', sa.String(length=500), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(), nullable=False),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_tenant_plugin_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_tenant_plugin')),
     sa.UniqueConstraint('tenant_id', 'plugin', name=op.f('uq_tenant_plugin_tenant_id_plugin'))
@@ -110,8 +110,8 @@ def upgrade() -> None:
     sa.Column('home_tenant_id', sa.Uuid(), nullable=True),
     sa.Column('platform_admin', sa.Boolean(), nullable=False),
     sa.Column('feed_token_hash', sa.String(length=64), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('disabled_at', core.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('disabled_at', zerenzhi.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['home_tenant_id'], ['tenant.id'], name=op.f('fk_user_account_home_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_account')),
     sa.UniqueConstraint('feed_token_hash', name=op.f('uq_user_account_feed_token_hash')),
@@ -121,9 +121,9 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('user_id', sa.Uuid(), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
-    sa.Column('created_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('expires_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('revoked_at', core.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('expires_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', zerenzhi.db.base.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['user_id'], ['user_account.id'], name=op.f('fk_auth_token_user_id_user_account')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_auth_token')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_auth_token_token_hash'))
@@ -132,9 +132,9 @@ def upgrade() -> None:
     sa.Column('tenant_id', sa.Uuid(), nullable=False),
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('display_name', sa.String(length=200), nullable=False),
-    sa.Column('archived_at', core.db.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(), nullable=False),
+    sa.Column('archived_at', zerenzhi.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['id'], ['user_account.id'], name=op.f('fk_member_id_user_account')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_member_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_member'))
@@ -145,10 +145,10 @@ def upgrade() -> None:
     sa.Column('member_id', sa.Uuid(), nullable=False),
     sa.Column('role', sa.String(length=40), nullable=False),
     sa.Column('unit_id', sa.Uuid(), nullable=True),
-    sa.Column('started_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('ended_at', core.db.base.UTCDateTime(), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(), nullable=False),
+    sa.Column('started_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('ended_at', zerenzhi.db.base.UTCDateTime(), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'member_id'], ['member.tenant_id', 'member.id'], name=op.f('fk_position_tenant_id_member_id_member')),
     sa.ForeignKeyConstraint(['tenant_id', 'unit_id'], ['org_unit.tenant_id', 'org_unit.id'], name=op.f('fk_position_tenant_id_unit_id_org_unit')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_position_tenant_id_tenant')),

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.db.base
-from core.db.rls import disable_tenant_rls, enable_tenant_rls
+import zerenzhi.db.base
+from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
 
 TENANT_TABLES = ("rule_version", "obligation", "fulfilment", "reminder_sent")
 
@@ -28,7 +28,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('obligation_id', sa.Uuid(), nullable=False),
     sa.Column('kind', sa.String(length=40), nullable=False),
-    sa.Column('sent_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('sent_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_reminder_sent_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_reminder_sent')),
     sa.UniqueConstraint('tenant_id', 'obligation_id', 'kind', name=op.f('uq_reminder_sent_tenant_id_obligation_id_kind'))
@@ -42,8 +42,8 @@ def upgrade() -> None:
     sa.Column('min_count', sa.Integer(), nullable=True),
     sa.Column('deadline_hours', sa.Integer(), nullable=True),
     sa.Column('reason', sa.String(length=500), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_rule_version_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_rule_version')),
     sa.UniqueConstraint('tenant_id', 'rule_key', 'effective_from', name=op.f('uq_rule_version_tenant_id_rule_key_effective_from'))
@@ -56,20 +56,20 @@ def upgrade() -> None:
     sa.Column('slot', sa.String(length=120), nullable=False),
     sa.Column('period_start', sa.Date(), nullable=False),
     sa.Column('period_end', sa.Date(), nullable=False),
-    sa.Column('due_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('min_count', sa.Integer(), nullable=False),
     sa.Column('source_clause', sa.String(length=16), nullable=False),
     sa.Column('rule_version', sa.String(length=40), nullable=False),
     sa.Column('responsible_role', sa.String(length=40), nullable=False),
     sa.Column('trigger_type', sa.String(length=60), nullable=True),
     sa.Column('trigger_id', sa.String(length=60), nullable=True),
-    sa.Column('triggered_at', core.db.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('waived_at', core.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('triggered_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('waived_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('waived_by', sa.Uuid(), nullable=True),
     sa.Column('waive_reason', sa.String(length=500), nullable=True),
-    sa.Column('archived_at', core.db.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('archived_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'unit_id'], ['org_unit.tenant_id', 'org_unit.id'], name=op.f('fk_obligation_tenant_id_unit_id_org_unit')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_obligation_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_obligation')),
@@ -84,14 +84,14 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('rule_key', sa.String(length=80), nullable=False),
     sa.Column('unit_id', sa.Uuid(), nullable=False),
-    sa.Column('occurred_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('occurred_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('occurred_on', sa.Date(), nullable=False),
     sa.Column('source_type', sa.String(length=60), nullable=False),
     sa.Column('source_id', sa.String(length=60), nullable=False),
     sa.Column('obligation_id', sa.Uuid(), nullable=True),
-    sa.Column('archived_at', core.db.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('archived_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'obligation_id'], ['obligation.tenant_id', 'obligation.id'], name=op.f('fk_fulfilment_tenant_id_obligation_id_obligation')),
     sa.ForeignKeyConstraint(['tenant_id', 'unit_id'], ['org_unit.tenant_id', 'org_unit.id'], name=op.f('fk_fulfilment_tenant_id_unit_id_org_unit')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_fulfilment_tenant_id_tenant')),

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.db.rls import disable_county_read, enable_county_read
+from zerenzhi.db.rls import disable_county_read, enable_county_read
 
 COUNTY_READABLE = ("obligation", "fulfilment", "org_unit", "tenant_plugin")
 

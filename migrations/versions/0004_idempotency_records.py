@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.db.base
-from core.db.rls import disable_tenant_rls, enable_tenant_rls
+import zerenzhi.db.base
+from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
 
 revision: str = '0004'
 down_revision: str | None = '0003'
@@ -31,8 +31,8 @@ def upgrade() -> None:
     sa.Column('status_code', sa.Integer(), nullable=True),
     sa.Column('body', sa.LargeBinary(), nullable=True),
     sa.Column('headers', sa.JSON(), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_idempotency_record_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_idempotency_record')),
     sa.UniqueConstraint('tenant_id', 'user_id', 'key', name=op.f('uq_idempotency_record_tenant_id_user_id_key'))

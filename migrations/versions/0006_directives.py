@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.db.base
-from core.db.rls import (
+import zerenzhi.db.base
+from zerenzhi.db.rls import (
     disable_county_read,
     disable_tenant_rls,
     enable_county_read,
@@ -36,12 +36,12 @@ def upgrade() -> None:
     sa.Column('id', sa.Uuid(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
-    sa.Column('deadline', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deadline', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('all_townships', sa.Boolean(), nullable=False),
     sa.Column('issued_by', sa.Uuid(), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('archived_at', core.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('archived_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_directive_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_directive'))
     )
@@ -56,12 +56,12 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('source_type', sa.String(length=60), nullable=False),
     sa.Column('source_id', sa.String(length=60), nullable=False),
-    sa.Column('sent_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('acknowledged_at', core.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('sent_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('acknowledged_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('acknowledged_by', sa.Uuid(), nullable=True),
     sa.Column('acknowledgement_note', sa.String(length=2000), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_inbox_item_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('tenant_id', 'id', name=op.f('pk_inbox_item')),
     sa.UniqueConstraint('tenant_id', 'source_type', 'source_id', name=op.f('uq_inbox_item_tenant_id_source_type_source_id'))
@@ -77,13 +77,13 @@ def upgrade() -> None:
     sa.Column('obligation_id', sa.Uuid(), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),
-    sa.Column('deadline', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deadline', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=12), nullable=False),
     sa.Column('report', sa.Text(), nullable=True),
-    sa.Column('completed_at', core.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('completed_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by', sa.Uuid(), nullable=True),
-    sa.Column('created_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['tenant_id', 'obligation_id'], ['obligation.tenant_id', 'obligation.id'], name=op.f('fk_directive_target_tenant_id_obligation_id_obligation')),
     sa.ForeignKeyConstraint(['tenant_id', 'unit_id'], ['org_unit.tenant_id', 'org_unit.id'], name=op.f('fk_directive_target_tenant_id_unit_id_org_unit')),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_directive_target_tenant_id_tenant')),

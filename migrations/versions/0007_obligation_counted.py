@@ -16,7 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 OPEN = "archived_at IS NULL AND waived_at IS NULL AND counted < min_count"
-# the ledger rule of core.obligations.status / core.obligations.tally, for existing rows
+# the ledger rule of zerenzhi.obligations.status / zerenzhi.obligations.tally, for existing rows
 BACKFILL = """
 UPDATE obligation SET counted = (
   SELECT count(*) FROM fulfilment f

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.db.base
-from core.db.rls import disable_tenant_rls, enable_tenant_rls
+import zerenzhi.db.base
+from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -47,12 +47,12 @@ def upgrade() -> None:
         sa.Column("target_id", sa.Uuid(), nullable=False),
         sa.Column("unit_id", sa.Uuid(), nullable=False),
         sa.Column("obligation_id", sa.Uuid(), nullable=False),
-        sa.Column("occurred_at", core.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("occurred_at", zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("note", sa.String(length=2000), nullable=True),
         sa.Column("recorded_by", sa.Uuid(), nullable=True),
-        sa.Column("created_at", core.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", core.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("archived_at", core.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("archived_at", zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["tenant_id", "obligation_id"], ["obligation.tenant_id", "obligation.id"],
             name=op.f("fk_directive_report_tenant_id_obligation_id_obligation")),

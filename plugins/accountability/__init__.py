@@ -1,9 +1,9 @@
 """accountability (問責): cases, decisions and referrals under the K clauses (K1–K13).
 
-The entry point ``accountability = "plugins.accountability:plugin"`` names this instance.
+The entry point ``accountability = "zerenzhi.plugins.accountability:plugin"`` names this instance.
 """
 
-from plugins.accountability.plugin import AccountabilityPlugin
+from zerenzhi.plugins.accountability.plugin import AccountabilityPlugin
 
 plugin = AccountabilityPlugin()
 

@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import Period, obligation_summary
-from plugins.accountability.models import Case, CaseLink
+from zerenzhi import Period, obligation_summary
+from zerenzhi.plugins.accountability.models import Case, CaseLink
 
 RECTIFICATION = "inspection.rectification"
 

@@ -5,7 +5,7 @@ never stored per township. Texts as in the seed (Traditional Chinese), with Engl
 
 from __future__ import annotations
 
-from core import Label
+from zerenzhi import Label
 
 CIRCUMSTANCES: dict[str, Label] = {
     "K1": Label(

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import obligation_summary, period_of, unit_members, units_of_kind
-from plugins.accountability import services
-from plugins.accountability.models import Case
+from zerenzhi import obligation_summary, period_of, unit_members, units_of_kind
+from zerenzhi.plugins.accountability import services
+from zerenzhi.plugins.accountability.models import Case
 
 REVIEW_RULE = "platforms.register_review"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from core import Label, RollupMetric
-from plugins.accountability.models import Case
+from zerenzhi import Label, RollupMetric
+from zerenzhi.plugins.accountability.models import Case
 
 
 def cases_open(session: Any, period: Any) -> int:

@@ -13,8 +13,8 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core import Archivable, Base, TenantScoped, Timestamped, tenant_fk
-from plugins.accountability.catalogue import SEVERITIES, STATUSES, SUBJECT_KINDS
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi.plugins.accountability.catalogue import SEVERITIES, STATUSES, SUBJECT_KINDS
 
 
 def _one_of(column: str, codes) -> CheckConstraint:

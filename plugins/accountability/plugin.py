@@ -6,22 +6,22 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from core import Label, Manifest, Permission, RollupMetric, hookimpl
-from plugins.accountability import metrics, services
-from plugins.accountability.routes import blp
-from plugins.accountability.rules import PERMISSIONS
-from plugins.accountability.settings import AccountabilitySettings
+from zerenzhi import Label, Manifest, Permission, RollupMetric, hookimpl
+from zerenzhi.plugins.accountability import metrics, services
+from zerenzhi.plugins.accountability.routes import blp
+from zerenzhi.plugins.accountability.rules import PERMISSIONS
+from zerenzhi.plugins.accountability.settings import AccountabilitySettings
 
 REFERENCE_TYPE = "accountability.case"
 
 
 class AccountabilityPlugin:
-    """Built-in, and a peer of third-party plugins: it uses only the ``core`` face and
+    """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face and
     reaches other modules' records only through core references."""
 
     manifest = Manifest(
         name="accountability", version="1.0", title=Label("問責", "Accountability"),
-        settings=AccountabilitySettings, migrations="plugins.accountability:migrations",
+        settings=AccountabilitySettings, migrations="zerenzhi.plugins.accountability:migrations",
         demo_after=("platforms", "inspection"),  # its demo case cites their records
     )
 
@@ -47,6 +47,6 @@ class AccountabilityPlugin:
 
     @hookimpl
     def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
-        from plugins.accountability.demo import fill
+        from zerenzhi.plugins.accountability.demo import fill
 
         fill(session, settings)

@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import func, select
 
-from core import (
+from zerenzhi import (
     audit_event,
     local_today,
     not_found,
@@ -24,9 +24,9 @@ from core import (
     session,
     utcnow,
 )
-from plugins.accountability import alerts, catalogue, services
-from plugins.accountability.models import Case, CaseLink
-from plugins.accountability.schemas import (
+from zerenzhi.plugins.accountability import alerts, catalogue, services
+from zerenzhi.plugins.accountability.models import Case, CaseLink
+from zerenzhi.plugins.accountability.schemas import (
     AccountabilityAlertQuery,
     AccountabilityAlerts,
     AccountabilityCase,

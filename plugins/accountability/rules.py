@@ -9,7 +9,7 @@ what follows when duties are neglected, not what must happen on a cadence.
 
 from __future__ import annotations
 
-from core import Label, Permission
+from zerenzhi import Label, Permission
 
 CASE_READERS = ("secretary", "deputy", "viewer")
 CASE_WRITERS = ("secretary", "deputy")

@@ -6,8 +6,8 @@ import datetime as dt
 
 import marshmallow as ma
 
-from core import InputSchema, QuerySchema, render
-from plugins.accountability.catalogue import (
+from zerenzhi import InputSchema, QuerySchema, render
+from zerenzhi.plugins.accountability.catalogue import (
     CIRCUMSTANCES,
     EVIDENCE_TYPES,
     SANCTIONS,

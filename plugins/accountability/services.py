@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Label,
     OrgUnit,
     describe_reference,
@@ -28,8 +28,8 @@ from core import (
     units_of_kind,
     utcnow,
 )
-from plugins.accountability.catalogue import ALLOWED, SANCTIONS, SEVERITIES, disallowed
-from plugins.accountability.models import Case, CaseLink
+from zerenzhi.plugins.accountability.catalogue import ALLOWED, SANCTIONS, SEVERITIES, disallowed
+from zerenzhi.plugins.accountability.models import Case, CaseLink
 
 EARLIEST = dt.date(2000, 1, 1)
 EDITABLE = ("title", "subject_kind", "subject_unit_id", "subject_member_id", "subject_name",

@@ -1,9 +1,9 @@
 """研判 analysis: regular half-year, forward-looking and ad-hoc situation analyses (A1–A4).
 
-The entry point ``analysis = "plugins.analysis:plugin"`` names this instance.
+The entry point ``analysis = "zerenzhi.plugins.analysis:plugin"`` names this instance.
 """
 
-from plugins.analysis.plugin import AnalysisPlugin
+from zerenzhi.plugins.analysis.plugin import AnalysisPlugin
 
 plugin = AnalysisPlugin()
 

@@ -6,8 +6,8 @@ from typing import NoReturn
 
 from flask_smorest import Blueprint, abort
 
-from core import session
-from plugins.analysis.common import AnalysisError
+from zerenzhi import session
+from zerenzhi.plugins.analysis.common import AnalysisError
 
 blp = Blueprint("analysis", __name__,
                 description="Situation analysis (研判): half-year, forward-looking and ad-hoc "

@@ -15,11 +15,18 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import emit, get_unit, open_event_obligation, plugin_settings, utcnow
-from plugins.analysis.common import Actor, AnalysisError, committee, local_midnight, today, zone
-from plugins.analysis.models import Analysis, Contribution, SensitiveDate
-from plugins.analysis.rules import SENSITIVE_DATE
-from plugins.analysis.services import get_analysis, sync_analysis
+from zerenzhi import emit, get_unit, open_event_obligation, plugin_settings, utcnow
+from zerenzhi.plugins.analysis.common import (
+    Actor,
+    AnalysisError,
+    committee,
+    local_midnight,
+    today,
+    zone,
+)
+from zerenzhi.plugins.analysis.models import Analysis, Contribution, SensitiveDate
+from zerenzhi.plugins.analysis.rules import SENSITIVE_DATE
+from zerenzhi.plugins.analysis.services import get_analysis, sync_analysis
 
 TRIGGER = "analysis.sensitive_date"
 

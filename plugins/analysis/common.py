@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core import OrgUnit, current_identity, local_today, require_tenant, units_of_kind
+from zerenzhi import OrgUnit, current_identity, local_today, require_tenant, units_of_kind
 
 
 class AnalysisError(ValueError):

@@ -18,7 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     TenantRef,
     find_tenants,
     require_tenant,
@@ -26,8 +26,8 @@ from core import (
     tenant_scope,
     townships_enabling,
 )
-from plugins.analysis import calendar
-from plugins.analysis.models import SensitiveDate
+from zerenzhi.plugins.analysis import calendar
+from zerenzhi.plugins.analysis.models import SensitiveDate
 
 FIELDS = ("falls_on", "kind", "title", "description")
 

@@ -13,11 +13,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import period_of, unit_members, units_of_kind
-from plugins.analysis import calendar, services
-from plugins.analysis.common import committee, local_noon, today
-from plugins.analysis.models import Analysis, SensitiveDate
-from plugins.analysis.rules import DOMAIN_KEYS
+from zerenzhi import period_of, unit_members, units_of_kind
+from zerenzhi.plugins.analysis import calendar, services
+from zerenzhi.plugins.analysis.common import committee, local_noon, today
+from zerenzhi.plugins.analysis.models import Analysis, SensitiveDate
+from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS
 
 TEXTS = {
     "theory": ("黨員幹部理論學習熱情較高，主流積極向上", "個別黨員學用脫節",

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from core import Label, RollupMetric
-from plugins.analysis import services
-from plugins.analysis.common import today
-from plugins.analysis.models import Analysis, Contribution
+from zerenzhi import Label, RollupMetric
+from zerenzhi.plugins.analysis import services
+from zerenzhi.plugins.analysis.common import today
+from zerenzhi.plugins.analysis.models import Analysis, Contribution
 
 
 def _counted_half_year(session: Any, period: Any) -> int:

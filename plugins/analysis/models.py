@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
 
 class SensitiveDate(TenantScoped, Timestamped, Archivable, Base):

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from core import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from plugins.analysis import metrics, services
-from plugins.analysis.rules import PERMISSIONS, RULES
-from plugins.analysis.settings import AnalysisSettings
+from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi.plugins.analysis import metrics, services
+from zerenzhi.plugins.analysis.rules import PERMISSIONS, RULES
+from zerenzhi.plugins.analysis.settings import AnalysisSettings
 
 VERSION = "1.0.0"
 
@@ -17,13 +17,13 @@ VERSION = "1.0.0"
 class AnalysisPlugin:
     manifest = Manifest(
         name="analysis", version=VERSION, title=Label("分析研判", "Situation analysis"),
-        settings=AnalysisSettings, migrations="plugins.analysis:migrations",
+        settings=AnalysisSettings, migrations="zerenzhi.plugins.analysis:migrations",
     )
 
     @hookimpl
     def register_blueprints(self) -> list[Blueprint]:
-        from plugins.analysis import routes, routes_calendar  # noqa: F401 (views register)
-        from plugins.analysis.blueprint import blp
+        from zerenzhi.plugins.analysis import routes, routes_calendar  # noqa: F401 (views register)
+        from zerenzhi.plugins.analysis.blueprint import blp
 
         return [blp]
 
@@ -41,14 +41,14 @@ class AnalysisPlugin:
 
     @hookimpl
     def register_commands(self, cli: Any) -> None:
-        from plugins.analysis.county import analysis_group
+        from zerenzhi.plugins.analysis.county import analysis_group
 
         cli.add_command(analysis_group)
 
     @hookimpl
     def on_enable(self, session: Any, tenant: Any, settings: dict) -> None:
         """Inherit the county's sensitive dates at once."""
-        from plugins.analysis.county import inherit
+        from zerenzhi.plugins.analysis.county import inherit
 
         inherit(session)
 
@@ -65,6 +65,6 @@ class AnalysisPlugin:
 
     @hookimpl
     def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
-        from plugins.analysis.demo import load
+        from zerenzhi.plugins.analysis.demo import load
 
         load(session, settings)

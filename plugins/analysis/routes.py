@@ -6,13 +6,13 @@ from flask.views import MethodView
 from flask_smorest import abort
 from sqlalchemy import select
 
-from core import SelectPage, not_found, render, require_unit_write, requires, session
-from plugins.analysis import services
-from plugins.analysis.blueprint import blp, fail
-from plugins.analysis.common import AnalysisError, caller, committee
-from plugins.analysis.models import Analysis
-from plugins.analysis.rules import DOMAIN_KEYS, DOMAINS
-from plugins.analysis.schemas import (
+from zerenzhi import SelectPage, not_found, render, require_unit_write, requires, session
+from zerenzhi.plugins.analysis import services
+from zerenzhi.plugins.analysis.blueprint import blp, fail
+from zerenzhi.plugins.analysis.common import AnalysisError, caller, committee
+from zerenzhi.plugins.analysis.models import Analysis
+from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS, DOMAINS
+from zerenzhi.plugins.analysis.schemas import (
     AnalysisDomain,
     AnalysisIn,
     AnalysisPatch,

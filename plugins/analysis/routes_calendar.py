@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask.views import MethodView
 from sqlalchemy import and_, or_, select
 
-from core import SelectPage, not_found, require_unit_write, requires, session
-from plugins.analysis import calendar, county
-from plugins.analysis.blueprint import blp, fail
-from plugins.analysis.common import AnalysisError, caller, committee, today
-from plugins.analysis.models import Contribution, SensitiveDate
-from plugins.analysis.routes import _analysis_or_404
-from plugins.analysis.schemas import (
+from zerenzhi import SelectPage, not_found, require_unit_write, requires, session
+from zerenzhi.plugins.analysis import calendar, county
+from zerenzhi.plugins.analysis.blueprint import blp, fail
+from zerenzhi.plugins.analysis.common import AnalysisError, caller, committee, today
+from zerenzhi.plugins.analysis.models import Contribution, SensitiveDate
+from zerenzhi.plugins.analysis.routes import _analysis_or_404
+from zerenzhi.plugins.analysis.schemas import (
     AnalysisContribution,
     AnalysisContributionIn,
     AnalysisContributionQuery,

@@ -3,7 +3,7 @@ rules (DOMAIN.md's default table) and permissions (DOMAIN.md's role table)."""
 
 from __future__ import annotations
 
-from core import Label, Permission, RuleDef
+from zerenzhi import Label, Permission, RuleDef
 
 # A2: the six domains, keyed for storage; labels as in the seed, with English names.
 DOMAINS: dict[str, Label] = {

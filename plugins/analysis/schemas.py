@@ -8,11 +8,11 @@ import datetime as dt
 import marshmallow as ma
 from sqlalchemy import select
 
-from core import InputSchema, QuerySchema, describe_reference, render, session
-from plugins.analysis import services
-from plugins.analysis.calendar import contribution_status
-from plugins.analysis.models import Analysis
-from plugins.analysis.rules import (
+from zerenzhi import InputSchema, QuerySchema, describe_reference, render, session
+from zerenzhi.plugins.analysis import services
+from zerenzhi.plugins.analysis.calendar import contribution_status
+from zerenzhi.plugins.analysis.models import Analysis
+from zerenzhi.plugins.analysis.rules import (
     DATE_KINDS,
     DOMAIN_KEYS,
     DOMAINS,

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     emit,
     period_of,
@@ -23,9 +23,9 @@ from core import (
     sync_evidence,
     utcnow,
 )
-from plugins.analysis.common import AnalysisError, committee, local_noon, today
-from plugins.analysis.models import Analysis, Contribution, Section, SensitiveDate
-from plugins.analysis.rules import DOMAIN_KEYS, HALF_YEAR, SENSITIVE_DATE
+from zerenzhi.plugins.analysis.common import AnalysisError, committee, local_noon, today
+from zerenzhi.plugins.analysis.models import Analysis, Contribution, Section, SensitiveDate
+from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS, HALF_YEAR, SENSITIVE_DATE
 
 SOURCE = "analysis_analysis"  # how the ledger names this module's records
 SECTION_FIELDS = ("mainstream", "minor_currents", "prominent_problems", "proposed_measures")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from core import InputSchema
-from plugins.analysis.rules import DOMAIN_KEYS
+from zerenzhi import InputSchema
+from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS
 
 
 def _distinct(values: list[str]) -> None:

@@ -1,6 +1,6 @@
 """approvals (審批備案): prior approval and filing of major activities (W6)."""
 
-from plugins.approvals.plugin import ApprovalsPlugin
+from zerenzhi.plugins.approvals.plugin import ApprovalsPlugin
 
 plugin = ApprovalsPlugin()
 

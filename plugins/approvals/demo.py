@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import local_today, require_tenant, unit_members, units_of_kind
-from plugins.approvals import services
-from plugins.approvals.models import Application
+from zerenzhi import local_today, require_tenant, unit_members, units_of_kind
+from zerenzhi.plugins.approvals import services
+from zerenzhi.plugins.approvals.models import Application
 
 FILED_WITH = "區委宣傳部"
 

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
 
 class Application(TenantScoped, Archivable, Timestamped, Base):

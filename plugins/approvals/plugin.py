@@ -8,7 +8,7 @@ from typing import Any
 from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
-from core import (
+from zerenzhi import (
     Label,
     Manifest,
     Permission,
@@ -17,10 +17,10 @@ from core import (
     current_tenant,
     hookimpl,
 )
-from plugins.approvals.models import Application
-from plugins.approvals.routes import blp
-from plugins.approvals.rules import PERMISSIONS, PRIOR_APPROVAL, STATUSES
-from plugins.approvals.settings import ApprovalsSettings
+from zerenzhi.plugins.approvals.models import Application
+from zerenzhi.plugins.approvals.routes import blp
+from zerenzhi.plugins.approvals.rules import PERMISSIONS, PRIOR_APPROVAL, STATUSES
+from zerenzhi.plugins.approvals.settings import ApprovalsSettings
 
 VERSION = "1.0.0"
 REF_TYPE = "approvals.application"
@@ -37,7 +37,7 @@ def _approved_late(session, period) -> int:
 class ApprovalsPlugin:
     manifest = Manifest(
         name="approvals", version=VERSION, title=Label("審批備案", "Approvals and filing"),
-        settings=ApprovalsSettings, migrations="plugins.approvals:migrations",
+        settings=ApprovalsSettings, migrations="zerenzhi.plugins.approvals:migrations",
     )
 
     @hookimpl
@@ -77,6 +77,6 @@ class ApprovalsPlugin:
 
     @hookimpl
     def demo_data(self, session, tenant, settings: dict) -> None:
-        from plugins.approvals.demo import load
+        from zerenzhi.plugins.approvals.demo import load
 
         load(session, settings)

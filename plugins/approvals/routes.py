@@ -15,7 +15,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core import (
+from zerenzhi import (
     SelectPage,
     current_identity,
     not_found,
@@ -24,11 +24,11 @@ from core import (
     require_unit_write,
     requires,
 )
-from core import session as db_session
-from plugins.approvals import services
-from plugins.approvals.models import Application
-from plugins.approvals.rules import KINDS, STATUSES
-from plugins.approvals.schemas import (
+from zerenzhi import session as db_session
+from zerenzhi.plugins.approvals import services
+from zerenzhi.plugins.approvals.models import Application
+from zerenzhi.plugins.approvals.rules import KINDS, STATUSES
+from zerenzhi.plugins.approvals.schemas import (
     ApprovalsApplication,
     ApprovalsApplicationIn,
     ApprovalsApplicationPatch,

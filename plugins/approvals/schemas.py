@@ -6,8 +6,8 @@ import datetime as dt
 
 import marshmallow as ma
 
-from core import InputSchema, QuerySchema, render
-from plugins.approvals.rules import KINDS, STATUSES
+from zerenzhi import InputSchema, QuerySchema, render
+from zerenzhi.plugins.approvals.rules import KINDS, STATUSES
 
 # Generous but finite, so a nonsense date is a 422, never an overflow in time-zone maths.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

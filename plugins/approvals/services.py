@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     OrgUnit,
     emit,
@@ -27,8 +27,8 @@ from core import (
     units_of_kind,
     utcnow,
 )
-from plugins.approvals.models import Application
-from plugins.approvals.rules import KINDS, PRIOR_APPROVAL
+from zerenzhi.plugins.approvals.models import Application
+from zerenzhi.plugins.approvals.rules import KINDS, PRIOR_APPROVAL
 
 SOURCE_TYPE = "approvals_application"  # how the ledger names these records
 TRIGGER_TYPE = "approvals.application"  # how the obligation names its trigger

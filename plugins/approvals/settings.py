@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from core import InputSchema
+from zerenzhi import InputSchema
 
 
 class ApprovalsSettings(InputSchema):

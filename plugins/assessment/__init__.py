@@ -1,6 +1,6 @@
 """assessment (考覈): the annual assessment of every unit (M4, I4)."""
 
-from plugins.assessment.plugin import AssessmentPlugin
+from zerenzhi.plugins.assessment.plugin import AssessmentPlugin
 
 plugin = AssessmentPlugin()
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import units_of_kind
-from plugins.assessment import services
-from plugins.assessment.models import Assessment, InspectionScore
-from plugins.assessment.settings import AssessmentSettings
+from zerenzhi import units_of_kind
+from zerenzhi.plugins.assessment import services
+from zerenzhi.plugins.assessment.models import Assessment, InspectionScore
+from zerenzhi.plugins.assessment.settings import AssessmentSettings
 
 # Results of the year's inspection (I1), in unit-code order; low ones were interviewed (I3).
 SCORES = (93.0, 88.5, 85.0, 90.0, 79.5, 95.0, 82.0, 86.5, 72.0, 89.0, 91.0, 80.0, 84.0, 87.5)

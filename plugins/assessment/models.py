@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
 
 class Assessment(TenantScoped, Timestamped, Base):

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from plugins.assessment.models import Assessment
-from plugins.assessment.routes import blp
-from plugins.assessment.rules import ANNUAL, PERMISSIONS
-from plugins.assessment.settings import AssessmentSettings
+from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi.plugins.assessment.models import Assessment
+from zerenzhi.plugins.assessment.routes import blp
+from zerenzhi.plugins.assessment.rules import ANNUAL, PERMISSIONS
+from zerenzhi.plugins.assessment.settings import AssessmentSettings
 
 VERSION = "1.0.0"
 
@@ -24,7 +24,7 @@ def township_total(session, period) -> float | None:
 class AssessmentPlugin:
     manifest = Manifest(
         name="assessment", version=VERSION, title=Label("考覈", "Annual assessment"),
-        settings=AssessmentSettings, migrations="plugins.assessment:migrations",
+        settings=AssessmentSettings, migrations="zerenzhi.plugins.assessment:migrations",
         # its demo scores the year's compliance, so the other modules' demo records first
         demo_after=("study", "reporting", "analysis", "inspection", "platforms", "approvals"),
     )
@@ -49,6 +49,6 @@ class AssessmentPlugin:
 
     @hookimpl
     def demo_data(self, session, tenant, settings: dict) -> None:
-        from plugins.assessment.demo import load
+        from zerenzhi.plugins.assessment.demo import load
 
         load(session, settings)

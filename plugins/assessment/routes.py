@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core import (
+from zerenzhi import (
     SelectPage,
     get_unit,
     not_found,
@@ -18,10 +18,10 @@ from core import (
     require_unit_write,
     requires,
 )
-from core import session as db_session
-from plugins.assessment import services
-from plugins.assessment.models import Adjustment, Assessment, InspectionScore
-from plugins.assessment.schemas import (
+from zerenzhi import session as db_session
+from zerenzhi.plugins.assessment import services
+from zerenzhi.plugins.assessment.models import Adjustment, Assessment, InspectionScore
+from zerenzhi.plugins.assessment.schemas import (
     AssessmentAdjustment,
     AssessmentAdjustmentIn,
     AssessmentComputeIn,

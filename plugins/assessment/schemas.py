@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from core import InputSchema, QuerySchema
+from zerenzhi import InputSchema, QuerySchema
 
 SCORE = ma.validate.Range(min=0, max=100)
 

@@ -22,7 +22,7 @@ import uuid
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     OrgUnit,
     emit,
@@ -35,9 +35,9 @@ from core import (
     units_of_kind,
     utcnow,
 )
-from plugins.assessment import scoring
-from plugins.assessment.models import Adjustment, Assessment, InspectionScore, Score
-from plugins.assessment.rules import ANNUAL
+from zerenzhi.plugins.assessment import scoring
+from zerenzhi.plugins.assessment.models import Adjustment, Assessment, InspectionScore, Score
+from zerenzhi.plugins.assessment.rules import ANNUAL
 
 SOURCE_TYPE = "assessment_year"  # how the ledger names a year's assessment
 YEAR = re.compile(r"^\d{4}$")

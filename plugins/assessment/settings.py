@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from core import InputSchema
+from zerenzhi import InputSchema
 
 PERCENT = ma.validate.Range(min=0, max=100)
 

@@ -1,10 +1,10 @@
 """督查 inspection: the half-year special inspection, findings and their rectification,
 ratings and interviews (約談), and per-unit scores (I1–I4).
 
-The entry point ``inspection = "plugins.inspection:plugin"`` names this instance.
+The entry point ``inspection = "zerenzhi.plugins.inspection:plugin"`` names this instance.
 """
 
-from plugins.inspection.plugin import InspectionPlugin
+from zerenzhi.plugins.inspection.plugin import InspectionPlugin
 
 plugin = InspectionPlugin()
 

@@ -6,8 +6,8 @@ from typing import NoReturn
 
 from flask_smorest import Blueprint, abort
 
-from core import session
-from plugins.inspection.common import InspectionError
+from zerenzhi import session
+from zerenzhi.plugins.inspection.common import InspectionError
 
 blp = Blueprint("inspection", __name__,
                 description="Inspection (督查): half-year campaigns, checks, findings and "

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core import OrgUnit, current_identity, get_unit, local_today, require_tenant
+from zerenzhi import OrgUnit, current_identity, get_unit, local_today, require_tenant
 
 
 class InspectionError(ValueError):

@@ -14,11 +14,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import unit_members, units_of_kind
-from plugins.inspection import findings, ratings, services
-from plugins.inspection.common import Actor, local_noon, today
-from plugins.inspection.models import Campaign, Finding
-from plugins.inspection.rules import SCOPE_KINDS
+from zerenzhi import unit_members, units_of_kind
+from zerenzhi.plugins.inspection import findings, ratings, services
+from zerenzhi.plugins.inspection.common import Actor, local_noon, today
+from zerenzhi.plugins.inspection.models import Campaign, Finding
+from zerenzhi.plugins.inspection.rules import SCOPE_KINDS
 
 NO = {"village-4": ("platforms_managed", "incidents_reported", "rectification_done"),
       "village-2": ("theory_study",), "station-1": ("anti_cult",)}

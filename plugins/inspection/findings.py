@@ -14,7 +14,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     describe_reference,
     emit,
@@ -22,7 +22,7 @@ from core import (
     sync_evidence,
     utcnow,
 )
-from plugins.inspection.common import (
+from zerenzhi.plugins.inspection.common import (
     Actor,
     InspectionError,
     end_of_day,
@@ -31,8 +31,8 @@ from plugins.inspection.common import (
     unit_of,
     zone,
 )
-from plugins.inspection.models import Campaign, Finding
-from plugins.inspection.rules import FINDING_KINDS, RECTIFICATION
+from zerenzhi.plugins.inspection.models import Campaign, Finding
+from zerenzhi.plugins.inspection.rules import FINDING_KINDS, RECTIFICATION
 
 SOURCE = "inspection_finding"
 TRIGGER = "inspection.finding"

@@ -6,10 +6,10 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from core import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from plugins.inspection import findings, scores
-from plugins.inspection.rules import PERMISSIONS, RULES
-from plugins.inspection.settings import InspectionSettings
+from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi.plugins.inspection import findings, scores
+from zerenzhi.plugins.inspection.rules import PERMISSIONS, RULES
+from zerenzhi.plugins.inspection.settings import InspectionSettings
 
 VERSION = "1.0.0"
 
@@ -17,13 +17,13 @@ VERSION = "1.0.0"
 class InspectionPlugin:
     manifest = Manifest(
         name="inspection", version=VERSION, title=Label("督查", "Inspection"),
-        settings=InspectionSettings, migrations="plugins.inspection:migrations",
+        settings=InspectionSettings, migrations="zerenzhi.plugins.inspection:migrations",
     )
 
     @hookimpl
     def register_blueprints(self) -> list[Blueprint]:
-        from plugins.inspection import routes, routes_findings  # noqa: F401 (views register)
-        from plugins.inspection.blueprint import blp
+        from zerenzhi.plugins.inspection import routes, routes_findings  # noqa: F401 (views register)
+        from zerenzhi.plugins.inspection.blueprint import blp
 
         return [blp]
 
@@ -49,6 +49,6 @@ class InspectionPlugin:
 
     @hookimpl
     def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
-        from plugins.inspection.demo import load
+        from zerenzhi.plugins.inspection.demo import load
 
         load(session, settings)

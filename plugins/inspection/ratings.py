@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     emit,
     open_event_obligation,
@@ -21,9 +21,9 @@ from core import (
     unit_members,
     utcnow,
 )
-from plugins.inspection.common import InspectionError, local_noon, today, unit_of
-from plugins.inspection.models import Campaign, Interview, Rating
-from plugins.inspection.rules import INTERVIEW, SCOPE_KINDS
+from zerenzhi.plugins.inspection.common import InspectionError, local_noon, today, unit_of
+from zerenzhi.plugins.inspection.models import Campaign, Interview, Rating
+from zerenzhi.plugins.inspection.rules import INTERVIEW, SCOPE_KINDS
 
 SOURCE = "inspection_interview"
 TRIGGER = "inspection.rating"

@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from sqlalchemy import select
 
-from core import SelectPage, not_found, require_unit_write, requires, session
-from plugins.inspection import ratings, scores, services
-from plugins.inspection.blueprint import blp, fail
-from plugins.inspection.common import InspectionError
-from plugins.inspection.models import Campaign, Check, Rating
-from plugins.inspection.schemas import (
+from zerenzhi import SelectPage, not_found, require_unit_write, requires, session
+from zerenzhi.plugins.inspection import ratings, scores, services
+from zerenzhi.plugins.inspection.blueprint import blp, fail
+from zerenzhi.plugins.inspection.common import InspectionError
+from zerenzhi.plugins.inspection.models import Campaign, Check, Rating
+from zerenzhi.plugins.inspection.schemas import (
     InspectionCampaign,
     InspectionCampaignIn,
     InspectionCampaignPatch,

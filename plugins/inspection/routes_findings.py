@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from sqlalchemy import and_, select
 
-from core import SelectPage, not_found, require_unit_write, requires, session
-from plugins.inspection import findings, ratings, services
-from plugins.inspection.blueprint import blp, fail
-from plugins.inspection.common import InspectionError, caller, today
-from plugins.inspection.models import Finding, Interview
-from plugins.inspection.schemas import (
+from zerenzhi import SelectPage, not_found, require_unit_write, requires, session
+from zerenzhi.plugins.inspection import findings, ratings, services
+from zerenzhi.plugins.inspection.blueprint import blp, fail
+from zerenzhi.plugins.inspection.common import InspectionError, caller, today
+from zerenzhi.plugins.inspection.models import Finding, Interview
+from zerenzhi.plugins.inspection.schemas import (
     InspectionEffectivenessIn,
     InspectionFinding,
     InspectionFindingIn,

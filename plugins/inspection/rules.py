@@ -3,7 +3,7 @@ permissions (DOMAIN.md's role table)."""
 
 from __future__ import annotations
 
-from core import Label, Permission, RuleDef
+from zerenzhi import Label, Permission, RuleDef
 
 SCOPE_KINDS = ("village", "station")  # I1: the whole jurisdiction's villages and stations
 FINDING_KINDS = ("village", "station", "branch", "office")

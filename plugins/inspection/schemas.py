@@ -7,10 +7,10 @@ import datetime as dt
 
 import marshmallow as ma
 
-from core import InputSchema, Label, QuerySchema, describe_reference, render, session
-from plugins.inspection import services
-from plugins.inspection.findings import status_of
-from plugins.inspection.rules import ANSWERS, METHODS, RATINGS, SEVERITIES
+from zerenzhi import InputSchema, Label, QuerySchema, describe_reference, render, session
+from zerenzhi.plugins.inspection import services
+from zerenzhi.plugins.inspection.findings import status_of
+from zerenzhi.plugins.inspection.rules import ANSWERS, METHODS, RATINGS, SEVERITIES
 
 DAYS = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31),
                          error="a date between 2000 and 2100")

@@ -25,10 +25,10 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core import Label, RollupMetric, plugin_settings, units_of_kind
-from plugins.inspection.common import today
-from plugins.inspection.models import Campaign, Check, Finding, Rating
-from plugins.inspection.rules import SCOPE_KINDS
+from zerenzhi import Label, RollupMetric, plugin_settings, units_of_kind
+from zerenzhi.plugins.inspection.common import today
+from zerenzhi.plugins.inspection.models import Campaign, Check, Finding, Rating
+from zerenzhi.plugins.inspection.rules import SCOPE_KINDS
 
 
 def unit_scores(session: Session, campaign: Campaign,

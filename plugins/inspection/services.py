@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     emit,
     obligation_summary,
@@ -25,9 +25,9 @@ from core import (
     units_of_kind,
     utcnow,
 )
-from plugins.inspection.common import InspectionError, local_noon, today, unit_of, zone
-from plugins.inspection.models import Campaign, Check
-from plugins.inspection.rules import ANSWERS, HALF_YEAR, SCOPE_KINDS
+from zerenzhi.plugins.inspection.common import InspectionError, local_noon, today, unit_of, zone
+from zerenzhi.plugins.inspection.models import Campaign, Check
+from zerenzhi.plugins.inspection.rules import ANSWERS, HALF_YEAR, SCOPE_KINDS
 
 SOURCE = "inspection_campaign"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from core import InputSchema
-from plugins.inspection.rules import RATINGS, SEVERITIES
+from zerenzhi import InputSchema
+from zerenzhi.plugins.inspection.rules import RATINGS, SEVERITIES
 
 # Self-inspection checklist derived from the seed's clauses; ``rule`` pre-fills the answer
 # from the unit's obligation status where the township tracks that rule.

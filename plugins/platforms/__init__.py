@@ -1,9 +1,9 @@
 """platforms (陣地): the organisation's own channels and incidents (P1–P4, W7).
 
-The entry point ``platforms = "plugins.platforms:plugin"`` names this instance.
+The entry point ``platforms = "zerenzhi.plugins.platforms:plugin"`` names this instance.
 """
 
-from plugins.platforms.plugin import PlatformsPlugin
+from zerenzhi.plugins.platforms.plugin import PlatformsPlugin
 
 plugin = PlatformsPlugin()
 

@@ -3,7 +3,7 @@ with zh-Hant / zh-Hans / en labels (``core.render``). Codes are what the API acc
 
 from __future__ import annotations
 
-from core import Label
+from zerenzhi import Label
 
 CHANNEL_KINDS: dict[str, Label] = {
     "website": Label("網站", "Website"),

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import OrgUnit, local_today, require_tenant, unit_members, units_of_kind
+from zerenzhi import OrgUnit, local_today, require_tenant, unit_members, units_of_kind
 
 EARLIEST = dt.date(2000, 1, 1)
 

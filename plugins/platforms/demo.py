@@ -21,10 +21,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import OrgUnit, period_of, require_tenant, unit_members, units_of_kind, utcnow
-from plugins.platforms import incidents, reviews, services
-from plugins.platforms.common import committee, today
-from plugins.platforms.models import Channel
+from zerenzhi import OrgUnit, period_of, require_tenant, unit_members, units_of_kind, utcnow
+from zerenzhi.plugins.platforms import incidents, reviews, services
+from zerenzhi.plugins.platforms.common import committee, today
+from zerenzhi.plugins.platforms.models import Channel
 
 HEADS = ("unit_head", "branch_secretary", "office", "secretary")  # who answers, by unit
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from flask.views import MethodView
 from sqlalchemy import select
 
-from core import SelectPage, not_found, plugin_settings, require_unit_write, requires, session
-from plugins.platforms import incidents
-from plugins.platforms.common import PlatformError
-from plugins.platforms.models import Incident, TimelineEntry
-from plugins.platforms.routes import blp, fail
-from plugins.platforms.schemas import (
+from zerenzhi import SelectPage, not_found, plugin_settings, require_unit_write, requires, session
+from zerenzhi.plugins.platforms import incidents
+from zerenzhi.plugins.platforms.common import PlatformError
+from zerenzhi.plugins.platforms.models import Incident, TimelineEntry
+from zerenzhi.plugins.platforms.routes import blp, fail
+from zerenzhi.plugins.platforms.schemas import (
     PlatformsEntry,
     PlatformsEntryIn,
     PlatformsEntryQuery,

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     close_event_obligation,
     emit,
@@ -26,10 +26,10 @@ from core import (
     sync_evidence,
     utcnow,
 )
-from plugins.platforms.catalogue import is_reportable
-from plugins.platforms.common import PlatformError, active_unit, check_member, committee
-from plugins.platforms.models import Channel, Incident, TimelineEntry
-from plugins.platforms.rules import INCIDENT_REPORT
+from zerenzhi.plugins.platforms.catalogue import is_reportable
+from zerenzhi.plugins.platforms.common import PlatformError, active_unit, check_member, committee
+from zerenzhi.plugins.platforms.models import Channel, Incident, TimelineEntry
+from zerenzhi.plugins.platforms.rules import INCIDENT_REPORT
 
 SOURCE_TYPE = "platforms.incident"  # the reference type and the ledger's source type
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core import Label, RollupMetric, period_of, require_tenant
-from plugins.platforms.common import today
-from plugins.platforms.models import Channel, Incident, Review
-from plugins.platforms.reviews import due_in
+from zerenzhi import Label, RollupMetric, period_of, require_tenant
+from zerenzhi.plugins.platforms.common import today
+from zerenzhi.plugins.platforms.models import Channel, Incident, Review
+from zerenzhi.plugins.platforms.reviews import due_in
 
 MAJOR = ("major", "especially_major")
 

@@ -13,8 +13,8 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import Archivable, Base, TenantScoped, Timestamped, tenant_fk, utcnow
-from plugins.platforms.catalogue import (
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk, utcnow
+from zerenzhi.plugins.platforms.catalogue import (
     CHANNEL_KINDS,
     CHANNEL_STATUSES,
     ENTRY_KINDS,

@@ -6,23 +6,23 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from core import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from plugins.platforms import (
+from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi.plugins.platforms import (
     incident_routes,  # noqa: F401  (its views join blp)
     incidents,
     metrics,
 )
-from plugins.platforms.routes import blp
-from plugins.platforms.rules import PERMISSIONS, RULES
-from plugins.platforms.settings import PlatformsSettings
+from zerenzhi.plugins.platforms.routes import blp
+from zerenzhi.plugins.platforms.rules import PERMISSIONS, RULES
+from zerenzhi.plugins.platforms.settings import PlatformsSettings
 
 
 class PlatformsPlugin:
-    """Built-in, and a peer of third-party plugins: it uses only the ``core`` face."""
+    """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face."""
 
     manifest = Manifest(
         name="platforms", version="1.0", title=Label("陣地管理", "Channels and incidents"),
-        settings=PlatformsSettings, migrations="plugins.platforms:migrations",
+        settings=PlatformsSettings, migrations="zerenzhi.plugins.platforms:migrations",
     )
 
     @hookimpl
@@ -51,6 +51,6 @@ class PlatformsPlugin:
 
     @hookimpl
     def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
-        from plugins.platforms.demo import fill
+        from zerenzhi.plugins.platforms.demo import fill
 
         fill(session, settings)

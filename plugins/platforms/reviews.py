@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     OrgUnit,
     Period,
@@ -34,9 +34,9 @@ from core import (
     sync_evidence,
     utcnow,
 )
-from plugins.platforms.common import PlatformError, check_date, today
-from plugins.platforms.models import Channel, Review
-from plugins.platforms.rules import REGISTER_REVIEW
+from zerenzhi.plugins.platforms.common import PlatformError, check_date, today
+from zerenzhi.plugins.platforms.models import Channel, Review
+from zerenzhi.plugins.platforms.rules import REGISTER_REVIEW
 
 COVERAGE_SOURCE = "platforms.review_coverage"  # source_id "<unit id>:<quarter>"
 REVIEW_FIELDS = ("reviewed_on", "update_frequency", "content_checked", "problems_found",

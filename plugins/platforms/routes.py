@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core import (
+from zerenzhi import (
     SelectPage,
     not_found,
     parse_period,
@@ -19,10 +19,10 @@ from core import (
     requires,
     session,
 )
-from plugins.platforms import catalogue, reviews, services
-from plugins.platforms.common import PlatformError, today
-from plugins.platforms.models import Channel, Filing, Review
-from plugins.platforms.schemas import (
+from zerenzhi.plugins.platforms import catalogue, reviews, services
+from zerenzhi.plugins.platforms.common import PlatformError, today
+from zerenzhi.plugins.platforms.models import Channel, Filing, Review
+from zerenzhi.plugins.platforms.schemas import (
     PlatformsCatalogue,
     PlatformsChannel,
     PlatformsChannelClose,

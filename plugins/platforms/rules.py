@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core import Label, Permission, RuleDef
+from zerenzhi import Label, Permission, RuleDef
 
 
 def units_owning_channels(session, period) -> set:
     """Only units with a channel due in the quarter owe a review (P1)."""
-    from plugins.platforms.models import Channel
-    from plugins.platforms.reviews import due_in
+    from zerenzhi.plugins.platforms.models import Channel
+    from zerenzhi.plugins.platforms.reviews import due_in
 
     channels = session.scalars(select(Channel).where(Channel.archived_at.is_(None))).all()
     return {channel.unit_id for channel in channels if due_in(channel, period)}

@@ -7,8 +7,8 @@ import datetime as dt
 
 import marshmallow as ma
 
-from core import InputSchema, QuerySchema, render
-from plugins.platforms.catalogue import (
+from zerenzhi import InputSchema, QuerySchema, render
+from zerenzhi.plugins.platforms.catalogue import (
     CHANNEL_KINDS,
     CHANNEL_STATUSES,
     ENTRY_KINDS,

@@ -12,10 +12,16 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import emit, utcnow
-from plugins.platforms.common import PlatformError, active_unit, check_date, check_member, today
-from plugins.platforms.models import Channel, Filing, Review
-from plugins.platforms.reviews import resync_unit
+from zerenzhi import emit, utcnow
+from zerenzhi.plugins.platforms.common import (
+    PlatformError,
+    active_unit,
+    check_date,
+    check_member,
+    today,
+)
+from zerenzhi.plugins.platforms.models import Channel, Filing, Review
+from zerenzhi.plugins.platforms.reviews import resync_unit
 
 CHANGEABLE = ("name", "account", "responsible_member_id", "status")
 

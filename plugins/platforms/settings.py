@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from plugins.platforms.catalogue import SEVERITIES
+from zerenzhi.plugins.platforms.catalogue import SEVERITIES
 
 
 class PlatformsSettings(ma.Schema):

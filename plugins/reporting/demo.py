@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from core import local_today, require_tenant
-from plugins.reporting import services, situations
-from plugins.reporting.models import ReportingMeeting
+from zerenzhi import local_today, require_tenant
+from zerenzhi.plugins.reporting import services, situations
+from zerenzhi.plugins.reporting.models import ReportingMeeting
 
 SECTIONS = [
     {"heading": "意識形態工作責任制落實情況",

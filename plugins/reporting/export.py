@@ -11,7 +11,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
 
-from plugins.reporting.models import ReportingHalfYearReport
+from zerenzhi.plugins.reporting.models import ReportingHalfYearReport
 
 TITLE_FONT, BODY_FONT, HEADING_FONT = "方正小標宋簡體", "仿宋_GB2312", "黑體"
 NUMERALS = "一二三四五六七八九十"

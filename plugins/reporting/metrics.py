@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from core import Label, RollupMetric, require_tenant
-from plugins.reporting.models import (
+from zerenzhi import Label, RollupMetric, require_tenant
+from zerenzhi.plugins.reporting.models import (
     ReportingHalfYearReport,
     ReportingMeeting,
     ReportingSituation,

@@ -6,19 +6,19 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from core import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from plugins.reporting import metrics, services
-from plugins.reporting.routes import blp
-from plugins.reporting.rules import PERMISSIONS, RULES
-from plugins.reporting.settings import ReportingSettings
+from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi.plugins.reporting import metrics, services
+from zerenzhi.plugins.reporting.routes import blp
+from zerenzhi.plugins.reporting.rules import PERMISSIONS, RULES
+from zerenzhi.plugins.reporting.settings import ReportingSettings
 
 
 class ReportingPlugin:
-    """Built-in, and a peer of third-party plugins: it uses only the ``core`` face."""
+    """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face."""
 
     manifest = Manifest(
         name="reporting", version="1.0", title=Label("報告", "Reporting"),
-        settings=ReportingSettings, migrations="plugins.reporting:migrations",
+        settings=ReportingSettings, migrations="zerenzhi.plugins.reporting:migrations",
     )
 
     @hookimpl
@@ -46,6 +46,6 @@ class ReportingPlugin:
 
     @hookimpl
     def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
-        from plugins.reporting.demo import fill
+        from zerenzhi.plugins.reporting.demo import fill
 
         fill(session, settings)

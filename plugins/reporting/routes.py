@@ -11,7 +11,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core import (
+from zerenzhi import (
     SelectPage,
     audit_event,
     not_found,
@@ -20,15 +20,15 @@ from core import (
     requires,
     session,
 )
-from plugins.reporting import export, services, situations
-from plugins.reporting.models import (
+from zerenzhi.plugins.reporting import export, services, situations
+from zerenzhi.plugins.reporting.models import (
     ReportingAssemblyReport,
     ReportingHalfYearReport,
     ReportingMeeting,
     ReportingSituation,
     ReportingSituationReport,
 )
-from plugins.reporting.schemas import (
+from zerenzhi.plugins.reporting.schemas import (
     ReportingAcknowledgeIn,
     ReportingAssemblyIn,
     ReportingAssemblyOut,

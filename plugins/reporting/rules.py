@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import Label, Permission, RuleDef
+from zerenzhi import Label, Permission, RuleDef
 
 COMMITTEE_SPECIAL_MEETING = RuleDef(
     key="reporting.committee_special_meeting",

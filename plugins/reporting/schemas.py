@@ -7,9 +7,9 @@ import re
 
 import marshmallow as ma
 
-from core import InputSchema, QuerySchema, session
-from plugins.reporting import situations
-from plugins.reporting.models import REPORT_STATUSES
+from zerenzhi import InputSchema, QuerySchema, session
+from zerenzhi.plugins.reporting import situations
+from zerenzhi.plugins.reporting.models import REPORT_STATUSES
 
 DAY = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31))
 MOMENT = ma.validate.Range(min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),

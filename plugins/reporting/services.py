@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     OrgUnit,
     emit,
@@ -22,12 +22,16 @@ from core import (
     units_of_kind,
     utcnow,
 )
-from plugins.reporting.models import (
+from zerenzhi.plugins.reporting.models import (
     ReportingAssemblyReport,
     ReportingHalfYearReport,
     ReportingMeeting,
 )
-from plugins.reporting.rules import ASSEMBLY_REPORT, COMMITTEE_SPECIAL_MEETING, HALF_YEAR_REPORT
+from zerenzhi.plugins.reporting.rules import (
+    ASSEMBLY_REPORT,
+    COMMITTEE_SPECIAL_MEETING,
+    HALF_YEAR_REPORT,
+)
 
 DEFAULT_START = dt.time(9, 0)
 MEETING, HALF_YEAR, ASSEMBLY = ("reporting.meeting", "reporting.half_year_report",
@@ -218,7 +222,7 @@ def update_assembly(session: Session, row: ReportingAssemblyReport,
 
 def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | None:
     """References to this module's records (no bodies: type, id, title, status)."""
-    from plugins.reporting import situations
+    from zerenzhi.plugins.reporting import situations
 
     models = {MEETING: ReportingMeeting, HALF_YEAR: ReportingHalfYearReport,
               ASSEMBLY: ReportingAssemblyReport, situations.SITUATION: situations.Situation}

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     emit,
     open_event_obligation,
@@ -17,10 +17,10 @@ from core import (
     sync_evidence,
     utcnow,
 )
-from plugins.reporting.models import ReportingSituation as Situation
-from plugins.reporting.models import ReportingSituationReport as SituationReport
-from plugins.reporting.rules import MAJOR_SITUATION
-from plugins.reporting.services import ReportingError, committee
+from zerenzhi.plugins.reporting.models import ReportingSituation as Situation
+from zerenzhi.plugins.reporting.models import ReportingSituationReport as SituationReport
+from zerenzhi.plugins.reporting.rules import MAJOR_SITUATION
+from zerenzhi.plugins.reporting.services import ReportingError, committee
 
 SITUATION, REPORT = "reporting.situation", "reporting.situation_report"
 CLOCK_SKEW = dt.timedelta(minutes=5)  # a client's clock a little ahead is not "the future"

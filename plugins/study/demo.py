@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from core import local_today, require_tenant, unit_members, units_of_kind
-from plugins.study import plans, services
-from plugins.study.models import StudySession
+from zerenzhi import local_today, require_tenant, unit_members, units_of_kind
+from zerenzhi.plugins.study import plans, services
+from zerenzhi.plugins.study.models import StudySession
 
 TOPICS = (
     "學習習近平新時代中國特色社會主義思想", "學習黨的二十屆三中全會精神",

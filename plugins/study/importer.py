@@ -19,9 +19,9 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import OrgUnit, audit_event, can_write_unit, emit, unit_members
-from plugins.study import services
-from plugins.study.schemas import StudySessionIn
+from zerenzhi import OrgUnit, audit_event, can_write_unit, emit, unit_members
+from zerenzhi.plugins.study import services
+from zerenzhi.plugins.study.schemas import StudySessionIn
 
 MAX_ROWS = 5000
 # Column header -> field of StudySessionIn (the template's order).

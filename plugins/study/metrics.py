@@ -6,8 +6,8 @@ from typing import Any
 
 from sqlalchemy import Integer, cast, func, select
 
-from core import Label, RollupMetric
-from plugins.study.models import StudyAttendance, StudySession
+from zerenzhi import Label, RollupMetric
+from zerenzhi.plugins.study.models import StudyAttendance, StudySession
 
 
 def _live_in(period: Any):

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
 KIND_CHECK = "kind IN ('centralised', 'special_study', 'training')"
 

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import emit, local_today, obligation_summary, parse_period, require_tenant, utcnow
-from plugins.study.models import StudyPlan, StudySession
-from plugins.study.rules import RULES
-from plugins.study.services import StudyError, active_unit
+from zerenzhi import emit, local_today, obligation_summary, parse_period, require_tenant, utcnow
+from zerenzhi.plugins.study.models import StudyPlan, StudySession
+from zerenzhi.plugins.study.rules import RULES
+from zerenzhi.plugins.study.services import StudyError, active_unit
 
 
 def _items(items: list[dict], year: int) -> list[dict]:

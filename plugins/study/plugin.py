@@ -6,19 +6,19 @@ from typing import Any
 
 from flask_smorest import Blueprint
 
-from core import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from plugins.study import metrics, services
-from plugins.study.routes import blp
-from plugins.study.rules import PERMISSIONS, RULES
-from plugins.study.settings import StudySettings
+from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi.plugins.study import metrics, services
+from zerenzhi.plugins.study.routes import blp
+from zerenzhi.plugins.study.rules import PERMISSIONS, RULES
+from zerenzhi.plugins.study.settings import StudySettings
 
 
 class StudyPlugin:
-    """Built-in, and a peer of third-party plugins: it uses only the ``core`` face."""
+    """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face."""
 
     manifest = Manifest(
         name="study", version="1.0", title=Label("學習管理", "Study management"),
-        settings=StudySettings, migrations="plugins.study:migrations",
+        settings=StudySettings, migrations="zerenzhi.plugins.study:migrations",
     )
 
     @hookimpl
@@ -51,6 +51,6 @@ class StudyPlugin:
 
     @hookimpl
     def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
-        from plugins.study.demo import fill
+        from zerenzhi.plugins.study.demo import fill
 
         fill(session, settings)

@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
-from core import (
+from zerenzhi import (
     SelectPage,
     not_found,
     plugin_settings,
@@ -18,9 +18,9 @@ from core import (
     requires,
     session,
 )
-from plugins.study import importer, plans, services
-from plugins.study.models import StudyPlan, StudySession
-from plugins.study.schemas import (
+from zerenzhi.plugins.study import importer, plans, services
+from zerenzhi.plugins.study.models import StudyPlan, StudySession
+from zerenzhi.plugins.study.schemas import (
     StudyImportFile,
     StudyImportQuery,
     StudyImportResult,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import Label, Permission, RuleDef
+from zerenzhi import Label, Permission, RuleDef
 
 SECRETARY_SPECIAL_STUDY = RuleDef(
     key="study.secretary_special_study",

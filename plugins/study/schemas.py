@@ -6,9 +6,9 @@ import datetime as dt
 
 import marshmallow as ma
 
-from core import InputSchema, QuerySchema, get_unit, plugin_settings, session
-from plugins.study import services
-from plugins.study.settings import KINDS
+from zerenzhi import InputSchema, QuerySchema, get_unit, plugin_settings, session
+from zerenzhi.plugins.study import services
+from zerenzhi.plugins.study.settings import KINDS
 
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 DAY = ma.validate.Range(min=EARLIEST, max=LATEST)

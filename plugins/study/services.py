@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import (
+from zerenzhi import (
     Evidence,
     OrgUnit,
     can_write_unit,
@@ -22,8 +22,12 @@ from core import (
     unit_members,
     utcnow,
 )
-from plugins.study.models import StudyAttendance, StudySession
-from plugins.study.rules import BRANCH_IDEOLOGY_STUDY, BRANCH_THEORY_STUDY, SECRETARY_SPECIAL_STUDY
+from zerenzhi.plugins.study.models import StudyAttendance, StudySession
+from zerenzhi.plugins.study.rules import (
+    BRANCH_IDEOLOGY_STUDY,
+    BRANCH_THEORY_STUDY,
+    SECRETARY_SPECIAL_STUDY,
+)
 
 SOURCE_TYPE = "study.session"  # how the ledger and references name a session
 DEFAULT_START = dt.time(9, 0)  # a session recorded without a time counts as held at 09:00

@@ -8,7 +8,7 @@ import datetime as dt
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core import Base, TenantScoped, Timestamped
+from zerenzhi import Base, TenantScoped, Timestamped
 
 STATUSES = ("pending", "delivered", "failed")
 

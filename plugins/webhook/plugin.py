@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from core import (
+from zerenzhi import (
     Label,
     Manifest,
     Permission,
@@ -18,10 +18,10 @@ from core import (
     tenant_scope,
     townships_enabling,
 )
-from core import session as core_session
-from plugins.webhook import services
-from plugins.webhook.routes import blp
-from plugins.webhook.settings import WebhookSettings
+from zerenzhi import session as core_session
+from zerenzhi.plugins.webhook import services
+from zerenzhi.plugins.webhook.routes import blp
+from zerenzhi.plugins.webhook.settings import WebhookSettings
 
 NAME = "webhook"
 
@@ -60,11 +60,11 @@ def deliver_command(township: str | None) -> None:
 
 
 class WebhookPlugin:
-    """Built-in, and a peer of third-party plugins: it uses only the ``core`` face."""
+    """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face."""
 
     manifest = Manifest(
         name=NAME, version="1.0", title=Label("Webhook 推送", "Webhook notifier"),
-        settings=WebhookSettings, migrations="plugins.webhook.migrations:versions",
+        settings=WebhookSettings, migrations="zerenzhi.plugins.webhook.migrations:versions",
     )
 
     @hookimpl

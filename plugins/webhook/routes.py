@@ -7,8 +7,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core import QuerySchema, SelectPage, requires
-from plugins.webhook.models import STATUSES, WebhookDelivery
+from zerenzhi import QuerySchema, SelectPage, requires
+from zerenzhi.plugins.webhook.models import STATUSES, WebhookDelivery
 
 blp = Blueprint("webhook", __name__, description="Webhook notifier: the delivery log")
 

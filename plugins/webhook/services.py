@@ -23,8 +23,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from core import Event, TenantRef, utcnow
-from plugins.webhook.models import WebhookDelivery
+from zerenzhi import Event, TenantRef, utcnow
+from zerenzhi.plugins.webhook.models import WebhookDelivery
 
 BATCH = 100
 USER_AGENT = "zerenzhi-webhook/1.0"

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from core.testing import World
 from tests.rollups.conftest import Town, add_township, town_of
+from zerenzhi.testing import World
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ import uuid
 import time_machine
 from sqlalchemy import select
 
-from core.db.base import utcnow
-from core.db.session import session
-from core.directives.models import Directive, DirectiveReport
-from core.obligations.periods import parse
-from core.obligations.service import summary
-from core.tenancy.context import county_read_scope
-from core.tenancy.models import Tenant
+from zerenzhi.db.base import utcnow
+from zerenzhi.db.session import session
+from zerenzhi.directives.models import Directive, DirectiveReport
+from zerenzhi.obligations.periods import parse
+from zerenzhi.obligations.service import summary
+from zerenzhi.tenancy.context import county_read_scope
+from zerenzhi.tenancy.models import Tenant
 
 NOW = "2026-08-03T09:00:00+08:00"
 AFTER = "2027-01-05T09:00:00+08:00"

@@ -8,9 +8,9 @@ import uuid
 
 import time_machine
 
-from core.db.base import utcnow
-from core.obligations.periods import parse
-from core.obligations.service import summary
+from zerenzhi.db.base import utcnow
+from zerenzhi.obligations.periods import parse
+from zerenzhi.obligations.service import summary
 
 NOW = "2026-03-02T09:00:00+08:00"
 DEADLINE = "2026-03-20T18:00:00+08:00"

@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 
-from core.db.session import session
-from core.directives.service import send_upward
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.db.session import session
+from zerenzhi.directives.service import send_upward
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 BODY = "上半年意識形態工作情況報告正文"
 

@@ -10,7 +10,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core import (
+from zerenzhi import (
     InputSchema,
     Label,
     Manifest,
@@ -20,9 +20,9 @@ from core import (
     requires,
     session,
 )
-from core.obligations.ledger import Evidence, sync, withdraw
-from core.obligations.materialize import open_event_obligation
-from core.obligations.rules import RuleDef
+from zerenzhi.obligations.ledger import Evidence, sync, withdraw
+from zerenzhi.obligations.materialize import open_event_obligation
+from zerenzhi.obligations.rules import RuleDef
 
 blp = Blueprint("drill", __name__, description="Evidence for obligation tests")
 

@@ -9,8 +9,8 @@ from urllib.parse import urlsplit
 import time_machine
 from icalendar import Calendar
 
-from core.testing import ApiClient
 from tests.obligations.drill import at
+from zerenzhi.testing import ApiClient
 
 STATUS = {"fulfilled": "COMPLETED", "waived": "CANCELLED", "upcoming": "NEEDS-ACTION",
           "due_soon": "NEEDS-ACTION", "overdue": "NEEDS-ACTION"}

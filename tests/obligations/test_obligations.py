@@ -218,7 +218,7 @@ def test_evidence_can_count_for_the_period_it_reports_on(drilled, app):
     """An H1 report submitted on 3 July counts for H1 and still shows as late."""
     import datetime as dt
 
-    from core.obligations.ledger import Evidence, sync
+    from zerenzhi.obligations.ledger import Evidence, sync
 
     world = drilled
     with time_machine.travel("2026-07-05T09:00:00+08:00", tick=False):
@@ -234,7 +234,7 @@ def test_evidence_can_count_for_the_period_it_reports_on(drilled, app):
 
 
 def test_closing_and_reopening_an_event_obligation(drilled):
-    from core.obligations.materialize import close_event_obligation, open_event_obligation
+    from zerenzhi.obligations.materialize import close_event_obligation, open_event_obligation
 
     world = drilled
     with time_machine.travel("2026-05-01T08:00:00+08:00", tick=False), world.scope() as sess:

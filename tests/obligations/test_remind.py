@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from core import Label, Manifest, hookimpl
-from core.commands.obligations import register
 from tests.obligations.drill import DrillPlugin, at
+from zerenzhi import Label, Manifest, hookimpl
+from zerenzhi.commands.obligations import register
 
 
 class Recorder:

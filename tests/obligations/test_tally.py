@@ -9,13 +9,13 @@ import datetime as dt
 import time_machine
 from sqlalchemy import select
 
-from core.app import create_app
-from core.db import migrate
-from core.obligations.materialize import reschedule_event_obligation
-from core.obligations.models import Obligation
-from core.obligations.status import Window, status_query
-from core.testing import build_world
 from tests.obligations.drill import DrillPlugin, at
+from zerenzhi.app import create_app
+from zerenzhi.db import migrate
+from zerenzhi.obligations.materialize import reschedule_event_obligation
+from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.status import Window, status_query
+from zerenzhi.testing import build_world
 
 EVERYTHING = Window(start=dt.date(2000, 1, 1), end=dt.date(2100, 12, 31))
 
@@ -96,7 +96,7 @@ def test_counts_follow_the_ledger_through_every_change(drilled):
 def test_a_loaded_obligation_sees_its_new_count_without_a_reload(drilled):
     world = drilled
     _summary(world, "2026")
-    from core.obligations.ledger import Evidence, sync
+    from zerenzhi.obligations.ledger import Evidence, sync
 
     with world.scope() as sess:
         obligation = sess.scalar(select(Obligation).where(

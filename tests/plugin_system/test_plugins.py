@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.plugins.models import TenantPlugin
+from zerenzhi.plugin_host.models import TenantPlugin
 
 
 def test_broken_plugins_are_reported_and_left_out(app):
@@ -79,7 +79,7 @@ def test_enablement_is_per_township(township, other_township, throwaway):
 
 def test_disabled_plugin_hook_never_runs_for_that_township(app, township, other_township,
                                                           throwaway):
-    from core import emit
+    from zerenzhi import emit
 
     township.enable("throwaway")
     for world in (township, other_township):

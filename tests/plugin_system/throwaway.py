@@ -7,7 +7,7 @@ import marshmallow as ma
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from core import InputSchema, Label, Manifest, Permission, hookimpl, requires
+from zerenzhi import InputSchema, Label, Manifest, Permission, hookimpl, requires
 
 blp = Blueprint("throwaway", __name__, description="A throwaway module for tests")
 
@@ -28,7 +28,7 @@ class GreetingView(MethodView):
     @blp.response(200, Greeting)
     def get(self):
         """Say hello with the township's effective settings."""
-        from core import current_tenant, plugin_settings
+        from zerenzhi import current_tenant, plugin_settings
 
         return {"township": current_tenant().slug,
                 "min_count": plugin_settings("throwaway")["min_count"]}

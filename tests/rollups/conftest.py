@@ -9,18 +9,18 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from core.db.session import session
-from core.obligations.ledger import Evidence, sync
-from core.obligations.materialize import ensure_periodic, open_event_obligation
-from core.obligations.periods import parse
-from core.orgunits.models import OrgUnit
-from core.orgunits.service import root_unit
-from core.plugins.models import TenantPlugin
-from core.tenancy.context import tenant_scope
-from core.tenancy.models import Tenant
-from core.tenancy.service import create_township
-from core.testing import World
 from tests.rollups.plugins import CountedHello, RoguePlugin, TallyPlugin
+from zerenzhi.db.session import session
+from zerenzhi.obligations.ledger import Evidence, sync
+from zerenzhi.obligations.materialize import ensure_periodic, open_event_obligation
+from zerenzhi.obligations.periods import parse
+from zerenzhi.orgunits.models import OrgUnit
+from zerenzhi.orgunits.service import root_unit
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
+from zerenzhi.tenancy.service import create_township
+from zerenzhi.testing import World
 
 PLUGINS = [TallyPlugin(), CountedHello(), RoguePlugin()]
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -151,7 +151,7 @@ class County:
 
 
 def _person(town: Town, role: str, unit: str, name: str) -> None:
-    from core.auth.models import Member, Position, UserAccount
+    from zerenzhi.auth.models import Member, Position, UserAccount
 
     with town.scope() as sess:
         account = UserAccount(username=f"p-{uuid.uuid4().hex[:8]}", password_hash="x",

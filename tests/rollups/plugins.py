@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from zerenzhi_hello.models import Greeting  # installed by scripts/_venv.sh
 from zerenzhi_hello.plugin import HelloPlugin
 
-from core import Label, Manifest, RollupMetric, RuleDef, hookimpl, require_tenant
-from core.obligations.models import Fulfilment
+from zerenzhi import Label, Manifest, RollupMetric, RuleDef, hookimpl, require_tenant
+from zerenzhi.obligations.models import Fulfilment
 
 MEETING, STUDY, REPORT = "tally.special_meeting", "tally.branch_study", "tally.major_report"
 RULES = [

@@ -9,12 +9,12 @@ import numbers
 import pytest
 import time_machine
 
-from core.labels import render
-from core.obligations.materialize import ensure_periodic
-from core.obligations.periods import parse
-from core.plugins.service import load_demo_data
 from tests.obligations.test_tally import assert_in_step
 from tests.rollups.conftest import rollup
+from zerenzhi.labels import render
+from zerenzhi.obligations.materialize import ensure_periodic
+from zerenzhi.obligations.periods import parse
+from zerenzhi.plugin_host.service import load_demo_data
 
 
 @pytest.fixture
@@ -55,8 +55,8 @@ def _record_texts(app, township) -> set[str]:
     """Every text value in the modules' own tables and the township's people, as stored."""
     from sqlalchemy import String, Text, select
 
-    from core.auth.models import Member
-    from core.db.base import Base
+    from zerenzhi.auth.models import Member
+    from zerenzhi.db.base import Base
 
     prefixes = tuple(p.manifest.table_prefix
                      for p in app.extensions["zerenzhi"].plugins.installed.values())
@@ -90,7 +90,7 @@ def test_no_module_record_text_reaches_the_county(app, township):
     with township.scope() as sess:
         from sqlalchemy import select
 
-        from core.orgunits.models import OrgUnit
+        from zerenzhi.orgunits.models import OrgUnit
 
         allowed = set(sess.scalars(select(OrgUnit.name)))  # unit names and rule titles
     allowed |= {render(rule.title, language) for rule in app.extensions["zerenzhi"].extras["rules"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from core.db.session import make_engine
+from zerenzhi.db.session import make_engine
 
 REFERENCE_TABLES = {"tenant", "user_account", "auth_token", "login_attempt"}
 

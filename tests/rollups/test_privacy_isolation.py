@@ -9,10 +9,10 @@ import zipfile
 
 import time_machine
 
-from core.auth.roles import TOWNSHIP_ROLES
-from core.testing import ApiClient, platform_admin_token
 from tests.rollups.conftest import SECRET_GREETING, SECRET_NAME, SECRET_REASON, rollup
 from tests.rollups.plugins import ROGUE_SECRET
+from zerenzhi.auth.roles import TOWNSHIP_ROLES
+from zerenzhi.testing import ApiClient, platform_admin_token
 
 NOW = "2026-07-10T09:00:00+08:00"
 VIEWS = ("compliance", "overdue", "trend", "metrics")

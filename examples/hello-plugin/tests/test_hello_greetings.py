@@ -1,5 +1,5 @@
 """zerenzhi-hello's own tests, written as any plugin author would: only the public pytest
-fixtures of ``core.testing`` (registered by zerenzhi under ``pytest11``), so they run on
+fixtures of ``zerenzhi.testing`` (registered by zerenzhi under ``pytest11``), so they run on
 SQLite and, when PostgreSQL is installed, again under row-level security.
 
 The ``app`` fixture loads entry points, so this installed distribution is in it.
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from core import describe_reference
+from zerenzhi import describe_reference
 
 QUARTER_DAY = dt.datetime(2026, 11, 20, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 RULE = "hello.quarterly_greetings"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from core import Archivable, Base, TenantScoped, tenant_fk
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
+from zerenzhi import Archivable, Base, TenantScoped, tenant_fk
 
 
 class Greeting(TenantScoped, Archivable, Base):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from core import InputSchema, Label, Manifest, Permission, RuleDef, hookimpl
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
+from zerenzhi import InputSchema, Label, Manifest, Permission, RuleDef, hookimpl
 
 from zerenzhi_hello import services
 from zerenzhi_hello.routes import blp

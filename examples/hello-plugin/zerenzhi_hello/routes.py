@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 import marshmallow as ma
-from core import (
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from sqlalchemy import select
+from zerenzhi import (
     InputSchema,
     QuerySchema,
     SelectPage,
@@ -16,9 +19,6 @@ from core import (
     requires,
     session,
 )
-from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from zerenzhi_hello import services
 from zerenzhi_hello.models import Greeting

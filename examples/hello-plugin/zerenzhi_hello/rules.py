@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core import Label, Permission, RuleDef
+from zerenzhi import Label, Permission, RuleDef
 
 QUARTERLY_GREETINGS = RuleDef(
     key="hello.quarterly_greetings",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from core import Evidence, Label, emit, get_unit, render, sync_evidence, utcnow
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from zerenzhi import Evidence, Label, emit, get_unit, render, sync_evidence, utcnow
 
 from zerenzhi_hello.models import Greeting
 from zerenzhi_hello.rules import QUARTERLY_GREETINGS

@@ -5,7 +5,7 @@ Revises:
 Create Date: 2026-11-26 07:12:16.885232
 
 Timestamps are plain ``DateTime(timezone=True)``, the column type core's UTC timestamps
-map to, so this lineage imports nothing but the ``core`` face.
+map to, so this lineage imports nothing but the ``zerenzhi`` face.
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core import disable_tenant_rls, enable_tenant_rls
+from zerenzhi import disable_tenant_rls, enable_tenant_rls
 
 revision: str = "accountability_0001"
 down_revision: str | None = None

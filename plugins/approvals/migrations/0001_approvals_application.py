@@ -4,7 +4,7 @@ Revision ID: approvals_0001
 Revises:
 Create Date: 2026-11-26 06:59:23
 
-Plugin migrations import only the public face ``core``; ``core.Base`` maps aware datetimes
+Plugin migrations import only the public face ``zerenzhi``; ``zerenzhi.Base`` maps aware datetimes
 onto ``DateTime(timezone=True)``.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core import disable_tenant_rls, enable_tenant_rls
+from zerenzhi import disable_tenant_rls, enable_tenant_rls
 
 revision: str = "approvals_0001"
 down_revision: str | None = None

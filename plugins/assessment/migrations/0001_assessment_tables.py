@@ -5,7 +5,7 @@ Revision ID: assessment_0001
 Revises:
 Create Date: 2026-11-26 07:04:07
 
-Plugin migrations import only the public face ``core``; ``core.Base`` maps aware datetimes
+Plugin migrations import only the public face ``zerenzhi``; ``zerenzhi.Base`` maps aware datetimes
 onto ``DateTime(timezone=True)`` and floats onto ``Double``.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core import disable_tenant_rls, enable_tenant_rls
+from zerenzhi import disable_tenant_rls, enable_tenant_rls
 
 revision: str = "assessment_0001"
 down_revision: str | None = None

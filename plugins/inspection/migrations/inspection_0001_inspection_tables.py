@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core import disable_tenant_rls, enable_tenant_rls
+from zerenzhi import disable_tenant_rls, enable_tenant_rls
 
 revision: str = 'inspection_0001'
 down_revision: str | None = None

@@ -6,7 +6,7 @@ Revises:
 Create Date: 2026-11-26 07:03:23.434715
 
 Timestamps are plain ``DateTime(timezone=True)``, the column type core's UTC timestamps
-map to, so this lineage imports nothing but the ``core`` face.
+map to, so this lineage imports nothing but the ``zerenzhi`` face.
 """
 
 from collections.abc import Sequence
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from core import disable_tenant_rls, enable_tenant_rls
+from zerenzhi import disable_tenant_rls, enable_tenant_rls
 
 revision: str = "platforms_0001"
 down_revision: str | None = None

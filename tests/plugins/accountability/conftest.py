@@ -3,9 +3,9 @@ through core references) and a stand-in for inspection findings."""
 
 import pytest
 
-from plugins.accountability import plugin as ACCOUNTABILITY
-from plugins.platforms import plugin as PLATFORMS
 from tests.plugins.accountability.findings_stub import FindingStub
+from zerenzhi.plugins.accountability import plugin as ACCOUNTABILITY
+from zerenzhi.plugins.platforms import plugin as PLATFORMS
 
 STUB = FindingStub()
 

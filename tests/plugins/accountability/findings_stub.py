@@ -4,7 +4,7 @@ depending on that module: it describes findings from a dict and owns the rule.""
 
 from __future__ import annotations
 
-from core import Label, Manifest, RuleDef, hookimpl
+from zerenzhi import Label, Manifest, RuleDef, hookimpl
 
 FINDINGS: dict[str, dict] = {}  # id -> {"title", "status"}; tests fill it
 

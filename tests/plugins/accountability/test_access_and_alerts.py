@@ -68,7 +68,7 @@ def test_the_catalogue_is_the_seeds_table_in_three_scripts(world):
 
 def test_alerts_show_long_overdue_obligations_and_overdue_rectifications(world, time_machine):
     """K13 signals: an obligation overdue past the threshold, a rectification at once."""
-    from core import open_event_obligation
+    from zerenzhi import open_event_obligation
 
     # this township registered no channels: it owes no quarterly reviews (P1), so the
     # only alerts are the ones below
@@ -123,7 +123,7 @@ def test_settings_are_validated(world):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_case_cited_elsewhere_reveals_only_a_neutral_title(world):
-    from core import describe_reference
+    from zerenzhi import describe_reference
 
     case = open_case(world)
     with world.scope() as sess:

@@ -10,7 +10,7 @@ NOW = "2026-11-26T10:00:00+08:00"
 
 
 def _cases_open(world, period: str) -> int:
-    from core import parse_period
+    from zerenzhi import parse_period
 
     metric = world.app.extensions["zerenzhi"].extras["metrics"]["accountability.cases_open"][1]
     with world.scope() as sess:
@@ -30,7 +30,7 @@ def test_cases_open_counts_cases_not_closed_by_the_periods_end(world):
 @time_machine.travel(NOW, tick=False)
 def test_demo_has_a_referred_case_with_a_combined_sanction_citing_an_overdue_review(world):
     """The manifest's demo_after runs platforms' demo first, whose gap the case cites."""
-    from core.plugins.service import load_demo_data
+    from zerenzhi.plugin_host.service import load_demo_data
 
     with world.scope() as sess:
         load_demo_data(sess)

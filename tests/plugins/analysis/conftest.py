@@ -1,6 +1,6 @@
 import pytest
 
-from plugins.analysis import plugin as ANALYSIS
+from zerenzhi.plugins.analysis import plugin as ANALYSIS
 
 
 @pytest.fixture

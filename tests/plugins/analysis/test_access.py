@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from core import describe_reference
 from tests.plugins.analysis.helpers import half_year
+from zerenzhi import describe_reference
 
 
 def test_roles_read_and_write_as_the_domain_says(town):

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import TenantRef, tenant_scope, utcnow
-from plugins.analysis.models import SensitiveDate
 from tests.plugins.analysis.helpers import at
+from zerenzhi import TenantRef, tenant_scope, utcnow
+from zerenzhi.plugins.analysis.models import SensitiveDate
 
 
 def _cli(world, *args):

@@ -1,6 +1,6 @@
 import pytest
 
-from plugins.approvals import plugin
+from zerenzhi.plugins.approvals import plugin
 
 
 @pytest.fixture

@@ -7,10 +7,10 @@ import uuid
 
 import pytest
 
-from core import Period, describe_reference
-from plugins.approvals import plugin
-from plugins.approvals.models import Application
 from tests.plugins.approvals.test_applications import RULE, Steps, at, details
+from zerenzhi import Period, describe_reference
+from zerenzhi.plugins.approvals import plugin
+from zerenzhi.plugins.approvals.models import Application
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
-from plugins.assessment import plugin
 from tests.obligations.drill import DrillPlugin
+from zerenzhi.plugins.assessment import plugin
 
 # core's test plugin that writes evidence straight into the ledger (rules shaped like
 # W3, R1 and R3), so compliance can be set up without depending on another module

@@ -9,8 +9,8 @@ import datetime as dt
 
 import pytest
 
-from core import Period
-from plugins.assessment import plugin
+from zerenzhi import Period
+from zerenzhi.plugins.assessment import plugin
 
 CST = dt.timezone(dt.timedelta(hours=8))
 DECEMBER = dt.datetime(2026, 12, 20, 10, tzinfo=CST)

@@ -1,6 +1,6 @@
 import pytest
 
-from plugins.inspection import plugin as INSPECTION
+from zerenzhi.plugins.inspection import plugin as INSPECTION
 
 
 @pytest.fixture

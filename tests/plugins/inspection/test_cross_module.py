@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.analysis import plugin as ANALYSIS
-from plugins.inspection import plugin as INSPECTION
 from tests.plugins.inspection.helpers import at, summary_item
+from zerenzhi.plugins.analysis import plugin as ANALYSIS
+from zerenzhi.plugins.inspection import plugin as INSPECTION
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from core import describe_reference
 from tests.plugins.inspection.helpers import at, campaign, local_day, summary_item
+from zerenzhi import describe_reference
 
 RULE = "inspection.rectification"
 

@@ -86,7 +86,7 @@ def test_scores_follow_the_documented_formula_and_the_township_weights(town, tim
     assert station["score"] == 51.0 and station["self_inspection_submitted"] is False
 
     with town.scope() as sess:
-        from core import parse_period
+        from zerenzhi import parse_period
 
         metrics = town.app.extensions["zerenzhi"].extras["metrics"]
         _plugin, average = metrics["inspection.average_score"]

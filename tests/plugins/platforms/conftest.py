@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.platforms import plugin as PLATFORMS
+from zerenzhi.plugins.platforms import plugin as PLATFORMS
 
 
 @pytest.fixture

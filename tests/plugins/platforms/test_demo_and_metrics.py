@@ -11,7 +11,7 @@ NOW = "2026-11-26T10:00:00+08:00"
 
 
 def _metric(world, key: str, period: str):
-    from core import parse_period
+    from zerenzhi import parse_period
 
     compute = world.app.extensions["zerenzhi"].extras["metrics"][key][1].compute
     with world.scope() as sess:
@@ -38,7 +38,7 @@ def test_roll_up_metrics_count_major_incidents_and_review_rate(world):
 
 @time_machine.travel(NOW, tick=False)
 def test_demo_data_shows_reviews_gaps_and_a_late_first_report(world):
-    from plugins.platforms.demo import fill
+    from zerenzhi.plugins.platforms.demo import fill
 
     with world.scope() as sess:
         fill(sess, {"report_from_severity": "major"})

@@ -182,7 +182,7 @@ def test_an_incident_may_name_a_registered_channel_only(world, other_township):
 
 @time_machine.travel(RECORDED, tick=False)
 def test_incidents_are_described_for_other_modules(world):
-    from core import describe_reference
+    from zerenzhi import describe_reference
 
     incident = _incident(world)
     with world.scope() as sess:

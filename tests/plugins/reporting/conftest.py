@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.reporting import plugin as REPORTING
+from zerenzhi.plugins.reporting import plugin as REPORTING
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time_machine
 
-from core import parse_period
-from plugins.reporting import plugin
-from plugins.reporting.metrics import METRICS
 from tests.plugins.reporting.helpers import item
+from zerenzhi import parse_period
+from zerenzhi.plugins.reporting import plugin
+from zerenzhi.plugins.reporting.metrics import METRICS
 
 SETTINGS = {"higher_committee": "上級黨委", "issuing_committee": None}
 
@@ -38,7 +38,7 @@ def test_demo_year_shows_fulfilled_late_and_overdue(reported):
 
 
 def test_other_modules_link_to_a_situation_by_reference(reported):
-    from core import describe_reference
+    from zerenzhi import describe_reference
 
     with time_machine.travel("2026-05-01T08:00:00+08:00", tick=False):
         created = reported.client("office").post(f"{reported.base}/reporting/situations",

@@ -2,7 +2,7 @@
 
 import pytest
 
-from plugins.study import plugin as STUDY
+from zerenzhi.plugins.study import plugin as STUDY
 
 
 @pytest.fixture

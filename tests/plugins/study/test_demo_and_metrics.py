@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time_machine
 
-from plugins.study import plugin
-from plugins.study.metrics import METRICS
 from tests.plugins.study.helpers import body, item
+from zerenzhi.plugins.study import plugin
+from zerenzhi.plugins.study.metrics import METRICS
 
 
 @time_machine.travel("2026-11-26T10:00:00+08:00", tick=False)
@@ -38,7 +38,7 @@ def test_rollup_metrics_are_counts_and_rates(studied):
         {"member_id": str(studied.users["member"]), "present": False, "absence_reason": "病假"},
     ])).assert_status(201)
     office.post(f"{studied.base}/study/sessions", json=body(studied, day="2025-05-05"))
-    from core import parse_period
+    from zerenzhi import parse_period
 
     with studied.scope() as sess:
         values = {m.key: m.compute(sess, parse_period("2026")) for m in METRICS}
@@ -47,14 +47,14 @@ def test_rollup_metrics_are_counts_and_rates(studied):
 
 
 def _defaults() -> dict:
-    from plugins.study.settings import StudySettings
+    from zerenzhi.plugins.study.settings import StudySettings
 
     return StudySettings().load({})
 
 
 def test_other_modules_link_to_a_session_by_reference(studied):
     """Cross-module links (a finding citing a session) go through core references."""
-    from core import describe_reference
+    from zerenzhi import describe_reference
 
     created = studied.client("office").post(f"{studied.base}/study/sessions",
                                             json=body(studied)).json

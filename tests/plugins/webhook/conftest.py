@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from plugins.webhook import plugin as WEBHOOK
 from tests.obligations.drill import DrillPlugin
+from zerenzhi.plugins.webhook import plugin as WEBHOOK
 
 SECRET = "s3cret-for-the-robot"
 

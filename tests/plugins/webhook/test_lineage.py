@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from core.db import migrate
-from core.db.session import make_engine
+from zerenzhi.db import migrate
+from zerenzhi.db.session import make_engine
 
 
 def _schema(url: str) -> tuple[set[str], list]:

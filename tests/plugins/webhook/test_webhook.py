@@ -11,11 +11,11 @@ import json
 import time_machine
 from sqlalchemy import func, select
 
-from core import emit
-from core.commands.obligations import register
-from plugins.webhook.models import WebhookDelivery
 from tests.obligations.drill import at
 from tests.plugins.webhook.conftest import SECRET, enable_webhook
+from zerenzhi import emit
+from zerenzhi.commands.obligations import register
+from zerenzhi.plugins.webhook.models import WebhookDelivery
 
 
 def cli(world, *args: str) -> str:

@@ -4,15 +4,15 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-26 06:48:16.120255
 
-Plugin migrations import only the public face ``core`` (column types are plain
-SQLAlchemy: ``core.Base`` maps aware datetimes onto ``DateTime(timezone=True)``).
+Plugin migrations import only the public face ``zerenzhi`` (column types are plain
+SQLAlchemy: ``zerenzhi.Base`` maps aware datetimes onto ``DateTime(timezone=True)``).
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from core import disable_tenant_rls, enable_tenant_rls
+from zerenzhi import disable_tenant_rls, enable_tenant_rls
 
 revision: str = "0001"
 down_revision: str | None = None

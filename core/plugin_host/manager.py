@@ -13,8 +13,8 @@ from typing import Any
 
 import pluggy
 
-from core.plugins import hookspecs
-from core.plugins.manifest import Manifest
+from zerenzhi.plugin_host import hookspecs
+from zerenzhi.plugin_host.manifest import Manifest
 
 ENTRY_POINT_GROUP = "zerenzhi.plugins"
 log = logging.getLogger("zerenzhi.plugins")
@@ -71,7 +71,7 @@ class _SubsetRelay:
 def _check(name: str, plugin: Any) -> Manifest:
     manifest = getattr(plugin, "manifest", None)
     if not isinstance(manifest, Manifest):
-        raise TypeError("has no core.Manifest as its 'manifest' attribute")
+        raise TypeError("has no zerenzhi.Manifest as its 'manifest' attribute")
     if manifest.name != name:
         raise ValueError(f"manifest name {manifest.name!r} differs from its entry point {name!r}")
     return manifest

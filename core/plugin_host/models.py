@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.db.base import Base, TenantScoped, Timestamped
+from zerenzhi.db.base import Base, TenantScoped, Timestamped
 
 
 class TenantPlugin(TenantScoped, Timestamped, Base):

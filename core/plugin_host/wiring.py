@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask import Flask, g, request
 from flask_smorest import abort
 
-from core.db.session import session
-from core.labels import render
-from core.plugins import service
+from zerenzhi.db.session import session
+from zerenzhi.labels import render
+from zerenzhi.plugin_host import service
 
 
 def enabled_plugins() -> frozenset[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import marshmallow as ma
 
-from core.labels import Label
+from zerenzhi.labels import Label
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
 
@@ -34,7 +34,7 @@ class Manifest:
         if not NAME.match(self.name):
             raise ValueError(f"plugin name {self.name!r}: lower-case letters, digits, '_'")
         if not isinstance(self.title, Label):
-            raise ValueError(f"plugin {self.name}: title must be a core.Label")
+            raise ValueError(f"plugin {self.name}: title must be a zerenzhi.Label")
         if not (isinstance(self.settings, type) and issubclass(self.settings, ma.Schema)):
             raise ValueError(f"plugin {self.name}: settings must be a marshmallow Schema class")
         if not self.table_prefix:

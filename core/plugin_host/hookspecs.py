@@ -26,14 +26,14 @@ def register_blueprints() -> list[Any]:
 
     Called once in ``create_app``. Scope: app. Each blueprint is mounted under
     ``/api/v1/townships/<township>/<plugin name>``; its ``url_prefix`` is ignored. Every
-    view must be guarded with ``core.requires(permission)``. Requests for a township that
+    view must be guarded with ``zerenzhi.requires(permission)``. Requests for a township that
     has not enabled the plugin answer 404 before the view runs.
     """
 
 
 @hookspec
 def register_permissions() -> list[Any]:
-    """Return ``core.Permission`` objects: the named rights this plugin's routes need.
+    """Return ``zerenzhi.Permission`` objects: the named rights this plugin's routes need.
 
     Called once in ``create_app``. Scope: app. Names are ``"<plugin>.<thing>.<verb>"``;
     each permission lists the roles that hold it by default (DOMAIN.md roles).
@@ -42,7 +42,7 @@ def register_permissions() -> list[Any]:
 
 @hookspec
 def register_rules() -> list[Any]:
-    """Return the obligation rules (``core.RuleDef``) this plugin contributes.
+    """Return the obligation rules (``zerenzhi.RuleDef``) this plugin contributes.
 
     Called once in ``create_app``. Scope: app. Each rule names its source clause
     (e.g. ``"W3"``); keys are ``"<plugin>.<name>"`` and unique across plugins.
@@ -52,7 +52,7 @@ def register_rules() -> list[Any]:
 
 @hookspec
 def register_rollup_metrics() -> list[Any]:
-    """Return ``core.RollupMetric`` objects the county roll-up may ask this plugin for.
+    """Return ``zerenzhi.RollupMetric`` objects the county roll-up may ask this plugin for.
 
     Called once in ``create_app``. Scope: app. A metric's ``compute(session, period)``
     runs inside one township's scope, only for townships that enabled the plugin.
@@ -80,7 +80,7 @@ def startup(app: Any) -> None:
 
 @hookspec
 def on_enable(session: Any, tenant: Any, settings: dict) -> None:
-    """The tenant (``core.TenantRef``) has just enabled this plugin with ``settings``.
+    """The tenant (``zerenzhi.TenantRef``) has just enabled this plugin with ``settings``.
 
     Called inside the tenant's scope and the enabling transaction (``session``);
     raise to refuse. Return value ignored.
@@ -108,7 +108,7 @@ def on_settings_changed(session: Any, tenant: Any, old: dict, new: dict) -> None
 
 @hookspec
 def on_event(session: Any, tenant: Any, event: Any) -> None:
-    """A domain event (``core.Event``) happened in ``tenant``.
+    """A domain event (``zerenzhi.Event``) happened in ``tenant``.
 
     Called inside the tenant's scope and the transaction that caused it, for each plugin
     the tenant enabled. Events are named ``"<source>.<what>"``: ``obligation.due_soon``,

@@ -17,9 +17,9 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core.plugins.models import TenantPlugin
-from core.tenancy.context import TenantRef, require_tenant, tenant_scope
-from core.tenancy.models import Tenant
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.tenancy.context import TenantRef, require_tenant, tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 log = logging.getLogger("zerenzhi.plugins")
 
@@ -211,7 +211,7 @@ def hooks(session: Session):
 
 def plugin_settings(name: str) -> dict[str, Any]:
     """Effective settings of plugin ``name`` for the tenant in context (for plugin code)."""
-    from core.db.session import session
+    from zerenzhi.db.session import session
 
     return effective_settings(session(), name)
 
