@@ -3,18 +3,32 @@ over ``_pytest``): anything not exported here may move without notice.
 """
 
 from zerenzhi.audit.recorder import record as audit_event
+from zerenzhi.auth.members import MemberInfo, get_member, member_fk, township_members
 from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC, Permission, requires
+from zerenzhi.auth.roles import (
+    COUNTY_ROLES,
+    LEADERS,
+    LEADERS_AND_OFFICE,
+    TOWNSHIP_READERS,
+    TOWNSHIP_ROLES,
+    TOWNSHIP_STAFF,
+    TOWNSHIP_WRITERS,
+    UNIT_HEADS,
+)
 from zerenzhi.auth.scope import can_write_unit, current_identity, require_unit_write
 from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
+from zerenzhi.db.listing import listed
 from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
-from zerenzhi.db.session import session
+from zerenzhi.db.session import session, writing
 from zerenzhi.directives.service import send_upward
+from zerenzhi.domain import DomainError
 from zerenzhi.events import Event, emit
 from zerenzhi.labels import Label, render
 from zerenzhi.obligations.ledger import Evidence
 from zerenzhi.obligations.ledger import sync as sync_evidence
 from zerenzhi.obligations.ledger import withdraw as withdraw_evidence
 from zerenzhi.obligations.materialize import (
+    EventObligation,
     close_event_obligation,
     open_event_obligation,
     reschedule_event_obligation,
@@ -23,33 +37,56 @@ from zerenzhi.obligations.periods import Period, local_today, parse_period, peri
 from zerenzhi.obligations.rules import RuleDef
 from zerenzhi.obligations.service import summary as obligation_summary
 from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
-from zerenzhi.orgunits.service import get_unit, unit_members, units_of_kind
+from zerenzhi.orgunits.service import committee, get_unit, live_unit, unit_members, units_of_kind
 from zerenzhi.plugin_host.hookspecs import hookimpl
 from zerenzhi.plugin_host.manifest import Manifest
 from zerenzhi.plugin_host.service import plugin_settings, townships_enabling
 from zerenzhi.references import describe as describe_reference
 from zerenzhi.rollups.metrics import RollupMetric
-from zerenzhi.routes.common import InputSchema, QuerySchema, SelectPage
+from zerenzhi.routes.common import (
+    Blueprint,
+    InputSchema,
+    ListQuery,
+    QuerySchema,
+    RowPage,
+    SelectPage,
+    get_or_404,
+)
+from zerenzhi.tenancy.clock import local_noon, start_of_day, tenant_zone, today
 from zerenzhi.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
 from zerenzhi.tenancy.request import not_found
 from zerenzhi.tenancy.service import find_tenants
 
 __all__ = [
     "AUTHENTICATED",
+    "COUNTY_ROLES",
+    "LEADERS",
+    "LEADERS_AND_OFFICE",
     "PUBLIC",
+    "TOWNSHIP_READERS",
+    "TOWNSHIP_ROLES",
+    "TOWNSHIP_STAFF",
+    "TOWNSHIP_WRITERS",
+    "UNIT_HEADS",
     "UNIT_KINDS",
     "Archivable",
     "Base",
+    "Blueprint",
+    "DomainError",
     "Event",
+    "EventObligation",
     "Evidence",
     "InputSchema",
     "Label",
+    "ListQuery",
     "Manifest",
+    "MemberInfo",
     "OrgUnit",
     "Period",
     "Permission",
     "QuerySchema",
     "RollupMetric",
+    "RowPage",
     "RuleDef",
     "SelectPage",
     "TenantRef",
@@ -58,6 +95,7 @@ __all__ = [
     "audit_event",
     "can_write_unit",
     "close_event_obligation",
+    "committee",
     "current_identity",
     "current_tenant",
     "describe_reference",
@@ -65,9 +103,15 @@ __all__ = [
     "emit",
     "enable_tenant_rls",
     "find_tenants",
+    "get_member",
+    "get_or_404",
     "get_unit",
     "hookimpl",
+    "listed",
+    "live_unit",
+    "local_noon",
     "local_today",
+    "member_fk",
     "new_id",
     "not_found",
     "obligation_summary",
@@ -82,12 +126,17 @@ __all__ = [
     "reschedule_event_obligation",
     "send_upward",
     "session",
+    "start_of_day",
     "sync_evidence",
     "tenant_fk",
     "tenant_scope",
+    "tenant_zone",
+    "today",
+    "township_members",
     "townships_enabling",
     "unit_members",
     "units_of_kind",
     "utcnow",
     "withdraw_evidence",
+    "writing",
 ]

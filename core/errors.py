@@ -8,8 +8,10 @@ import traceback
 from flask import Flask, jsonify
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from zerenzhi.db.session import session
+from zerenzhi.domain import DomainError
 
 log = logging.getLogger("zerenzhi.errors")
 
@@ -19,6 +21,12 @@ def _payload(code: int, status: str, message: str, errors: dict | None = None):
     if errors:
         body["errors"] = errors
     return jsonify(body), code
+
+
+def _domain(error: DomainError):
+    session().rollback()
+    return _payload(error.status, HTTP_STATUS_CODES[error.status],
+                    error.message, error.errors)
 
 
 def _integrity(error: IntegrityError):
@@ -66,6 +74,7 @@ def _unhandled(error: Exception):
 
 
 def install_error_handlers(app: Flask) -> None:
+    app.register_error_handler(DomainError, _domain)
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(DataError, _data)
     app.register_error_handler(OperationalError, _operational)

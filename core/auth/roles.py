@@ -47,3 +47,11 @@ ROLES: dict[str, Role] = {
 
 TOWNSHIP_ROLES = tuple(name for name, role in ROLES.items() if role.tenant_kind == "township")
 COUNTY_ROLES = ("county_viewer", "county_admin")
+
+# Named groups of township roles, for permission grants (``Permission(..., roles=LEADERS)``).
+LEADERS = ("secretary", "deputy")  # first and directly responsible (M1, M2)
+LEADERS_AND_OFFICE = (*LEADERS, "office")  # who runs the township's programme (W4, I1)
+TOWNSHIP_STAFF = (*LEADERS, "member", "office")  # the committee and its office
+UNIT_HEADS = ("branch_secretary", "unit_head")  # act for their own unit only (W2, W4)
+TOWNSHIP_WRITERS = (*TOWNSHIP_STAFF, *UNIT_HEADS)  # everyone with business records to keep
+TOWNSHIP_READERS = (*TOWNSHIP_WRITERS, "viewer")  # every business role; not the admin (users only)

@@ -7,6 +7,8 @@ app context. Tenant scoping and auditing are installed on the session class here
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
@@ -191,3 +193,24 @@ def close_session(exc: BaseException | None = None) -> None:
             sess.commit()
     finally:
         sess.close()
+
+
+@contextmanager
+def writing() -> Iterator[Session]:
+    """One write of a request, command or job: yields the tenant-scoped session, commits when
+    the block ends and rolls back on any error, which then propagates (a ``DomainError``
+    becomes a 4xx with field errors). Nothing half-written survives a rejected change.
+
+    Views return from inside the block; the commit runs before the response is dumped (the
+    session keeps loaded values after commit, ``expire_on_commit=False``)::
+
+        with writing() as db:
+            return services.record_session(db, data)
+    """
+    db = session()
+    try:
+        yield db
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise

@@ -8,13 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
+from zerenzhi.domain import DomainError
 from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
 
 
-class UnitError(ValueError):
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
+class UnitError(DomainError):
+    """A change that would leave the org tree unsound."""
 
 
 def get_unit(session: Session, unit_id: uuid.UUID, *,
@@ -27,6 +26,24 @@ def get_unit(session: Session, unit_id: uuid.UUID, *,
 
 def unit_by_code(session: Session, code: str) -> OrgUnit | None:
     return session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+def live_unit(session: Session, unit_id: uuid.UUID, *, field: str = "unit_id") -> OrgUnit:
+    """The township's unit ``unit_id``, not archived, or a ``DomainError`` on ``field``: a
+    unit of another township is as unknown as a made-up one (scoping sees only this one)."""
+    unit = get_unit(session, unit_id, include_archived=False)
+    if unit is None:
+        raise DomainError(field, "no such unit in this township")
+    return unit
+
+
+def committee(session: Session) -> OrgUnit:
+    """The township's party committee, root of its tree: the unit that owns township-wide
+    records (A1's analyses, R1's reports, P1's platforms). 409 when the tree has none yet."""
+    unit = root_unit(session)
+    if unit is None:
+        raise DomainError("unit_id", "this township has no committee unit", 409)
+    return unit
 
 
 def root_unit(session: Session) -> OrgUnit | None:

@@ -15,7 +15,15 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import emit, get_unit, open_event_obligation, plugin_settings, utcnow
+from zerenzhi import (
+    close_event_obligation,
+    emit,
+    get_unit,
+    open_event_obligation,
+    plugin_settings,
+    reschedule_event_obligation,
+    utcnow,
+)
 from zerenzhi.plugins.analysis.common import (
     Actor,
     AnalysisError,
@@ -72,14 +80,13 @@ def update_sensitive_date(session: Session, date: SensitiveDate, changes: dict) 
     for key, value in changes.items():
         setattr(date, key, value)
     if date.falls_on != old and date.obligation_id is not None:
-        # The face has no "move an event obligation" yet: adjust the row it returns,
-        # keeping the deadline's offset from the date (the effective setting).
+        # keep the deadline's offset from the date (the effective setting)
         obligation = _obligation(session, date, old)
         shift = local_midnight(date.falls_on) - local_midnight(old)
-        obligation.triggered_at = local_midnight(date.falls_on)
-        obligation.due_at = obligation.due_at + shift
-        due_day = obligation.due_at.astimezone(zone()).date()
-        obligation.period_start = obligation.period_end = due_day
+        reschedule_event_obligation(
+            session, SENSITIVE_DATE.key, date.unit_id, TRIGGER, date.id,
+            (obligation.due_at + shift).astimezone(zone()),
+            triggered_at=local_midnight(date.falls_on))
     session.flush()
     return date
 
@@ -89,8 +96,7 @@ def archive_sensitive_date(session: Session, date: SensitiveDate) -> SensitiveDa
     if date.archived_at is None:
         date.archived_at = utcnow()
         if date.obligation_id is not None:
-            obligation = _obligation(session, date, date.falls_on)
-            obligation.archived_at = obligation.archived_at or date.archived_at
+            close_event_obligation(session, SENSITIVE_DATE.key, date.unit_id, TRIGGER, date.id)
         for analysis in _linked(session, date):
             sync_analysis(session, analysis)
     session.flush()

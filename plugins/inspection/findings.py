@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi import (
     Evidence,
+    close_event_obligation,
     describe_reference,
     emit,
     open_event_obligation,
@@ -68,18 +69,10 @@ def _sync(session: Session, finding: Finding) -> None:
 
 
 def _obligation(session: Session, finding: Finding):
-    """Start (or fetch) the finding's rectification deadline; moved if the plan moved.
-
-    The face has no "move/close an event obligation" yet, so the returned row is adjusted
-    in place (named in the issue report)."""
-    due = end_of_day(finding.deadline)
-    obligation = open_event_obligation(session, RECTIFICATION.key, finding.unit_id, TRIGGER,
-                                       finding.id, local_noon(finding.found_on), due_at=due)
-    if obligation is not None and obligation.due_at != due:
-        obligation.due_at = due
-        obligation.period_start = obligation.period_end = due.date()
-        obligation.archived_at = None
-    return obligation
+    """Start (or re-open) the finding's rectification deadline; moved if the plan moved."""
+    return open_event_obligation(session, RECTIFICATION.key, finding.unit_id, TRIGGER,
+                                 finding.id, local_noon(finding.found_on),
+                                 due_at=end_of_day(finding.deadline))
 
 
 def _check_plan(values: dict) -> None:
@@ -193,9 +186,8 @@ def archive_finding(session: Session, finding: Finding) -> Finding:
     if finding.archived_at is None:
         finding.archived_at = utcnow()
         if finding.obligation_id is not None and finding.deadline is not None:
-            obligation = _obligation(session, finding)
-            if obligation is not None:
-                obligation.archived_at = finding.archived_at
+            close_event_obligation(session, RECTIFICATION.key, finding.unit_id, TRIGGER,
+                                   finding.id)
         _sync(session, finding)
     return finding
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi import (
     Evidence,
+    close_event_obligation,
     emit,
     open_event_obligation,
     sync_evidence,
@@ -59,8 +60,7 @@ def rate(session: Session, campaign: Campaign, *, unit_id: uuid.UUID, rating: st
     if rating == PROMINENT:
         obligation = open_event_obligation(session, INTERVIEW.key, unit.id, TRIGGER, row.id,
                                            triggered)
-        if obligation is not None:
-            obligation.archived_at = None  # rated so again after a change of mind
+        if obligation is not None:  # re-opened if rated so again after a change of mind
             row.obligation_id = obligation.id
         emit(session, "inspection.unit_rated_prominent_problems", rating_id=str(row.id),
              unit_id=str(unit.id))
@@ -71,11 +71,7 @@ def rate(session: Session, campaign: Campaign, *, unit_id: uuid.UUID, rating: st
 
 
 def _close(session: Session, rating: Rating) -> None:
-    """The face cannot close an event obligation yet: archive the row it returns."""
-    obligation = open_event_obligation(session, INTERVIEW.key, rating.unit_id, TRIGGER,
-                                       rating.id, utcnow())
-    if obligation is not None:
-        obligation.archived_at = obligation.archived_at or utcnow()
+    close_event_obligation(session, INTERVIEW.key, rating.unit_id, TRIGGER, rating.id)
 
 
 def archive_rating(session: Session, rating: Rating) -> Rating:

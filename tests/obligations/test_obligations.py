@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
+import pytest
 import time_machine
 
 from tests.obligations.drill import at
@@ -245,8 +247,10 @@ def test_closing_and_reopening_an_event_obligation(drilled):
                                        "situation", "s-1", moment)
         closed = close_event_obligation(sess, "drill.major_report", world.units["committee"],
                                         "situation", "s-1")
-        assert closed.id == opened.id and closed.archived_at is not None
+        assert closed.id == opened.id and closed.closed and not opened.closed
         again = open_event_obligation(sess, "drill.major_report", world.units["committee"],
                                       "situation", "s-1", moment)
-        assert again.id == opened.id and again.archived_at is None
+        assert again.id == opened.id and not again.closed
+        with pytest.raises(dataclasses.FrozenInstanceError):  # a handle, never core's row
+            again.due_at = moment  # type: ignore[misc]
         sess.commit()

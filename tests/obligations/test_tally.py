@@ -88,7 +88,10 @@ def test_counts_follow_the_ledger_through_every_change(drilled):
             _trigger_id(sess, situation["obligation_id"]),
             dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC))
         sess.commit()
-        assert moved.counted == 1  # still linked: it still counts
+        from zerenzhi.obligations.models import Obligation
+
+        row = sess.scalar(select(Obligation).where(Obligation.id == moved.id))
+        assert row.counted == 1  # still linked: it still counts
     assert_in_step(world)
 
 
