@@ -65,6 +65,8 @@ def current_language() -> str:
 
 
 def render(label: Label, language: str | None = None) -> str:
+    """``label`` in ``language`` (``zh-Hans``, ``zh-Hant`` or ``en``); by default the
+    request's ``Accept-Language`` (Simplified Chinese when it names none of them)."""
     language = language or current_language()
     if language == "en":
         return label.en

@@ -18,8 +18,8 @@ from flask_smorest import abort
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.labels import Label
 
-PUBLIC = "public"
-AUTHENTICATED = "authenticated"
+PUBLIC = "public"  # the permission of a route anyone may call, signed in or not (login)
+AUTHENTICATED = "authenticated"  # any signed-in user, whatever their posts (``GET /me``)
 security_log = logging.getLogger("zerenzhi.security")
 
 

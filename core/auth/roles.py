@@ -45,8 +45,9 @@ ROLES: dict[str, Role] = {
     )
 }
 
+# every role a township member can hold, business roles and its administrator
 TOWNSHIP_ROLES = tuple(name for name, role in ROLES.items() if role.tenant_kind == "township")
-COUNTY_ROLES = ("county_viewer", "county_admin")
+COUNTY_ROLES = ("county_viewer", "county_admin")  # county staff: roll-ups and directives
 
 # Named groups of township roles, for permission grants (``Permission(..., roles=LEADERS)``).
 LEADERS = ("secretary", "deputy")  # first and directly responsible (M1, M2)

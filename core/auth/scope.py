@@ -29,6 +29,8 @@ def writable_units() -> frozenset[uuid.UUID] | None:
 
 
 def can_write_unit(unit_id: uuid.UUID) -> bool:
+    """Whether the caller's posts reach ``unit_id`` for writing (a branch secretary: their
+    own unit; township-wide roles: any). True outside a request (CLI, jobs, demo data)."""
     units = writable_units()
     return units is None or unit_id in units
 

@@ -30,6 +30,7 @@ def new_id() -> uuid.UUID:
 
 
 def utcnow() -> dt.datetime:
+    """Now, as an aware UTC datetime: the only kind of timestamp the models store."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -86,6 +87,8 @@ class Archivable:
 
 
 class Timestamped:
+    """Mixin adding ``created_at`` and ``updated_at`` (aware UTC, set by the ORM)."""
+
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

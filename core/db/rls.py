@@ -41,6 +41,8 @@ def disable_county_read(op, table: str) -> None:
 
 
 def disable_tenant_rls(op, table: str) -> None:
+    """In a migration's ``downgrade``: drop what ``enable_tenant_rls`` added (PostgreSQL;
+    a no-op on SQLite)."""
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(f'DROP POLICY IF EXISTS {POLICY} ON "{table}"')

@@ -97,6 +97,7 @@ def periods_within(cadence: str, window: Period) -> list[Period]:
 
 
 def local_today(timezone: str, now: dt.datetime | None = None) -> dt.date:
+    """Today in ``timezone`` (an IANA name). Inside a tenant scope ``today()`` is shorter."""
     now = now or dt.datetime.now(dt.UTC)
     return now.astimezone(ZoneInfo(timezone)).date()
 

@@ -9,9 +9,21 @@ tenant has enabled.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
+
+if TYPE_CHECKING:  # types for readers and checkers only: the contract imports nothing at run time
+    import click
+    from flask import Flask
+    from flask_smorest import Blueprint
+    from sqlalchemy.orm import Session
+
+    from zerenzhi.auth.permissions import Permission
+    from zerenzhi.events import Event
+    from zerenzhi.obligations.rules import RuleDef
+    from zerenzhi.rollups.metrics import RollupMetric
+    from zerenzhi.tenancy.context import TenantRef
 
 hookspec = pluggy.HookspecMarker("zerenzhi")
 hookimpl = pluggy.HookimplMarker("zerenzhi")
@@ -21,57 +33,65 @@ hookimpl = pluggy.HookimplMarker("zerenzhi")
 
 
 @hookspec
-def register_blueprints() -> list[Any]:
-    """Return the flask-smorest ``Blueprint`` objects of this plugin.
+def register_blueprints() -> list[Blueprint]:
+    """Return the plugin's ``zerenzhi.Blueprint`` objects (flask-smorest blueprints).
 
-    Called once in ``create_app``. Scope: app. Each blueprint is mounted under
-    ``/api/v1/townships/<township>/<plugin name>``; its ``url_prefix`` is ignored. Every
-    view must be guarded with ``zerenzhi.requires(permission)``. Requests for a township that
-    has not enabled the plugin answer 404 before the view runs.
+    When: once in ``create_app``. Scope: app. Collected. Each blueprint is mounted under
+    ``/api/v1/townships/<township>/<plugin name>`` (its ``url_prefix`` is ignored). Every
+    view must be guarded with ``zerenzhi.requires(permission)`` (a test fails on any route
+    without one); requests for a township that has not enabled the plugin answer 404 before
+    the view runs, and the isolation and permission matrices cover every route found here.
     """
 
 
 @hookspec
-def register_permissions() -> list[Any]:
+def register_permissions() -> list[Permission]:
     """Return ``zerenzhi.Permission`` objects: the named rights this plugin's routes need.
 
-    Called once in ``create_app``. Scope: app. Names are ``"<plugin>.<thing>.<verb>"``;
-    each permission lists the roles that hold it by default (DOMAIN.md roles).
+    When: once in ``create_app``. Scope: app. Collected. Names are
+    ``"<plugin>.<thing>.<verb>"``; each lists the roles that hold it by default (use the
+    face's role groups, e.g. ``TOWNSHIP_READERS``). A name registered twice or a grant to an
+    unknown role stops the app.
     """
 
 
 @hookspec
-def register_rules() -> list[Any]:
+def register_rules() -> list[RuleDef]:
     """Return the obligation rules (``zerenzhi.RuleDef``) this plugin contributes.
 
-    Called once in ``create_app``. Scope: app. Each rule names its source clause
-    (e.g. ``"W3"``); keys are ``"<plugin>.<name>"`` and unique across plugins.
-    Townships and counties override numbers through settings, not here.
+    When: once in ``create_app``. Scope: app. Collected. Keys are ``"<plugin>.<name>"`` (a
+    key with another plugin's prefix is refused) and unique across plugins; each rule names
+    its source clause (e.g. ``"W3"``). Townships and counties override numbers through
+    settings, never definitions.
     """
 
 
 @hookspec
-def register_rollup_metrics() -> list[Any]:
+def register_rollup_metrics() -> list[RollupMetric]:
     """Return ``zerenzhi.RollupMetric`` objects the county roll-up may ask this plugin for.
 
-    Called once in ``create_app``. Scope: app. A metric's ``compute(session, period)``
-    runs inside one township's scope, only for townships that enabled the plugin.
+    When: once in ``create_app``. Scope: app. Collected. Keys are ``"<plugin>.<name>"``; a
+    metric's ``compute(session, period)`` runs inside one township's scope, only for
+    townships that enabled the plugin, and returns a count, rate or score (or None) — never
+    record contents.
     """
 
 
 @hookspec
-def register_commands(cli: Any) -> None:
-    """Add click commands to the ``zerenzhi`` command group ``cli``.
+def register_commands(cli: click.Group) -> None:
+    """Add click commands or groups, named after the plugin, to the ``zerenzhi`` group ``cli``.
 
-    Called once in ``create_app``. Scope: app. Return value ignored.
+    When: once in ``create_app``. Scope: app (a command enters tenants itself with
+    ``tenant_scope``). Return value ignored.
     """
 
 
 @hookspec
-def startup(app: Any) -> None:
+def startup(app: Flask) -> None:
     """Run once at the end of ``create_app`` with the finished Flask ``app``.
 
-    Scope: app. For warm-up and checks; do not wire routes here. Return value ignored.
+    Scope: app. For warm-up and checks; do not wire routes here (Flask forbids it once
+    serving). Return value ignored.
     """
 
 
@@ -79,27 +99,37 @@ def startup(app: Any) -> None:
 
 
 @hookspec
-def on_enable(session: Any, tenant: Any, settings: dict) -> None:
-    """The tenant (``zerenzhi.TenantRef``) has just enabled this plugin with ``settings``.
+def on_enable(session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
+    """The township ``tenant`` has just enabled this plugin with its effective ``settings``.
 
-    Called inside the tenant's scope and the enabling transaction (``session``);
-    raise to refuse. Return value ignored.
+    When: inside the enabling transaction (``session``) and the tenant's scope, for this
+    plugin only. Raise ``DomainError`` to refuse (nothing is enabled then). Do not commit.
+    Return value ignored.
     """
 
 
 @hookspec
-def on_disable(session: Any, tenant: Any) -> None:
-    """The tenant has just disabled this plugin. Its data is kept; never delete it.
+def on_disable(session: Session, tenant: TenantRef) -> None:
+    """The township has just disabled this plugin. Its data is kept: never delete it.
 
-    Called inside the tenant's scope and transaction. Return value ignored.
+    When: inside the disabling transaction and the tenant's scope, for this plugin only.
+    Do not commit. Return value ignored.
     """
 
 
 @hookspec
-def on_settings_changed(session: Any, tenant: Any, old: dict, new: dict) -> None:
-    """The tenant's effective settings for this plugin changed from ``old`` to ``new``.
+def on_settings_changed(session: Session, tenant: TenantRef, old: dict[str, Any],
+                        new: dict[str, Any]) -> None:
+    """The township's effective settings for this plugin changed from ``old`` to ``new``.
 
-    Called inside the tenant's scope and transaction. Return value ignored.
+    When: inside the transaction that changed them (a township's or its county's settings
+    write, or ``tenants apply``) and the tenant's scope, while the plugin is enabled.
+    Duties: if a setting decides which records count as evidence (a kind that counts, a
+    minimum length), re-say the evidence of every live record with ``sync_evidence`` so the
+    ledger and the stored counts follow at once; numbers of rules (``min_count``) need
+    nothing — core applies them from the current period on. Raise ``DomainError`` to refuse
+    a combination the schema cannot express (the change is rolled back). Do not commit.
+    Return value ignored.
     """
 
 
@@ -107,30 +137,33 @@ def on_settings_changed(session: Any, tenant: Any, old: dict, new: dict) -> None
 
 
 @hookspec
-def on_event(session: Any, tenant: Any, event: Any) -> None:
-    """A domain event (``zerenzhi.Event``) happened in ``tenant``.
+def on_event(session: Session, tenant: TenantRef, event: Event) -> None:
+    """A domain event (``zerenzhi.Event``: ``name``, ``tenant``, ``data``, ``at``) happened.
 
-    Called inside the tenant's scope and the transaction that caused it, for each plugin
-    the tenant enabled. Events are named ``"<source>.<what>"``: ``obligation.due_soon``,
-    ``obligation.overdue``, ``record.created``… Return value ignored.
+    When: inside the tenant's scope and the transaction that caused it, for each plugin the
+    tenant enabled. Events are named ``"<source>.<what>"``: ``obligation.due_soon``,
+    ``obligation.overdue``, ``study.session_recorded``… Return value ignored.
     """
 
 
 @hookspec(firstresult=True)
-def describe_reference(session: Any, tenant: Any, ref_type: str, ref_id: str) -> dict | None:
+def describe_reference(session: Session, tenant: TenantRef, ref_type: str,
+                       ref_id: str) -> dict[str, Any] | None:
     """Describe this plugin's record ``ref_type``/``ref_id`` for a link from elsewhere.
 
-    Called inside the tenant's scope when another module (or core) resolves a reference
-    of type ``"<this plugin>.<thing>"``. Return ``{"type", "id", "title", "status"}`` (no
-    record bodies), or None when the type is not yours or no such record exists here.
-    First non-None result wins.
+    When: another module (or core) resolves a reference of type ``"<this plugin>.<thing>"``
+    through ``zerenzhi.describe_reference``. Scope: that tenant, only if it enabled the
+    plugin. Return ``{"type", "id", "title", "status"}`` (never record bodies), or None when
+    the type is not yours or no such record exists here. First non-None result wins.
     """
 
 
 @hookspec
-def demo_data(session: Any, tenant: Any, settings: dict) -> None:
+def demo_data(session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
     """Fill a demo township with realistic records of this plugin.
 
-    Called by ``zerenzhi tenants apply`` for townships whose file says ``demo = true``,
-    inside the tenant's scope, once (skipped when the plugin already has data there).
+    When: ``zerenzhi tenants apply`` provisions a township whose file says ``demo = true``
+    and that enabled this plugin; inside the tenant's scope, with its effective
+    ``settings``; once (skipped when the plugin already has data there). Write through the
+    plugin's own services, so the ledger is kept as for real records. Return value ignored.
     """
