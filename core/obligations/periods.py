@@ -26,7 +26,11 @@ MONTHS_PER = {"year": 12, "half_year": 6, "quarter": 3, "month": 1}
 
 @dataclass(frozen=True, order=True)
 class Period:
-    """A calendar period: first and last day inclusive, labelled as in the API."""
+    """A calendar period in the township's calendar: ``start`` and ``end`` are its first and
+    last local days (inclusive), ``cadence`` one of ``year``, ``half_year``, ``quarter``,
+    ``month`` (or ``event`` for a single day), ``label`` as the API writes it: ``2026``,
+    ``2026H2``, ``2026Q4``, ``2026-11``. Make one with ``parse_period("2026H2")`` or
+    ``period_of("quarter", day)``; frozen and ordered, so periods sort and key dicts."""
 
     start: dt.date
     end: dt.date

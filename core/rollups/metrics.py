@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from zerenzhi.labels import Label
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from zerenzhi.obligations.periods import Period
 
 METRIC_TYPES = ("count", "rate", "score", "number")
 
@@ -15,16 +20,19 @@ METRIC_TYPES = ("count", "rate", "score", "number")
 class RollupMetric:
     """A number about one township and period, for the county's comparison.
 
-    ``compute(session, period)`` runs inside the township's scope (``period`` is a
-    ``zerenzhi.Period``) and returns a number or None (nothing to report). It must return
-    counts, rates or scores only — never the content of a record (DESIGN.md, privacy at
-    county level).
+    ``key`` is ``"<plugin>.<name>"``; ``label`` (and ``unit``, e.g. 次 / times) name it in
+    the county's tables; ``type`` is one of ``count``, ``rate`` (0–1), ``score`` or
+    ``number``. ``compute(session, period)`` runs inside one township's scope, only for
+    townships that enabled the plugin (others show "not enabled", never 0); ``period`` is a
+    ``Period`` of any cadence the county asks for. It returns a number, or None when there
+    is nothing to report. It must return counts, rates or scores only — never the content of
+    a record: county staff see townships' figures, not their files.
     """
 
     key: str
     label: Label
     type: str
-    compute: Callable[[Any, Any], float | int | None]
+    compute: Callable[[Session, Period], float | int | None]
     unit: Label | None = None
 
     def __post_init__(self) -> None:
