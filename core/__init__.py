@@ -42,6 +42,7 @@ from zerenzhi.plugin_host.hookspecs import hookimpl
 from zerenzhi.plugin_host.manifest import Manifest
 from zerenzhi.plugin_host.service import plugin_settings, townships_enabling
 from zerenzhi.references import describe as describe_reference
+from zerenzhi.references import describe_obligations
 from zerenzhi.rollups.metrics import RollupMetric
 from zerenzhi.routes.common import (
     Blueprint,
@@ -98,6 +99,7 @@ __all__ = [
     "committee",
     "current_identity",
     "current_tenant",
+    "describe_obligations",
     "describe_reference",
     "disable_tenant_rls",
     "emit",

@@ -8,6 +8,7 @@ asked only when the township has the plugin enabled.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,18 +19,10 @@ from zerenzhi.tenancy.context import require_tenant
 def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | None:
     """``{"type", "id", "title", "status", ...}`` of a record here, or None if unknown."""
     if ref_type == "obligation":
-        from zerenzhi.db.base import utcnow
-        from zerenzhi.obligations.service import one
-
         try:
-            item = one(session, uuid.UUID(str(ref_id)), utcnow())
+            return describe_obligations(session, [ref_id]).get(str(uuid.UUID(str(ref_id))))
         except ValueError:
             return None
-        if item is None:
-            return None
-        return {"type": "obligation", "id": str(item["id"]), "title": item["title"],
-                "status": item["status"], "unit_id": str(item["unit_id"]),
-                "due_at": item["due_at"].isoformat()}
     from zerenzhi.plugin_host.service import hooks
 
     plugin = ref_type.split(".", 1)[0]
@@ -39,3 +32,23 @@ def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | N
         return None
     return hooks(session).describe_reference(session=session, tenant=require_tenant(),
                                              ref_type=ref_type, ref_id=str(ref_id))
+
+
+def describe_obligations(session: Session, ids: Iterable[Any]) -> dict[str, dict[str, Any]]:
+    """``describe(session, "obligation", id)`` for many ids, keyed by id (text): a list that
+    shows each record's obligation asks once for the page, not once per row. Unknown and
+    archived ids are left out; an id that is no UUID raises ``ValueError``."""
+    from zerenzhi.db.base import utcnow
+    from zerenzhi.obligations.models import Obligation
+    from zerenzhi.obligations.service import describe as describe_rows
+    from zerenzhi.obligations.status import Window, status_query
+
+    wanted = {uuid.UUID(str(obligation_id)) for obligation_id in ids}
+    if not wanted:
+        return {}
+    now = utcnow()
+    rows = session.execute(status_query(Window(), now).where(Obligation.id.in_(wanted))).all()
+    return {str(item["id"]): {
+        "type": "obligation", "id": str(item["id"]), "title": item["title"],
+        "status": item["status"], "unit_id": str(item["unit_id"]),
+        "due_at": item["due_at"].isoformat()} for item in describe_rows(rows, session, now)}
