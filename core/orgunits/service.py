@@ -13,7 +13,9 @@ from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
 
 
 class UnitError(DomainError):
-    """A change that would leave the org tree unsound."""
+    """A change that would leave the org tree unsound. Its own class because provisioning
+    files catch it to name the unit's entry in the file; the API maps it as any
+    ``DomainError``."""
 
 
 def get_unit(session: Session, unit_id: uuid.UUID, *,

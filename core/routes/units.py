@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import abort
 from sqlalchemy import select
 
 from zerenzhi.auth.permissions import requires
-from zerenzhi.db.session import session
+from zerenzhi.db.listing import listed
+from zerenzhi.db.session import writing
 from zerenzhi.orgunits import service
 from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
-from zerenzhi.routes.common import Blueprint, FlatSchema, InputSchema, ListQuery, RowPage
-from zerenzhi.tenancy.request import not_found
+from zerenzhi.routes.common import (
+    Blueprint,
+    FlatSchema,
+    InputSchema,
+    ListQuery,
+    RowPage,
+    get_or_404,
+)
 
 blp = Blueprint("units", __name__, url_prefix="/api/v1/townships/<township>/units",
                 description="The org tree (組織架構) of a township")
@@ -50,18 +56,6 @@ class UnitQuery(ListQuery):
     kind = ma.fields.String(validate=ma.validate.OneOf(UNIT_KINDS))
 
 
-def _fail(error: service.UnitError):
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
-def _unit_or_404(unit_id) -> OrgUnit:
-    unit = service.get_unit(session(), unit_id)
-    if unit is None:
-        not_found()
-    return unit
-
-
 @blp.route("")
 class Units(MethodView):
     @requires("units.read")
@@ -70,24 +64,16 @@ class Units(MethodView):
     @blp.paginate(RowPage)
     def get(self, query):
         """List the township's units."""
-        statement = select(*LIST_COLUMNS).order_by(OrgUnit.code)
-        if not query["include_archived"]:
-            statement = statement.where(OrgUnit.archived_at.is_(None))
-        if "kind" in query:
-            statement = statement.where(OrgUnit.kind == query["kind"])
-        return statement
+        return listed(OrgUnit, query, match=("kind",), order_by=(OrgUnit.code,),
+                      statement=select(*LIST_COLUMNS))
 
     @requires("units.write")
     @blp.arguments(UnitIn)
     @blp.response(201, UnitSchema)
     def post(self, data):
         """Add a unit under a parent (every unit but the committee has one)."""
-        try:
-            unit = service.create_unit(session(), **data)
-        except service.UnitError as error:
-            _fail(error)
-        session().commit()
-        return unit
+        with writing() as db:
+            return service.create_unit(db, **data)
 
 
 @blp.route("/<uuid:unit_id>")
@@ -97,7 +83,7 @@ class Unit(MethodView):
     @blp.response(200, UnitSchema)
     def get(self, unit_id):
         """One unit."""
-        return _unit_or_404(unit_id)
+        return get_or_404(OrgUnit, unit_id)
 
     @requires("units.write")
     @blp.etag
@@ -105,24 +91,17 @@ class Unit(MethodView):
     @blp.response(200, UnitSchema)
     def patch(self, data, unit_id):
         """Change a unit's code, name or parent (send If-Match with its ETag)."""
-        unit = _unit_or_404(unit_id)
+        unit = get_or_404(OrgUnit, unit_id)
         blp.check_etag(unit, UnitSchema)
-        try:
-            service.update_unit(session(), unit, data)
-        except service.UnitError as error:
-            _fail(error)
-        session().commit()
-        return unit
+        with writing() as db:
+            return service.update_unit(db, unit, data)
 
     @requires("units.write")
     @blp.etag
     @blp.response(204)
     def delete(self, unit_id):
         """Archive a unit (kept, never deleted; send If-Match with its ETag)."""
-        unit = _unit_or_404(unit_id)
+        unit = get_or_404(OrgUnit, unit_id)
         blp.check_etag(unit, UnitSchema)
-        try:
-            service.archive_unit(session(), unit)
-        except service.UnitError as error:
-            _fail(error)
-        session().commit()
+        with writing() as db:
+            service.archive_unit(db, unit)
