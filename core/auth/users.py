@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,15 +13,16 @@ from zerenzhi.auth.models import Member, Position, UserAccount
 from zerenzhi.auth.passwords import MIN_LENGTH, hash_password
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.db.base import utcnow
+from zerenzhi.domain import DomainError
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.orgunits.service import get_unit, root_unit
 from zerenzhi.tenancy.context import require_tenant
 
 
-class UserError(ValueError):
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
+class UserError(DomainError):
+    """An account or a post that does not fit the township. Its own class because the
+    ``users`` commands and provisioning files catch it to report it their way; the API
+    maps it as any ``DomainError``."""
 
 
 def check_password(password: str) -> None:
@@ -106,3 +109,21 @@ def member_positions(session: Session, member_id: uuid.UUID, *, active_only: boo
     if active_only:
         statement = statement.where(Position.ended_at.is_(None))
     return session.scalars(statement.order_by(Position.started_at)).all()
+
+
+def user_views(session: Session, members: Sequence[Member]) -> list[dict[str, Any]]:
+    """``members`` as the API shows them, with username and current positions: two
+    statements for a whole page, whatever its size."""
+    ids = [member.id for member in members]
+    usernames: dict[uuid.UUID, str] = {}
+    posts: dict[uuid.UUID, list[Position]] = {member_id: [] for member_id in ids}
+    if ids:
+        usernames.update(session.execute(
+            select(UserAccount.id, UserAccount.username).where(UserAccount.id.in_(ids))).all())
+        for position in session.scalars(
+                select(Position).where(Position.member_id.in_(ids), Position.ended_at.is_(None))
+                .order_by(Position.started_at)):
+            posts[position.member_id].append(position)
+    return [{"id": member.id, "username": usernames.get(member.id),
+             "display_name": member.display_name, "archived_at": member.archived_at,
+             "positions": posts[member.id]} for member in members]

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from zerenzhi.auth import users as service
-from zerenzhi.auth.models import Member, Position, UserAccount
+from zerenzhi.auth.models import Member, Position
 from zerenzhi.auth.permissions import requires
 from zerenzhi.auth.roles import ROLES
-from zerenzhi.db.session import session
+from zerenzhi.db.listing import listed
+from zerenzhi.db.session import session, writing
 from zerenzhi.labels import render
-from zerenzhi.routes.common import InputSchema, ListQuery, SelectPage
+from zerenzhi.routes.common import (
+    Blueprint,
+    InputSchema,
+    ListQuery,
+    QuerySchema,
+    SelectPage,
+    get_or_404,
+)
 from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/townships/<township>/users",
@@ -42,17 +49,17 @@ class PositionIn(InputSchema):
 
 class UserSchema(ma.Schema):
     id = ma.fields.UUID(dump_only=True)
-    username = ma.fields.Method("_username", dump_only=True)
+    username = ma.fields.String(dump_only=True)
     display_name = ma.fields.String()
     archived_at = ma.fields.DateTime(dump_only=True, allow_none=True)
-    positions = ma.fields.Method("_positions", dump_only=True)
+    positions = ma.fields.List(ma.fields.Nested(PositionSchema), dump_only=True,
+                               metadata={"description": "the posts held now"})
 
-    def _username(self, member) -> str:
-        return session().get(UserAccount, member.id).username
-
-    def _positions(self, member) -> list:
-        rows = service.member_positions(session(), member.id, active_only=True)
-        return PositionSchema(many=True).dump(rows)
+    @ma.pre_dump(pass_collection=True)
+    def _views(self, data, many, **_kwargs):
+        """Usernames and current posts of a whole page in two statements, not two a user."""
+        views = service.user_views(session(), list(data) if many else [data])
+        return views if many else views[0]
 
 
 class UserIn(InputSchema):
@@ -69,23 +76,8 @@ class UserPatch(InputSchema):
     disabled = ma.fields.Boolean()
 
 
-class PositionQuery(ma.Schema):
-    class Meta:
-        unknown = ma.RAISE
-
+class PositionQuery(QuerySchema):
     include_ended = ma.fields.Boolean(load_default=False)
-
-
-def _fail(error: service.UserError):
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
-def _member_or_404(user_id) -> Member:
-    member = session().scalar(select(Member).where(Member.id == user_id))
-    if member is None:
-        not_found()
-    return member
 
 
 @blp.route("")
@@ -96,22 +88,15 @@ class Users(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """The township's users with their current positions."""
-        statement = select(Member).order_by(Member.display_name, Member.id)
-        if not query["include_archived"]:
-            statement = statement.where(Member.archived_at.is_(None))
-        return statement
+        return listed(Member, query, order_by=(Member.display_name, Member.id))
 
     @requires("users.write")
     @blp.arguments(UserIn)
     @blp.response(201, UserSchema)
     def post(self, data):
         """Create a user of this township with their positions."""
-        try:
-            member = service.create_user(session(), **data)
-        except service.UserError as error:
-            _fail(error)
-        session().commit()
-        return member
+        with writing() as db:
+            return service.create_user(db, **data)
 
 
 @blp.route("/<uuid:user_id>")
@@ -121,7 +106,7 @@ class User(MethodView):
     @blp.response(200, UserSchema)
     def get(self, user_id):
         """One user."""
-        return _member_or_404(user_id)
+        return get_or_404(Member, user_id)
 
     @requires("users.write")
     @blp.etag
@@ -129,14 +114,10 @@ class User(MethodView):
     @blp.response(200, UserSchema)
     def patch(self, data, user_id):
         """Rename, reset the password of, disable or re-enable a user (If-Match)."""
-        member = _member_or_404(user_id)
+        member = get_or_404(Member, user_id)
         blp.check_etag(member, UserSchema)
-        try:
-            service.update_user(session(), member, data)
-        except service.UserError as error:
-            _fail(error)
-        session().commit()
-        return member
+        with writing() as db:
+            return service.update_user(db, member, data)
 
 
 @blp.route("/<uuid:user_id>/positions")
@@ -146,7 +127,7 @@ class Positions(MethodView):
     @blp.response(200, PositionSchema(many=True))
     def get(self, query, user_id):
         """A user's positions; ended ones too with include_ended (the history of posts)."""
-        member = _member_or_404(user_id)
+        member = get_or_404(Member, user_id)
         return service.member_positions(session(), member.id,
                                         active_only=not query["include_ended"])
 
@@ -155,13 +136,9 @@ class Positions(MethodView):
     @blp.response(201, PositionSchema)
     def post(self, data, user_id):
         """Post a user to a role at a unit."""
-        member = _member_or_404(user_id)
-        try:
-            position = service.add_position(session(), member, data["role"], data.get("unit_id"))
-        except service.UserError as error:
-            _fail(error)
-        session().commit()
-        return position
+        member = get_or_404(Member, user_id)
+        with writing() as db:
+            return service.add_position(db, member, data["role"], data.get("unit_id"))
 
 
 @blp.route("/<uuid:user_id>/positions/<uuid:position_id>")
@@ -170,12 +147,10 @@ class PositionItem(MethodView):
     @blp.response(200, PositionSchema)
     def delete(self, user_id, position_id):
         """End a position (kept in the history of who held the post)."""
-        member = _member_or_404(user_id)
+        member = get_or_404(Member, user_id)
         position = session().scalar(
-            select(Position).where(Position.id == position_id, Position.member_id == member.id)
-        )
+            select(Position).where(Position.id == position_id, Position.member_id == member.id))
         if position is None:
             not_found()
-        service.end_position(session(), position)
-        session().commit()
-        return position
+        with writing() as db:
+            return service.end_position(db, position)
