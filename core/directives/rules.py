@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
 from zerenzhi.directives.models import Directive, DirectiveReport, DirectiveTarget
+from zerenzhi.domain import DomainError
 from zerenzhi.labels import Label
 from zerenzhi.obligations.ledger import Evidence, sync, withdraw
 from zerenzhi.obligations.models import Obligation
@@ -58,14 +59,6 @@ DIRECTIVE_RULE = RuleDef(
 )
 
 
-class DirectiveError(ValueError):
-    """A domain validation error on one field (422) or a conflict (409)."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
-
-
 @dataclass(frozen=True)
 class RuleTerms:
     """What a rule directive asks, validated."""
@@ -94,24 +87,24 @@ def slot(directive_id) -> str:
 
 def validate_terms(period: Period | str | None, applies_to: Iterable[str] | None,
                    min_count: int | None, now: dt.datetime, timezone: str) -> RuleTerms:
-    """The terms of a rule directive, or DirectiveError on the first bad field."""
+    """The terms of a rule directive, or DomainError on the first bad field."""
     if period is None:
-        raise DirectiveError("period", "required for a rule, e.g. 2026H2, 2026Q3 or 2026")
+        raise DomainError("period", "required for a rule, e.g. 2026H2, 2026Q3 or 2026")
     if isinstance(period, str):
         try:
             period = parse(period)
         except ValueError as error:
-            raise DirectiveError("period", str(error)) from error
+            raise DomainError("period", str(error)) from error
     if period.due_at(timezone) <= now:
-        raise DirectiveError("period", f"{period.label} has already ended")
+        raise DomainError("period", f"{period.label} has already ended")
     kinds = tuple(dict.fromkeys(applies_to or ()))
     if not kinds:
-        raise DirectiveError("applies_to", "name the unit kinds, e.g. [\"village\"]")
+        raise DomainError("applies_to", "name the unit kinds, e.g. [\"village\"]")
     unknown = [k for k in kinds if k not in UNIT_KINDS]
     if unknown:
-        raise DirectiveError("applies_to", "not unit kinds: " + ", ".join(unknown))
+        raise DomainError("applies_to", "not unit kinds: " + ", ".join(unknown))
     if min_count is None or not 1 <= min_count <= MAX_COUNT:
-        raise DirectiveError("min_count", f"between 1 and {MAX_COUNT}")
+        raise DomainError("min_count", f"between 1 and {MAX_COUNT}")
     return RuleTerms(period, kinds, min_count)
 
 
@@ -124,17 +117,17 @@ def terms_columns(terms: RuleTerms) -> dict[str, Any]:
 def open_rule(session: Session, directive: Directive, terms: RuleTerms, slug: str,
               committee_id: uuid.UUID, now: dt.datetime) -> DirectiveTarget:
     """In a target township's scope: its copy and one obligation per active unit of the
-    kinds. DirectiveError when it has no such unit or the period ended in its time zone."""
+    kinds. DomainError when it has no such unit or the period ended in its time zone."""
     timezone = require_tenant().timezone
     due = terms.period.due_at(timezone).astimezone(dt.UTC)
     if due <= now:
-        raise DirectiveError("period", f"{terms.period.label} has already ended in {slug}")
+        raise DomainError("period", f"{terms.period.label} has already ended in {slug}")
     units = session.execute(
         select(OrgUnit.id, OrgUnit.kind)
         .where(OrgUnit.archived_at.is_(None), OrgUnit.kind.in_(terms.applies_to))
         .order_by(OrgUnit.code)).all()
     if not units:
-        raise DirectiveError("applies_to", f"{slug} has no active unit of the kinds "
+        raise DomainError("applies_to", f"{slug} has no active unit of the kinds "
                                            + ", ".join(terms.applies_to))
     rule = registry().get(RULE_KEY)
     eff = effective(rule, _versions(session, RULE_KEY), terms.period.start)
@@ -244,18 +237,18 @@ def record_report(session: Session, target: DirectiveTarget, *, unit_id: uuid.UU
                   by: uuid.UUID | None = None) -> DirectiveReport:
     """A unit did something the rule asks; it counts toward that unit's obligation."""
     if target.kind != "rule":
-        raise DirectiveError("_schema", "a task is completed with a completion report; "
+        raise DomainError("_schema", "a task is completed with a completion report; "
                                         "progress reports are for rule directives")
     obligation = session.scalar(select(Obligation).where(
         Obligation.rule_key == RULE_KEY, Obligation.unit_id == unit_id,
         Obligation.slot == slot(target.directive_id), Obligation.archived_at.is_(None)))
     if obligation is None:
-        raise DirectiveError("unit_id", "this directive asks nothing of that unit")
+        raise DomainError("unit_id", "this directive asks nothing of that unit")
     if occurred_at > utcnow():
-        raise DirectiveError("occurred_at", "cannot be in the future")
+        raise DomainError("occurred_at", "cannot be in the future")
     local = occurred_at.astimezone(ZoneInfo(require_tenant().timezone)).date()
     if not target.period_start <= local <= target.period_end:
-        raise DirectiveError("occurred_at", f"must fall within {target.period} "
+        raise DomainError("occurred_at", f"must fall within {target.period} "
                                             f"({target.period_start} to {target.period_end})")
     report = DirectiveReport(directive_id=target.directive_id, target_id=target.id,
                              unit_id=unit_id, obligation_id=obligation.id,

@@ -22,7 +22,7 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, and_, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
@@ -33,8 +33,8 @@ from zerenzhi.directives.rules import (
     RULE_KEY,
     RULE_PLUGIN,
     TRIGGER,
-    DirectiveError,
 )
+from zerenzhi.domain import DomainError
 from zerenzhi.obligations.ledger import Evidence, sync
 from zerenzhi.obligations.materialize import open_event_obligation
 from zerenzhi.obligations.periods import Period
@@ -69,13 +69,13 @@ def _targets(session: Session, county: TenantRef, slugs: Iterable[str] | None) -
         Tenant.archived_at.is_(None)).order_by(Tenant.slug)))
     if slugs is None:
         if not towns:
-            raise DirectiveError("townships", "this county has no townships")
+            raise DomainError("townships", "this county has no townships")
         return towns
     by_slug = {t.slug: t for t in towns}
     wanted = list(dict.fromkeys(slugs))
     unknown = [s for s in wanted if s not in by_slug]
     if unknown:
-        raise DirectiveError("townships", "not townships of this county: " + ", ".join(unknown))
+        raise DomainError("townships", "not townships of this county: " + ", ".join(unknown))
     return [by_slug[s] for s in wanted]
 
 
@@ -89,28 +89,28 @@ def create_directive(session: Session, *, title: str, content: str,
     (``townships=None``) or some of the county's townships.
 
     Runs as the county; each township's copy and obligations are written in its scope.
-    Raises DirectiveError on bad input; the caller rolls back what was written.
+    Raises DomainError on bad input; the caller rolls back what was written.
     """
     county = require_tenant()
     if county.kind != "county":
-        raise DirectiveError("_schema", "only a county issues directives")
+        raise DomainError("_schema", "only a county issues directives")
     now, terms = utcnow(), None
     if kind == "rule":
         if deadline is not None:
-            raise DirectiveError("deadline", "a rule is due at its period's end; omit it")
+            raise DomainError("deadline", "a rule is due at its period's end; omit it")
         terms = rules.validate_terms(period, applies_to, min_count, now, county.timezone)
         deadline = terms.period.due_at(county.timezone).astimezone(dt.UTC)
     elif kind == "task":
         for name, value in (("period", period), ("applies_to", applies_to),
                             ("min_count", min_count)):
             if value is not None:
-                raise DirectiveError(name, "only for kind rule")
+                raise DomainError(name, "only for kind rule")
         if deadline is None:
-            raise DirectiveError("deadline", "a task needs a deadline")
+            raise DomainError("deadline", "a task needs a deadline")
         if deadline <= now:
-            raise DirectiveError("deadline", "must be in the future")
+            raise DomainError("deadline", "must be in the future")
     else:
-        raise DirectiveError("kind", "task or rule")
+        raise DomainError("kind", "task or rule")
     towns = _targets(session, county, townships)
     directive = Directive(title=title, content=content, deadline=deadline,
                           all_townships=townships is None, issued_by=issued_by,
@@ -121,7 +121,7 @@ def create_directive(session: Session, *, title: str, content: str,
         with tenant_scope(town.ref()):
             committee = root_unit(session)
             if committee is None:
-                raise DirectiveError("townships", f"{town.slug} has no committee unit")
+                raise DomainError("townships", f"{town.slug} has no committee unit")
             if terms is not None:
                 rules.open_rule(session, directive, terms, town.slug, committee.id, now)
                 continue
@@ -196,16 +196,29 @@ def county_directive(session: Session, county: TenantRef, directive: Directive,
     return _with_targets(session, county, [directive], now)[0]
 
 
-def find_directive(session: Session, directive_id: uuid.UUID) -> Directive | None:
-    """One of this county's live directives (None for another county's or unknown)."""
-    return session.scalar(select(Directive).where(Directive.id == directive_id,
-                                                  Directive.archived_at.is_(None)))
-
-
 def township_directive(session: Session, directive_id: uuid.UUID) -> DirectiveTarget | None:
     """This township's copy of a directive (None for another township's or unknown)."""
     return session.scalar(select(DirectiveTarget).where(
         DirectiveTarget.directive_id == directive_id))
+
+
+def township_directives(session: Session, now: dt.datetime, *, kind: str | None = None,
+                        status: str | None = None) -> Select:
+    """This township's copies by deadline, of one ``kind`` and in one ``status`` if asked:
+    a rule is completed when its units' obligations are (``rules.completed_rules``), a
+    task when its completion report is in; open or overdue by the deadline otherwise."""
+    statement = select(DirectiveTarget).order_by(DirectiveTarget.deadline, DirectiveTarget.id)
+    if kind is not None:
+        statement = statement.where(DirectiveTarget.kind == kind)
+    if status is None:
+        return statement
+    done = or_(and_(DirectiveTarget.kind == "task", DirectiveTarget.status == "completed"),
+               and_(DirectiveTarget.kind == "rule",
+                    DirectiveTarget.directive_id.in_(rules.completed_rules(session))))
+    if status == "completed":
+        return statement.where(done)
+    late = DirectiveTarget.deadline <= now
+    return statement.where(not_(done), late if status == "overdue" else not_(late))
 
 
 def complete(session: Session, directive_id: uuid.UUID, report: str,
@@ -215,10 +228,10 @@ def complete(session: Session, directive_id: uuid.UUID, report: str,
     if target is None:
         return None
     if target.kind != "task":
-        raise DirectiveError("_schema", "a rule directive is fulfilled by progress reports "
+        raise DomainError("_schema", "a rule directive is fulfilled by progress reports "
                                         "per unit, not by a completion report")
     if target.status == "completed":
-        raise DirectiveError("_schema", "already completed", status=409)
+        raise DomainError("_schema", "already completed", status=409)
     target.status, target.report = "completed", report
     target.completed_at, target.completed_by = utcnow(), by
     session.flush()
@@ -290,7 +303,7 @@ def acknowledge(session: Session, county: TenantRef, item_id: uuid.UUID, note: s
         return None
     item, town = found
     if item.acknowledged_at is not None:
-        raise DirectiveError("_schema", "already acknowledged", status=409)
+        raise DomainError("_schema", "already acknowledged", status=409)
     with tenant_scope(town.ref()):
         item.acknowledged_at, item.acknowledged_by = utcnow(), by
         item.acknowledgement_note = note

@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import and_, not_, or_, select
+from sqlalchemy import select
 
 from zerenzhi.auth.permissions import requires
 from zerenzhi.auth.scope import require_unit_write
 from zerenzhi.db.base import utcnow
-from zerenzhi.db.session import session
+from zerenzhi.db.listing import listed
+from zerenzhi.db.session import session, writing
 from zerenzhi.directives import rules, service
-from zerenzhi.directives.models import DirectiveReport, DirectiveTarget, InboxItem
-from zerenzhi.routes.common import SelectPage
+from zerenzhi.directives.models import Directive, DirectiveReport, DirectiveTarget, InboxItem
+from zerenzhi.routes.common import Blueprint, SelectPage, get_or_404
 from zerenzhi.routes.directive_schemas import (
     AcknowledgementIn,
     CompletionIn,
@@ -53,11 +53,6 @@ def _register_rule(state) -> None:
     service.ensure_rule(state.app.extensions["zerenzhi"].extras["rules"])
 
 
-def _fail(error: service.DirectiveError):
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
 # --- county --------------------------------------------------------------------------------
 
 @county_blp.route("/directives")
@@ -84,18 +79,9 @@ class CountyDirectives(MethodView):
         each gets one obligation per active unit of the kinds in ``applies_to``, for
         ``min_count`` times in the period, due at its end. Both are in the townships'
         calendars."""
-        sess = session()
-        try:
-            directive = service.create_directive(
-                sess, title=data["title"], content=data["content"],
-                deadline=data.get("deadline"), townships=data.get("townships"),
-                issued_by=g.zz_identity.user_id, kind=data["kind"],
-                period=data.get("period"), applies_to=data.get("applies_to"),
-                min_count=data.get("min_count"))
-        except service.DirectiveError as error:
-            _fail(error)
-        sess.commit()
-        return service.county_directive(sess, g.zz_tenant.ref(), directive, utcnow())
+        with writing() as db:
+            directive = service.create_directive(db, issued_by=g.zz_identity.user_id, **data)
+            return service.county_directive(db, g.zz_tenant.ref(), directive, utcnow())
 
 
 @county_blp.route("/directives/<uuid:directive_id>")
@@ -104,11 +90,8 @@ class CountyDirective(MethodView):
     @county_blp.response(200, DirectiveOut)
     def get(self, directive_id):
         """One of the county's directives with every target township's status."""
-        sess = session()
-        directive = service.find_directive(sess, directive_id)
-        if directive is None:
-            not_found()
-        return service.county_directive(sess, g.zz_tenant.ref(), directive, utcnow())
+        directive = get_or_404(Directive, directive_id, include_archived=False)
+        return service.county_directive(session(), g.zz_tenant.ref(), directive, utcnow())
 
 
 @county_blp.route("/inbox")
@@ -134,16 +117,9 @@ class Acknowledgement(MethodView):
     @county_blp.response(201, InboxItemOut)
     def post(self, data, item_id):
         """Acknowledge a report (簽收); the township sees it in its outbox."""
-        sess = session()
-        try:
-            item = service.acknowledge(sess, g.zz_tenant.ref(), item_id, data["note"],
-                                       g.zz_identity.user_id)
-        except service.DirectiveError as error:
-            _fail(error)
-        if item is None:
-            not_found()
-        sess.commit()
-        return item
+        with writing() as db:
+            return service.acknowledge(db, g.zz_tenant.ref(), item_id, data["note"],
+                                       g.zz_identity.user_id) or not_found()
 
 
 # --- township ------------------------------------------------------------------------------
@@ -157,23 +133,11 @@ class Directives(MethodView):
     def get(self, query):
         """Directives the county assigned to this township, by deadline; a rule with
         each unit's progress."""
-        statement = select(DirectiveTarget).order_by(DirectiveTarget.deadline,
-                                                     DirectiveTarget.id)
-        if "kind" in query:
-            statement = statement.where(DirectiveTarget.kind == query["kind"])
-        status, now = query.get("status"), utcnow()
-        if status is None:
-            return statement
-        done = or_(and_(DirectiveTarget.kind == "task", DirectiveTarget.status == "completed"),
-                   and_(DirectiveTarget.kind == "rule",
-                        DirectiveTarget.directive_id.in_(rules.completed_rules(session()))))
-        if status == "completed":
-            return statement.where(done)
-        late = DirectiveTarget.deadline <= now
-        return statement.where(not_(done), late if status == "overdue" else not_(late))
+        return service.township_directives(session(), utcnow(), **query)
 
 
 def _target_or_404(directive_id) -> DirectiveTarget:
+    """The township's copy of a directive: the URL names the directive, not the copy."""
     target = service.township_directive(session(), directive_id)
     if target is None:
         not_found()
@@ -198,21 +162,14 @@ class Completion(MethodView):
     def post(self, data, directive_id):
         """Report a task completed (辦結報告): its obligation turns fulfilled and the
         county sees the report. A rule directive takes progress reports per unit."""
-        sess = session()
-        target = _target_or_404(directive_id)
-        require_unit_write(target.unit_id)
-        try:
-            service.complete(sess, directive_id, data["report"], g.zz_identity.user_id)
-        except service.DirectiveError as error:
-            _fail(error)
-        sess.commit()
-        return target
+        require_unit_write(_target_or_404(directive_id).unit_id)
+        with writing() as db:
+            return service.complete(db, directive_id, data["report"], g.zz_identity.user_id)
 
 
 def _report_or_404(directive_id, report_id) -> DirectiveReport:
-    report = session().scalar(select(DirectiveReport).where(
-        DirectiveReport.directive_id == directive_id, DirectiveReport.id == report_id))
-    if report is None:
+    report = get_or_404(DirectiveReport, report_id)
+    if report.directive_id != directive_id:
         not_found()
     return report
 
@@ -225,15 +182,10 @@ class Reports(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query, directive_id):
         """A rule directive's progress reports, newest first (``unit_id`` to filter)."""
-        _target_or_404(directive_id)
-        statement = select(DirectiveReport).where(
-            DirectiveReport.directive_id == directive_id).order_by(
-            DirectiveReport.occurred_at.desc(), DirectiveReport.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(DirectiveReport.archived_at.is_(None))
-        if "unit_id" in query:
-            statement = statement.where(DirectiveReport.unit_id == query["unit_id"])
-        return statement
+        reports = select(DirectiveReport).where(
+            DirectiveReport.directive_id == _target_or_404(directive_id).directive_id)
+        return listed(DirectiveReport, query, match=("unit_id",), statement=reports,
+                      order_by=(DirectiveReport.occurred_at.desc(), DirectiveReport.id.desc()))
 
     @requires("directives.report")
     @blp.arguments(ReportIn)
@@ -241,17 +193,10 @@ class Reports(MethodView):
     def post(self, data, directive_id):
         """Record that a unit did what a rule directive asks (a session held…): it counts
         toward that unit's obligation; the county sees the count, not the note."""
-        sess = session()
         target = _target_or_404(directive_id)
         require_unit_write(data["unit_id"])
-        try:
-            report = rules.record_report(
-                sess, target, unit_id=data["unit_id"], occurred_at=data["occurred_at"],
-                note=data.get("note"), by=g.zz_identity.user_id)
-        except service.DirectiveError as error:
-            _fail(error)
-        sess.commit()
-        return report
+        with writing() as db:
+            return rules.record_report(db, target, by=g.zz_identity.user_id, **data)
 
 
 @blp.route("/directives/<uuid:directive_id>/reports/<uuid:report_id>")
@@ -271,8 +216,8 @@ class OneReport(MethodView):
         report = _report_or_404(directive_id, report_id)
         blp.check_etag(report, ReportOut)
         require_unit_write(report.unit_id)
-        rules.archive_report(session(), report)
-        session().commit()
+        with writing() as db:
+            rules.archive_report(db, report)
 
 
 @blp.route("/outbox")
