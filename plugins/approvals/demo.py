@@ -8,12 +8,11 @@ but never filed (overdue), one awaiting the committee (due soon) and a draft.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import local_today, require_tenant, unit_members, units_of_kind
+from zerenzhi import LEADERS, committee, tenant_zone, today, unit_members, units_of_kind
 from zerenzhi.plugins.approvals import services
 from zerenzhi.plugins.approvals.models import Application
 
@@ -29,16 +28,13 @@ def load(session: Session, settings: dict) -> None:
     """Fill the township once; skipped when it has applications already."""
     if session.scalar(select(Application.id).limit(1)) is not None:
         return
-    tenant = require_tenant()
-    zone = ZoneInfo(tenant.timezone)
-    today = local_today(tenant.timezone)
+    zone, base = tenant_zone(), today()
 
     def at(days: int, hour: int = 9) -> dt.datetime:
-        return dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour), zone)
+        return dt.datetime.combine(base + dt.timedelta(days=days), dt.time(hour), zone)
 
-    committee = services.committee(session)
-    leaders = [m for m, _n, role in unit_members(session, committee.id)
-               if role in services.DECIDER_ROLES]
+    leaders = [m for m, _n, role in unit_members(session, committee(session).id)
+               if role in LEADERS]
     station = _unit(session, "station-1", "station")
     village = _unit(session, "village-1", "village")
     branch = _unit(session, "branch-1", "branch")

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
 
 
 class Application(TenantScoped, Archivable, Timestamped, Base):
@@ -48,6 +48,6 @@ class Application(TenantScoped, Archivable, Timestamped, Base):
 
     __table_args__ = (
         tenant_fk("organiser_unit_id", "org_unit"),
-        tenant_fk("decided_by", "member"),
+        member_fk("decided_by"),
         Index("ix_approvals_application_tenant_starts", "tenant_id", "starts_at"),
     )

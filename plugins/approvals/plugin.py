@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from zerenzhi import (
+    Blueprint,
     Label,
     Manifest,
     Permission,

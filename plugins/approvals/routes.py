@@ -9,22 +9,19 @@ needs ``approvals.application.decide`` (secretary, deputy) and filing
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from zerenzhi import (
+    Blueprint,
     SelectPage,
     current_identity,
-    not_found,
+    get_or_404,
     plugin_settings,
     render,
     require_unit_write,
     requires,
+    writing,
 )
-from zerenzhi import session as db_session
 from zerenzhi.plugins.approvals import services
 from zerenzhi.plugins.approvals.models import Application
 from zerenzhi.plugins.approvals.rules import KINDS, STATUSES
@@ -44,29 +41,19 @@ blp = Blueprint("approvals", __name__,
                 description="Prior approval and filing of major activities (審批備案, W6)")
 
 
-def _fail(error: services.ApprovalError) -> NoReturn:
-    db_session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
-def _application_or_404(application_id) -> Application:
-    application = db_session().scalar(select(Application).where(Application.id == application_id))
-    if application is None:
-        not_found()
-    return application
-
-
-def _organiser_only(application: Application) -> None:
+def _organisers(application_id, *, etag: bool = False) -> Application:
+    """The application, for its organising unit only ("whoever organises is responsible");
+    with ``etag``, the If-Match is checked first."""
+    application = get_or_404(Application, application_id)
+    if etag:
+        blp.check_etag(application, ApprovalsApplication)
     require_unit_write(application.organiser_unit_id)
-
-
-def _commit(action, *args, **kwargs) -> Application:
-    try:
-        application = action(db_session(), *args, **kwargs)
-    except services.ApprovalError as error:
-        _fail(error)
-    db_session().commit()
     return application
+
+
+def _caller_id():
+    identity = current_identity()
+    return identity.user_id if identity else None
 
 
 @blp.route("/catalogue")
@@ -91,17 +78,7 @@ class Applications(MethodView):
     def get(self, query):
         """Applications, by planned start (newest first); ``flag=late`` lists activities
         approved on or after their start (W6 not met)."""
-        statement = select(Application).order_by(Application.starts_at.desc(), Application.id)
-        if not query["include_archived"]:
-            statement = statement.where(Application.archived_at.is_(None))
-        for field in ("status", "kind", "organiser_unit_id"):
-            if field in query:
-                statement = statement.where(getattr(Application, field) == query[field])
-        if query.get("flag") == "late":
-            statement = statement.where(Application.approved_late.is_(True))
-        elif query.get("flag") == "short_notice":
-            statement = statement.where(Application.short_notice.is_(True))
-        return statement
+        return services.applications(query)
 
     @requires("approvals.application.write")
     @blp.arguments(ApprovalsApplicationIn)
@@ -109,7 +86,8 @@ class Applications(MethodView):
     def post(self, data):
         """Draft an application for the organising unit (the caller's posts must reach it)."""
         require_unit_write(data["organiser_unit_id"])
-        return _commit(services.create_application, **data)
+        with writing() as db:
+            return services.create_application(db, **data)
 
 
 @blp.route("/applications/<uuid:application_id>")
@@ -119,30 +97,28 @@ class ApplicationItem(MethodView):
     @blp.response(200, ApprovalsApplication)
     def get(self, application_id):
         """One application with its decision, filing and flags."""
-        return _application_or_404(application_id)
+        return get_or_404(Application, application_id)
 
     @requires("approvals.application.write")
     @blp.etag
     @blp.arguments(ApprovalsApplicationPatch)
     @blp.response(200, ApprovalsApplication)
     def patch(self, data, application_id):
-        """Change a draft's details (send If-Match with its ETag)."""
-        application = _application_or_404(application_id)
-        blp.check_etag(application, ApprovalsApplication)
-        _organiser_only(application)
-        if "organiser_unit_id" in data:
-            require_unit_write(data["organiser_unit_id"])
-        return _commit(services.update_application, application, data)
+        """Change a draft's details (send If-Match with its ETag); moving it to another
+        unit needs that unit in the caller's posts too."""
+        application = _organisers(application_id, etag=True)
+        require_unit_write(data.get("organiser_unit_id", application.organiser_unit_id))
+        with writing() as db:
+            return services.update_application(db, application, data)
 
     @requires("approvals.application.write")
     @blp.etag
     @blp.response(204)
     def delete(self, application_id):
         """Archive an application (kept, never deleted; it stops counting for W6)."""
-        application = _application_or_404(application_id)
-        blp.check_etag(application, ApprovalsApplication)
-        _organiser_only(application)
-        _commit(services.archive, application)
+        application = _organisers(application_id, etag=True)
+        with writing() as db:
+            services.archive(db, application)
 
 
 @blp.route("/applications/<uuid:application_id>/submit")
@@ -152,10 +128,10 @@ class Submit(MethodView):
     @blp.response(200, ApprovalsApplication)
     def post(self, _data, application_id):
         """Submit to the committee: W6's deadline, the planned start, begins to run."""
-        application = _application_or_404(application_id)
-        _organiser_only(application)
+        application = _organisers(application_id)
         notice = plugin_settings("approvals")["min_notice_days"]
-        return _commit(services.submit, application, min_notice_days=notice)
+        with writing() as db:
+            return services.submit(db, application, min_notice_days=notice)
 
 
 @blp.route("/applications/<uuid:application_id>/decision")
@@ -164,12 +140,12 @@ class Decision(MethodView):
     @blp.arguments(ApprovalsDecisionIn)
     @blp.response(200, ApprovalsApplication)
     def post(self, data, application_id):
-        """The committee's decision; an approval on or after the start is flagged late."""
-        application = _application_or_404(application_id)
-        if data.get("decided_by") is None:  # the leader recording it decided, by default
-            identity = current_identity()
-            data["decided_by"] = identity.user_id if identity else None
-        return _commit(services.decide, application, **data)
+        """The committee's decision; an approval on or after the start is flagged late.
+        Without ``decided_by``, the leader recording it is the one who decided."""
+        application = get_or_404(Application, application_id)
+        data["decided_by"] = data["decided_by"] or _caller_id()
+        with writing() as db:
+            return services.decide(db, application, **data)
 
 
 @blp.route("/applications/<uuid:application_id>/filing")
@@ -179,8 +155,9 @@ class Filing(MethodView):
     @blp.response(200, ApprovalsApplication)
     def post(self, data, application_id):
         """File the approved activity with the higher level (again to correct the record)."""
-        application = _application_or_404(application_id)
-        return _commit(services.file_with_higher_level, application, **data)
+        application = get_or_404(Application, application_id)
+        with writing() as db:
+            return services.file_with_higher_level(db, application, **data)
 
 
 @blp.route("/applications/<uuid:application_id>/outcome")
@@ -190,6 +167,6 @@ class Outcome(MethodView):
     @blp.response(200, ApprovalsApplication)
     def post(self, data, application_id):
         """The activity was held, or called off."""
-        application = _application_or_404(application_id)
-        _organiser_only(application)
-        return _commit(services.record_outcome, application, **data)
+        application = _organisers(application_id)
+        with writing() as db:
+            return services.record_outcome(db, application, **data)

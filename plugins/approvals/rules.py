@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from zerenzhi import Label, Permission, RuleDef
+from zerenzhi import (
+    LEADERS,
+    LEADERS_AND_OFFICE,
+    TOWNSHIP_READERS,
+    TOWNSHIP_WRITERS,
+    Label,
+    Permission,
+    RuleDef,
+)
 
 PRIOR_APPROVAL = RuleDef(
     key="approvals.prior_approval",
@@ -41,20 +49,17 @@ STATUSES: dict[str, Label] = {
     "cancelled": Label("已取消", "Cancelled"),
 }
 
-READERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer")
 # "Whoever organises is responsible": organisers write their own unit's applications
-# (core.require_unit_write); "whoever approves supervises": the committee's leaders decide.
-WRITERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head")
-DECIDERS = ("secretary", "deputy")
-FILERS = ("secretary", "deputy", "office")
-
+# (require_unit_write); "whoever approves supervises": the committee's leaders decide (M1,
+# M2) and, with their office, file with the higher level.
 PERMISSIONS = [
     Permission("approvals.application.read", Label("查看活動審批", "Read activity approvals"),
-               READERS),
+               TOWNSHIP_READERS),
     Permission("approvals.application.write",
-               Label("申報活動", "Apply for, and report on, activities"), WRITERS),
+               Label("申報活動", "Apply for, and report on, activities"), TOWNSHIP_WRITERS),
     Permission("approvals.application.decide",
-               Label("審批活動", "Decide on activity applications"), DECIDERS),
+               Label("審批活動", "Decide on activity applications"), LEADERS),
     Permission("approvals.application.file",
-               Label("報上級備案", "File approved activities with the higher level"), FILERS),
+               Label("報上級備案", "File approved activities with the higher level"),
+               LEADERS_AND_OFFICE),
 ]

@@ -6,7 +6,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, QuerySchema, render
+from zerenzhi import InputSchema, ListQuery, render
 from zerenzhi.plugins.approvals.rules import KINDS, STATUSES
 
 # Generous but finite, so a nonsense date is a 422, never an overflow in time-zone maths.
@@ -107,13 +107,12 @@ class ApprovalsEmpty(InputSchema):
     """No body fields (an empty JSON object or none)."""
 
 
-class ApprovalsQuery(QuerySchema):
+class ApprovalsQuery(ListQuery):
     status = ma.fields.String(validate=ma.validate.OneOf(list(STATUSES)))
     kind = ma.fields.String(validate=ma.validate.OneOf(list(KINDS)))
     organiser_unit_id = ma.fields.UUID()
     flag = ma.fields.String(validate=ma.validate.OneOf(FLAGS), metadata={
         "description": "late: approved on or after the start; short_notice: submitted late"})
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class ApprovalsLabel(ma.Schema):

@@ -14,17 +14,20 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    LEADERS,
+    DomainError,
     Evidence,
-    OrgUnit,
+    committee,
     emit,
-    get_unit,
+    listed,
+    live_unit,
     open_event_obligation,
     sync_evidence,
-    unit_members,
-    units_of_kind,
+    township_members,
     utcnow,
 )
 from zerenzhi.plugins.approvals.models import Application
@@ -34,50 +37,38 @@ SOURCE_TYPE = "approvals_application"  # how the ledger names these records
 TRIGGER_TYPE = "approvals.application"  # how the obligation names its trigger
 DETAIL_FIELDS = ("kind", "organiser_unit_id", "responsible_person", "title", "starts_at",
                  "ends_at", "venue", "summary", "expected_participants")
-DECIDER_ROLES = frozenset({"secretary", "deputy"})
+FLAGGED = {"late": Application.approved_late, "short_notice": Application.short_notice}
 
 
-class ApprovalError(ValueError):
-    """Input that parsed but does not fit (422 on ``field``), or a step out of turn (409)."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
-
-
-def committee(session: Session) -> OrgUnit:
-    """The township's committee: the unit W6's obligation belongs to."""
-    for unit in units_of_kind(session, "committee"):
-        if unit.parent_id is None:
-            return unit
-    raise ApprovalError("organiser_unit_id", "this township has no committee", 409)
-
-
-def _check_unit(session: Session, unit_id: uuid.UUID) -> None:
-    if get_unit(session, unit_id, include_archived=False) is None:
-        raise ApprovalError("organiser_unit_id", "no such unit in this township")
+def applications(query: dict[str, Any]) -> Select:
+    """The list's select: by planned start, newest first; ``flag`` keeps the flagged ones."""
+    statement = listed(Application, query, match=("status", "kind", "organiser_unit_id"),
+                       order_by=(Application.starts_at.desc(), Application.id))
+    if "flag" in query:
+        statement = statement.where(FLAGGED[query["flag"]].is_(True))
+    return statement
 
 
 def _check_details(values: dict[str, Any]) -> None:
     if values["kind"] not in KINDS:
-        raise ApprovalError("kind", f"one of {', '.join(KINDS)}")
+        raise DomainError("kind", f"one of {', '.join(KINDS)}")
     if values["ends_at"] < values["starts_at"]:
-        raise ApprovalError("ends_at", "an activity cannot end before it starts")
+        raise DomainError("ends_at", "an activity cannot end before it starts")
 
 
 def _not_in_future(field: str, moment: dt.datetime, now: dt.datetime) -> None:
     if moment > now:
-        raise ApprovalError(field, "cannot be in the future: record what has happened")
+        raise DomainError(field, "cannot be in the future: record what has happened")
 
 
 def _live(application: Application) -> None:
     if application.archived_at is not None:
-        raise ApprovalError("id", "archived applications cannot change", 409)
+        raise DomainError("id", "archived applications cannot change", 409)
 
 
 def create_application(session: Session, **details: Any) -> Application:
     """A draft application; nothing is due until it is submitted."""
-    _check_unit(session, details["organiser_unit_id"])
+    live_unit(session, details["organiser_unit_id"], field="organiser_unit_id")
     _check_details(details)
     application = Application(**details, status="draft")
     session.add(application)
@@ -90,9 +81,9 @@ def update_application(session: Session, application: Application,
     """Change a draft's details. Once submitted, the details are what the committee saw."""
     _live(application)
     if application.status != "draft":
-        raise ApprovalError("status", "only a draft can change; cancel and apply again", 409)
+        raise DomainError("status", "only a draft can change; cancel and apply again", 409)
     if "organiser_unit_id" in changes:
-        _check_unit(session, changes["organiser_unit_id"])
+        live_unit(session, changes["organiser_unit_id"], field="organiser_unit_id")
     _check_details({field: changes.get(field, getattr(application, field))
                     for field in DETAIL_FIELDS})
     for field, value in changes.items():
@@ -106,7 +97,7 @@ def submit(session: Session, application: Application, *, min_notice_days: int,
     """Submit to the committee: W6's deadline (the planned start) starts now."""
     _live(application)
     if application.status != "draft":
-        raise ApprovalError("status", f"already {application.status}", 409)
+        raise DomainError("status", f"already {application.status}", 409)
     now = now or utcnow()
     application.status, application.submitted_at = "submitted", now
     application.short_notice = application.starts_at - now < dt.timedelta(days=min_notice_days)
@@ -121,11 +112,11 @@ def submit(session: Session, application: Application, *, min_notice_days: int,
 
 
 def _check_decider(session: Session, member_id: uuid.UUID) -> None:
-    roles = {role for member, _name, role in unit_members(session, committee(session).id)
-             if member == member_id}
-    if not roles & DECIDER_ROLES:
-        raise ApprovalError("decided_by", "must be the committee's secretary or a deputy "
-                                          "currently in post")
+    """A live member posted now at the committee as its secretary or a deputy (M1, M2)."""
+    found = township_members(session, [member_id], unit_id=committee(session).id)
+    if member_id not in found or not set(found[member_id].roles) & set(LEADERS):
+        raise DomainError("decided_by", "must be the committee's secretary or a deputy "
+                                        "currently in post")
 
 
 def decide(session: Session, application: Application, *, decision: str,
@@ -134,15 +125,15 @@ def decide(session: Session, application: Application, *, decision: str,
     """The committee approves or rejects; an approval on or after the start is flagged."""
     _live(application)
     if application.status != "submitted":
-        raise ApprovalError("status", f"only a submitted application is decided "
-                                      f"(this one is {application.status})", 409)
+        raise DomainError("status", f"only a submitted application is decided "
+                                    f"(this one is {application.status})", 409)
     if decision not in ("approved", "rejected"):
-        raise ApprovalError("decision", "approved or rejected")
+        raise DomainError("decision", "approved or rejected")
     now = now or utcnow()
     decided_at = decided_at or now
     _not_in_future("decided_at", decided_at, now)
     if decided_at < application.submitted_at:
-        raise ApprovalError("decided_at", "a decision cannot precede the submission")
+        raise DomainError("decided_at", "a decision cannot precede the submission")
     _check_decider(session, decided_by)
     application.decision, application.status = decision, decision
     application.decided_at, application.decided_by = decided_at, decided_by
@@ -160,12 +151,12 @@ def file_with_higher_level(session: Session, application: Application, *, refere
     """Record (or correct) the filing of an approved activity with the higher level."""
     _live(application)
     if application.decision != "approved" or application.status == "cancelled":
-        raise ApprovalError("status", "only an approved activity is filed", 409)
+        raise DomainError("status", "only an approved activity is filed", 409)
     now = now or utcnow()
     filed_at = filed_at or now
     _not_in_future("filed_at", filed_at, now)
     if filed_at < application.decided_at:
-        raise ApprovalError("filed_at", "an activity is filed after it was approved")
+        raise DomainError("filed_at", "an activity is filed after it was approved")
     application.filed_at, application.filing_reference = filed_at, reference
     application.filed_with = filed_with
     if application.status == "approved":
@@ -186,15 +177,15 @@ def record_outcome(session: Session, application: Application, *, outcome: str,
     now = now or utcnow()
     if outcome == "held":
         if application.status not in HELD_FROM:
-            raise ApprovalError("status", "only an approved activity is held", 409)
+            raise DomainError("status", "only an approved activity is held", 409)
         if application.starts_at > now:
-            raise ApprovalError("outcome", "the activity has not started yet")
+            raise DomainError("outcome", "the activity has not started yet")
     elif outcome == "cancelled":
         if application.status not in CANCELLED_FROM:
-            raise ApprovalError("status", f"a {application.status} activity cannot be "
-                                          "cancelled", 409)
+            raise DomainError("status", f"a {application.status} activity cannot be "
+                                        "cancelled", 409)
     else:
-        raise ApprovalError("outcome", "held or cancelled")
+        raise DomainError("outcome", "held or cancelled")
     application.status, application.outcome_at, application.outcome_note = outcome, now, note
     session.flush()
     emit(session, f"approvals.application_{outcome}", application_id=str(application.id))

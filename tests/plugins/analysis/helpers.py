@@ -38,3 +38,25 @@ def item(summary: dict, rule: str, unit_id) -> dict:
 def status(client, world, period: str, rule: str, unit: str = "committee") -> dict:
     summary = client.get(f"{world.base}/obligations/summary?period={period}").assert_status(200)
     return item(summary.json, rule, world.units[unit])
+
+
+def statements(world, role: str, url: str) -> tuple[int, list]:
+    """The SQL statements ``GET url`` runs (after a warm-up call) and its body: counted at
+    the cursor, so per-row lookups and lazy loads while dumping all show. The approvals
+    and assessment list tests use it too."""
+    from sqlalchemy import event
+
+    engine = world.app.extensions["zerenzhi"].db.engine
+    client = world.client(role)
+    client.get(url).assert_status(200)
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        body = client.get(url).assert_status(200).json
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len(seen), body
