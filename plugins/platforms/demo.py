@@ -16,14 +16,22 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import OrgUnit, period_of, require_tenant, unit_members, units_of_kind, utcnow
+from zerenzhi import (
+    OrgUnit,
+    committee,
+    period_of,
+    require_tenant,
+    tenant_zone,
+    today,
+    unit_members,
+    units_of_kind,
+    utcnow,
+)
 from zerenzhi.plugins.platforms import incidents, reviews, services
-from zerenzhi.plugins.platforms.common import committee, today
 from zerenzhi.plugins.platforms.models import Channel
 
 HEADS = ("unit_head", "branch_secretary", "office", "secretary")  # who answers, by unit
@@ -136,9 +144,10 @@ def _reviews(session: Session, channels: list[Channel], today: dt.date) -> None:
     villages = units_of_kind(session, "village")
     last = period_of("quarter", period_of("quarter", today).start - dt.timedelta(days=1))
     current = period_of("quarter", today)
+    kinds = dict(session.execute(select(OrgUnit.id, OrgUnit.kind)).all())
     for quarter in _quarters_this_year(today):
         for index, channel in enumerate(channels):
-            unit_kind = session.scalar(select(OrgUnit.kind).where(OrgUnit.id == channel.unit_id))
+            unit_kind = kinds[channel.unit_id]
             if quarter == gap and gap_village and channel.unit_id == gap_village.id:
                 continue  # missed: stays overdue
             if quarter == last and villages and channel.unit_id == villages[0].id and \
@@ -159,13 +168,12 @@ def _reviews(session: Session, channels: list[Channel], today: dt.date) -> None:
 
 
 def _incident(session: Session, settings: dict, channels: list[Channel]) -> None:
-    zone = ZoneInfo(require_tenant().timezone)
     village = gap_unit(session)
     if village is None:
         return
     broadcast = next((c for c in channels if c.unit_id == village.id), None)
-    detected = dt.datetime.combine(utcnow().astimezone(zone).date() - dt.timedelta(days=62),
-                                   dt.time(8, 40), zone)
+    detected = dt.datetime.combine(today() - dt.timedelta(days=62), dt.time(8, 40),
+                                   tenant_zone())
     recorded = detected + dt.timedelta(minutes=25)
     incident = incidents.record_incident(session, {
         "unit_id": village.id, "channel_id": broadcast.id if broadcast else None,

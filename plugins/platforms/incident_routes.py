@@ -4,17 +4,24 @@ timeline (邊處置，邊報告), close with a summary, archive."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import select
 
-from zerenzhi import SelectPage, not_found, plugin_settings, require_unit_write, requires, session
+from zerenzhi import (
+    ListQuery,
+    SelectPage,
+    get_or_404,
+    listed,
+    not_found,
+    plugin_settings,
+    require_unit_write,
+    requires,
+    writing,
+)
 from zerenzhi.plugins.platforms import incidents
-from zerenzhi.plugins.platforms.common import PlatformError
 from zerenzhi.plugins.platforms.models import Incident, TimelineEntry
-from zerenzhi.plugins.platforms.routes import blp, fail
+from zerenzhi.plugins.platforms.routes import blp
 from zerenzhi.plugins.platforms.schemas import (
     PlatformsEntry,
     PlatformsEntryIn,
-    PlatformsEntryQuery,
     PlatformsIncident,
     PlatformsIncidentClose,
     PlatformsIncidentIn,
@@ -27,11 +34,12 @@ def _settings() -> dict:
     return plugin_settings("platforms")
 
 
-def _incident_or_404(incident_id) -> Incident:
-    incident = session().scalar(select(Incident).where(Incident.id == incident_id))
-    if incident is None:
+def _entry_of(incident: Incident, entry_id) -> TimelineEntry:
+    """The entry, if it is on this incident's timeline (another's is as unknown: 404)."""
+    entry = get_or_404(TimelineEntry, entry_id)
+    if entry.incident_id != incident.id:
         not_found()
-    return incident
+    return entry
 
 
 @blp.route("/incidents")
@@ -42,13 +50,8 @@ class Incidents(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Incidents, most recently detected first."""
-        statement = select(Incident).order_by(Incident.detected_at.desc(), Incident.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(Incident.archived_at.is_(None))
-        for name in ("unit_id", "status", "severity", "category"):
-            if name in query:
-                statement = statement.where(getattr(Incident, name) == query[name])
-        return statement
+        return listed(Incident, query, match=("unit_id", "status", "severity", "category"),
+                      order_by=(Incident.detected_at.desc(), Incident.id.desc()))
 
     @requires("platforms.incident.write")
     @blp.arguments(PlatformsIncidentIn)
@@ -56,12 +59,8 @@ class Incidents(MethodView):
     def post(self, data):
         """Record an incident; a major one starts the first-report deadline (P2, 2 h)."""
         require_unit_write(data["unit_id"])
-        try:
-            incident = incidents.record_incident(session(), data, _settings())
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return incident
+        with writing() as db:
+            return incidents.record_incident(db, data, _settings())
 
 
 @blp.route("/incidents/<uuid:incident_id>")
@@ -71,7 +70,7 @@ class IncidentItem(MethodView):
     @blp.response(200, PlatformsIncident)
     def get(self, incident_id):
         """One incident with the state of its report to the higher level."""
-        return _incident_or_404(incident_id)
+        return get_or_404(Incident, incident_id)
 
     @requires("platforms.incident.write")
     @blp.etag
@@ -79,41 +78,34 @@ class IncidentItem(MethodView):
     @blp.response(200, PlatformsIncident)
     def patch(self, data, incident_id):
         """Correct an open incident (If-Match); raising it to major starts the clock."""
-        incident = _incident_or_404(incident_id)
+        incident = get_or_404(Incident, incident_id)
         blp.check_etag(incident, PlatformsIncident)
         require_unit_write(incident.unit_id)
-        try:
-            incidents.update_incident(session(), incident, data, _settings())
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return incident
+        with writing() as db:
+            return incidents.update_incident(db, incident, data, _settings())
 
     @requires("platforms.incident.write")
     @blp.etag
     @blp.response(204)
     def delete(self, incident_id):
         """Archive an incident recorded in error (If-Match); its report stops counting."""
-        incident = _incident_or_404(incident_id)
+        incident = get_or_404(Incident, incident_id)
         blp.check_etag(incident, PlatformsIncident)
         require_unit_write(incident.unit_id)
-        incidents.archive_incident(session(), incident)
-        session().commit()
+        with writing() as db:
+            incidents.archive_incident(db, incident)
 
 
 @blp.route("/incidents/<uuid:incident_id>/timeline")
 class Timeline(MethodView):
     @requires("platforms.incident.read")
-    @blp.arguments(PlatformsEntryQuery, location="query")
+    @blp.arguments(ListQuery, location="query")
     @blp.response(200, PlatformsEntry(many=True))
     @blp.paginate(SelectPage)
     def get(self, query, incident_id):
         """The handling and reporting timeline, in time order."""
-        incident = _incident_or_404(incident_id)
-        statement = select(TimelineEntry).where(TimelineEntry.incident_id == incident.id)
-        if not query["include_archived"]:
-            statement = statement.where(TimelineEntry.archived_at.is_(None))
-        return statement.order_by(TimelineEntry.at, TimelineEntry.created_at, TimelineEntry.id)
+        incident = get_or_404(Incident, incident_id)
+        return listed(TimelineEntry, query, statement=incidents.timeline(incident))
 
     @requires("platforms.incident.write")
     @blp.arguments(PlatformsEntryIn)
@@ -121,14 +113,10 @@ class Timeline(MethodView):
     def post(self, data, incident_id):
         """Add a step: handling, a report to the higher level (the first fulfils P2's
         obligation) or liaison with higher departments (P3)."""
-        incident = _incident_or_404(incident_id)
+        incident = get_or_404(Incident, incident_id)
         require_unit_write(incident.unit_id)
-        try:
-            entry = incidents.add_entry(session(), incident, data)
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return entry
+        with writing() as db:
+            return incidents.add_entry(db, incident, data)
 
 
 @blp.route("/incidents/<uuid:incident_id>/timeline/<uuid:entry_id>")
@@ -137,17 +125,11 @@ class TimelineItem(MethodView):
     @blp.response(204)
     def delete(self, incident_id, entry_id):
         """Archive a mistaken entry of an open incident (entries are never edited)."""
-        incident = _incident_or_404(incident_id)
-        entry = session().scalar(select(TimelineEntry).where(
-            TimelineEntry.id == entry_id, TimelineEntry.incident_id == incident.id))
-        if entry is None:
-            not_found()
+        incident = get_or_404(Incident, incident_id)
+        entry = _entry_of(incident, entry_id)
         require_unit_write(incident.unit_id)
-        try:
-            incidents.archive_entry(session(), incident, entry)
-        except PlatformError as error:
-            fail(error)
-        session().commit()
+        with writing() as db:
+            incidents.archive_entry(db, incident, entry)
 
 
 @blp.route("/incidents/<uuid:incident_id>/closure")
@@ -157,11 +139,7 @@ class IncidentClosure(MethodView):
     @blp.response(200, PlatformsIncident)
     def post(self, data, incident_id):
         """Close with a summary; a major incident only after its first report (P2)."""
-        incident = _incident_or_404(incident_id)
+        incident = get_or_404(Incident, incident_id)
         require_unit_write(incident.unit_id)
-        try:
-            incidents.close_incident(session(), incident, data, _settings())
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return incident
+        with writing() as db:
+            return incidents.close_incident(db, incident, data, _settings())

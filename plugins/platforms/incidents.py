@@ -6,7 +6,7 @@ to the higher level is due within the rule's hours (2 by default) of recording. 
 earliest live timeline entry of kind ``report`` fulfils it — late or not; lateness is kept
 on the incident (``report_due_at`` vs ``first_report_at``) so it stays visible after the
 obligation counts as fulfilled. Liaison entries (P3) are part of the timeline but are not
-the report. No Flask here; callers commit.
+the report. No Flask here; callers commit (``writing()``).
 """
 
 from __future__ import annotations
@@ -15,19 +15,22 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
     close_event_obligation,
+    committee,
     emit,
+    live_unit,
     open_event_obligation,
     sync_evidence,
     utcnow,
 )
 from zerenzhi.plugins.platforms.catalogue import is_reportable
-from zerenzhi.plugins.platforms.common import PlatformError, active_unit, check_member, committee
+from zerenzhi.plugins.platforms.common import check_member
 from zerenzhi.plugins.platforms.models import Channel, Incident, TimelineEntry
 from zerenzhi.plugins.platforms.rules import INCIDENT_REPORT
 
@@ -40,9 +43,9 @@ NEEDS_RECIPIENT = ("report", "liaison")
 def _moment(value: dt.datetime, field: str, now: dt.datetime,
             not_before: dt.datetime = EARLIEST, what: str = "2000") -> None:
     if value > now:
-        raise PlatformError(field, "cannot be in the future")
+        raise DomainError(field, "cannot be in the future")
     if value < not_before:
-        raise PlatformError(field, f"cannot be before {what}")
+        raise DomainError(field, f"cannot be before {what}")
 
 
 def _channel(session: Session, channel_id: uuid.UUID | None) -> None:
@@ -51,7 +54,7 @@ def _channel(session: Session, channel_id: uuid.UUID | None) -> None:
     found = session.scalar(select(Channel.id).where(Channel.id == channel_id,
                                                     Channel.archived_at.is_(None)))
     if found is None:
-        raise PlatformError("channel_id", "no such channel in the register")
+        raise DomainError("channel_id", "no such channel in the register")
 
 
 def _start_clock(session: Session, incident: Incident, at: dt.datetime) -> None:
@@ -78,7 +81,7 @@ def record_incident(session: Session, data: dict, settings: dict,
                     now: dt.datetime | None = None) -> Incident:
     """Record an incident; a reportable one starts the report deadline now."""
     now = now or utcnow()
-    unit = active_unit(session, data["unit_id"])
+    unit = live_unit(session, data["unit_id"])
     _channel(session, data.get("channel_id"))
     _moment(data["detected_at"], "detected_at", now)
     incident = Incident(unit_id=unit.id, recorded_at=now, status="open",
@@ -95,15 +98,19 @@ def record_incident(session: Session, data: dict, settings: dict,
 
 def _open(incident: Incident) -> None:
     if incident.archived_at is not None:
-        raise PlatformError("id", "an archived incident cannot change", 409)
+        raise DomainError("id", "an archived incident cannot change", 409)
     if incident.status == "closed":
-        raise PlatformError("status", "a closed incident cannot change", 409)
+        raise DomainError("status", "a closed incident cannot change", 409)
 
 
-def _entries(session: Session, incident_id: uuid.UUID) -> list[TimelineEntry]:
-    return list(session.scalars(
-        select(TimelineEntry).where(TimelineEntry.incident_id == incident_id)
-        .order_by(TimelineEntry.at, TimelineEntry.created_at, TimelineEntry.id)))
+def timeline(incident: Incident) -> Select:
+    """The incident's timeline in time order, archived entries included."""
+    return select(TimelineEntry).where(TimelineEntry.incident_id == incident.id).order_by(
+        TimelineEntry.at, TimelineEntry.created_at, TimelineEntry.id)
+
+
+def _entries(session: Session, incident: Incident) -> list[TimelineEntry]:
+    return list(session.scalars(timeline(incident)))
 
 
 def update_incident(session: Session, incident: Incident, changes: dict, settings: dict,
@@ -116,9 +123,9 @@ def update_incident(session: Session, incident: Incident, changes: dict, setting
         _channel(session, changes["channel_id"])
     if "detected_at" in changes:
         _moment(changes["detected_at"], "detected_at", now)
-        live = [e.at for e in _entries(session, incident.id) if e.archived_at is None]
+        live = [e.at for e in _entries(session, incident) if e.archived_at is None]
         if live and changes["detected_at"] > min(live):
-            raise PlatformError("detected_at", "after the first timeline entry")
+            raise DomainError("detected_at", "after the first timeline entry")
     for key in EDITABLE:
         if key in changes:
             setattr(incident, key, changes[key])
@@ -135,7 +142,7 @@ def update_incident(session: Session, incident: Incident, changes: dict, setting
 def _sync(session: Session, incident: Incident) -> None:
     """The earliest live report fulfils the incident's report obligation (nothing once
     the incident is archived)."""
-    reports = [e.at for e in _entries(session, incident.id)
+    reports = [e.at for e in _entries(session, incident)
                if e.archived_at is None and e.kind == "report"]
     incident.first_report_at = min(reports) if reports else None
     evidence = []
@@ -156,7 +163,7 @@ def add_entry(session: Session, incident: Incident, data: dict,
     check_member(session, data.get("actor_member_id"), "actor_member_id")
     recipient = (data.get("reported_to") or "").strip()
     if data["kind"] in NEEDS_RECIPIENT and not recipient:
-        raise PlatformError("reported_to", "a report or liaison names whom it went to")
+        raise DomainError("reported_to", "a report or liaison names whom it went to")
     entry = TimelineEntry(incident_id=incident.id, at=at, kind=data["kind"],
                           actor=data["actor"].strip(), actor_member_id=data.get("actor_member_id"),
                           action=data["action"].strip(), reported_to=recipient or None,
@@ -185,15 +192,15 @@ def close_incident(session: Session, incident: Incident, data: dict, settings: d
     _open(incident)
     summary = data["summary"].strip()
     if not summary:
-        raise PlatformError("summary", "closing needs a summary of the handling")
-    live = [e.at for e in _entries(session, incident.id) if e.archived_at is None]
+        raise DomainError("summary", "closing needs a summary of the handling")
+    live = [e.at for e in _entries(session, incident) if e.archived_at is None]
     closed_at = data.get("closed_at") or now
     _moment(closed_at, "closed_at", now, max(live, default=incident.detected_at),
             "the last timeline entry")
     if is_reportable(incident.severity, settings["report_from_severity"]) and \
             incident.first_report_at is None:
-        raise PlatformError("timeline", "a major incident is closed only after its first "
-                                        "report to the higher level (P2)", 409)
+        raise DomainError("timeline", "a major incident is closed only after its first "
+                                      "report to the higher level (P2)", 409)
     incident.status, incident.summary, incident.closed_at = "closed", summary, closed_at
     session.flush()
     emit(session, "platforms.incident_closed", incident_id=str(incident.id))

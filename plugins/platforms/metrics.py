@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from zerenzhi import Label, RollupMetric, period_of, require_tenant
-from zerenzhi.plugins.platforms.common import today
+from zerenzhi import Label, RollupMetric, period_of, require_tenant, today
 from zerenzhi.plugins.platforms.models import Channel, Incident, Review
 from zerenzhi.plugins.platforms.reviews import due_in
 

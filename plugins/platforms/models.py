@@ -2,7 +2,7 @@
 history and quarterly reviews (P1), incidents with their handling timeline (P2, P3).
 
 Only the organisation's own channels and incidents: no table names private persons or
-groups (DOMAIN.md, Scope). People appear only as township members (``member`` ids).
+groups (the product's scope). People appear only as township members (``member`` ids).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk, utcnow
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk, utcnow
 from zerenzhi.plugins.platforms.catalogue import (
     CHANNEL_KINDS,
     CHANNEL_STATUSES,
@@ -49,7 +49,7 @@ class Channel(TenantScoped, Archivable, Timestamped, Base):
 
     __table_args__ = (
         tenant_fk("unit_id", "org_unit"),
-        tenant_fk("responsible_member_id", "member"),
+        member_fk("responsible_member_id"),
         _one_of("kind", CHANNEL_KINDS),
         _one_of("status", CHANNEL_STATUSES),
         Index("ix_platforms_channel_unit", "tenant_id", "unit_id"),
@@ -166,7 +166,7 @@ class TimelineEntry(TenantScoped, Archivable, Timestamped, Base):
 
     __table_args__ = (
         tenant_fk("incident_id", "platforms_incident"),
-        tenant_fk("actor_member_id", "member"),
+        member_fk("actor_member_id"),
         _one_of("kind", ENTRY_KINDS),
         Index("ix_platforms_incident_entry_incident", "tenant_id", "incident_id", "at"),
     )

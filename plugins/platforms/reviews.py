@@ -18,30 +18,30 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
     OrgUnit,
     Period,
     emit,
+    local_noon,
     parse_period,
     period_of,
-    require_tenant,
     sync_evidence,
+    today,
     utcnow,
 )
-from zerenzhi.plugins.platforms.common import PlatformError, check_date, today
+from zerenzhi.plugins.platforms.common import check_date
 from zerenzhi.plugins.platforms.models import Channel, Review
 from zerenzhi.plugins.platforms.rules import REGISTER_REVIEW
 
 COVERAGE_SOURCE = "platforms.review_coverage"  # source_id "<unit id>:<quarter>"
 REVIEW_FIELDS = ("reviewed_on", "update_frequency", "content_checked", "problems_found",
                  "rectification", "rectified_on")
-REVIEWED_AT = dt.time(12, 0)  # a review recorded by date counts as done at noon that day
 
 
 def quarter_of(day: dt.date) -> str:
@@ -87,13 +87,12 @@ def resync_unit(session: Session, unit_id: uuid.UUID, also: set[str] | None = No
     """Re-say the unit's coverage entry for every quarter it has (or had) reviews in."""
     session.flush()
     channels, reviews = _unit_rows(session, unit_id)
-    zone = ZoneInfo(require_tenant().timezone)
     for label in sorted({r.quarter for r in reviews} | (also or set())):
         result = coverage(channels, reviews, parse_period(label))
         evidence = []
-        if result["completed_on"] is not None:
-            at = dt.datetime.combine(result["completed_on"], REVIEWED_AT, zone)
-            evidence.append(Evidence(REGISTER_REVIEW.key, unit_id, at))
+        if result["completed_on"] is not None:  # a review dated by day counts at its noon
+            evidence.append(Evidence(REGISTER_REVIEW.key, unit_id,
+                                     local_noon(result["completed_on"])))
         sync_evidence(session, COVERAGE_SOURCE, f"{unit_id}:{label}", evidence)
 
 
@@ -107,14 +106,14 @@ def _check(channel: Channel, data: dict) -> None:
                what="the channel was opened")
     if channel.closed_on is not None and data.get("reviewed_on") and \
             data["reviewed_on"] > channel.closed_on:
-        raise PlatformError("reviewed_on", "after the channel was closed")
+        raise DomainError("reviewed_on", "after the channel was closed")
     check_date(data.get("rectified_on"), "rectified_on", not_before=data.get("reviewed_on")
                or channel.opened_on, what="the review")
     if data.get("rectified_on") and not (data.get("rectification") or "").strip():
-        raise PlatformError("rectification", "a rectification date needs what was rectified")
+        raise DomainError("rectification", "a rectification date needs what was rectified")
     if (data.get("rectification") or "").strip() and not (data.get("problems_found")
                                                          or "").strip():
-        raise PlatformError("problems_found", "a rectification needs the problems it fixes")
+        raise DomainError("problems_found", "a rectification needs the problems it fixes")
 
 
 def _no_second(session: Session, channel_id: uuid.UUID, quarter: str,
@@ -123,15 +122,15 @@ def _no_second(session: Session, channel_id: uuid.UUID, quarter: str,
         Review.channel_id == channel_id, Review.quarter == quarter,
         Review.archived_at.is_(None), Review.id != (own or uuid.UUID(int=0))))
     if clash is not None:
-        raise PlatformError("reviewed_on", f"this channel already has a review in {quarter}; "
-                                           "change that one", 409)
+        raise DomainError("reviewed_on", f"this channel already has a review in {quarter}; "
+                                         "change that one", 409)
 
 
 def record_review(session: Session, channel: Channel, data: dict) -> Review:
     """Record a quarter's review of ``channel`` (active or suspended, not closed later
     than the date); the unit's coverage for that quarter is re-said."""
     if channel.archived_at is not None:
-        raise PlatformError("channel_id", "an archived channel cannot be reviewed", 409)
+        raise DomainError("channel_id", "an archived channel cannot be reviewed", 409)
     data = {**data, "reviewed_on": data.get("reviewed_on") or today()}
     _check(channel, data)
     quarter = quarter_of(data["reviewed_on"])
@@ -146,10 +145,11 @@ def record_review(session: Session, channel: Channel, data: dict) -> Review:
     return review
 
 
-def update_review(session: Session, review: Review, channel: Channel, changes: dict) -> Review:
+def update_review(session: Session, review: Review, changes: dict) -> Review:
     """Change a review; a new date may move it to another quarter (the ledger follows)."""
     if review.archived_at is not None:
-        raise PlatformError("id", "an archived review cannot change", 409)
+        raise DomainError("id", "an archived review cannot change", 409)
+    channel = session.scalar(select(Channel).where(Channel.id == review.channel_id))
     merged = {k: changes.get(k, getattr(review, k)) for k in REVIEW_FIELDS}
     _check(channel, merged)
     quarter, before = quarter_of(merged["reviewed_on"]), review.quarter
@@ -172,9 +172,11 @@ def archive_review(session: Session, review: Review) -> Review:
     return review
 
 
-def township_coverage(session: Session, quarter: Period,
-                      unit_id: uuid.UUID | None = None) -> list[dict]:
-    """Per unit owning channels: the coverage of ``quarter`` (two queries, any size)."""
+def township_coverage(session: Session, label: str | None = None,
+                      unit_id: uuid.UUID | None = None) -> dict:
+    """Per unit owning channels: the coverage of the quarter ``label`` (default: this one),
+    in three statements whatever the township's size."""
+    quarter = parse_period(label) if label else period_of("quarter", today())
     channels = select(Channel).where(Channel.archived_at.is_(None))
     reviews = select(Review).where(Review.quarter == quarter.label)
     if unit_id is not None:
@@ -197,4 +199,4 @@ def township_coverage(session: Session, quarter: Period,
                        "missing": [c.id for c in row["missing"]],
                        "complete": row["completed_on"] is not None,
                        "completed_on": row["completed_on"]})
-    return sorted(result, key=lambda r: r["unit_code"])
+    return {"quarter": quarter.label, "units": sorted(result, key=lambda r: r["unit_code"])}

@@ -6,22 +6,20 @@ view runs; the township is in context here, so no query names ``tenant_id``."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from zerenzhi import (
+    Blueprint,
     SelectPage,
-    not_found,
-    parse_period,
-    period_of,
+    get_or_404,
+    listed,
     render,
     require_unit_write,
     requires,
     session,
+    writing,
 )
 from zerenzhi.plugins.platforms import catalogue, reviews, services
-from zerenzhi.plugins.platforms.common import PlatformError, today
-from zerenzhi.plugins.platforms.models import Channel, Filing, Review
+from zerenzhi.plugins.platforms.models import Channel, Review
 from zerenzhi.plugins.platforms.schemas import (
     PlatformsCatalogue,
     PlatformsChannel,
@@ -40,25 +38,6 @@ from zerenzhi.plugins.platforms.schemas import (
 
 blp = Blueprint("platforms", __name__,
                 description="The organisation's own channels and incidents (陣地; P1–P4, W7)")
-
-
-def fail(error: PlatformError):
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
-def _channel_or_404(channel_id) -> Channel:
-    channel = session().scalar(select(Channel).where(Channel.id == channel_id))
-    if channel is None:
-        not_found()
-    return channel
-
-
-def _review_or_404(review_id) -> Review:
-    review = session().scalar(select(Review).where(Review.id == review_id))
-    if review is None:
-        not_found()
-    return review
 
 
 def _codes(table: dict) -> list[dict]:
@@ -93,13 +72,8 @@ class Channels(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """The channel register (P1), by owner unit and kind."""
-        statement = select(Channel).order_by(Channel.unit_id, Channel.kind, Channel.id)
-        if not query["include_archived"]:
-            statement = statement.where(Channel.archived_at.is_(None))
-        for name in ("unit_id", "kind", "status"):
-            if name in query:
-                statement = statement.where(getattr(Channel, name) == query[name])
-        return statement
+        return listed(Channel, query, match=("unit_id", "kind", "status"),
+                      order_by=(Channel.unit_id, Channel.kind, Channel.id))
 
     @requires("platforms.channel.write")
     @blp.arguments(PlatformsChannelIn)
@@ -107,12 +81,8 @@ class Channels(MethodView):
     def post(self, data):
         """Register a channel a unit opened, with the opening's filing (備案)."""
         require_unit_write(data["unit_id"])
-        try:
-            channel = services.register_channel(session(), data)
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return channel
+        with writing() as db:
+            return services.register_channel(db, data)
 
 
 @blp.route("/channels/<uuid:channel_id>")
@@ -122,7 +92,7 @@ class ChannelItem(MethodView):
     @blp.response(200, PlatformsChannel)
     def get(self, channel_id):
         """One channel."""
-        return _channel_or_404(channel_id)
+        return get_or_404(Channel, channel_id)
 
     @requires("platforms.channel.write")
     @blp.etag
@@ -130,15 +100,11 @@ class ChannelItem(MethodView):
     @blp.response(200, PlatformsChannel)
     def patch(self, data, channel_id):
         """Change name, account, responsible person or status (If-Match); filed as a change."""
-        channel = _channel_or_404(channel_id)
+        channel = get_or_404(Channel, channel_id)
         blp.check_etag(channel, PlatformsChannel)
         require_unit_write(channel.unit_id)
-        try:
-            services.change_channel(session(), channel, data)
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return channel
+        with writing() as db:
+            return services.change_channel(db, channel, data)
 
     @requires("platforms.channel.write")
     @blp.etag
@@ -146,11 +112,11 @@ class ChannelItem(MethodView):
     def delete(self, channel_id):
         """Archive a channel registered in error, with its reviews (If-Match). A channel
         that really stopped is closed instead (POST .../closure), which is filed."""
-        channel = _channel_or_404(channel_id)
+        channel = get_or_404(Channel, channel_id)
         blp.check_etag(channel, PlatformsChannel)
         require_unit_write(channel.unit_id)
-        services.archive_channel(session(), channel)
-        session().commit()
+        with writing() as db:
+            services.archive_channel(db, channel)
 
 
 @blp.route("/channels/<uuid:channel_id>/closure")
@@ -160,14 +126,10 @@ class ChannelClosure(MethodView):
     @blp.response(200, PlatformsChannel)
     def post(self, data, channel_id):
         """Close a channel, with the closing's filing; no reviews are due after that."""
-        channel = _channel_or_404(channel_id)
+        channel = get_or_404(Channel, channel_id)
         require_unit_write(channel.unit_id)
-        try:
-            services.close_channel(session(), channel, data)
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return channel
+        with writing() as db:
+            return services.close_channel(db, channel, data)
 
 
 @blp.route("/channels/<uuid:channel_id>/filings")
@@ -177,9 +139,7 @@ class ChannelFilings(MethodView):
     @blp.paginate(SelectPage)
     def get(self, channel_id):
         """The channel's filing history: opening, changes, closing."""
-        channel = _channel_or_404(channel_id)
-        return select(Filing).where(Filing.channel_id == channel.id).order_by(
-            Filing.filed_on, Filing.created_at, Filing.id)
+        return services.filings(get_or_404(Channel, channel_id))
 
 
 @blp.route("/channels/<uuid:channel_id>/reviews")
@@ -190,14 +150,10 @@ class ChannelReviews(MethodView):
     def post(self, data, channel_id):
         """Record this quarter's review of the channel (P1); the owner unit's quarter is
         fulfilled once every channel due has one."""
-        channel = _channel_or_404(channel_id)
+        channel = get_or_404(Channel, channel_id)
         require_unit_write(channel.unit_id)
-        try:
-            review = reviews.record_review(session(), channel, data)
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return review
+        with writing() as db:
+            return reviews.record_review(db, channel, data)
 
 
 @blp.route("/reviews")
@@ -208,13 +164,8 @@ class Reviews(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Channel reviews, newest first."""
-        statement = select(Review).order_by(Review.reviewed_on.desc(), Review.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(Review.archived_at.is_(None))
-        for name in ("channel_id", "unit_id", "quarter"):
-            if name in query:
-                statement = statement.where(getattr(Review, name) == query[name])
-        return statement
+        return listed(Review, query, match=("channel_id", "unit_id", "quarter"),
+                      order_by=(Review.reviewed_on.desc(), Review.id.desc()))
 
 
 @blp.route("/reviews/<uuid:review_id>")
@@ -224,7 +175,7 @@ class ReviewItem(MethodView):
     @blp.response(200, PlatformsReview)
     def get(self, review_id):
         """One review."""
-        return _review_or_404(review_id)
+        return get_or_404(Review, review_id)
 
     @requires("platforms.review.write")
     @blp.etag
@@ -233,26 +184,22 @@ class ReviewItem(MethodView):
     def patch(self, data, review_id):
         """Change a review (If-Match), e.g. add the rectification; a new date may move it
         to another quarter, and the ledger follows."""
-        review = _review_or_404(review_id)
+        review = get_or_404(Review, review_id)
         blp.check_etag(review, PlatformsReview)
         require_unit_write(review.unit_id)
-        try:
-            reviews.update_review(session(), review, _channel_or_404(review.channel_id), data)
-        except PlatformError as error:
-            fail(error)
-        session().commit()
-        return review
+        with writing() as db:
+            return reviews.update_review(db, review, data)
 
     @requires("platforms.review.write")
     @blp.etag
     @blp.response(204)
     def delete(self, review_id):
         """Archive a review (If-Match): it stops counting."""
-        review = _review_or_404(review_id)
+        review = get_or_404(Review, review_id)
         blp.check_etag(review, PlatformsReview)
         require_unit_write(review.unit_id)
-        reviews.archive_review(session(), review)
-        session().commit()
+        with writing() as db:
+            reviews.archive_review(db, review)
 
 
 @blp.route("/coverage")
@@ -262,8 +209,4 @@ class Coverage(MethodView):
     @blp.response(200, PlatformsCoverage)
     def get(self, query):
         """Per unit owning channels: which are due this quarter, reviewed, still missing."""
-        quarter = parse_period(query["quarter"]) if "quarter" in query else \
-            period_of("quarter", today())
-        return {"quarter": quarter.label,
-                "units": reviews.township_coverage(session(), quarter, query.get("unit_id"))}
-
+        return reviews.township_coverage(session(), query.get("quarter"), query.get("unit_id"))

@@ -1,4 +1,4 @@
-"""The platforms module's rules (DOMAIN.md's default table) and permissions.
+"""The platforms module's rules (P1, P2 with their default numbers) and permissions.
 
 ``platforms.register_review`` applies to every unit that may own a channel; the role that
 answers for it is the unit's own head (``unit_head`` at villages and stations, the branch
@@ -9,7 +9,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from zerenzhi import Label, Permission, RuleDef
+from zerenzhi import (
+    TOWNSHIP_READERS,
+    TOWNSHIP_STAFF,
+    TOWNSHIP_WRITERS,
+    Label,
+    Permission,
+    RuleDef,
+)
 
 
 def units_owning_channels(session, period) -> set:
@@ -49,24 +56,22 @@ INCIDENT_REPORT = RuleDef(
 
 RULES = [REGISTER_REVIEW, INCIDENT_REPORT]
 
-READERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer")
 # Units keep their own channels: branch secretaries, unit heads and members write only in
-# their own units (core.require_unit_write); the committee's leaders and the office everywhere.
-UNIT_WRITERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head")
+# their own units (require_unit_write); the committee's leaders and the office everywhere.
 # Incidents are handled by the committee (P2, P3): its leaders, the office, assigned members.
-INCIDENT_READERS = ("secretary", "deputy", "member", "office", "viewer")
-INCIDENT_WRITERS = ("secretary", "deputy", "member", "office")
+INCIDENT_READERS = (*TOWNSHIP_STAFF, "viewer")
 
 PERMISSIONS = [
     Permission("platforms.channel.read", Label("查看陣地登記", "Read the channel register"),
-               READERS),
+               TOWNSHIP_READERS),
     Permission("platforms.channel.write", Label("登記和備案陣地", "Register and file channels"),
-               UNIT_WRITERS),
-    Permission("platforms.review.read", Label("查看陣地檢查", "Read channel reviews"), READERS),
+               TOWNSHIP_WRITERS),
+    Permission("platforms.review.read", Label("查看陣地檢查", "Read channel reviews"),
+               TOWNSHIP_READERS),
     Permission("platforms.review.write", Label("記錄陣地檢查", "Record channel reviews"),
-               UNIT_WRITERS),
+               TOWNSHIP_WRITERS),
     Permission("platforms.incident.read", Label("查看意識形態事件", "Read incidents"),
                INCIDENT_READERS),
     Permission("platforms.incident.write", Label("處置和報告事件", "Handle and report incidents"),
-               INCIDENT_WRITERS),
+               TOWNSHIP_STAFF),
 ]

@@ -7,7 +7,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, QuerySchema, render
+from zerenzhi import InputSchema, ListQuery, QuerySchema, render
 from zerenzhi.plugins.platforms.catalogue import (
     CHANNEL_KINDS,
     CHANNEL_STATUSES,
@@ -119,11 +119,10 @@ class PlatformsChannelClose(InputSchema):
         "description": "the closing's 備案"})
 
 
-class PlatformsChannelQuery(QuerySchema):
+class PlatformsChannelQuery(ListQuery):
     unit_id = ma.fields.UUID()
     kind = ma.fields.String(validate=ma.validate.OneOf(list(CHANNEL_KINDS)))
     status = ma.fields.String(validate=ma.validate.OneOf(list(CHANNEL_STATUSES)))
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 # --- reviews ----------------------------------------------------------------------------
@@ -163,11 +162,10 @@ class PlatformsReviewIn(PlatformsReviewPatch):
         "description": "what was checked (posts, messages, broadcasts…)"})
 
 
-class PlatformsReviewQuery(QuerySchema):
+class PlatformsReviewQuery(ListQuery):
     channel_id = ma.fields.UUID()
     unit_id = ma.fields.UUID()
     quarter = ma.fields.String(validate=QUARTER)
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class PlatformsCoverageQuery(QuerySchema):
@@ -245,12 +243,11 @@ class PlatformsIncidentIn(PlatformsIncidentPatch):
     detected_at = ma.fields.AwareDateTime(required=True, validate=MOMENT)
 
 
-class PlatformsIncidentQuery(QuerySchema):
+class PlatformsIncidentQuery(ListQuery):
     unit_id = ma.fields.UUID()
     status = ma.fields.String(validate=ma.validate.OneOf(list(INCIDENT_STATUSES)))
     severity = ma.fields.String(validate=ma.validate.OneOf(list(SEVERITIES)))
     category = ma.fields.String(validate=ma.validate.OneOf(list(INCIDENT_CATEGORIES)))
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class PlatformsIncidentClose(InputSchema):
@@ -281,10 +278,6 @@ class PlatformsEntryIn(InputSchema):
     action = _text(5000, required=True, metadata={"description": "what was done or reported"})
     reported_to = _optional(200)
     reference = _optional(120)
-
-
-class PlatformsEntryQuery(QuerySchema):
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 # --- reference data ---------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The channel register (P1): registering, changing and closing channels, each filed
 (備案) in the channel's filing history, in one transaction with the ledger kept in step.
-No Flask here; callers commit. Reviews are in ``reviews.py``, incidents in ``incidents.py``.
+No Flask here; callers commit (``writing()``). Reviews are in ``reviews.py``, incidents in
+``incidents.py``.
 """
 
 from __future__ import annotations
@@ -9,17 +10,11 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from zerenzhi import emit, utcnow
-from zerenzhi.plugins.platforms.common import (
-    PlatformError,
-    active_unit,
-    check_date,
-    check_member,
-    today,
-)
+from zerenzhi import DomainError, emit, live_unit, today, utcnow
+from zerenzhi.plugins.platforms.common import check_date, check_member
 from zerenzhi.plugins.platforms.models import Channel, Filing, Review
 from zerenzhi.plugins.platforms.reviews import resync_unit
 
@@ -41,14 +36,14 @@ def _no_duplicate(session: Session, kind: str, account: str, own: uuid.UUID | No
         Channel.kind == kind, Channel.account == account, Channel.archived_at.is_(None),
         Channel.status != "closed", Channel.id != (own or uuid.UUID(int=0))))
     if clash is not None:
-        raise PlatformError("account", "this account is already registered as an open channel",
-                            409)
+        raise DomainError("account", "this account is already registered as an open channel",
+                          409)
 
 
 def register_channel(session: Session, data: dict) -> Channel:
     """Register (open) a channel with its opening filing; the owner unit's review
     obligation now covers it (reviews.resync_unit)."""
-    unit = active_unit(session, data["unit_id"])
+    unit = live_unit(session, data["unit_id"])
     check_member(session, data["responsible_member_id"], "responsible_member_id")
     opened_on = data.get("opened_on") or today()
     check_date(opened_on, "opened_on")
@@ -69,9 +64,9 @@ def register_channel(session: Session, data: dict) -> Channel:
 
 def _open(channel: Channel) -> None:
     if channel.archived_at is not None:
-        raise PlatformError("id", "an archived channel cannot change", 409)
+        raise DomainError("id", "an archived channel cannot change", 409)
     if channel.status == "closed":
-        raise PlatformError("status", "a closed channel stays closed; register a new one", 409)
+        raise DomainError("status", "a closed channel stays closed; register a new one", 409)
 
 
 def change_channel(session: Session, channel: Channel, data: dict) -> Channel:
@@ -89,7 +84,7 @@ def change_channel(session: Session, channel: Channel, data: dict) -> Channel:
     changes = {k: [_plain(getattr(channel, k)), _plain(v)] for k, v in wanted.items()
                if getattr(channel, k) != v}
     if not changes:
-        raise PlatformError("filing", "nothing changes: a change filing needs a change")
+        raise DomainError("filing", "nothing changes: a change filing needs a change")
     _file(session, channel, "change", data["filing"], changes)
     for key, value in wanted.items():
         setattr(channel, key, value)
@@ -130,9 +125,10 @@ def archive_channel(session: Session, channel: Channel) -> Channel:
     return channel
 
 
-def filings(session: Session, channel_id: uuid.UUID) -> list[Filing]:
-    return list(session.scalars(select(Filing).where(Filing.channel_id == channel_id)
-                                .order_by(Filing.filed_on, Filing.created_at, Filing.id)))
+def filings(channel: Channel) -> Select:
+    """The channel's filing history, oldest first: the select its list pages."""
+    return select(Filing).where(Filing.channel_id == channel.id).order_by(
+        Filing.filed_on, Filing.created_at, Filing.id)
 
 
 def _plain(value: Any) -> Any:

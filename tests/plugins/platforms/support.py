@@ -38,3 +38,26 @@ def summary_item(world, period: str, rule: str, unit: str) -> dict:
     return next(i for i in summary["items"] if i["rule"] == rule
                 and i["unit_id"] == str(world.units[unit]) and
                 (i["period"] == period or i["period"] is None))
+
+
+def statements(world, role: str, url: str) -> tuple[int, list]:
+    """How many SQL statements ``GET url`` runs (after one warm-up call), and its body.
+
+    Counted at the cursor, so lazy loads, per-row lookups and audit writes all show; the
+    accountability and webhook tests use it too."""
+    from sqlalchemy import event
+
+    engine = world.app.extensions["zerenzhi"].db.engine
+    client = world.client(role)
+    client.get(url).assert_status(200)  # caches (token, settings) warm
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        body = client.get(url).assert_status(200).json
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return len(seen), body
