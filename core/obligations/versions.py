@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
+from zerenzhi.domain import DomainError
 from zerenzhi.obligations.models import Obligation, RuleVersion
 from zerenzhi.obligations.periods import local_today, period_of
 from zerenzhi.obligations.rules import RuleDef
@@ -19,10 +20,17 @@ from zerenzhi.tenancy.context import require_tenant
 MAX_DEADLINE_HOURS = 24 * 366
 
 
-class RuleChangeError(ValueError):
-    def __init__(self, errors: dict[str, list[str]]) -> None:
-        super().__init__("invalid rule change")
-        self.errors = errors
+class RuleChangeError(DomainError):
+    """Every wrong number of one rule change at once (``fields``: name -> messages), where
+    a ``DomainError`` names one field; provisioning files catch it to name their entry."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__(next(iter(fields), "_schema"), "invalid rule change")
+        self.fields = fields
+
+    @property
+    def errors(self) -> dict[str, dict[str, list[str]]]:
+        return {self.location: self.fields}
 
 
 @dataclass(frozen=True)

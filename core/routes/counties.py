@@ -5,12 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from zerenzhi.auth.permissions import requires
-from zerenzhi.db.session import session
-from zerenzhi.routes.common import InputSchema, SelectPage
+from zerenzhi.db.session import writing
+from zerenzhi.routes.common import Blueprint, InputSchema, SelectPage
 from zerenzhi.tenancy import service
 from zerenzhi.tenancy.models import Tenant
 
@@ -34,18 +33,6 @@ class TenantIn(InputSchema, TenantSchema):
     pass
 
 
-def _create(create, **kwargs):
-    sess = session()
-    try:
-        tenant = create(sess, **kwargs)
-    except service.ProvisioningError as error:
-        sess.rollback()
-        status = 409 if error.field == "slug" else 422
-        abort(status, message=error.message, errors={"json": {error.field: [error.message]}})
-    sess.commit()
-    return tenant
-
-
 @blp.route("")
 class Counties(MethodView):
     @requires("counties.read")
@@ -64,7 +51,8 @@ class Counties(MethodView):
     @blp.response(201, TenantSchema)
     def post(self, data):
         """Create a county (platform operators)."""
-        return _create(service.create_county, **data)
+        with writing() as db:
+            return service.create_county(db, **data)
 
 
 @blp.route("/<county>/townships")
@@ -85,4 +73,5 @@ class Townships(MethodView):
     @blp.response(201, TenantSchema)
     def post(self, data):
         """Provision a township with its root unit, the committee (鎮黨委)."""
-        return _create(service.create_township, county=g.zz_tenant, **data)
+        with writing() as db:
+            return service.create_township(db, county=g.zz_tenant, **data)

@@ -255,7 +255,7 @@ def _sync_rules(session: Session, spec: TenantSpec, tenant: Tenant, result: Resu
         try:
             change_rule(session, eff.rule, {**changes, "reason": table.get("reason")}, today)
         except RuleChangeError as exc:
-            field, messages = next(iter(exc.errors.items()))
+            field, messages = next(iter(exc.fields.items()))
             raise ProvisionError(spec.path, f"rules.{key}.{field}", messages[0]) from exc
         result.changes.append(f"~ rule {tenant.slug}/{key} {', '.join(sorted(changes))}")
 

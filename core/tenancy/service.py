@@ -8,16 +8,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import new_id
+from zerenzhi.domain import DomainError
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.tenancy.context import TenantRef, tenant_scope
 from zerenzhi.tenancy.models import Tenant
 
 
-class ProvisioningError(ValueError):
+class ProvisioningError(DomainError):
+    """A county or township that cannot be made: a taken slug (409) or a bad field (422).
+    Its own class because tenant files catch it to name the file's entry."""
+
     def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
+        super().__init__(field, message, 409 if field == "slug" else 422)
 
 
 def check_timezone(name: str) -> None:
