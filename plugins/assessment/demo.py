@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import units_of_kind
+from zerenzhi import DomainError, units_of_kind
 from zerenzhi.plugins.assessment import services
 from zerenzhi.plugins.assessment.models import Assessment, InspectionScore
 from zerenzhi.plugins.assessment.settings import AssessmentSettings
@@ -47,6 +47,6 @@ def load(session: Session, settings: dict) -> None:
             services.add_adjustment(session, year, unit_id=by_code[code].id, points=points,
                                     reason=reason, max_bonus=settings["max_bonus"],
                                     max_deduction=settings["max_deduction"])
-        except services.AssessmentError:
+        except DomainError:
             continue  # the township's caps are tighter than the demo's points
     services.compute(session, year, settings=settings, finalise=True)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
 from zerenzhi.plugins.assessment.models import Assessment
 from zerenzhi.plugins.assessment.routes import blp
 from zerenzhi.plugins.assessment.rules import ANNUAL, PERMISSIONS

@@ -4,21 +4,23 @@ anything but a plausible year is a 404, like an unknown record."""
 
 from __future__ import annotations
 
-from typing import NoReturn
-
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
 from zerenzhi import (
+    Blueprint,
+    ListQuery,
+    OrgUnit,
     SelectPage,
-    get_unit,
+    get_or_404,
+    listed,
     not_found,
     plugin_settings,
     require_unit_write,
     requires,
+    session,
+    writing,
 )
-from zerenzhi import session as db_session
 from zerenzhi.plugins.assessment import services
 from zerenzhi.plugins.assessment.models import Adjustment, Assessment, InspectionScore
 from zerenzhi.plugins.assessment.schemas import (
@@ -27,7 +29,6 @@ from zerenzhi.plugins.assessment.schemas import (
     AssessmentComputeIn,
     AssessmentInspectionScore,
     AssessmentInspectionScoreIn,
-    AssessmentListQuery,
     AssessmentReopenIn,
     AssessmentTable,
     AssessmentYearSummary,
@@ -35,11 +36,6 @@ from zerenzhi.plugins.assessment.schemas import (
 
 blp = Blueprint("assessment", __name__,
                 description="Annual assessment of every unit (考覈, M4, I4)")
-
-
-def _fail(error: services.AssessmentError) -> NoReturn:
-    db_session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
 
 
 def _year_or_404(text: str) -> int:
@@ -50,7 +46,7 @@ def _year_or_404(text: str) -> int:
 
 
 def _assessment_or_404(text: str) -> Assessment:
-    assessment = services.get_assessment(db_session(), _year_or_404(text))
+    assessment = services.get_assessment(session(), _year_or_404(text))
     if assessment is None:
         not_found()
     return assessment
@@ -58,6 +54,12 @@ def _assessment_or_404(text: str) -> Assessment:
 
 def _settings() -> dict:
     return plugin_settings("assessment")
+
+
+def _caps() -> dict[str, float]:
+    """The township's caps on a unit's net adjustment in a year."""
+    settings = _settings()
+    return {"max_bonus": settings["max_bonus"], "max_deduction": settings["max_deduction"]}
 
 
 @blp.route("/years")
@@ -76,7 +78,7 @@ class Year(MethodView):
     @blp.response(200, AssessmentTable)
     def get(self, year):
         """The ranked table of a year's latest snapshot (404 until computed)."""
-        return services.table(db_session(), _assessment_or_404(year))
+        return services.table(session(), _assessment_or_404(year))
 
 
 @blp.route("/years/<year>/compute")
@@ -88,14 +90,9 @@ class Compute(MethodView):
         """Snapshot every active unit's score from the ledger, the inspection scores, the
         adjustments and the township's weights; ``finalise`` freezes it (assessment.annual)."""
         number = _year_or_404(year)
-        try:
-            assessment = services.compute(db_session(), number, settings=_settings(),
-                                          finalise=data["finalise"])
-        except services.AssessmentError as error:
-            _fail(error)
-        result = services.table(db_session(), assessment)
-        db_session().commit()
-        return result
+        with writing() as db:
+            return services.table(db, services.compute(db, number, settings=_settings(),
+                                                       finalise=data["finalise"]))
 
 
 @blp.route("/years/<year>/reopen")
@@ -106,13 +103,8 @@ class Reopen(MethodView):
     def post(self, data, year):
         """Make a final assessment a draft again, with a reason (its evidence is withdrawn)."""
         assessment = _assessment_or_404(year)
-        try:
-            services.reopen(db_session(), assessment, data["reason"])
-        except services.AssessmentError as error:
-            _fail(error)
-        result = services.table(db_session(), assessment)
-        db_session().commit()
-        return result
+        with writing() as db:
+            return services.table(db, services.reopen(db, assessment, data["reason"]))
 
 
 @blp.route("/years/<year>/inspection-scores")
@@ -122,8 +114,7 @@ class InspectionScores(MethodView):
     @blp.paginate(SelectPage)
     def get(self, year):
         """The inspection scores entered for the year."""
-        number = _year_or_404(year)
-        return (select(InspectionScore).where(InspectionScore.year == number)
+        return (select(InspectionScore).where(InspectionScore.year == _year_or_404(year))
                 .order_by(InspectionScore.unit_id))
 
 
@@ -134,32 +125,22 @@ class InspectionScoreItem(MethodView):
     @blp.response(200, AssessmentInspectionScore)
     def put(self, data, year, unit_id):
         """Enter a unit's score from the year's inspection (I1–I4); ``null`` clears it."""
-        number = _year_or_404(year)
-        if get_unit(db_session(), unit_id, include_archived=False) is None:
-            not_found()
-        require_unit_write(unit_id)
-        try:
-            row = services.set_inspection_score(db_session(), number, unit_id, **data)
-        except services.AssessmentError as error:
-            _fail(error)
-        db_session().commit()
-        return row
+        number, unit = _year_or_404(year), get_or_404(OrgUnit, unit_id, include_archived=False)
+        require_unit_write(unit.id)
+        with writing() as db:
+            return services.set_inspection_score(db, number, unit.id, **data)
 
 
 @blp.route("/years/<year>/adjustments")
 class Adjustments(MethodView):
     @requires("assessment.score.read")
-    @blp.arguments(AssessmentListQuery, location="query")
+    @blp.arguments(ListQuery, location="query")
     @blp.response(200, AssessmentAdjustment(many=True))
     @blp.paginate(SelectPage)
     def get(self, query, year):
         """The year's manual adjustments with their reasons, newest first."""
-        number = _year_or_404(year)
-        statement = (select(Adjustment).where(Adjustment.year == number)
-                     .order_by(Adjustment.created_at.desc(), Adjustment.id))
-        if not query["include_archived"]:
-            statement = statement.where(Adjustment.archived_at.is_(None))
-        return statement
+        return listed(Adjustment, query, order_by=(Adjustment.created_at.desc(), Adjustment.id)
+                      ).where(Adjustment.year == _year_or_404(year))
 
     @requires("assessment.adjustment.write")
     @blp.arguments(AssessmentAdjustmentIn)
@@ -168,22 +149,8 @@ class Adjustments(MethodView):
         """Add or take points for a unit, with a reason (audited); the township's caps hold."""
         number = _year_or_404(year)
         require_unit_write(data["unit_id"])
-        caps = _settings()
-        try:
-            adjustment = services.add_adjustment(
-                db_session(), number, **data, max_bonus=caps["max_bonus"],
-                max_deduction=caps["max_deduction"])
-        except services.AssessmentError as error:
-            _fail(error)
-        db_session().commit()
-        return adjustment
-
-
-def _adjustment_or_404(adjustment_id) -> Adjustment:
-    adjustment = db_session().scalar(select(Adjustment).where(Adjustment.id == adjustment_id))
-    if adjustment is None:
-        not_found()
-    return adjustment
+        with writing() as db:
+            return services.add_adjustment(db, number, **data, **_caps())
 
 
 @blp.route("/adjustments/<uuid:adjustment_id>")
@@ -193,17 +160,14 @@ class AdjustmentItem(MethodView):
     @blp.response(200, AssessmentAdjustment)
     def get(self, adjustment_id):
         """One adjustment."""
-        return _adjustment_or_404(adjustment_id)
+        return get_or_404(Adjustment, adjustment_id)
 
     @requires("assessment.adjustment.write")
     @blp.etag
     @blp.response(204)
     def delete(self, adjustment_id):
         """Withdraw an adjustment (archived, never deleted; send If-Match with its ETag)."""
-        adjustment = _adjustment_or_404(adjustment_id)
+        adjustment = get_or_404(Adjustment, adjustment_id)
         blp.check_etag(adjustment, AssessmentAdjustment)
-        try:
-            services.archive_adjustment(db_session(), adjustment)
-        except services.AssessmentError as error:
-            _fail(error)
-        db_session().commit()
+        with writing() as db:
+            services.archive_adjustment(db, adjustment)

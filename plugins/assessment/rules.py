@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from zerenzhi import Label, Permission, RuleDef
+from zerenzhi import (
+    LEADERS,
+    LEADERS_AND_OFFICE,
+    TOWNSHIP_READERS,
+    Label,
+    Permission,
+    RuleDef,
+)
 
 ANNUAL = RuleDef(
     key="assessment.annual",
@@ -18,17 +25,14 @@ ANNUAL = RuleDef(
     notes={"clauses": ["M4", "I4"]},
 )
 
-READERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer")
 # The office runs the assessment (W4); adjustments and reopening a final result are the
 # committee leaders' call (M1, M2), with a reason, in the audit log.
-SCORERS = ("secretary", "deputy", "office")
-LEADERS = ("secretary", "deputy")
-
 PERMISSIONS = [
     Permission("assessment.score.read", Label("查看考覈結果", "Read assessment results"),
-               READERS),
+               TOWNSHIP_READERS),
     Permission("assessment.score.write",
-               Label("錄入督查得分、計算考覈", "Enter inspection scores and compute"), SCORERS),
+               Label("錄入督查得分、計算考覈", "Enter inspection scores and compute"),
+               LEADERS_AND_OFFICE),
     Permission("assessment.adjustment.write",
                Label("考覈加減分", "Adjust assessment scores"), LEADERS),
     Permission("assessment.year.reopen",

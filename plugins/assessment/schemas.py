@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, QuerySchema
+from zerenzhi import InputSchema
 
 SCORE = ma.validate.Range(min=0, max=100)
 
@@ -85,7 +85,3 @@ class AssessmentAdjustmentIn(InputSchema):
                              metadata={"description": "positive adds, negative takes"})
     reason = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1000),
                               metadata={"description": "why; kept in the audit log"})
-
-
-class AssessmentListQuery(QuerySchema):
-    include_archived = ma.fields.Boolean(load_default=False)

@@ -23,15 +23,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
     OrgUnit,
     emit,
-    get_unit,
-    local_today,
+    live_unit,
     obligation_summary,
     parse_period,
-    require_tenant,
     sync_evidence,
+    today,
     units_of_kind,
     utcnow,
 )
@@ -44,14 +44,6 @@ YEAR = re.compile(r"^\d{4}$")
 FIRST_YEAR = 2000
 
 
-class AssessmentError(ValueError):
-    """Input that parsed but does not fit (422 on ``field``), or a step out of turn (409)."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
-
-
 def parse_year(text: str) -> int | None:
     """The year in a URL, or None for anything that is not a plausible year."""
     if not YEAR.match(text or ""):
@@ -61,7 +53,7 @@ def parse_year(text: str) -> int | None:
 
 
 def current_year(now: dt.datetime | None = None) -> int:
-    return local_today(require_tenant().timezone, now).year
+    return today(now).year
 
 
 def get_assessment(session: Session, year: int) -> Assessment | None:
@@ -71,14 +63,7 @@ def get_assessment(session: Session, year: int) -> Assessment | None:
 def _open_year(session: Session, year: int) -> None:
     found = get_assessment(session, year)
     if found is not None and found.status == "final":
-        raise AssessmentError("year", f"the {year} assessment is final; reopen it first", 409)
-
-
-def _active_unit(session: Session, unit_id: uuid.UUID) -> OrgUnit:
-    unit = get_unit(session, unit_id, include_archived=False)
-    if unit is None:
-        raise AssessmentError("unit_id", "no such unit in this township")
-    return unit
+        raise DomainError("year", f"the {year} assessment is final; reopen it first", 409)
 
 
 # --- inputs -------------------------------------------------------------------------------
@@ -88,7 +73,7 @@ def set_inspection_score(session: Session, year: int, unit_id: uuid.UUID,
                          score: float | None, note: str | None = None) -> InspectionScore:
     """Enter (or clear, with None) a unit's inspection result for the year."""
     _open_year(session, year)
-    _active_unit(session, unit_id)
+    live_unit(session, unit_id)
     row = session.scalar(select(InspectionScore).where(
         InspectionScore.year == year, InspectionScore.unit_id == unit_id))
     if row is None:
@@ -109,17 +94,17 @@ def add_adjustment(session: Session, year: int, *, unit_id: uuid.UUID, points: f
                    reason: str, max_bonus: float, max_deduction: float) -> Adjustment:
     """Add or take points, with a reason; the year's net per unit stays within the caps."""
     _open_year(session, year)
-    _active_unit(session, unit_id)
+    live_unit(session, unit_id)
     if not reason.strip():
-        raise AssessmentError("reason", "say why the score is adjusted")
+        raise DomainError("reason", "say why the score is adjusted")
     if points == 0:
-        raise AssessmentError("points", "an adjustment adds or takes points")
+        raise DomainError("points", "an adjustment adds or takes points")
     net = round(_adjusted(session, year, unit_id) + points, 2)
     if net > max_bonus:
-        raise AssessmentError("points", f"the year's net bonus for a unit is at most {max_bonus}")
+        raise DomainError("points", f"the year's net bonus for a unit is at most {max_bonus}")
     if net < -max_deduction:
-        raise AssessmentError("points",
-                              f"the year's net deduction for a unit is at most {max_deduction}")
+        raise DomainError("points",
+                          f"the year's net deduction for a unit is at most {max_deduction}")
     adjustment = Adjustment(year=year, unit_id=unit_id, points=points, reason=reason.strip())
     session.add(adjustment)
     session.flush()
@@ -190,14 +175,14 @@ def compute(session: Session, year: int, *, settings: dict, finalise: bool = Fal
     left beyond them by a withdrawn one); optionally finalise it."""
     now = now or utcnow()
     if year > current_year(now):
-        raise AssessmentError("year", "a year is assessed once it has begun")
+        raise DomainError("year", "a year is assessed once it has begun")
     _open_year(session, year)
     units = units_of_kind(session)
     lines = _lines(session, year, units, settings, now)
     missing = [unit.code for unit, line in zip(units, lines, strict=True) if line.total is None]
     if finalise and missing:
-        raise AssessmentError("finalise", "every unit needs a score before the assessment is "
-                                          f"final; none yet for {', '.join(missing)}")
+        raise DomainError("finalise", "every unit needs a score before the assessment is "
+                                      f"final; none yet for {', '.join(missing)}")
     assessment = get_assessment(session, year)
     if assessment is None:
         assessment = Assessment(year=year, computed_at=now, compliance_weight=0,
@@ -221,9 +206,9 @@ def compute(session: Session, year: int, *, settings: dict, finalise: bool = Fal
 def reopen(session: Session, assessment: Assessment, reason: str) -> Assessment:
     """Make a final assessment a draft again (with a reason, audited); evidence withdrawn."""
     if assessment.status != "final":
-        raise AssessmentError("year", "only a final assessment is reopened", 409)
+        raise DomainError("year", "only a final assessment is reopened", 409)
     if not reason.strip():
-        raise AssessmentError("reason", "say why the final result is reopened")
+        raise DomainError("reason", "say why the final result is reopened")
     assessment.status, assessment.finalised_at = "draft", None
     assessment.reopen_reason = reason.strip()
     session.flush()
