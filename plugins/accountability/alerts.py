@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import Period, obligation_summary
+from zerenzhi import obligation_summary, parse_period, period_of, today
 from zerenzhi.plugins.accountability.models import Case, CaseLink
 
 RECTIFICATION = "inspection.rectification"
@@ -34,7 +34,11 @@ def _citations(session: Session) -> dict[str, list]:
     return cited
 
 
-def alerts(session: Session, period: Period, settings: dict, now: dt.datetime) -> dict[str, Any]:
+def alerts(session: Session, label: str | None, settings: dict,
+           now: dt.datetime) -> dict[str, Any]:
+    """The alerts of the period ``label`` (default: this year) as of ``now``. Reading may
+    materialise the period's obligations, as the summary does: callers commit."""
+    period = parse_period(label) if label else period_of("year", today(now))
     summary = obligation_summary(session, period, now)
     cited = _citations(session)
     items = []

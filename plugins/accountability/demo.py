@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import obligation_summary, period_of, unit_members, units_of_kind
+from zerenzhi import obligation_summary, period_of, today, unit_members, units_of_kind
 from zerenzhi.plugins.accountability import services
 from zerenzhi.plugins.accountability.models import Case
 
@@ -49,7 +49,7 @@ def _head(session: Session, unit_id) -> Any:
 def fill(session: Session, settings: dict[str, Any]) -> None:
     if session.scalar(select(Case.id).limit(1)) is not None:
         return  # already here (demo_data runs on every apply)
-    today = services.today()
+    day = today()
     villages = units_of_kind(session, "village")
     if villages:
         village = villages[2] if len(villages) > 2 else villages[-1]
@@ -61,17 +61,17 @@ def fill(session: Session, settings: dict[str, Any]) -> None:
             "subject_post": "村委會主任", "circumstances": ["K6", "K13"],
             "facts": "本村村村響廣播上上季度未按規定開展陣地檢查；其後廣播轉播未經審核的"
                      "外來音頻，內容有錯誤導向並在網上傳播，造成不良影響。",
-            "opened_on": today - dt.timedelta(days=45),
-            "evidence": _overdue_review(session, village.code, today)})
+            "opened_on": day - dt.timedelta(days=45),
+            "evidence": _overdue_review(session, village.code, day)})
         services.investigate(session, case, {
-            "started_on": today - dt.timedelta(days=44),
+            "started_on": day - dt.timedelta(days=44),
             "note": "調閱播出記錄、檢查台賬，與當事人談話。"})
         services.decide(session, case, {
             "severity": "minor", "sanctions": ["written_self_criticism", "admonishment_talk"],
-            "decided_on": today - dt.timedelta(days=20),
+            "decided_on": day - dt.timedelta(days=20),
             "reasoning": "情節較輕，本人認識深刻並已整改；責令書面檢查，並由分管領導誡勉談話。"})
-        services.refer(session, case, {"referred_on": today - dt.timedelta(days=18),
-                                       "reference": f"委報〔{today.year}〕12號"}, settings)
+        services.refer(session, case, {"referred_on": day - dt.timedelta(days=18),
+                                       "reference": f"委報〔{day.year}〕12號"}, settings)
     branches = units_of_kind(session, "branch")
     if branches:
         branch = branches[-1]
@@ -80,6 +80,6 @@ def fill(session: Session, settings: dict[str, Any]) -> None:
             "subject_kind": "leadership_group", "subject_unit_id": branch.id,
             "subject_name": f"{branch.name}委員會", "circumstances": ["K1"],
             "facts": "上級部署的專題學習宣傳任務，本支部未按要求組織開展。",
-            "opened_on": today - dt.timedelta(days=10)})
-        services.investigate(session, group, {"started_on": today - dt.timedelta(days=8)})
+            "opened_on": day - dt.timedelta(days=10)})
+        services.investigate(session, group, {"started_on": day - dt.timedelta(days=8)})
     session.flush()

@@ -2,7 +2,7 @@
 and party-member leading cadres (K), and the evidence they cite by reference.
 
 Personal data is limited to the case's subject, an official named in the text's sense
-(DOMAIN.md, Scope); evidence is linked by (type, id) across modules, never copied.
+(the product's scope); evidence is linked by (type, id) across modules, never copied.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
 from zerenzhi.plugins.accountability.catalogue import SEVERITIES, STATUSES, SUBJECT_KINDS
 
 
@@ -54,6 +54,8 @@ class Case(TenantScoped, Archivable, Timestamped, Base):
     closed_on: Mapped[dt.date | None] = mapped_column(default=None)
     closing_note: Mapped[str | None] = mapped_column(Text, default=None)
 
+    # Loaded with the case, for a whole page in one IN statement (selectin): dumping a
+    # case or a page of them never queries.
     links: Mapped[list[CaseLink]] = relationship(
         viewonly=True, lazy="selectin", order_by="CaseLink.created_at, CaseLink.id")
 
@@ -64,7 +66,7 @@ class Case(TenantScoped, Archivable, Timestamped, Base):
 
     __table_args__ = (
         tenant_fk("subject_unit_id", "org_unit"),
-        tenant_fk("subject_member_id", "member"),
+        member_fk("subject_member_id"),
         _one_of("subject_kind", SUBJECT_KINDS),
         _one_of("status", STATUSES),
         CheckConstraint("severity IS NULL OR severity IN ("

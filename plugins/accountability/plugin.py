@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
-from zerenzhi import Label, Manifest, Permission, RollupMetric, hookimpl
+from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, hookimpl
 from zerenzhi.plugins.accountability import metrics, services
 from zerenzhi.plugins.accountability.routes import blp
 from zerenzhi.plugins.accountability.rules import PERMISSIONS

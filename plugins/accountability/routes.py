@@ -8,21 +8,16 @@ and every read of a case — one case or a page of them — is audited
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import func, select
 
 from zerenzhi import (
-    audit_event,
-    local_today,
+    Blueprint,
+    get_or_404,
     not_found,
-    parse_period,
-    period_of,
     plugin_settings,
     render,
-    require_tenant,
     requires,
-    session,
     utcnow,
+    writing,
 )
 from zerenzhi.plugins.accountability import alerts, catalogue, services
 from zerenzhi.plugins.accountability.models import Case, CaseLink
@@ -44,36 +39,19 @@ from zerenzhi.plugins.accountability.schemas import (
 
 blp = Blueprint("accountability", __name__,
                 description="Accountability (問責; K1–K13): cases, decisions, referrals, alerts")
-READ = "accountability.case.read"
-TARGET = "accountability_case"
-
-
-def _fail(error: services.CaseError):
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
+READ = services.READ
 
 
 def _settings() -> dict:
     return plugin_settings("accountability")
 
 
-def _case_or_404(case_id) -> Case:
-    case = session().scalar(select(Case).where(Case.id == case_id))
-    if case is None:
+def _link_of(case: Case, link_id) -> CaseLink:
+    """The link, if this case cites it (another case's is as unknown: 404)."""
+    link = get_or_404(CaseLink, link_id)
+    if link.case_id != case.id:
         not_found()
-    return case
-
-
-def _read(case: Case) -> Case:
-    """Audit this read of a case, in its own committed transaction."""
-    audit_event(session(), READ, TARGET, case.id)
-    session().commit()
-    return case
-
-
-def _done(case: Case) -> Case:
-    session().commit()
-    return case
+    return link
 
 
 def _codes(table: dict) -> list[dict]:
@@ -103,35 +81,16 @@ class Cases(MethodView):
     @blp.paginate()
     def get(self, query, pagination_parameters):
         """Cases, newest first. The page read is audited with the ids it showed."""
-        statement = select(Case)
-        if not query["include_archived"]:
-            statement = statement.where(Case.archived_at.is_(None))
-        for name in ("status", "subject_unit_id"):
-            if name in query:
-                statement = statement.where(getattr(Case, name) == query[name])
-        sess = session()
-        pagination_parameters.item_count = sess.scalar(
-            select(func.count()).select_from(statement.subquery()))
-        cases = list(sess.scalars(
-            statement.order_by(Case.opened_on.desc(), Case.id.desc())
-            .limit(pagination_parameters.page_size)
-            .offset(pagination_parameters.first_item)))
-        audit_event(sess, READ, TARGET, None,
-                    after={"listed": [str(case.id) for case in cases],
-                           "page": pagination_parameters.page})
-        sess.commit()
-        return cases
+        with writing() as db:
+            return services.page_of_cases(db, query, pagination_parameters)
 
     @requires("accountability.case.write")
     @blp.arguments(AccountabilityCaseIn)
     @blp.response(201, AccountabilityCase)
     def post(self, data):
         """Open a case (a leader's decision), citing evidence by reference if any."""
-        try:
-            case = services.open_case(session(), data)
-        except services.CaseError as error:
-            _fail(error)
-        return _done(case)
+        with writing() as db:
+            return services.open_case(db, data)
 
 
 @blp.route("/cases/<uuid:case_id>")
@@ -141,7 +100,8 @@ class CaseItem(MethodView):
     @blp.response(200, AccountabilityCase)
     def get(self, case_id):
         """One case with the evidence it cites; the read is audited."""
-        return _read(_case_or_404(case_id))
+        with writing() as db:
+            return services.read_case(db, get_or_404(Case, case_id))
 
     @requires("accountability.case.write")
     @blp.etag
@@ -149,26 +109,20 @@ class CaseItem(MethodView):
     @blp.response(200, AccountabilityCase)
     def patch(self, data, case_id):
         """Correct subject, circumstances or facts before the decision (If-Match)."""
-        case = _case_or_404(case_id)
+        case = get_or_404(Case, case_id)
         blp.check_etag(case, AccountabilityCase)
-        try:
-            services.update_case(session(), case, data)
-        except services.CaseError as error:
-            _fail(error)
-        return _done(case)
+        with writing() as db:
+            return services.update_case(db, case, data)
 
     @requires("accountability.case.write")
     @blp.etag
     @blp.response(204)
     def delete(self, case_id):
         """Archive a case opened in error, before any decision (If-Match)."""
-        case = _case_or_404(case_id)
+        case = get_or_404(Case, case_id)
         blp.check_etag(case, AccountabilityCase)
-        try:
-            services.archive(session(), case)
-        except services.CaseError as error:
-            _fail(error)
-        session().commit()
+        with writing() as db:
+            services.archive(db, case)
 
 
 @blp.route("/cases/<uuid:case_id>/evidence")
@@ -179,13 +133,8 @@ class Evidence(MethodView):
     def post(self, data, case_id):
         """Cite a record: an overdue obligation ("obligation"), an inspection finding
         ("inspection.finding") or an incident ("platforms.incident")."""
-        case = _case_or_404(case_id)
-        try:
-            link = services.cite(session(), case, data)
-        except services.CaseError as error:
-            _fail(error)
-        session().commit()
-        return link
+        with writing() as db:
+            return services.cite(db, get_or_404(Case, case_id), data)
 
 
 @blp.route("/cases/<uuid:case_id>/evidence/<uuid:link_id>")
@@ -194,25 +143,9 @@ class EvidenceItem(MethodView):
     @blp.response(204)
     def delete(self, case_id, link_id):
         """Stop citing a record (the link is archived, not deleted)."""
-        case = _case_or_404(case_id)
-        link = session().scalar(select(CaseLink).where(CaseLink.id == link_id,
-                                                       CaseLink.case_id == case.id))
-        if link is None:
-            not_found()
-        try:
-            services.uncite(session(), case, link)
-        except services.CaseError as error:
-            _fail(error)
-        session().commit()
-
-
-def _move(step, case_id, data, *extra) -> Case:
-    case = _case_or_404(case_id)
-    try:
-        step(session(), case, data, *extra)
-    except services.CaseError as error:
-        _fail(error)
-    return _done(case)
+        case = get_or_404(Case, case_id)
+        with writing() as db:
+            services.uncite(db, case, _link_of(case, link_id))
 
 
 @blp.route("/cases/<uuid:case_id>/investigation")
@@ -222,7 +155,8 @@ class CaseInvestigation(MethodView):
     @blp.response(200, AccountabilityCase)
     def post(self, data, case_id):
         """Start the investigation (opened → investigating)."""
-        return _move(services.investigate, case_id, data)
+        with writing() as db:
+            return services.investigate(db, get_or_404(Case, case_id), data)
 
 
 @blp.route("/cases/<uuid:case_id>/decision")
@@ -234,7 +168,8 @@ class CaseDecision(MethodView):
         """Decide (investigating → decided): a severity and one or more sanctions it
         allows, singly or combined; a sanction outside the severity is 422 and nothing is
         written."""
-        return _move(services.decide, case_id, data)
+        with writing() as db:
+            return services.decide(db, get_or_404(Case, case_id), data)
 
 
 @blp.route("/cases/<uuid:case_id>/referral")
@@ -245,7 +180,8 @@ class CaseReferral(MethodView):
     def post(self, data, case_id):
         """Refer the decided case to the district discipline commission (decided →
         referred), with the date and the body referred to."""
-        return _move(services.refer, case_id, data, _settings())
+        with writing() as db:
+            return services.refer(db, get_or_404(Case, case_id), data, _settings())
 
 
 @blp.route("/cases/<uuid:case_id>/closure")
@@ -256,7 +192,8 @@ class CaseClosure(MethodView):
     def post(self, data, case_id):
         """Close: after a decision or referral, or from the investigation with a note
         saying why (e.g. no responsibility found)."""
-        return _move(services.close, case_id, data)
+        with writing() as db:
+            return services.close(db, get_or_404(Case, case_id), data)
 
 
 @blp.route("/alerts")
@@ -267,9 +204,5 @@ class Alerts(MethodView):
     def get(self, query):
         """Overdue obligations past the township's threshold and overdue rectifications,
         for a leader to review. Nothing here opens a case."""
-        tenant = require_tenant()
-        period = parse_period(query["period"]) if "period" in query else \
-            period_of("year", local_today(tenant.timezone))
-        result = alerts.alerts(session(), period, _settings(), utcnow())
-        session().commit()  # periods materialised on first read, as the summary does
-        return result
+        with writing() as db:  # the period's obligations are materialised on first read
+            return alerts.alerts(db, query.get("period"), _settings(), utcnow())

@@ -9,22 +9,19 @@ what follows when duties are neglected, not what must happen on a cadence.
 
 from __future__ import annotations
 
-from zerenzhi import Label, Permission
+from zerenzhi import LEADERS, TOWNSHIP_READERS, Label, Permission
 
-CASE_READERS = ("secretary", "deputy", "viewer")
-CASE_WRITERS = ("secretary", "deputy")
-CATALOGUE_READERS = ("secretary", "deputy", "member", "office", "branch_secretary",
-                     "unit_head", "viewer")
+CASE_READERS = (*LEADERS, "viewer")
 
 PERMISSIONS = [
     Permission("accountability.catalogue.read",
                Label("查看問責情形和方式", "Read the accountability catalogue"),
-               CATALOGUE_READERS),
+               TOWNSHIP_READERS),
     Permission("accountability.case.read", Label("查閱問責案件", "Read accountability cases"),
                CASE_READERS),
     Permission("accountability.case.write",
                Label("立案、調查、決定和報請問責", "Open, investigate, decide and refer cases"),
-               CASE_WRITERS),
+               LEADERS),
     Permission("accountability.alert.read",
                Label("查看問責提示", "Read accountability alerts"), CASE_READERS),
 ]

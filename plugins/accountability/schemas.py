@@ -6,7 +6,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, QuerySchema, render
+from zerenzhi import InputSchema, ListQuery, QuerySchema, render
 from zerenzhi.plugins.accountability.catalogue import (
     CIRCUMSTANCES,
     EVIDENCE_TYPES,
@@ -160,10 +160,9 @@ class AccountabilityCaseIn(AccountabilityCasePatch):
                               validate=ma.validate.Length(max=50))
 
 
-class AccountabilityCaseQuery(QuerySchema):
+class AccountabilityCaseQuery(ListQuery):
     status = ma.fields.String(validate=ma.validate.OneOf(list(STATUSES)))
     subject_unit_id = ma.fields.UUID()
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class AccountabilityInvestigationIn(InputSchema):

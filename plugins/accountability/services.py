@@ -4,7 +4,7 @@ Each step is a person's act recorded in one transaction (the ORM audits the writ
 routes audit reads). Decisions are checked against the seed's table: every sanction must
 be allowed for the chosen severity; several may be combined. Evidence from other modules
 is validated through ``core.describe_reference`` — this module imports no other plugin.
-No Flask here; callers commit.
+No Flask here; callers commit (``writing()``).
 """
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from zerenzhi import (
+    DomainError,
     Label,
-    OrgUnit,
+    audit_event,
     describe_reference,
     emit,
-    local_today,
+    listed,
+    live_unit,
     render,
-    require_tenant,
-    unit_members,
-    units_of_kind,
+    today,
+    township_members,
     utcnow,
 )
 from zerenzhi.plugins.accountability.catalogue import ALLOWED, SANCTIONS, SEVERITIES, disallowed
@@ -35,72 +37,45 @@ EARLIEST = dt.date(2000, 1, 1)
 EDITABLE = ("title", "subject_kind", "subject_unit_id", "subject_member_id", "subject_name",
             "subject_post", "circumstances", "facts")
 CASE_LABEL = Label("問責案件", "Accountability case")
-
-
-class CaseError(ValueError):
-    """Input that parsed but does not fit: 422 on ``field``, 409 for the wrong state."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
-
-
-def today() -> dt.date:
-    return local_today(require_tenant().timezone)
+READ = "accountability.case.read"  # the permission, and the audit action of every read
+TARGET = "accountability_case"
 
 
 def _day(value: dt.date | None, field: str, not_before: dt.date | None = None,
          what: str = "2000-01-01") -> dt.date:
     value = value or today()
     if value > today():
-        raise CaseError(field, "cannot be in the future")
+        raise DomainError(field, "cannot be in the future")
     if value < (not_before or EARLIEST):
-        raise CaseError(field, f"cannot be before {what}")
+        raise DomainError(field, f"cannot be before {what}")
     return value
 
 
-def _unit(session: Session, unit_id: uuid.UUID) -> OrgUnit:
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.id == unit_id,
-                                                OrgUnit.archived_at.is_(None)))
-    if unit is None:  # scoped: a foreign unit is as unknown as a made-up one
-        raise CaseError("subject_unit_id", "no such unit in this township")
-    return unit
-
-
-def member_name(session: Session, member_id: uuid.UUID) -> str:
-    """The display name of a member holding a post here (422 otherwise).
-
-    GAP: the core face has no member lookup, so this asks ``unit_members`` unit by unit.
-    """
-    for unit in units_of_kind(session):
-        for found, name, _role in unit_members(session, unit.id):
-            if found == member_id:
-                return name
-    raise CaseError("subject_member_id", "not a member holding a post in this township")
-
-
 def _subject(session: Session, data: dict) -> dict:
-    """A leadership group of a unit, or a named leading cadre (a member, or by name)."""
-    _unit(session, data["subject_unit_id"])
-    if data.get("subject_member_id") is not None and not data.get("subject_name"):
-        data = {**data, "subject_name": member_name(session, data["subject_member_id"])}
-    elif data.get("subject_member_id") is not None:
-        member_name(session, data["subject_member_id"])
+    """A leadership group of a unit, or a named leading cadre (a member holding a post
+    here, named after them unless a name is given, or by name alone)."""
+    live_unit(session, data["subject_unit_id"], field="subject_unit_id")
+    member_id = data.get("subject_member_id")
+    if member_id is not None:
+        member = township_members(session, [member_id]).get(member_id)
+        if member is None or not member.roles:
+            raise DomainError("subject_member_id", "not a member holding a post in this township")
+        data = {**data, "subject_name": data.get("subject_name") or member.display_name}
     if data["subject_kind"] == "leading_cadre" and not (data.get("subject_name") or "").strip():
-        raise CaseError("subject_name", "a leading cadre is named (or given as a member)")
+        raise DomainError("subject_name", "a leading cadre is named (or given as a member)")
     return data
 
 
-def _cite(session: Session, case: Case, ref: dict) -> CaseLink:
+def _cite(session: Session, case: Case, ref: dict, field: str = "ref_id") -> CaseLink:
     described = describe_reference(session, ref["type"], str(ref["id"]))
     if described is None:
-        raise CaseError("ref_id", f"no {ref['type']} with this id here "
-                                  "(or its module is not enabled)")
+        raise DomainError(field, f"no {ref['type']} with this id here "
+                                 "(or its module is not enabled)")
     clash = session.scalar(select(CaseLink.id).where(
         CaseLink.case_id == case.id, CaseLink.ref_type == ref["type"],
         CaseLink.ref_id == str(ref["id"]), CaseLink.archived_at.is_(None)))
     if clash is not None:
-        raise CaseError("ref_id", "this case already cites that record", 409)
+        raise DomainError(field, "this case already cites that record", 409)
     link = CaseLink(case_id=case.id, ref_type=ref["type"], ref_id=str(ref["id"]),
                     title=str(described.get("title") or ref["id"])[:300],
                     status=None if described.get("status") is None
@@ -116,22 +91,38 @@ def open_case(session: Session, data: dict) -> Case:
     case = Case(status="opened", opened_on=opened_on, **{k: data.get(k) for k in EDITABLE})
     session.add(case)
     session.flush()
-    for index, ref in enumerate(data.get("evidence") or []):
-        try:
-            _cite(session, case, ref)
-        except CaseError as error:
-            raise CaseError(f"evidence.{index}.{error.field.replace('ref_', '')}",
-                            error.message, error.status) from error
+    links = [_cite(session, case, ref, f"evidence.{index}.id")
+             for index, ref in enumerate(data.get("evidence") or [])]
     session.flush()
+    set_committed_value(case, "links", links)  # what it cites, known: no query to show it
     emit(session, "accountability.case_opened", case_id=str(case.id))
+    return case
+
+
+def page_of_cases(session: Session, query: dict, page: Any) -> list[Case]:
+    """One page of cases, newest first, each with its evidence (``Case.links`` loads for
+    the whole page in one statement). ``page`` is the route's pagination parameters; the
+    read is audited with the ids it showed."""
+    statement = listed(Case, query, match=("status", "subject_unit_id"))
+    page.item_count = session.scalar(select(func.count()).select_from(statement.subquery()))
+    cases = list(session.scalars(statement.order_by(Case.opened_on.desc(), Case.id.desc())
+                                 .limit(page.page_size).offset(page.first_item)))
+    audit_event(session, READ, TARGET, None,
+                after={"listed": [str(case.id) for case in cases], "page": page.page})
+    return cases
+
+
+def read_case(session: Session, case: Case) -> Case:
+    """One case, its read audited: who read which case is on record, as for writes."""
+    audit_event(session, READ, TARGET, case.id)
     return case
 
 
 def _state(case: Case, *allowed: str) -> None:
     if case.archived_at is not None:
-        raise CaseError("id", "an archived case cannot change", 409)
+        raise DomainError("id", "an archived case cannot change", 409)
     if case.status not in allowed:
-        raise CaseError("status", f"not possible while the case is {case.status}", 409)
+        raise DomainError("status", f"not possible while the case is {case.status}", 409)
 
 
 def update_case(session: Session, case: Case, changes: dict) -> Case:
@@ -178,8 +169,8 @@ def decide(session: Session, case: Case, data: dict) -> Case:
     if wrong:
         names = "、".join(render(SANCTIONS[s]) for s in wrong)
         allowed = "、".join(render(SANCTIONS[s]) for s in ALLOWED[severity])
-        raise CaseError("sanctions", f"{names}: not a sanction for {render(SEVERITIES[severity])}"
-                                     f" (allowed: {allowed})")
+        raise DomainError("sanctions", f"{names}: not a sanction for "
+                                       f"{render(SEVERITIES[severity])} (allowed: {allowed})")
     case.decided_on = _day(data.get("decided_on"), "decided_on",
                            case.investigation_started_on, "the investigation started")
     case.severity, case.sanctions = severity, list(sanctions)
@@ -208,7 +199,7 @@ def close(session: Session, case: Case, data: dict) -> Case:
     _state(case, "investigating", "decided", "referred")
     note = (data.get("note") or "").strip()
     if case.status == "investigating" and not note:
-        raise CaseError("note", "a case closed without a decision says why")
+        raise DomainError("note", "a case closed without a decision says why")
     last = case.referred_on or case.decided_on or case.investigation_started_on
     case.closed_on = _day(data.get("closed_on"), "closed_on", last, "its last step")
     case.closing_note = note or None
