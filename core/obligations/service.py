@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.db.base import utcnow
+from zerenzhi.domain import DomainError
 from zerenzhi.labels import render
 from zerenzhi.obligations.materialize import ensure_periodic
 from zerenzhi.obligations.models import Obligation
@@ -20,10 +21,6 @@ from zerenzhi.obligations.status import Window, filtered, status_query
 from zerenzhi.obligations.versions import registry
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.tenancy.context import require_tenant
-
-
-class WaiveError(ValueError):
-    pass
 
 
 def _units(session: Session) -> dict[uuid.UUID, OrgUnit]:
@@ -136,7 +133,7 @@ def waive(session: Session, obligation_id: uuid.UUID, reason: str,
     if obligation is None:
         return None
     if obligation.waived_at is not None:
-        raise WaiveError("already waived")
+        raise DomainError("_schema", "already waived", 409)
     obligation.waived_at, obligation.waived_by, obligation.waive_reason = utcnow(), by, reason
     session.flush()
     from zerenzhi.audit.recorder import record

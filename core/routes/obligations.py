@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import marshmallow as ma
 from flask import g
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
 
 from zerenzhi.auth.permissions import requires
 from zerenzhi.db.base import utcnow
-from zerenzhi.db.session import session
+from zerenzhi.db.session import session, writing
 from zerenzhi.labels import render
 from zerenzhi.obligations import service, versions
-from zerenzhi.obligations.periods import local_today, parse, period_of
+from zerenzhi.obligations.periods import parse, period_of
 from zerenzhi.obligations.rules import CADENCES
 from zerenzhi.obligations.status import STATUSES
-from zerenzhi.routes.common import InputSchema, QuerySchema
-from zerenzhi.tenancy.context import require_tenant
+from zerenzhi.routes.common import Blueprint, InputSchema, QuerySchema
+from zerenzhi.tenancy.clock import today
 from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("obligations", __name__, url_prefix="/api/v1/townships/<township>",
@@ -134,14 +131,10 @@ def _rule_out(eff: versions.EffectiveRule) -> dict:
 
 
 def _rule_by_key(rule_key: str) -> dict:
-    for eff in versions.effective_rules(session(), _today()):
+    for eff in versions.effective_rules(session(), today()):
         if eff.key == rule_key:
             return _rule_out(eff)
     not_found()
-
-
-def _today() -> dt.date:
-    return local_today(require_tenant().timezone)
 
 
 @blp.route("/rules")
@@ -150,7 +143,7 @@ class Rules(MethodView):
     @blp.response(200, RuleSchema(many=True))
     def get(self):
         """Effective rules of the enabled modules: source clause, numbers and their origin."""
-        return [_rule_out(e) for e in versions.effective_rules(session(), _today())]
+        return [_rule_out(e) for e in versions.effective_rules(session(), today())]
 
 
 @blp.route("/rules/<rule_key>")
@@ -166,16 +159,9 @@ class Rule(MethodView):
     @blp.response(200, RuleSchema)
     def patch(self, data, rule_key):
         """Change numbers or switch the rule off, from the current period on (audited)."""
-        sess = session()
-        rule = next((r for r in versions.enabled_rules(sess) if r.key == rule_key), None)
-        if rule is None:
-            not_found()
-        try:
-            versions.change(sess, rule, data, _today())
-        except versions.RuleChangeError as error:
-            sess.rollback()
-            abort(422, message="invalid rule change", errors={"json": error.errors})
-        sess.commit()
+        with writing() as db:
+            rule = next((r for r in versions.enabled_rules(db) if r.key == rule_key), None)
+            versions.change(db, rule or not_found(), data, today())
         return _rule_by_key(rule_key)
 
 
@@ -186,11 +172,9 @@ class Summary(MethodView):
     @blp.response(200, SummarySchema)
     def get(self, query):
         """The dashboard: per rule and unit required/done/status, overall rate, overdue list."""
-        period = query.get("period") or period_of("half_year", _today())
-        sess = session()
-        result = service.summary(sess, period, utcnow(), query["due_soon_days"])
-        sess.commit()  # periods materialised on first read
-        return result
+        period = query.get("period") or period_of("half_year", today())
+        with writing() as db:  # periods are materialised on first read
+            return service.summary(db, period, utcnow(), query["due_soon_days"])
 
 
 @blp.route("/obligations/<uuid:obligation_id>/waiver")
@@ -200,12 +184,6 @@ class Waiver(MethodView):
     @blp.response(201, ObligationSchema)
     def post(self, data, obligation_id):
         """Waive an obligation with a reason (secretary or deputy; audited)."""
-        sess = session()
-        try:
-            obligation = service.waive(sess, obligation_id, data["reason"], g.zz_identity.user_id)
-        except service.WaiveError as error:
-            abort(409, message=str(error))
-        if obligation is None:
-            not_found()
-        sess.commit()
-        return service.one(sess, obligation.id, utcnow())
+        with writing() as db:
+            waived = service.waive(db, obligation_id, data["reason"], g.zz_identity.user_id)
+            return service.one(db, (waived or not_found()).id, utcnow())
