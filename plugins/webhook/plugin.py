@@ -17,6 +17,7 @@ from zerenzhi import (
     plugin_settings,
     tenant_scope,
     townships_enabling,
+    writing,
 )
 from zerenzhi import session as core_session
 from zerenzhi.plugins.webhook import services
@@ -26,11 +27,10 @@ from zerenzhi.plugins.webhook.settings import WebhookSettings
 NAME = "webhook"
 
 
-def _enabled_townships(sess, slug: str | None) -> list[TenantRef]:
+def _enabled_townships(slug: str | None) -> list[TenantRef]:
     """Townships that enabled this plugin (optionally just ``slug``)."""
-    found = townships_enabling(sess, NAME, slug)
-    sess.commit()
-    return found
+    with writing() as db:
+        return townships_enabling(db, NAME, slug)
 
 
 @click.group(NAME, help="Webhook notifier: deliveries to group-chat robots and endpoints.")
@@ -49,7 +49,7 @@ def deliver_command(township: str | None) -> None:
     """
     sess = core_session()
     allow_private = bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE_TARGETS"))
-    townships = _enabled_townships(sess, township)
+    townships = _enabled_townships(township)
     if township and not townships:
         raise click.UsageError(f"no township {township!r} with the webhook module enabled")
     for tenant in townships:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from sqlalchemy import select
 
-from zerenzhi import QuerySchema, SelectPage, requires
+from zerenzhi import Blueprint, QuerySchema, SelectPage, listed, requires
 from zerenzhi.plugins.webhook.models import STATUSES, WebhookDelivery
 
 blp = Blueprint("webhook", __name__, description="Webhook notifier: the delivery log")
@@ -39,9 +37,5 @@ class Deliveries(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Deliveries, newest first, optionally by status or event."""
-        statement = select(WebhookDelivery).order_by(WebhookDelivery.created_at.desc(),
-                                                     WebhookDelivery.id.desc())
-        for name in ("status", "event"):
-            if name in query:
-                statement = statement.where(getattr(WebhookDelivery, name) == query[name])
-        return statement
+        return listed(WebhookDelivery, query, match=("status", "event"),
+                      order_by=(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()))

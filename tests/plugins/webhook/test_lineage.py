@@ -1,5 +1,5 @@
 """The webhook plugin's own alembic lineage: its own version table, RLS on its table, and
-a downgrade that removes only what it owns (DESIGN.md, Plugins)."""
+a downgrade that removes only what it owns."""
 
 from __future__ import annotations
 
