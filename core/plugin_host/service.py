@@ -17,6 +17,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zerenzhi.domain import DomainError
 from zerenzhi.plugin_host.models import TenantPlugin
 from zerenzhi.tenancy.context import TenantRef, require_tenant, tenant_scope
 from zerenzhi.tenancy.models import Tenant
@@ -24,10 +25,18 @@ from zerenzhi.tenancy.models import Tenant
 log = logging.getLogger("zerenzhi.plugins")
 
 
-class SettingsInvalid(ValueError):
-    def __init__(self, errors: dict) -> None:
-        super().__init__("settings do not validate")
-        self.errors = errors
+class SettingsInvalid(DomainError):
+    """A module's settings that its schema (or its ``on_enable``) refuses: 422 on
+    ``settings`` with the schema's ``messages`` per field. Its own class because the request
+    guard and tenant files catch it."""
+
+    def __init__(self, messages: dict) -> None:
+        super().__init__("settings", "settings do not validate")
+        self.messages = messages
+
+    @property
+    def errors(self) -> dict[str, dict[str, dict]]:
+        return {self.location: {self.field: self.messages}}
 
 
 class UnknownPlugin(LookupError):
@@ -54,6 +63,11 @@ def manifest_of(name: str):
     if installed is None:
         raise UnknownPlugin(name)
     return installed.manifest
+
+
+def installed(name: str):
+    """The installed plugin ``name`` (manifest, source), or None."""
+    return _plugins().installed.get(name)
 
 
 def _row(session: Session, name: str) -> TenantPlugin | None:
@@ -111,7 +125,7 @@ def state(session: Session, name: str) -> PluginState:
         effective, sources = merge(name, county, own)
     except SettingsInvalid as invalid:
         effective, sources = {}, {}
-        problem = f"stored settings no longer validate: {invalid.errors}"
+        problem = f"stored settings no longer validate: {invalid.messages}"
     return PluginState(name, enabled, effective, sources, own, county, problem)
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
 
 from zerenzhi.auth.permissions import requires
-from zerenzhi.db.session import session
+from zerenzhi.db.session import session, writing
 from zerenzhi.labels import render
 from zerenzhi.plugin_host import service
-from zerenzhi.routes.common import InputSchema
+from zerenzhi.routes.common import Blueprint, InputSchema
 from zerenzhi.tenancy.request import not_found
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/townships/<township>/plugins",
@@ -53,7 +52,7 @@ def _masked(schema_class, values: dict) -> dict:
 
 
 def _out(current: service.PluginState) -> dict:
-    installed = service._plugins().installed[current.name]
+    installed = service.installed(current.name)
     schema = installed.manifest.settings
     current.settings = _masked(schema, current.settings)
     current.township_layer = _masked(schema, current.township_layer)
@@ -67,19 +66,11 @@ def _out(current: service.PluginState) -> dict:
     }
 
 
-def _run(action, *args):
-    sess = session()
-    try:
-        result = action(sess, *args)
-    except service.UnknownPlugin:
-        sess.rollback()
+def _installed_or_404(name: str) -> str:
+    """A module installed here, as ``get_or_404`` is a record of this township."""
+    if service.installed(name) is None:
         not_found()
-    except service.SettingsInvalid as invalid:
-        sess.rollback()
-        abort(422, message="settings do not validate",
-              errors={"json": {"settings": invalid.errors}})
-    sess.commit()
-    return _out(result)
+    return name
 
 
 def _all() -> list[dict]:
@@ -102,20 +93,22 @@ class TownshipPlugin(MethodView):
     @blp.response(200, PluginStateSchema)
     def get(self, plugin):
         """One module's state here."""
-        return _run(service.state, plugin)
+        return _out(service.state(session(), _installed_or_404(plugin)))
 
     @requires("plugins.manage")
     @blp.arguments(SettingsIn)
     @blp.response(200, PluginStateSchema)
     def put(self, data, plugin):
         """Enable the module here with this township's settings (validated; 422 if not)."""
-        return _run(service.enable, plugin, data["settings"])
+        with writing() as db:
+            return _out(service.enable(db, _installed_or_404(plugin), data["settings"]))
 
     @requires("plugins.manage")
     @blp.response(200, PluginStateSchema)
     def delete(self, plugin):
         """Disable the module here. Its records are kept."""
-        return _run(service.disable, plugin)
+        with writing() as db:
+            return _out(service.disable(db, _installed_or_404(plugin)))
 
 
 @county_blp.route("")
@@ -134,4 +127,6 @@ class CountyPlugin(MethodView):
     @county_blp.response(200, PluginStateSchema)
     def put(self, data, plugin):
         """Set the county's values for all its townships (a township's own still win)."""
-        return _run(service.set_county_layer, plugin, data["settings"])
+        with writing() as db:
+            return _out(service.set_county_layer(db, _installed_or_404(plugin),
+                                                 data["settings"]))

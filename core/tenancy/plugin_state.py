@@ -63,7 +63,7 @@ def apply_plugin_state(session: Session, tenant: Tenant, name: str,
             else:
                 service.disable(session, name)
     except service.SettingsInvalid as invalid:
-        raise PluginStateError("settings", f"do not validate: {invalid.errors}") from invalid
+        raise PluginStateError("settings", f"do not validate: {invalid.messages}") from invalid
     row = session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
     after = (row.enabled, dict(row.settings)) if row else None
     if after == before:
