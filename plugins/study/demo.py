@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from zerenzhi import local_today, require_tenant, unit_members, units_of_kind
+from zerenzhi import today, unit_members, units_of_kind
 from zerenzhi.plugins.study import plans, services
-from zerenzhi.plugins.study.models import StudySession
+from zerenzhi.plugins.study.models import StudyMeeting
 
 TOPICS = (
     "學習習近平新時代中國特色社會主義思想", "學習黨的二十屆三中全會精神",
@@ -35,7 +35,7 @@ def _day(year: int, month: int, day: int) -> dt.date:
     return dt.date(year, month, min(day, 28))
 
 
-def _session(unit: Any, day: dt.date, kind: str, title: str, ideology: bool,
+def _meeting(unit: Any, day: dt.date, kind: str, title: str, ideology: bool,
              members: list, absent: bool) -> dict:
     people = {member_id: name for member_id, name, _role in members}  # one per person
     attendance = [{"member_id": member_id, "present": not absent,
@@ -54,15 +54,15 @@ def _session(unit: Any, day: dt.date, kind: str, title: str, ideology: bool,
 
 def fill(session: Any, settings: dict) -> None:
     """Skip when the township already has study records (apply runs on every start)."""
-    if session.scalar(select(StudySession.id).limit(1)) is not None:
+    if session.scalar(select(StudyMeeting.id).limit(1)) is not None:
         return
-    today = local_today(require_tenant().timezone)
-    year = today.year
+    as_of = today()
+    year = as_of.year
     rows: list[dict] = []
     for unit in units_of_kind(session, "committee"):
         members = unit_members(session, unit.id)
         for month in (3, 9):
-            rows.append(_session(unit, _day(year, month, 18), "special_study", COMMITTEE_TITLE,
+            rows.append(_meeting(unit, _day(year, month, 18), "special_study", COMMITTEE_TITLE,
                                  True, members, False))
     for index, unit in enumerate(units_of_kind(session, "branch")):
         months, ideology, special = PROFILES[index % len(PROFILES)]
@@ -70,18 +70,18 @@ def fill(session: Any, settings: dict) -> None:
         for month in months:
             on_ideology = month in ideology
             title = IDEOLOGY_TOPICS[month % 2] if on_ideology else TOPICS[month - 1]
-            rows.append(_session(unit, _day(year, month, 10 + index), "centralised", title,
+            rows.append(_meeting(unit, _day(year, month, 10 + index), "centralised", title,
                                  on_ideology, members, absent=index == 1 and month == 5))
         for month in special:
-            rows.append(_session(unit, _day(year, month, 22), "special_study", SPECIAL_TITLE,
+            rows.append(_meeting(unit, _day(year, month, 22), "special_study", SPECIAL_TITLE,
                                  True, members, False))
         plans.create_plan(session, {
             "unit_id": unit.id, "year": year, "title": f"{unit.name}{year}年度理論學習計劃",
             "items": [{"planned_on": _day(year, m, 10), "topic": TOPICS[m - 1],
                        "kind": "centralised", "ideology": m in (3, 9)} for m in range(1, 13)]})
     for unit in units_of_kind(session, "station", "village")[:3]:
-        rows.append(_session(unit, _day(year, 4, 16), "training", "意識形態陣地管理業務培訓",
+        rows.append(_meeting(unit, _day(year, 4, 16), "training", "意識形態陣地管理業務培訓",
                              True, unit_members(session, unit.id), False))
     for data in rows:
-        if data["held_on"] <= today:
-            services.record_session(session, data, settings)
+        if data["held_on"] <= as_of:
+            services.record_meeting(session, data, settings)

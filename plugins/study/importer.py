@@ -19,12 +19,12 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import OrgUnit, audit_event, can_write_unit, emit, unit_members
+from zerenzhi import DomainError, OrgUnit, audit_event, can_write_unit, emit, unit_members
 from zerenzhi.plugins.study import services
-from zerenzhi.plugins.study.schemas import StudySessionIn
+from zerenzhi.plugins.study.schemas import StudyMeetingIn
 
 MAX_ROWS = 5000
-# Column header -> field of StudySessionIn (the template's order).
+# Column header -> field of StudyMeetingIn (the template's order).
 COLUMNS = {
     "單位": "unit_id", "日期": "held_on", "開始時間": "start_time", "類型": "kind",
     "主題": "title", "學習內容": "topics", "意識形態": "ideology", "主講人": "presenter",
@@ -46,10 +46,6 @@ ABSENT = re.compile(r"^(?P<name>[^（(:：]+)[（(:：]\s*(?P<reason>[^）)]*)[�
 EXAMPLE = ["branch-1", "2026-03-12", "09:00", "集中學習", "學習黨的二十屆三中全會精神",
            "全會公報；意識形態工作責任制", "是", "王建國",
            "全會公報|http://www.example.org/gongbao", "會議記錄摘要……", "", ""]
-
-
-class ImportFileError(ValueError):
-    """The file itself cannot be read (not a row's fault)."""
 
 
 @dataclass
@@ -107,6 +103,11 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
+def _unreadable(message: str) -> DomainError:
+    """The file itself cannot be read (not a row's fault): 422 on the upload's ``file``."""
+    return DomainError("file", message, location="files")
+
+
 def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, Any]]]:
     """(spreadsheet row number, {header: raw value}) for every non-empty row."""
     if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
@@ -114,7 +115,7 @@ def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, A
             sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
             rows = list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise ImportFileError(f"not a readable xlsx file: {type(error).__name__}") from error
+            raise _unreadable(f"not a readable xlsx file: {type(error).__name__}") from error
     else:
         for encoding in ("utf-8-sig", "gb18030"):
             try:
@@ -123,20 +124,20 @@ def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, A
             except UnicodeDecodeError:
                 continue
         else:
-            raise ImportFileError("CSV must be UTF-8 or GB18030")
+            raise _unreadable("CSV must be UTF-8 or GB18030")
         if "\x00" in text:
-            raise ImportFileError("not a text file")
+            raise _unreadable("not a text file")
         rows = list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
     if not rows:
-        raise ImportFileError("the file is empty")
+        raise _unreadable("the file is empty")
     headers = [_cell_text(h) for h in rows[0]]
     missing = [h for h in REQUIRED if h not in headers]
     if missing:
-        raise ImportFileError(f"missing columns: {', '.join(missing)}")
+        raise _unreadable(f"missing columns: {', '.join(missing)}")
     body = [(number, row) for number, row in enumerate(rows[1:], start=2)
             if any(_cell_text(v) for v in row)]
     if len(rows) > MAX_ROWS + 1:
-        raise ImportFileError(f"at most {MAX_ROWS} rows per file")
+        raise _unreadable(f"at most {MAX_ROWS} rows per file")
     return [(number, {h: row[i] if i < len(row) else None
                       for i, h in enumerate(headers) if h in COLUMNS}) for number, row in body]
 
@@ -239,7 +240,7 @@ def check(session: Session, rows: list[tuple[int, dict]]) -> list[RowResult]:
     for unit in session.scalars(select(OrgUnit).where(OrgUnit.archived_at.is_(None))):
         units[unit.code], units[unit.name] = unit, unit
     members_of: dict[uuid.UUID, dict[str, uuid.UUID]] = {}
-    schema = StudySessionIn()
+    schema = StudyMeetingIn()
     results = []
     for number, raw in rows:
         result = RowResult(number)
@@ -270,10 +271,33 @@ def import_rows(session: Session, results: list[RowResult], settings: dict,
                 filename: str) -> int:
     """Write checked rows in the caller's transaction: one audit entry for the file."""
     for result in results:
-        row = services.record_session(session, result.data, settings, audited=False)
+        row = services.record_meeting(session, result.data, settings, audited=False)
         result.id = row.id
     audit_event(session, "study_session.import", "study_session", None,
                 after={"file": filename[:200], "rows": len(results),
                        "ids": [str(r.id) for r in results]})
     emit(session, "study.sessions_imported", count=len(results))
     return len(results)
+
+
+def run(session: Session, upload: Any, settings: dict, *, dry_run: bool) -> dict[str, Any]:
+    """Read and check an uploaded file (anything with ``read()`` and ``filename``) and, unless
+    ``dry_run`` or a row is bad, import it: the answer's body, with every row's result."""
+    filename = getattr(upload, "filename", "") or ""
+    results = check(session, read_rows(upload.read(), filename))
+    invalid = sum(1 for result in results if result.errors)
+    created = 0 if dry_run or invalid else import_rows(session, results, settings, filename)
+    return {"dry_run": dry_run, "rows": len(results), "valid": len(results) - invalid,
+            "invalid": invalid, "created": created,
+            "results": [result.as_dict() for result in results]}
+
+
+def refusal(body: dict[str, Any]) -> dict[str, Any] | None:
+    """Why a file was not imported (the 422's message and each bad row's errors by column),
+    or None: all or nothing, so one bad row refuses the file; a dry run refuses nothing."""
+    bad = {str(result["row"]): result["errors"] for result in body["results"]
+           if result["errors"]}
+    if body["dry_run"] or not bad:
+        return None
+    return {"message": f"{len(bad)} of {body['rows']} rows have errors; nothing imported",
+            "errors": {"rows": bad}}

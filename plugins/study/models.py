@@ -1,4 +1,4 @@
-"""The study tables: sessions with their attendance, and yearly plans (prefix ``study_``)."""
+"""The study tables: meetings with their attendance, and yearly plans (prefix ``study_``)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,19 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
 
 KIND_CHECK = "kind IN ('centralised', 'special_study', 'training')"
 
 
-class StudySession(TenantScoped, Archivable, Timestamped, Base):
-    """One study session of one unit: what counts toward W2/W3 is decided by its unit's
-    kind, its ``kind`` and its ``ideology`` tag (services.evidence_for)."""
+class StudyMeeting(TenantScoped, Archivable, Timestamped, Base):
+    """One study meeting of one unit: what counts toward W2/W3 is decided by its unit's
+    kind, its ``kind`` and its ``ideology`` tag (``services.counted_rules``).
+
+    Called ``StudyMeeting`` in Python because "session" means the database session here.
+    The API is public and keeps its names: paths ``/study/sessions`` and their JSON fields,
+    events' ``session_id``, the ledger type ``study.session`` and the table ``study_session``.
+    """
 
     __tablename__ = "study_session"
 
@@ -31,7 +36,7 @@ class StudySession(TenantScoped, Archivable, Timestamped, Base):
     minutes: Mapped[str | None] = mapped_column(Text, default=None)
 
     attendance: Mapped[list[StudyAttendance]] = relationship(
-        back_populates="session", order_by="StudyAttendance.id", lazy="selectin",
+        back_populates="meeting", order_by="StudyAttendance.id", lazy="selectin",
         cascade="save-update, merge",
     )
 
@@ -43,7 +48,8 @@ class StudySession(TenantScoped, Archivable, Timestamped, Base):
 
 
 class StudyAttendance(TenantScoped, Base):
-    """A member of the session's unit, present or absent (with the reason)."""
+    """A member of the meeting's unit, present or absent (with the reason). ``session_id``
+    keeps the column's published name (audit entries show it)."""
 
     __tablename__ = "study_attendance"
 
@@ -53,11 +59,11 @@ class StudyAttendance(TenantScoped, Base):
     absence_reason: Mapped[str | None] = mapped_column(String(200), default=None)
     archived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
-    session: Mapped[StudySession] = relationship(back_populates="attendance")
+    meeting: Mapped[StudyMeeting] = relationship(back_populates="attendance")
 
     __table_args__ = (
         tenant_fk("session_id", "study_session"),
-        tenant_fk("member_id", "member"),
+        member_fk("member_id"),
         Index("ix_study_attendance_session", "tenant_id", "session_id"),
     )
 

@@ -10,16 +10,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi import emit, local_today, obligation_summary, parse_period, require_tenant, utcnow
-from zerenzhi.plugins.study.models import StudyPlan, StudySession
+from zerenzhi import DomainError, emit, live_unit, obligation_summary, parse_period, today, utcnow
+from zerenzhi.plugins.study.models import StudyMeeting, StudyPlan
 from zerenzhi.plugins.study.rules import RULES
-from zerenzhi.plugins.study.services import StudyError, active_unit
 
 
 def _items(items: list[dict], year: int) -> list[dict]:
     for index, item in enumerate(items):
         if item["planned_on"].year != year:
-            raise StudyError(f"items.{index}.planned_on", f"not in the plan's year {year}")
+            raise DomainError(f"items.{index}.planned_on", f"not in the plan's year {year}")
     ordered = sorted(items, key=lambda i: i["planned_on"])
     return [{**item, "planned_on": item["planned_on"].isoformat()} for item in ordered]
 
@@ -31,11 +30,11 @@ def _one_live_plan(session: Session, unit_id: uuid.UUID, year: int,
     if other_than is not None:
         statement = statement.where(StudyPlan.id != other_than)
     if session.scalar(statement) is not None:
-        raise StudyError("year", "this unit already has a plan for that year", 409)
+        raise DomainError("year", "this unit already has a plan for that year", 409)
 
 
 def create_plan(session: Session, data: dict) -> StudyPlan:
-    unit = active_unit(session, data["unit_id"])
+    unit = live_unit(session, data["unit_id"])
     _one_live_plan(session, unit.id, data["year"])
     plan = StudyPlan(unit_id=unit.id, year=data["year"], title=data["title"],
                      items=_items(data.get("items") or [], data["year"]))
@@ -47,7 +46,7 @@ def create_plan(session: Session, data: dict) -> StudyPlan:
 
 def update_plan(session: Session, plan: StudyPlan, changes: dict) -> StudyPlan:
     if plan.archived_at is not None:
-        raise StudyError("id", "an archived plan cannot change", 409)
+        raise DomainError("id", "an archived plan cannot change", 409)
     year = changes.get("year", plan.year)
     if year != plan.year:
         _one_live_plan(session, plan.unit_id, year, other_than=plan.id)
@@ -72,14 +71,14 @@ def archive_plan(session: Session, plan: StudyPlan) -> StudyPlan:
 
 
 def progress(session: Session, plan: StudyPlan, settings: dict) -> dict[str, Any]:
-    """Planned against held, item by item (a session of the planned kind in the planned
+    """Planned against held, item by item (a meeting of the planned kind in the planned
     month, each used once), and the unit's study obligations for the year as judged now."""
-    today = local_today(require_tenant().timezone)
+    as_of = today()
     held = session.execute(
-        select(StudySession.held_on, StudySession.kind, StudySession.ideology).where(
-            StudySession.unit_id == plan.unit_id, StudySession.archived_at.is_(None),
-            StudySession.held_on.between(dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31)))
-        .order_by(StudySession.held_on)
+        select(StudyMeeting.held_on, StudyMeeting.kind, StudyMeeting.ideology).where(
+            StudyMeeting.unit_id == plan.unit_id, StudyMeeting.archived_at.is_(None),
+            StudyMeeting.held_on.between(dt.date(plan.year, 1, 1), dt.date(plan.year, 12, 31)))
+        .order_by(StudyMeeting.held_on)
     ).all()
     pool: dict[tuple[int, str], int] = defaultdict(int)
     counts = {"centralised": 0, "special_study": 0, "training": 0, "ideology": 0}
@@ -95,8 +94,8 @@ def progress(session: Session, plan: StudyPlan, settings: dict) -> dict[str, Any
             pool[key] -= 1
             status = "held"
         else:
-            status = "missed" if planned_on < today.replace(day=1) else (
-                "due" if planned_on <= today else "upcoming")
+            status = "missed" if planned_on < as_of.replace(day=1) else (
+                "due" if planned_on <= as_of else "upcoming")
         items.append({**item, "status": status})
     summary = obligation_summary(session, parse_period(str(plan.year)))
     keys = {rule.key for rule in RULES}
@@ -105,7 +104,7 @@ def progress(session: Session, plan: StudyPlan, settings: dict) -> dict[str, Any
         for item in summary["items"] if item["rule"] in keys and item["unit_id"] == plan.unit_id
     ]
     return {
-        "plan_id": plan.id, "unit_id": plan.unit_id, "year": plan.year, "as_of": today,
+        "plan_id": plan.id, "unit_id": plan.unit_id, "year": plan.year, "as_of": as_of,
         "planned": len(items),
         "planned_to_date": sum(1 for i in items if i["status"] != "upcoming"),
         "held_as_planned": sum(1 for i in items if i["status"] == "held"),

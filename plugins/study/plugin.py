@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
-from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
 from zerenzhi.plugins.study import metrics, services
 from zerenzhi.plugins.study.routes import blp
 from zerenzhi.plugins.study.rules import PERMISSIONS, RULES
@@ -39,7 +37,7 @@ class StudyPlugin:
 
     @hookimpl
     def on_settings_changed(self, session: Any, tenant: Any, old: dict, new: dict) -> None:
-        """Which kinds count may have changed: every live session's evidence is re-said."""
+        """Which kinds count may have changed: every live meeting's evidence is re-said."""
         services.resync_all(session, new)
 
     @hookimpl

@@ -1,38 +1,41 @@
 """The study API, mounted by core at ``/api/v1/townships/<township>/study``; requests for
-townships that have not enabled the module answer 404 before any view runs."""
+townships that have not enabled the module answer 404 before any view runs. The paths keep
+their published name ``sessions``: a study session is a ``StudyMeeting`` in the code."""
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import select
+from flask_smorest import abort
 
 from zerenzhi import (
+    Blueprint,
     SelectPage,
-    not_found,
+    get_or_404,
+    listed,
     plugin_settings,
     require_unit_write,
     requires,
     session,
+    writing,
 )
 from zerenzhi.plugins.study import importer, plans, services
-from zerenzhi.plugins.study.models import StudyPlan, StudySession
+from zerenzhi.plugins.study.models import StudyMeeting, StudyPlan
 from zerenzhi.plugins.study.schemas import (
     StudyImportFile,
     StudyImportQuery,
     StudyImportResult,
+    StudyMeetingIn,
+    StudyMeetingOut,
+    StudyMeetingPatch,
+    StudyMeetingQuery,
     StudyPlanIn,
     StudyPlanOut,
     StudyPlanPatch,
     StudyPlanProgress,
     StudyPlanQuery,
-    StudySessionIn,
-    StudySessionOut,
-    StudySessionPatch,
-    StudySessionQuery,
 )
 
 blp = Blueprint("study", __name__,
@@ -40,102 +43,79 @@ blp = Blueprint("study", __name__,
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _fail(error: services.StudyError):
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
 def _settings() -> dict:
     return plugin_settings("study")
 
 
-def _session_or_404(session_id) -> StudySession:
-    row = session().scalar(select(StudySession).where(StudySession.id == session_id))
-    if row is None:
-        not_found()
+def _shown(row: StudyMeeting) -> dict:
+    """One meeting as the API shows it: the same as in a list."""
+    return services.shown(session(), [row], _settings())[0]
+
+
+def _editable(model: Any, record_id, schema: Any, shown=None) -> Any:
+    """The record, once the client's If-Match is current (the ETag of what it was shown) and
+    the record's unit is in the caller's scope."""
+    row = get_or_404(model, record_id)
+    blp.check_etag(shown(row) if shown else row, schema)
+    require_unit_write(row.unit_id)
     return row
 
 
-def _plan_or_404(plan_id) -> StudyPlan:
-    plan = session().scalar(select(StudyPlan).where(StudyPlan.id == plan_id))
-    if plan is None:
-        not_found()
-    return plan
+class MeetingPage(SelectPage):
+    """A page of meetings as the API shows them, computed for the whole page at once."""
+
+    @property
+    def items(self) -> list[dict]:
+        return services.shown(session(), super().items, _settings())
 
 
 @blp.route("/sessions")
 class Sessions(MethodView):
     @requires("study.session.read")
-    @blp.arguments(StudySessionQuery, location="query")
-    @blp.response(200, StudySessionOut(many=True))
-    @blp.paginate(SelectPage)
+    @blp.arguments(StudyMeetingQuery, location="query")
+    @blp.response(200, StudyMeetingOut(many=True))
+    @blp.paginate(MeetingPage)
     def get(self, query):
         """The township's study sessions, newest first."""
-        statement = select(StudySession).order_by(StudySession.held_on.desc(),
-                                                  StudySession.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(StudySession.archived_at.is_(None))
-        for name in ("unit_id", "kind", "ideology"):
-            if name in query:
-                statement = statement.where(getattr(StudySession, name) == query[name])
-        if "year" in query:
-            statement = statement.where(StudySession.held_on.between(
-                dt.date(query["year"], 1, 1), dt.date(query["year"], 12, 31)))
-        if "held_from" in query:
-            statement = statement.where(StudySession.held_on >= query["held_from"])
-        if "held_to" in query:
-            statement = statement.where(StudySession.held_on <= query["held_to"])
-        return statement
+        return services.meetings(query)
 
     @requires("study.session.write")
-    @blp.arguments(StudySessionIn)
-    @blp.response(201, StudySessionOut)
+    @blp.arguments(StudyMeetingIn)
+    @blp.response(201, StudyMeetingOut)
     def post(self, data):
         """Record a session; it counts toward W2/W3 in the same transaction."""
         require_unit_write(data["unit_id"])
-        try:
-            row = services.record_session(session(), data, _settings())
-        except services.StudyError as error:
-            _fail(error)
-        session().commit()
-        return row
+        with writing() as db:
+            return _shown(services.record_meeting(db, data, _settings()))
 
 
 @blp.route("/sessions/<uuid:session_id>")
 class SessionItem(MethodView):
     @requires("study.session.read")
     @blp.etag
-    @blp.response(200, StudySessionOut)
+    @blp.response(200, StudyMeetingOut)
     def get(self, session_id):
         """One session with its attendance."""
-        return _session_or_404(session_id)
+        return _shown(get_or_404(StudyMeeting, session_id))
 
     @requires("study.session.write")
     @blp.etag
-    @blp.arguments(StudySessionPatch)
-    @blp.response(200, StudySessionOut)
+    @blp.arguments(StudyMeetingPatch)
+    @blp.response(200, StudyMeetingOut)
     def patch(self, data, session_id):
         """Change a session (If-Match); a new date, kind, tag or unit moves its ledger entries."""
-        row = _session_or_404(session_id)
-        blp.check_etag(row, StudySessionOut)
-        require_unit_write(row.unit_id)
-        try:
-            services.update_session(session(), row, data, _settings())
-        except services.StudyError as error:
-            _fail(error)
-        session().commit()
-        return row
+        row = _editable(StudyMeeting, session_id, StudyMeetingOut, _shown)
+        with writing() as db:
+            return _shown(services.update_meeting(db, row, data, _settings()))
 
     @requires("study.session.write")
     @blp.etag
     @blp.response(204)
     def delete(self, session_id):
         """Archive a session (kept, never deleted; If-Match): it stops counting."""
-        row = _session_or_404(session_id)
-        blp.check_etag(row, StudySessionOut)
-        require_unit_write(row.unit_id)
-        services.archive_session(session(), row)
-        session().commit()
+        row = _editable(StudyMeeting, session_id, StudyMeetingOut, _shown)
+        with writing() as db:
+            services.archive_meeting(db, row)
 
 
 @blp.route("/sessions/import")
@@ -151,29 +131,11 @@ class SessionImport(MethodView):
         Any bad row rejects the file (422, errors by row and column header) and nothing
         is written; a good file is written in one transaction with one audit entry.
         """
-        upload = files["file"]
-        filename = getattr(upload, "filename", "") or ""
-        try:
-            rows = importer.read_rows(upload.read(), filename)
-        except importer.ImportFileError as error:
-            abort(422, message=str(error), errors={"files": {"file": [str(error)]}})
-        results = importer.check(session(), rows)
-        bad = [r for r in results if r.errors]
-        body = {"dry_run": query["dry_run"], "rows": len(results),
-                "valid": len(results) - len(bad), "invalid": len(bad), "created": 0}
-        if query["dry_run"]:
-            session().rollback()
-            return {**body, "results": [r.as_dict() for r in results]}, 200
-        if bad:
-            session().rollback()
-            abort(422, message=f"{len(bad)} of {len(results)} rows have errors; nothing imported",
-                  errors={"rows": {str(r.row): r.errors for r in bad}})
-        try:
-            body["created"] = importer.import_rows(session(), results, _settings(), filename)
-        except services.StudyError as error:
-            _fail(error)
-        session().commit()
-        return {**body, "results": [r.as_dict() for r in results]}
+        with writing() as db:
+            body = importer.run(db, files["file"], _settings(), dry_run=query["dry_run"])
+        if refused := importer.refusal(body):
+            abort(422, **refused)
+        return body, 200 if body["dry_run"] else 201
 
 
 @blp.route("/sessions/import/template")
@@ -196,13 +158,8 @@ class Plans(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Study plans, by year and unit."""
-        statement = select(StudyPlan).order_by(StudyPlan.year.desc(), StudyPlan.id)
-        if not query["include_archived"]:
-            statement = statement.where(StudyPlan.archived_at.is_(None))
-        for name in ("unit_id", "year"):
-            if name in query:
-                statement = statement.where(getattr(StudyPlan, name) == query[name])
-        return statement
+        return listed(StudyPlan, query, match=("unit_id", "year"),
+                      order_by=(StudyPlan.year.desc(), StudyPlan.id))
 
     @requires("study.plan.write")
     @blp.arguments(StudyPlanIn)
@@ -210,12 +167,8 @@ class Plans(MethodView):
     def post(self, data):
         """A unit's plan for a year: topics and planned dates (one live plan per year)."""
         require_unit_write(data["unit_id"])
-        try:
-            plan = plans.create_plan(session(), data)
-        except services.StudyError as error:
-            _fail(error)
-        session().commit()
-        return plan
+        with writing() as db:
+            return plans.create_plan(db, data)
 
 
 @blp.route("/plans/<uuid:plan_id>")
@@ -225,7 +178,7 @@ class PlanItem(MethodView):
     @blp.response(200, StudyPlanOut)
     def get(self, plan_id):
         """One plan."""
-        return _plan_or_404(plan_id)
+        return get_or_404(StudyPlan, plan_id)
 
     @requires("study.plan.write")
     @blp.etag
@@ -233,26 +186,18 @@ class PlanItem(MethodView):
     @blp.response(200, StudyPlanOut)
     def patch(self, data, plan_id):
         """Change a plan's title, year or items (If-Match)."""
-        plan = _plan_or_404(plan_id)
-        blp.check_etag(plan, StudyPlanOut)
-        require_unit_write(plan.unit_id)
-        try:
-            plans.update_plan(session(), plan, data)
-        except services.StudyError as error:
-            _fail(error)
-        session().commit()
-        return plan
+        plan = _editable(StudyPlan, plan_id, StudyPlanOut)
+        with writing() as db:
+            return plans.update_plan(db, plan, data)
 
     @requires("study.plan.write")
     @blp.etag
     @blp.response(204)
     def delete(self, plan_id):
         """Archive a plan (If-Match)."""
-        plan = _plan_or_404(plan_id)
-        blp.check_etag(plan, StudyPlanOut)
-        require_unit_write(plan.unit_id)
-        plans.archive_plan(session(), plan)
-        session().commit()
+        plan = _editable(StudyPlan, plan_id, StudyPlanOut)
+        with writing() as db:
+            plans.archive_plan(db, plan)
 
 
 @blp.route("/plans/<uuid:plan_id>/progress")
@@ -261,7 +206,6 @@ class PlanProgress(MethodView):
     @blp.response(200, StudyPlanProgress)
     def get(self, plan_id):
         """Planned against held, and the unit's study obligations for the year (W2, W3)."""
-        plan = _plan_or_404(plan_id)
-        result = plans.progress(session(), plan, _settings())
-        session().commit()  # obligations are materialised on read
-        return result
+        plan = get_or_404(StudyPlan, plan_id)
+        with writing() as db:  # obligations are materialised on read
+            return plans.progress(db, plan, _settings())

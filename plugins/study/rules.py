@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zerenzhi import Label, Permission, RuleDef
+from zerenzhi import TOWNSHIP_READERS, TOWNSHIP_WRITERS, Label, Permission, RuleDef
 
 SECRETARY_SPECIAL_STUDY = RuleDef(
     key="study.secretary_special_study",
@@ -36,16 +36,17 @@ BRANCH_IDEOLOGY_STUDY = RuleDef(
 )
 RULES = [SECRETARY_SPECIAL_STUDY, BRANCH_THEORY_STUDY, BRANCH_IDEOLOGY_STUDY]
 
-READERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer")
-# Writers reach only the units their posts reach (core.require_unit_write): a branch
-# secretary records their own branch's study, a unit head their unit's training (M5).
-WRITERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head")
+# Writers (TOWNSHIP_WRITERS) reach only the units their posts reach (require_unit_write): a
+# branch secretary records their own branch's study, a unit head their unit's training (M5).
+# Importing a whole register: the leaders, the office and branch secretaries (no role group).
+IMPORTERS = ("secretary", "deputy", "office", "branch_secretary")
 
 PERMISSIONS = [
-    Permission("study.session.read", Label("查看學習記錄", "Read study sessions"), READERS),
-    Permission("study.session.write", Label("記錄學習", "Record study sessions"), WRITERS),
-    Permission("study.session.import", Label("導入學習記錄", "Import study sessions"),
-               ("secretary", "deputy", "office", "branch_secretary")),
-    Permission("study.plan.read", Label("查看學習計劃", "Read study plans"), READERS),
-    Permission("study.plan.write", Label("制定學習計劃", "Write study plans"), WRITERS),
+    Permission("study.session.read", Label("查看學習記錄", "Read study sessions"),
+               TOWNSHIP_READERS),
+    Permission("study.session.write", Label("記錄學習", "Record study sessions"),
+               TOWNSHIP_WRITERS),
+    Permission("study.session.import", Label("導入學習記錄", "Import study sessions"), IMPORTERS),
+    Permission("study.plan.read", Label("查看學習計劃", "Read study plans"), TOWNSHIP_READERS),
+    Permission("study.plan.write", Label("制定學習計劃", "Write study plans"), TOWNSHIP_WRITERS),
 ]

@@ -6,8 +6,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, QuerySchema, get_unit, plugin_settings, session
-from zerenzhi.plugins.study import services
+from zerenzhi import InputSchema, ListQuery, QuerySchema
 from zerenzhi.plugins.study.settings import KINDS
 
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -39,7 +38,9 @@ class StudyAttendanceOut(ma.Schema):
     absence_reason = ma.fields.String(allow_none=True)
 
 
-class StudySessionOut(ma.Schema):
+class StudyMeetingOut(ma.Schema):
+    """A meeting as ``services.shown`` computed it: plain values, nothing looked up here."""
+
     id = ma.fields.UUID()
     unit_id = ma.fields.UUID()
     held_on = ma.fields.Date()
@@ -51,41 +52,19 @@ class StudySessionOut(ma.Schema):
     presenter = ma.fields.String(allow_none=True)
     materials = ma.fields.List(ma.fields.Dict())
     minutes = ma.fields.String(allow_none=True)
-    attendance = ma.fields.Method("_attendance", metadata={
-        "type": "array", "items": {"type": "object"}})
-    present_count = ma.fields.Method("_present", metadata={"type": "integer"})
-    absent_count = ma.fields.Method("_absent", metadata={"type": "integer"})
-    attendance_rate = ma.fields.Method("_rate", metadata={
-        "type": "number", "nullable": True, "description": "present / listed members"})
-    counts_toward = ma.fields.Method("_counts", metadata={
-        "type": "array", "items": {"type": "string"},
+    attendance = ma.fields.List(ma.fields.Nested(StudyAttendanceOut))
+    present_count = ma.fields.Integer()
+    absent_count = ma.fields.Integer()
+    attendance_rate = ma.fields.Float(allow_none=True,
+                                      metadata={"description": "present / listed members"})
+    counts_toward = ma.fields.List(ma.fields.String(), metadata={
         "description": "rule keys this session counts for under the township's settings"})
     archived_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
 
-    def _attendance(self, row) -> list:
-        return StudyAttendanceOut(many=True).dump(
-            [a for a in row.attendance if a.archived_at is None])
 
-    def _present(self, row) -> int:
-        return services.attendance_summary(row)["present_count"]
-
-    def _absent(self, row) -> int:
-        return services.attendance_summary(row)["absent_count"]
-
-    def _rate(self, row) -> float | None:
-        return services.attendance_summary(row)["attendance_rate"]
-
-    def _counts(self, row) -> list[str]:
-        if row.archived_at is not None:
-            return []
-        unit = get_unit(session(), row.unit_id)
-        return services.counted_rules(row.kind, row.ideology, unit.kind if unit else "",
-                                      plugin_settings("study"))
-
-
-class StudySessionPatch(InputSchema):
+class StudyMeetingPatch(InputSchema):
     unit_id = ma.fields.UUID()
     held_on = ma.fields.Date(validate=DAY)
     start_time = ma.fields.Time(allow_none=True)
@@ -100,21 +79,20 @@ class StudySessionPatch(InputSchema):
                                 validate=ma.validate.Length(max=500))
 
 
-class StudySessionIn(StudySessionPatch):
+class StudyMeetingIn(StudyMeetingPatch):
     unit_id = ma.fields.UUID(required=True)
     held_on = ma.fields.Date(required=True, validate=DAY)
     kind = ma.fields.String(required=True, validate=KIND, metadata={"description": KIND_HELP})
     title = _text(200, required=True)
 
 
-class StudySessionQuery(QuerySchema):
+class StudyMeetingQuery(ListQuery):
     unit_id = ma.fields.UUID()
     kind = ma.fields.String(validate=KIND)
     ideology = ma.fields.Boolean()
     year = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
     held_from = ma.fields.Date(validate=DAY)
     held_to = ma.fields.Date(validate=DAY)
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class StudyImportQuery(QuerySchema):
@@ -185,10 +163,9 @@ def render_title(year: int) -> str:
     return f"{year}年度理論學習計劃"
 
 
-class StudyPlanQuery(QuerySchema):
+class StudyPlanQuery(ListQuery):
     unit_id = ma.fields.UUID()
     year = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class StudyPlanProgressItem(ma.Schema):

@@ -1,64 +1,53 @@
-"""Study sessions: validate, write in one transaction, keep the ledger saying what each
-session counts for (W2, W3), emit events. No Flask here: routes, the import, demo data
-and tests call the same functions. Callers commit."""
+"""Study meetings: validate, write in one transaction, keep the ledger saying what each
+meeting counts for (W2, W3), emit events, and say what the API shows of a page of them.
+No Flask here: routes, the import, demo data and tests call the same functions. Callers
+commit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping, Sequence
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
     OrgUnit,
     can_write_unit,
     emit,
+    listed,
+    live_unit,
     require_tenant,
     sync_evidence,
-    unit_members,
+    tenant_zone,
+    township_members,
     utcnow,
 )
-from zerenzhi.plugins.study.models import StudyAttendance, StudySession
+from zerenzhi.plugins.study.models import StudyAttendance, StudyMeeting
 from zerenzhi.plugins.study.rules import (
     BRANCH_IDEOLOGY_STUDY,
     BRANCH_THEORY_STUDY,
     SECRETARY_SPECIAL_STUDY,
 )
 
-SOURCE_TYPE = "study.session"  # how the ledger and references name a session
-DEFAULT_START = dt.time(9, 0)  # a session recorded without a time counts as held at 09:00
+SOURCE_TYPE = "study.session"  # how the ledger and references name a meeting (published)
+DEFAULT_START = dt.time(9, 0)  # a meeting recorded without a time counts as held at 09:00
 FIELDS = ("held_on", "start_time", "kind", "title", "topics", "ideology", "presenter",
           "materials", "minutes")
+COLUMNS = tuple(column.key for column in StudyMeeting.__table__.columns)
 
 
-class StudyError(ValueError):
-    """Input that parsed but does not fit this township (422 on ``field``; 403 for scope)."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
-
-
-def active_unit(session: Session, unit_id: uuid.UUID) -> OrgUnit:
-    unit = session.scalar(select(OrgUnit).where(OrgUnit.id == unit_id,
-                                                OrgUnit.archived_at.is_(None)))
-    if unit is None:  # scoped: a foreign unit is as unknown as a made-up one
-        raise StudyError("unit_id", "no such unit in this township")
-    return unit
-
-
-def held_at(row: StudySession) -> dt.datetime:
-    """When the session happened, as an aware datetime in the township's time zone."""
-    zone = ZoneInfo(require_tenant().timezone)
-    return dt.datetime.combine(row.held_on, row.start_time or DEFAULT_START, zone)
+def held_at(row: StudyMeeting) -> dt.datetime:
+    """When the meeting happened, as an aware datetime in the township's time zone."""
+    return dt.datetime.combine(row.held_on, row.start_time or DEFAULT_START, tenant_zone())
 
 
 def counted_rules(kind: str, ideology: bool, unit_kind: str, settings: dict) -> list[str]:
-    """The rules a session of ``kind`` (tagged ``ideology``) in a unit of ``unit_kind``
+    """The rules a meeting of ``kind`` (tagged ``ideology``) in a unit of ``unit_kind``
     counts toward under this township's settings (which kinds count for what)."""
     rules = []
     if kind in settings["special_study_kinds"] and unit_kind in SECRETARY_SPECIAL_STUDY.applies_to:
@@ -71,7 +60,7 @@ def counted_rules(kind: str, ideology: bool, unit_kind: str, settings: dict) -> 
     return rules
 
 
-def sync_ledger(session: Session, row: StudySession, unit_kind: str, settings: dict) -> None:
+def sync_ledger(session: Session, row: StudyMeeting, unit_kind: str, settings: dict) -> None:
     """Make the ledger say what ``row`` counts for now (nothing once archived)."""
     evidence = [] if row.archived_at is not None else [
         Evidence(rule, row.unit_id, held_at(row))
@@ -81,24 +70,26 @@ def sync_ledger(session: Session, row: StudySession, unit_kind: str, settings: d
 
 
 def check_attendance(session: Session, unit_id: uuid.UUID, entries: list[dict]) -> None:
-    """Attendance names members posted to the session's unit, each once; absence needs a
-    reason (the minutes of a branch's study record why someone was away)."""
-    members = {member_id for member_id, _name, _role in unit_members(session, unit_id)}
+    """Attendance names members posted to the meeting's unit (all looked up in one
+    statement), each once; absence needs a reason (the minutes of a branch's study record
+    why someone was away)."""
+    posted = township_members(session, [e["member_id"] for e in entries],
+                              unit_id=unit_id) if entries else {}
     seen: set[uuid.UUID] = set()
     for index, entry in enumerate(entries):
         member_id = entry["member_id"]
-        if member_id not in members:
-            raise StudyError(f"attendance.{index}.member_id",
-                             "not a member posted to this session's unit")
+        if member_id not in posted:
+            raise DomainError(f"attendance.{index}.member_id",
+                              "not a member posted to this session's unit")
         if member_id in seen:
-            raise StudyError(f"attendance.{index}.member_id", "listed twice")
+            raise DomainError(f"attendance.{index}.member_id", "listed twice")
         seen.add(member_id)
         if not entry["present"] and not (entry.get("absence_reason") or "").strip():
-            raise StudyError(f"attendance.{index}.absence_reason",
-                             "an absent member needs a reason")
+            raise DomainError(f"attendance.{index}.absence_reason",
+                              "an absent member needs a reason")
 
 
-def _set_attendance(row: StudySession, entries: list[dict], *, audited: bool = True) -> None:
+def _set_attendance(row: StudyMeeting, entries: list[dict], *, audited: bool = True) -> None:
     """Update rows in place: present/absent changes, a dropped member's row is archived
     (nothing is deleted), a re-listed one is restored."""
     by_member = {entry.member_id: entry for entry in row.attendance}
@@ -120,15 +111,15 @@ def _set_attendance(row: StudySession, entries: list[dict], *, audited: bool = T
             existing.archived_at = None
 
 
-def record_session(session: Session, data: dict, settings: dict, *,
-                   audited: bool = True) -> StudySession:
-    """Record a session and, in the same transaction, the ledger entries it earns.
+def record_meeting(session: Session, data: dict, settings: dict, *,
+                   audited: bool = True) -> StudyMeeting:
+    """Record a meeting and, in the same transaction, the ledger entries it earns.
 
     ``audited=False`` is for the import, which writes one audit entry for the whole file.
     """
-    unit = active_unit(session, data["unit_id"])
+    unit = live_unit(session, data["unit_id"])
     check_attendance(session, unit.id, data.get("attendance") or [])
-    row = StudySession(unit_id=unit.id, **{k: data[k] for k in FIELDS if k in data})
+    row = StudyMeeting(unit_id=unit.id, **{k: data[k] for k in FIELDS if k in data})
     row.topics, row.materials = list(row.topics or []), list(row.materials or [])
     if not audited:
         row.__audit__ = False
@@ -141,14 +132,14 @@ def record_session(session: Session, data: dict, settings: dict, *,
     return row
 
 
-def update_session(session: Session, row: StudySession, changes: dict,
-                   settings: dict) -> StudySession:
-    """Change a session; a new date, kind, tag or unit moves its ledger entries."""
+def update_meeting(session: Session, row: StudyMeeting, changes: dict,
+                   settings: dict) -> StudyMeeting:
+    """Change a meeting; a new date, kind, tag or unit moves its ledger entries."""
     if row.archived_at is not None:
-        raise StudyError("id", "an archived session cannot change", 409)
-    unit = active_unit(session, changes.get("unit_id", row.unit_id))
+        raise DomainError("id", "an archived session cannot change", 409)
+    unit = live_unit(session, changes.get("unit_id", row.unit_id))
     if unit.id != row.unit_id and not can_write_unit(unit.id):
-        raise StudyError("unit_id", "this unit is outside your posts' scope", 403)
+        raise DomainError("unit_id", "this unit is outside your posts' scope", 403)
     if unit.id != row.unit_id and "attendance" not in changes:
         changes = {**changes, "attendance": []}  # the old unit's members no longer apply
     if "attendance" in changes:
@@ -164,8 +155,8 @@ def update_session(session: Session, row: StudySession, changes: dict,
     return row
 
 
-def archive_session(session: Session, row: StudySession) -> StudySession:
-    """Archive (never delete): the session counts for nothing any more."""
+def archive_meeting(session: Session, row: StudyMeeting) -> StudyMeeting:
+    """Archive (never delete): the meeting counts for nothing any more."""
     if row.archived_at is None:
         row.archived_at = utcnow()
         session.flush()
@@ -175,27 +166,60 @@ def archive_session(session: Session, row: StudySession) -> StudySession:
 
 
 def resync_all(session: Session, settings: dict) -> int:
-    """Settings changed which kinds count: re-say every live session's evidence."""
+    """Settings changed which kinds count: re-say every live meeting's evidence."""
     rows = session.execute(
-        select(StudySession, OrgUnit.kind).join(OrgUnit, OrgUnit.id == StudySession.unit_id)
-        .where(StudySession.archived_at.is_(None))
+        select(StudyMeeting, OrgUnit.kind).join(OrgUnit, OrgUnit.id == StudyMeeting.unit_id)
+        .where(StudyMeeting.archived_at.is_(None))
     ).all()
     for row, unit_kind in rows:
         sync_ledger(session, row, unit_kind, settings)
     return len(rows)
 
 
-def attendance_summary(row: StudySession) -> dict[str, Any]:
-    """Present, absent and the rate (present over those listed; None when nobody is)."""
+def meetings(query: Mapping[str, Any]) -> Select:
+    """The list's select, newest first: by unit, kind, tag, year or a range of days."""
+    statement = listed(StudyMeeting, query, match=("unit_id", "kind", "ideology"),
+                       order_by=(StudyMeeting.held_on.desc(), StudyMeeting.id.desc()))
+    if "year" in query:
+        statement = statement.where(StudyMeeting.held_on.between(
+            dt.date(query["year"], 1, 1), dt.date(query["year"], 12, 31)))
+    if "held_from" in query:
+        statement = statement.where(StudyMeeting.held_on >= query["held_from"])
+    if "held_to" in query:
+        statement = statement.where(StudyMeeting.held_on <= query["held_to"])
+    return statement
+
+
+def shown(session: Session, rows: Sequence[StudyMeeting], settings: dict) -> list[dict]:
+    """What the API shows of each meeting, for a whole page at once: its columns, its live
+    attendance with the counts and rate, and the rules it counts toward now.
+
+    Set-based, so a page costs the same whatever its size: the page's unit kinds come in
+    one statement, and attendance was loaded with the page (``selectin``: one more).
+    """
+    unit_ids = {row.unit_id for row in rows}
+    kinds = dict(session.execute(select(OrgUnit.id, OrgUnit.kind)
+                                 .where(OrgUnit.id.in_(unit_ids))).all()) if rows else {}
+    return [_shown(row, kinds.get(row.unit_id, ""), settings) for row in rows]
+
+
+def _shown(row: StudyMeeting, unit_kind: str, settings: dict) -> dict:
     live = [a for a in row.attendance if a.archived_at is None]
     present = sum(1 for a in live if a.present)
-    return {"present_count": present, "absent_count": len(live) - present,
-            "attendance_rate": round(present / len(live), 4) if live else None}
+    return {
+        **{key: getattr(row, key) for key in COLUMNS},
+        "attendance": [{"member_id": a.member_id, "present": a.present,
+                        "absence_reason": a.absence_reason} for a in live],
+        "present_count": present, "absent_count": len(live) - present,
+        "attendance_rate": round(present / len(live), 4) if live else None,  # of those listed
+        "counts_toward": [] if row.archived_at is not None else counted_rules(
+            row.kind, row.ideology, unit_kind, settings),
+    }
 
 
-def describe(session: Session, session_id: str) -> dict[str, Any] | None:
+def describe(session: Session, ref_id: str) -> dict[str, Any] | None:
     try:
-        row = session.get(StudySession, (require_tenant().id, uuid.UUID(session_id)))
+        row = session.get(StudyMeeting, (require_tenant().id, uuid.UUID(ref_id)))
     except ValueError:
         return None
     if row is None:
