@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from sqlalchemy import select
 
 from zerenzhi.audit.models import AuditEntry
 from zerenzhi.auth.permissions import requires
-from zerenzhi.routes.common import QuerySchema, SelectPage
+from zerenzhi.db.listing import listed
+from zerenzhi.routes.common import Blueprint, QuerySchema, SelectPage
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/townships/<township>/audit",
                 description="Hash-chained audit log of every write")
@@ -47,10 +46,8 @@ class AuditLog(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Audit entries, newest first, filtered by action, target, actor or time."""
-        statement = select(AuditEntry).order_by(AuditEntry.seq.desc())
-        for field in ("action", "target_type", "target_id", "actor"):
-            if field in query:
-                statement = statement.where(getattr(AuditEntry, field) == query[field])
+        statement = listed(AuditEntry, query, order_by=(AuditEntry.seq.desc(),),
+                           match=("action", "target_type", "target_id", "actor"))
         if "since" in query:
             statement = statement.where(AuditEntry.at >= query["since"])
         if "until" in query:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from zerenzhi.auth import service
 from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC, requires
 from zerenzhi.auth.roles import ROLES
-from zerenzhi.db.session import session
+from zerenzhi.db.session import session, writing
 from zerenzhi.labels import render
 from zerenzhi.orgunits.models import OrgUnit
-from zerenzhi.routes.common import InputSchema
+from zerenzhi.routes.common import Blueprint, InputSchema
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
 
@@ -66,16 +66,15 @@ class Tokens(MethodView):
     @blp.alt_response(429, description="Too many failed attempts; retry later")
     def post(self, credentials):
         """Log in: exchange a username and password for a bearer token."""
-        sess = session()
-        try:
-            issued = service.login(sess, credentials["username"], credentials["password"],
-                                   request.remote_addr)
+        try:  # not a DomainError: a 429 carries Retry-After
+            with writing() as db:
+                issued = service.login(db, credentials["username"], credentials["password"],
+                                       request.remote_addr)
         except service.Throttled as throttled:
             abort(429, message="too many failed logins; try again later",
                   headers={"Retry-After": str(throttled.retry_after)})
         if issued is None:
             abort(401, message="wrong username or password")
-        sess.commit()
         return {"access_token": issued.access_token, "token_type": "Bearer",
                 "expires_at": issued.expires_at}
 
@@ -86,9 +85,8 @@ class CurrentToken(MethodView):
     @blp.response(204)
     def delete(self):
         """Log out: revoke the token this request was made with."""
-        sess = session()
-        service.revoke(sess, g.zz_token_id)
-        sess.commit()
+        with writing() as db:
+            service.revoke(db, g.zz_token_id)
 
 
 @blp.route("/me")

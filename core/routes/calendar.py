@@ -11,18 +11,17 @@ import marshmallow as ma
 from dateutil.relativedelta import relativedelta
 from flask import Response, current_app, g
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from zerenzhi.auth.permissions import AUTHENTICATED, requires
 from zerenzhi.db.base import utcnow
-from zerenzhi.db.session import session
+from zerenzhi.db.session import writing
 from zerenzhi.obligations import feeds, ics, service
 from zerenzhi.obligations.materialize import ensure_periodic
 from zerenzhi.obligations.periods import Period, local_today
 from zerenzhi.obligations.status import STATUSES
-from zerenzhi.routes.common import QuerySchema
+from zerenzhi.routes.common import Blueprint, QuerySchema
 from zerenzhi.routes.obligations import ObligationSchema
 from zerenzhi.tenancy.context import require_tenant
 
@@ -96,6 +95,15 @@ def _query(sess: Session, start: dt.date, end: dt.date, now: dt.datetime,
     return service.calendar_query(sess, start=start, end=end, now=now, **filters)
 
 
+def _page(db: Session, statement: Select, pagination) -> list:
+    """One page of status rows in a total order (pages neither repeat nor skip), and the
+    total on flask-smorest's pagination parameters."""
+    pagination.item_count = db.scalar(
+        select(func.count()).select_from(statement.order_by(None).subquery()))
+    return db.execute(statement.order_by("unit_id", "id").limit(pagination.page_size)
+                      .offset(pagination.first_item)).all()
+
+
 def _window(query: dict, before: int, after: int) -> tuple[dt.date, dt.date]:
     """The asked window; a missing end keeps the default span from the given one."""
     start, end = query.get("start"), query.get("end")
@@ -119,20 +127,12 @@ class CalendarView(MethodView):
         Filters: unit, rule, status, responsible person. Periods in the window are
         materialised on first read.
         """
-        start, end = _window(query, 30, 90)
-        sess, now = session(), utcnow()
-        statement = _query(
-            sess, start, end, now, due_soon_days=query["due_soon_days"],
-            unit_id=query.get("unit"), rule_key=query.get("rule"),
-            statuses=query.get("status"), responsible=query.get("responsible"),
-        ).order_by("unit_id", "id")  # a total order, so pages neither repeat nor skip
-        pagination_parameters.item_count = sess.scalar(
-            select(func.count()).select_from(statement.order_by(None).subquery()))
-        rows = sess.execute(statement.limit(pagination_parameters.page_size)
-                            .offset(pagination_parameters.first_item)).all()
-        items = service.describe(rows, sess, now)
-        sess.commit()  # periods materialised on first read
-        return items
+        (start, end), now = _window(query, 30, 90), utcnow()
+        with writing() as db:  # periods are materialised on first read
+            statement = _query(db, start, end, now, due_soon_days=query["due_soon_days"],
+                               unit_id=query.get("unit"), rule_key=query.get("rule"),
+                               statuses=query.get("status"), responsible=query.get("responsible"))
+            return service.describe(_page(db, statement, pagination_parameters), db, now)
 
 
 @blp.route("/townships/<township>/calendar.ics")
@@ -149,10 +149,10 @@ class CalendarFeed(MethodView):
         too. UIDs are stable, so clients update items in place.
         """
         start, end = _window(query, 90, 365)
-        sess, now, tenant = session(), utcnow(), g.zz_tenant
-        rows = sess.execute(_query(sess, start, end, now, due_soon_days=14)).all()
-        items = service.describe(rows, sess, now)
-        sess.commit()
+        now, tenant = utcnow(), g.zz_tenant
+        with writing() as db:  # periods are materialised on first read
+            items = service.describe(db.execute(_query(db, start, end, now, due_soon_days=14))
+                                     .all(), db, now)
         public, zone = current_app.config["PUBLIC_URL"], ZoneInfo(tenant.timezone)
 
         def url_for(item: dict) -> str:
@@ -178,9 +178,8 @@ class FeedToken(MethodView):
 
         Only its hash is stored: keep the URL, it is shown once.
         """
-        sess = session()
-        token, home = feeds.rotate(sess, g.zz_identity.user_id)
-        sess.commit()
+        with writing() as db:
+            token, home = feeds.rotate(db, g.zz_identity.user_id)
         public = current_app.config["PUBLIC_URL"]
         return {
             "feed_token": token,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from zerenzhi.auth.permissions import AUTHENTICATED, requires
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.clauses import CLAUSES, SECTIONS
 from zerenzhi.labels import Label, render
+from zerenzhi.routes.common import Blueprint
 
 blp = Blueprint("catalogue", __name__, url_prefix="/api/v1/catalogue",
                 description="Clauses of the responsibility system, roles and unit kinds")
