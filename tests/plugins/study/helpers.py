@@ -1,6 +1,11 @@
-"""Small helpers for the study tests: a session body and reading the summary."""
+"""Small helpers for the study tests: a session body, reading the summary, counting SQL."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import event
 
 
 def body(world, unit: str = "branch-1", day: str = "2026-03-12", kind: str = "centralised",
@@ -29,3 +34,33 @@ def patch(client, url: str, changes: dict):
 def archive(client, url: str):
     etag = client.get(url).assert_status(200).headers["ETag"]
     return client.delete(url, headers={"If-Match": etag})
+
+
+@contextmanager
+def statements(app) -> Iterator[list[str]]:
+    """The SQL statements sent inside the block, counted at the cursor (each a round trip)."""
+    seen: list[str] = []
+    engine = app.extensions["zerenzhi"].db.engine
+
+    def note(_conn, _cursor, statement, *_args) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+
+
+def statements_per_page(world, url: str, role: str = "office") -> dict[int, int]:
+    """Statements a list request runs for a page of 1 and a page of 20 (after one request
+    that warms whatever is cached per process)."""
+    client = world.client(role)
+    client.get(url).assert_status(200)
+    counts = {}
+    for size in (1, 20):
+        with statements(world.app) as seen:
+            page = client.get(f"{url}?page_size={size}").assert_status(200).json
+        assert len(page) == size, url
+        counts[size] = len(seen)
+    return counts
