@@ -14,7 +14,7 @@ from typing import Any
 import marshmallow as ma
 from flask import Response, g, request
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
 from zerenzhi.auth.permissions import requires
 from zerenzhi.db.base import utcnow
@@ -22,7 +22,7 @@ from zerenzhi.db.session import session
 from zerenzhi.obligations.periods import Period, local_today, parse, period_of, periods_within
 from zerenzhi.rollups import exports, service
 from zerenzhi.rollups.metrics import METRIC_TYPES
-from zerenzhi.routes.common import QuerySchema
+from zerenzhi.routes.common import Blueprint, QuerySchema
 from zerenzhi.routes.obligations import PeriodField
 
 blp = Blueprint("rollups", __name__, url_prefix="/api/v1/counties/<county>/rollup",
