@@ -686,9 +686,9 @@ def validate_township_zero(app, backend: str, county_id: uuid.UUID) -> int:
     from zerenzhi.orgunits.models import OrgUnit
     from zerenzhi.orgunits.service import root_unit
     from zerenzhi.plugin_host.models import TenantPlugin
+    from zerenzhi.provisioning.service import create_township
     from zerenzhi.tenancy.context import tenant_scope
     from zerenzhi.tenancy.models import Tenant
-    from zerenzhi.tenancy.service import create_township
 
     with app.app_context():
         sess = session()

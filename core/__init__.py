@@ -53,10 +53,10 @@ from zerenzhi.routes.common import (
     SelectPage,
     get_or_404,
 )
+from zerenzhi.tenancy.catalogue import find_tenants
 from zerenzhi.tenancy.clock import local_noon, start_of_day, tenant_zone, today
 from zerenzhi.tenancy.context import TenantRef, current_tenant, require_tenant, tenant_scope
-from zerenzhi.tenancy.request import not_found
-from zerenzhi.tenancy.service import find_tenants
+from zerenzhi.web.pipeline import not_found
 
 __all__ = [
     "AUTHENTICATED",

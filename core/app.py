@@ -19,7 +19,7 @@ from zerenzhi.obligations.rules import RuleRegistry
 from zerenzhi.obligations.tally import install_tally
 from zerenzhi.plugin_host.manager import PluginSet, build_plugins
 from zerenzhi.routes import CORE_BLUEPRINTS
-from zerenzhi.tenancy import request as tenant_request
+from zerenzhi.web import pipeline
 
 DESCRIPTION = "Township responsibility system (責任制) API; clause IDs refer to DOMAIN.md."
 
@@ -92,7 +92,7 @@ def create_app(
 
     wire_plugins(app, kernel)
     _swagger_assets(app)
-    tenant_request.install(app)
+    pipeline.install(app)
     app.before_request(kernel.extras["plugin_guard"])
     idempotency.install(app)
     install_error_handlers(app)

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from zerenzhi.commands import CommandError, operator_session
-from zerenzhi.tenancy.provision import ProvisionError, apply_directory, export_tree
+from zerenzhi.provisioning.provision import ProvisionError, apply_directory, export_tree
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
 

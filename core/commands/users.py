@@ -20,9 +20,9 @@ from zerenzhi.auth.passwords import hash_password
 from zerenzhi.commands import CommandError, operator_session
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.orgunits.service import unit_by_code
+from zerenzhi.provisioning.tenant_files import USERNAME
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
-from zerenzhi.tenancy.tenant_files import USERNAME
 
 
 def read_password(from_stdin: bool) -> str:

@@ -3,7 +3,7 @@ bearer headers, so the ICS feed authenticates by a secret in its query string.
 
 Only the token's sha256 is stored (``user_account.feed_token_hash``); issuing a new one
 replaces it, which revokes the old URL (rotation after a leaked link). A feed token
-opens nothing but views marked for feed authentication (``zerenzhi.tenancy.request``).
+opens nothing but views marked for feed authentication (``zerenzhi.web.pipeline``).
 """
 
 from __future__ import annotations

@@ -16,14 +16,13 @@ from sqlalchemy import Row, Select, func, select
 from webargs.flaskparser import FlaskParser
 
 from zerenzhi.db.session import session
+from zerenzhi.web.pipeline import not_found
 
 
 def get_or_404(model: Any, record_id: Any, *, include_archived: bool = True) -> Any:
     """The current township's ``model`` row with this id, or the 404 every unknown or
     foreign id gets (scoping sees only this township, so the two cannot be told apart).
     ``include_archived=False`` treats an archived record as gone too."""
-    from zerenzhi.tenancy.request import not_found
-
     row = session().scalar(select(model).where(model.id == record_id))
     if row is None or (not include_archived and getattr(row, "archived_at", None) is not None):
         not_found()

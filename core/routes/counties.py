@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from zerenzhi.auth.permissions import requires
 from zerenzhi.db.session import writing
+from zerenzhi.provisioning import service
 from zerenzhi.routes.common import Blueprint, InputSchema, SelectPage
-from zerenzhi.tenancy import service
 from zerenzhi.tenancy.models import Tenant
 
 blp = Blueprint("counties", __name__, url_prefix="/api/v1/counties",

@@ -36,7 +36,7 @@ from zerenzhi.routes.directive_schemas import (
     TargetQuery,
     TargetSchema,
 )
-from zerenzhi.tenancy.request import not_found
+from zerenzhi.web.pipeline import not_found
 
 blp = Blueprint("directives", __name__, url_prefix="/api/v1/townships/<township>",
                 description="Directives from the county (督辦, W1) and reports sent upward "

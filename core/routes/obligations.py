@@ -16,7 +16,7 @@ from zerenzhi.obligations.rules import CADENCES
 from zerenzhi.obligations.status import STATUSES
 from zerenzhi.routes.common import Blueprint, InputSchema, QuerySchema
 from zerenzhi.tenancy.clock import today
-from zerenzhi.tenancy.request import not_found
+from zerenzhi.web.pipeline import not_found
 
 blp = Blueprint("obligations", __name__, url_prefix="/api/v1/townships/<township>",
                 description="Rules, obligations calendar and dashboard (責任清單)")

@@ -10,7 +10,7 @@ from zerenzhi.db.session import session, writing
 from zerenzhi.labels import render
 from zerenzhi.plugin_host import service
 from zerenzhi.routes.common import Blueprint, InputSchema
-from zerenzhi.tenancy.request import not_found
+from zerenzhi.web.pipeline import not_found
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/townships/<township>/plugins",
                 description="Modules (plugins) a township enables and configures")

@@ -21,7 +21,7 @@ from zerenzhi.routes.common import (
     SelectPage,
     get_or_404,
 )
-from zerenzhi.tenancy.request import not_found
+from zerenzhi.web.pipeline import not_found
 
 blp = Blueprint("users", __name__, url_prefix="/api/v1/townships/<township>/users",
                 description="Users of a township and the posts they hold")

@@ -17,9 +17,9 @@ from zerenzhi.obligations.periods import parse
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.orgunits.service import root_unit
 from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.provisioning.service import create_township
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
-from zerenzhi.tenancy.service import create_township
 from zerenzhi.testing import World
 
 PLUGINS = [TallyPlugin(), CountedHello(), RoguePlugin()]

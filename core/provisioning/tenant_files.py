@@ -17,7 +17,7 @@ import tomli_w
 
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.orgunits.models import UNIT_KINDS
-from zerenzhi.tenancy.service import ProvisioningError, check_timezone
+from zerenzhi.provisioning.service import ProvisioningError, check_timezone
 
 COUNTY_FILE = "_county.toml"
 COMMITTEE = "committee"

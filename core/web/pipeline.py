@@ -1,7 +1,8 @@
 """Per-request pipeline: request id, bearer token, tenant from the URL, identity.
 
 A township or county in the URL is entered only after the membership check; a
-foreign tenant answers exactly like one that does not exist.
+foreign tenant answers exactly like one that does not exist (``not_found``, which views
+use for their own records too). ``install`` hooks it into the app in ``create_app``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from zerenzhi.audit.recorder import Actor, reset_actor, set_actor
 from zerenzhi.auth.identity import load_identity
 from zerenzhi.auth.service import lookup_token
 from zerenzhi.db.session import close_session, session
+from zerenzhi.obligations.feeds import FEED_AUTH, user_for_feed_token
 from zerenzhi.tenancy.context import reset_tenant, set_tenant
 from zerenzhi.tenancy.models import Tenant
 
@@ -37,8 +39,6 @@ def _bearer() -> str | None:
 
 def _feed_token_user(sess):
     """``?token=`` for views marked for feed auth only (calendar clients send no headers)."""
-    from zerenzhi.obligations.feeds import FEED_AUTH, user_for_feed_token
-
     token = request.args.get("token")
     if not token:
         return None

@@ -25,11 +25,9 @@ from zerenzhi.orgunits import service as unit_service
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.plugin_host.models import TenantPlugin
 from zerenzhi.plugin_host.service import load_demo_data
-from zerenzhi.tenancy import plugin_state
-from zerenzhi.tenancy.context import tenant_scope
-from zerenzhi.tenancy.models import Tenant
-from zerenzhi.tenancy.service import ProvisioningError, create_county, create_township
-from zerenzhi.tenancy.tenant_files import (
+from zerenzhi.provisioning import plugin_state
+from zerenzhi.provisioning.service import ProvisioningError, create_county, create_township
+from zerenzhi.provisioning.tenant_files import (
     COMMITTEE,
     COUNTY_FILE,
     ProvisionError,
@@ -39,6 +37,8 @@ from zerenzhi.tenancy.tenant_files import (
     dumps,
     read_tree,
 )
+from zerenzhi.tenancy.context import tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 

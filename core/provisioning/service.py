@@ -1,4 +1,6 @@
-"""Provisioning counties and townships (routes, CLI and `tenants apply` share it)."""
+"""Creating counties and townships (routes, CLI and `tenants apply` share it).
+
+Reading the tenant catalogue is not provisioning: ``zerenzhi.tenancy.catalogue``."""
 
 from __future__ import annotations
 
@@ -70,11 +72,3 @@ def create_township(session: Session, county: Tenant, slug: str, name: str,
         session.flush()
     return township
 
-
-def find_tenants(session: Session, **where) -> list[TenantRef]:
-    """Live tenants matching ``where`` (``slug``, ``kind``, ``county_id``, ``id``): the global
-    catalogue, for plugins' commands that act on several tenants."""
-    statement = select(Tenant).where(Tenant.archived_at.is_(None)).order_by(Tenant.slug)
-    for name, value in where.items():
-        statement = statement.where(getattr(Tenant, name) == value)
-    return [tenant.ref() for tenant in session.scalars(statement)]
