@@ -1,27 +1,38 @@
-"""The app factory: the one place that wires core and plugins together."""
+"""The app factory: the one place that wires core and plugins together.
+
+It sits above every layer it wires (routes, the request pipeline, the plugin host, the
+session listeners of db, audit and obligations) and below the command line that runs it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
 from zerenzhi import config as config_module
 from zerenzhi import idempotency
+from zerenzhi.audit.recorder import install_audit
 from zerenzhi.auth.catalogue import CORE_PERMISSIONS
 from zerenzhi.auth.permissions import PUBLIC, PermissionRegistry
-from zerenzhi.db.session import Database
+from zerenzhi.db.scoping import install_scoping
+from zerenzhi.db.session import Database, install_rls
 from zerenzhi.errors import install_error_handlers
+from zerenzhi.labels import Label
 from zerenzhi.obligations.rules import RuleRegistry
 from zerenzhi.obligations.tally import install_tally
 from zerenzhi.plugin_host.manager import PluginSet, build_plugins
+from zerenzhi.plugin_host.wiring import wire_plugins
+from zerenzhi.rollups.metrics import RollupMetric
 from zerenzhi.routes import CORE_BLUEPRINTS
 from zerenzhi.web import pipeline
 
-DESCRIPTION = "Township responsibility system (責任制) API; clause IDs refer to DOMAIN.md."
+DESCRIPTION = "Township responsibility system (責任制) API; clause IDs refer to docs/domain.md."
 
 
 class ZerenzhiApi(Api):
@@ -35,18 +46,26 @@ class ZerenzhiApi(Api):
 
 @dataclass
 class Kernel:
-    """Everything the app wired, reachable as ``app.extensions["zerenzhi"]``."""
+    """Everything the app wired, reachable as ``app.extensions["zerenzhi"]``.
+
+    Lower layers read it through ``current_app`` (they may not import this module); the
+    plugin fields are filled once by ``wire_plugins`` and only read afterwards.
+    """
 
     db: Database
     plugins: PluginSet
     permissions: PermissionRegistry
     api: Api
-    extras: dict[str, Any] = field(default_factory=dict)
+    rules: RuleRegistry = field(default_factory=RuleRegistry)
+    # metric key -> (plugin, metric): what a county roll-up may ask the plugins for
+    metrics: dict[str, tuple[str, RollupMetric]] = field(default_factory=dict)
+    # blueprint name -> (plugin, its title): whose module a mounted route belongs to
+    blueprint_owners: dict[str, tuple[str, Label]] = field(default_factory=dict)
+    # before_request: 404 for a plugin route of a module the township has not enabled
+    plugin_guard: Callable[[], None] | None = None
 
 
 def _swagger_assets(app: Flask) -> None:
-    import swagger_ui_bundle
-
     folder = swagger_ui_bundle.swagger_ui_path
 
     def swagger_asset(filename: str):
@@ -61,6 +80,17 @@ def _spec_security(api: Api) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "POST /api/v1/auth/tokens"}
     )
     api.spec.options["security"] = [{"bearer": []}]
+
+
+def install_listeners(db: Database) -> None:
+    """Put the session and engine listeners on the app's database, in the order they must
+    run: scoping stamps tenant ids before the audit chain and the tally read them; RLS
+    follows the tenant context on PostgreSQL. Here, not at import, so importing a module
+    changes no session and each app's database gets them once."""
+    install_scoping(db.Session)
+    install_audit(db.Session)
+    install_rls(db.engine)
+    install_tally(db.Session)
 
 
 def create_app(
@@ -81,19 +111,15 @@ def create_app(
     api = ZerenzhiApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     _spec_security(api)
     kernel = Kernel(Database(app.config["DATABASE_URL"]), plugin_set, permissions, api)
-    install_tally(kernel.db.Session)
-    kernel.extras["rules"] = RuleRegistry()
-    kernel.extras["metrics"] = {}
+    install_listeners(kernel.db)
     app.extensions["zerenzhi"] = kernel
 
     for blueprint in CORE_BLUEPRINTS:
         api.register_blueprint(blueprint)
-    from zerenzhi.plugin_host.wiring import wire_plugins
-
     wire_plugins(app, kernel)
     _swagger_assets(app)
     pipeline.install(app)
-    app.before_request(kernel.extras["plugin_guard"])
+    app.before_request(kernel.plugin_guard)  # after the pipeline: it needs the tenant
     idempotency.install(app)
     install_error_handlers(app)
 

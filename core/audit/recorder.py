@@ -186,6 +186,7 @@ def _forget_tail(session: Session, *_args) -> None:
 
 
 def install_audit(session_class) -> None:
+    """Audit every flush of ``session_class`` (installed by ``create_app``)."""
     event.listen(session_class, "before_flush", _assign_ids)
     event.listen(session_class, "after_flush", _collect)
     event.listen(session_class, "after_commit", _forget_tail)

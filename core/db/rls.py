@@ -58,7 +58,7 @@ def grant_app_role(connection, role: str) -> None:
     append-only tables. Runs after every upgrade, as the owner role."""
     if connection.dialect.name != "postgresql" or not role:
         return
-    from psycopg import sql
+    from psycopg import sql  # lazy: only PostgreSQL gets here, SQLite runs never load psycopg
 
     driver = connection.connection.driver_connection
     ident = sql.Identifier(role).as_string(driver)

@@ -12,8 +12,9 @@ import functools
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from zerenzhi.db.base import TenantScoped
+from zerenzhi.db.base import Base, TenantScoped
 from zerenzhi.tenancy.context import TenantContextError, county_reads, current_tenant
+from zerenzhi.tenancy.models import Tenant
 
 UNSCOPED = "zz_unscoped"
 
@@ -53,14 +54,10 @@ def _tenant_criteria(tenant_id):
 
 
 def _tenant_classes() -> list[type]:
-    from zerenzhi.db.base import Base
-
     return [m.class_ for m in Base.registry.mappers if issubclass(m.class_, TenantScoped)]
 
 
 def _county_criteria(county_id) -> tuple:
-    from zerenzhi.db.base import Base
-
     # keyed by the mapped classes too: a model imported later must get its criterion
     return _county_options(county_id, len(Base.registry.mappers))
 
@@ -74,8 +71,6 @@ def _county_options(county_id, _mapped: int) -> tuple:
     Built once per county (the options are immutable): building a dozen of them cost a
     millisecond per statement, a third of a small county's whole roll-up.
     """
-    from zerenzhi.tenancy.models import Tenant
-
     townships = select(Tenant.id).where(Tenant.county_id == county_id).scalar_subquery()
     options = []
     for cls in _tenant_classes():
@@ -110,5 +105,7 @@ def _stamp_and_check(session: Session, _flush_context, _instances) -> None:
 
 
 def install_scoping(session_class) -> None:
+    """Scope ``session_class`` (``create_app`` does, first: auditing and the tally read the
+    tenant ids stamped here)."""
     event.listen(session_class, "do_orm_execute", _scope_statement)
     event.listen(session_class, "before_flush", _stamp_and_check)

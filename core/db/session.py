@@ -1,7 +1,8 @@
 """Engine and session per app; the session of the current request or CLI command.
 
 One ``Database`` per app (no module globals), reached through ``session()`` inside an
-app context. Tenant scoping and auditing are installed on the session class here.
+app context. The RLS settings listener is defined here (``install_rls``); it, tenant
+scoping and auditing are installed on the engine and session class by ``create_app``.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def rls_settings_sql(tenant_id: uuid.UUID | None, county_id: uuid.UUID | None) -
     """Both ``SET LOCAL``s as one statement (one round trip), the literals built by psycopg
     from validated UUIDs, never by formatting; in a county read scope, with
     ``COUNTY_READ_SETTINGS``. Cached: the text depends only on the ids."""
-    from psycopg import sql
+    from psycopg import sql  # lazy: only PostgreSQL gets here, SQLite runs never load psycopg
 
     def literal(value: uuid.UUID | None) -> sql.Literal:
         return sql.Literal(str(uuid.UUID(str(value))) if value else "")
@@ -135,18 +136,15 @@ def install_rls(engine: Engine) -> None:
 
 
 class Database:
-    """The app's engine and session factory."""
+    """The app's engine and session factory. The listeners that scope, audit and count
+    (``install_scoping``, ``install_audit``, ``install_tally``) and ``install_rls`` are put
+    on them by ``create_app``, which knows every layer; only the bookkeeping
+    ``close_session`` reads is installed here."""
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
-        from zerenzhi.audit.recorder import install_audit
-        from zerenzhi.db.scoping import install_scoping
-
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
         self.Session = sessionmaker(bind=self.engine, expire_on_commit=False)
-        install_scoping(self.Session)
-        install_audit(self.Session)
-        install_rls(self.engine)
         event.listen(self.Session, "after_begin", _remember_connection)
 
     @property

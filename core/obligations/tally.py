@@ -127,5 +127,6 @@ def recount(session: Session, keys: Iterable[Key]) -> int:
 
 
 def install_tally(session_class) -> None:
+    """Keep ``counted`` exact on ``session_class`` (installed by ``create_app``)."""
     event.listen(session_class, "after_flush", _collect)
     event.listen(session_class, "after_flush_postexec", _recount)

@@ -14,7 +14,8 @@ from zerenzhi.db.base import utcnow
 from zerenzhi.domain import DomainError
 from zerenzhi.obligations.models import Obligation, RuleVersion
 from zerenzhi.obligations.periods import local_today, period_of
-from zerenzhi.obligations.rules import RuleDef
+from zerenzhi.obligations.rules import RuleDef, RuleRegistry
+from zerenzhi.plugin_host.service import enabled_names
 from zerenzhi.tenancy.context import require_tenant
 
 MAX_DEADLINE_HOURS = 24 * 366
@@ -47,8 +48,9 @@ class EffectiveRule:
         return self.rule.key
 
 
-def registry():
-    return current_app.extensions["zerenzhi"].extras["rules"]
+def registry() -> RuleRegistry:
+    """The app's rules: core's and those the installed plugins registered at start-up."""
+    return current_app.extensions["zerenzhi"].rules
 
 
 def _versions(session: Session, key: str | None = None) -> list[RuleVersion]:
@@ -78,8 +80,6 @@ def effective(rule: RuleDef, versions: list[RuleVersion], on: dt.date) -> Effect
 
 
 def enabled_rules(session: Session) -> list[RuleDef]:
-    from zerenzhi.plugin_host.service import enabled_names
-
     return registry().for_plugins(enabled_names(session))
 
 

@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from flask_smorest import abort
 
 from zerenzhi.db.session import session
-from zerenzhi.labels import render
+from zerenzhi.labels import Label, render
 from zerenzhi.plugin_host import service
 
 
@@ -29,8 +29,11 @@ def _only_for(plugin_set, name: str):
 
 
 def wire_plugins(app: Flask, kernel) -> None:
+    """Mount every installed plugin and fill the kernel's ``rules``, ``metrics``,
+    ``blueprint_owners`` and ``plugin_guard`` (``kernel`` is ``zerenzhi.app.Kernel``, a
+    layer above this one: used, not imported)."""
     plugin_set = kernel.plugins
-    owners: dict[str, tuple[str, object]] = {}
+    owners: dict[str, tuple[str, Label]] = {}
     for installed in plugin_set.ordered():
         name = installed.name
         caller = _only_for(plugin_set, name)
@@ -38,19 +41,19 @@ def wire_plugins(app: Flask, kernel) -> None:
             kernel.permissions.extend(permissions or (), source=name)
         for rules in caller("register_rules")():
             for rule in rules or ():
-                kernel.extras["rules"].add(rule, plugin=name)
+                kernel.rules.add(rule, plugin=name)
         for metrics in caller("register_rollup_metrics")():
             for metric in metrics or ():
                 if not metric.key.startswith(f"{name}."):
                     raise ValueError(f"metric {metric.key} of {name} must start with '{name}.'")
-                kernel.extras["metrics"][metric.key] = (name, metric)
+                kernel.metrics[metric.key] = (name, metric)
         for blueprints in caller("register_blueprints")():
             for blueprint in blueprints or ():
                 kernel.api.register_blueprint(
                     blueprint, url_prefix=f"/api/v1/townships/<township>/{name}"
                 )
                 owners[blueprint.name] = (name, installed.manifest.title)
-    kernel.extras["blueprint_owners"] = owners
+    kernel.blueprint_owners = owners
 
     def require_enabled() -> None:
         owner = owners.get(request.blueprint or "")
@@ -66,4 +69,4 @@ def wire_plugins(app: Flask, kernel) -> None:
             session().commit()  # keep the plugin disabled, with its logged problem
             abort(404, message=f"{message}: its stored settings no longer validate")
 
-    kernel.extras["plugin_guard"] = require_enabled
+    kernel.plugin_guard = require_enabled

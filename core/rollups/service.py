@@ -232,7 +232,7 @@ def _number(value: Any) -> bool:
 
 def registered_metrics() -> list[tuple[str, Any]]:
     """(plugin, RollupMetric) for every metric the installed plugins registered, by key."""
-    found = current_app.extensions["zerenzhi"].extras["metrics"]
+    found = current_app.extensions["zerenzhi"].metrics
     return [found[key] for key in sorted(found)]
 
 

@@ -50,7 +50,7 @@ county_blp = Blueprint("county_directives", __name__, url_prefix="/api/v1/counti
 def _register_rule(state) -> None:
     """The app gets the core rule ``county.directive`` as it mounts these routes (the
     rule registry exists by then; see ``create_app``)."""
-    service.ensure_rule(state.app.extensions["zerenzhi"].extras["rules"])
+    service.ensure_rule(state.app.extensions["zerenzhi"].rules)
 
 
 # --- county --------------------------------------------------------------------------------

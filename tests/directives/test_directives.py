@@ -160,7 +160,7 @@ def test_permissions_per_role(county):
 def test_the_rule_is_core_and_townships_cannot_switch_it_off(app, township):
     """``county.directive`` comes with every app (no plugin enables it); the township's
     rules API lists and changes its modules' rules only, so it 404s here."""
-    rule = app.extensions["zerenzhi"].extras["rules"].get(RULE)
+    rule = app.extensions["zerenzhi"].rules.get(RULE)
     assert rule is not None and rule.source == "W1" and rule.cadence == "event"
     client = township.client("secretary")
     client.patch(f"{township.base}/rules/{RULE}", json={"enabled": False}).assert_status(404)

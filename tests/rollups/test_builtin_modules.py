@@ -93,7 +93,7 @@ def test_no_module_record_text_reaches_the_county(app, township):
         from zerenzhi.orgunits.models import OrgUnit
 
         allowed = set(sess.scalars(select(OrgUnit.name)))  # unit names and rule titles
-    allowed |= {render(rule.title, language) for rule in app.extensions["zerenzhi"].extras["rules"]
+    allowed |= {render(rule.title, language) for rule in app.extensions["zerenzhi"].rules
                 for language in ("zh-Hans", "zh-Hant", "en")}
     body = "\n".join(
         rollup(township, view, format=fmt, **params).assert_status(200).raw.get_data(

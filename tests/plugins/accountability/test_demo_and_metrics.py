@@ -12,7 +12,7 @@ NOW = "2026-11-26T10:00:00+08:00"
 def _cases_open(world, period: str) -> int:
     from zerenzhi import parse_period
 
-    metric = world.app.extensions["zerenzhi"].extras["metrics"]["accountability.cases_open"][1]
+    metric = world.app.extensions["zerenzhi"].metrics["accountability.cases_open"][1]
     with world.scope() as sess:
         return metric.compute(sess, parse_period(period))
 

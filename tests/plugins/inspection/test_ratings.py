@@ -88,7 +88,7 @@ def test_scores_follow_the_documented_formula_and_the_township_weights(town, tim
     with town.scope() as sess:
         from zerenzhi import parse_period
 
-        metrics = town.app.extensions["zerenzhi"].extras["metrics"]
+        metrics = town.app.extensions["zerenzhi"].metrics
         _plugin, average = metrics["inspection.average_score"]
         assert average.compute(sess, parse_period("2026H1")) == 68.2  # (85.5 + 51) / 2
         _plugin, prominent = metrics["inspection.prominent_problem_units"]

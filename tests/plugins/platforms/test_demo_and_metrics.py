@@ -13,7 +13,7 @@ NOW = "2026-11-26T10:00:00+08:00"
 def _metric(world, key: str, period: str):
     from zerenzhi import parse_period
 
-    compute = world.app.extensions["zerenzhi"].extras["metrics"][key][1].compute
+    compute = world.app.extensions["zerenzhi"].metrics[key][1].compute
     with world.scope() as sess:
         return compute(sess, parse_period(period))
 
