@@ -3,7 +3,13 @@ over ``_pytest``): anything not exported here may move without notice.
 """
 
 from zerenzhi.audit.recorder import record as audit_event
-from zerenzhi.auth.members import MemberInfo, get_member, member_fk, township_members
+from zerenzhi.auth.members import (
+    MemberInfo,
+    get_member,
+    member_fk,
+    township_members,
+    unit_members,
+)
 from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC, Permission, requires
 from zerenzhi.auth.roles import (
     COUNTY_ROLES,
@@ -37,7 +43,7 @@ from zerenzhi.obligations.periods import Period, local_today, parse_period, peri
 from zerenzhi.obligations.rules import RuleDef
 from zerenzhi.obligations.service import summary as obligation_summary
 from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
-from zerenzhi.orgunits.service import committee, get_unit, live_unit, unit_members, units_of_kind
+from zerenzhi.orgunits.service import committee, get_unit, live_unit, units_of_kind
 from zerenzhi.plugin_host.hookspecs import hookimpl
 from zerenzhi.plugin_host.manifest import Manifest
 from zerenzhi.plugin_host.service import plugin_settings, townships_enabling

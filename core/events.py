@@ -1,4 +1,5 @@
-"""Domain events: sent to the ``on_event`` hook of the plugins the tenant enabled."""
+"""Domain events: sent to the ``on_event`` hook of the plugins the tenant enabled, through
+the plugin host; obligations and plugins emit them (``zerenzhi.emit``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
+from zerenzhi.plugin_host.service import call_one, enabled_names
 from zerenzhi.tenancy.context import TenantRef, require_tenant
 
 log = logging.getLogger("zerenzhi.events")
@@ -33,8 +35,6 @@ def emit(session: Session, name: str, *, strict: bool = False, **data: Any) -> E
     With ``strict=True`` (reminders) a failure propagates, so the caller can roll back and
     retry rather than mark as sent what nobody received.
     """
-    from zerenzhi.plugin_host.service import call_one, enabled_names
-
     event = Event(name, require_tenant(), data)
     for plugin in sorted(enabled_names(session)):
         try:

@@ -13,6 +13,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from zerenzhi.db.base import utcnow
+from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.service import describe as describe_rows
+from zerenzhi.obligations.status import Window, status_query
+from zerenzhi.plugin_host.service import enabled_names, hooks
 from zerenzhi.tenancy.context import require_tenant
 
 
@@ -23,11 +28,7 @@ def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | N
             return describe_obligations(session, [ref_id]).get(str(uuid.UUID(str(ref_id))))
         except ValueError:
             return None
-    from zerenzhi.plugin_host.service import hooks
-
     plugin = ref_type.split(".", 1)[0]
-    from zerenzhi.plugin_host.service import enabled_names
-
     if plugin not in enabled_names(session):
         return None
     return hooks(session).describe_reference(session=session, tenant=require_tenant(),
@@ -38,11 +39,6 @@ def describe_obligations(session: Session, ids: Iterable[Any]) -> dict[str, dict
     """``describe(session, "obligation", id)`` for many ids, keyed by id (text): a list that
     shows each record's obligation asks once for the page, not once per row. Unknown and
     archived ids are left out; an id that is no UUID raises ``ValueError``."""
-    from zerenzhi.db.base import utcnow
-    from zerenzhi.obligations.models import Obligation
-    from zerenzhi.obligations.service import describe as describe_rows
-    from zerenzhi.obligations.status import Window, status_query
-
     wanted = {uuid.UUID(str(obligation_id)) for obligation_id in ids}
     if not wanted:
         return {}

@@ -56,6 +56,18 @@ def township_members(session: Session, ids: Iterable[uuid.UUID] | None = None, *
     return found
 
 
+def unit_members(session: Session, unit_id: uuid.UUID) -> list[tuple[uuid.UUID, str, str]]:
+    """(member id, display name, role) of everyone currently posted to ``unit_id``."""
+    rows = session.execute(
+        select(Member.id, Member.display_name, Position.role)
+        .join(Position, Position.member_id == Member.id)
+        .where(Position.unit_id == unit_id, Position.ended_at.is_(None),
+               Member.archived_at.is_(None))
+        .order_by(Member.display_name)
+    ).all()
+    return [(row[0], row[1], row[2]) for row in rows]
+
+
 def get_member(session: Session, member_id: uuid.UUID, *, field: str = "member_id") -> MemberInfo:
     """The live member ``member_id`` of this township, or a ``DomainError`` on ``field`` (a
     member of another township is as unknown as a made-up id)."""

@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
+from zerenzhi.audit.recorder import record
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.db.base import utcnow
 from zerenzhi.domain import DomainError
 from zerenzhi.labels import render
 from zerenzhi.obligations.materialize import ensure_periodic
 from zerenzhi.obligations.models import Obligation
-from zerenzhi.obligations.periods import Period, period_of
+from zerenzhi.obligations.periods import Period, local_today, period_of
 from zerenzhi.obligations.responsible import Posts
 from zerenzhi.obligations.status import Window, filtered, status_query
 from zerenzhi.obligations.versions import registry
@@ -136,16 +137,12 @@ def waive(session: Session, obligation_id: uuid.UUID, reason: str,
         raise DomainError("_schema", "already waived", 409)
     obligation.waived_at, obligation.waived_by, obligation.waive_reason = utcnow(), by, reason
     session.flush()
-    from zerenzhi.audit.recorder import record
-
     record(session, "obligation.waive", "obligation", obligation.id,
            after={"reason": reason, "rule": obligation.rule_key, "slot": obligation.slot})
     return obligation
 
 
 def current_period(cadence: str = "half_year") -> Period:
-    from zerenzhi.obligations.periods import local_today
-
     return period_of(cadence, local_today(require_tenant().timezone))
 
 

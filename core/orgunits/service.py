@@ -117,20 +117,6 @@ def archive_unit(session: Session, unit: OrgUnit) -> OrgUnit:
     return unit
 
 
-def unit_members(session: Session, unit_id: uuid.UUID) -> list[tuple[uuid.UUID, str, str]]:
-    """(member id, display name, role) of everyone currently posted to ``unit_id``."""
-    from zerenzhi.auth.models import Member, Position
-
-    rows = session.execute(
-        select(Member.id, Member.display_name, Position.role)
-        .join(Position, Position.member_id == Member.id)
-        .where(Position.unit_id == unit_id, Position.ended_at.is_(None),
-               Member.archived_at.is_(None))
-        .order_by(Member.display_name)
-    ).all()
-    return [(row[0], row[1], row[2]) for row in rows]
-
-
 def units_of_kind(session: Session, *kinds: str) -> list[OrgUnit]:
     statement = select(OrgUnit).where(OrgUnit.archived_at.is_(None)).order_by(OrgUnit.code)
     if kinds:
