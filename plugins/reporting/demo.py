@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from zerenzhi import local_today, require_tenant
+from zerenzhi import tenant_zone, today
 from zerenzhi.plugins.reporting import services, situations
 from zerenzhi.plugins.reporting.models import ReportingMeeting
 
@@ -29,12 +28,11 @@ def fill(session: Any, settings: dict) -> None:
     """Skip when the township already has reporting records."""
     if session.scalar(select(ReportingMeeting.id).limit(1)) is not None:
         return
-    zone = ZoneInfo(require_tenant().timezone)
-    today = local_today(require_tenant().timezone)
-    year = today.year
+    zone, as_of = tenant_zone(), today()
+    year = as_of.year
 
     def past(day: dt.date) -> bool:
-        return day <= today
+        return day <= as_of
 
     for day, title in ((dt.date(year, 3, 20), "鎮黨委專題研究意識形態工作會議（上半年）"),
                        (dt.date(year, 9, 8), "鎮黨委專題研究意識形態工作會議（下半年）")):
@@ -56,7 +54,7 @@ def fill(session: Any, settings: dict) -> None:
         services.submit_half_year(session, first, {"submitted_on": dt.date(year, 6, 28)})
         services.acknowledge_half_year(session, first, {"acknowledged_on": dt.date(year, 7, 10),
                                                         "note": "已收悉"})
-    if today.month > 6:
+    if as_of.month > 6:
         services.create_half_year(session, {"period": f"{year}H2", "sections": SECTIONS[:2]},
                                   settings)
     for occurred, hours, title in (

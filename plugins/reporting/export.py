@@ -10,7 +10,9 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt
+from sqlalchemy.orm import Session
 
+from zerenzhi import audit_event, committee, today
 from zerenzhi.plugins.reporting.models import ReportingHalfYearReport
 
 TITLE_FONT, BODY_FONT, HEADING_FONT = "方正小標宋簡體", "仿宋_GB2312", "黑體"
@@ -58,3 +60,13 @@ def render(report: ReportingHalfYearReport, issuer: str, on: dt.date) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def docx(session: Session, report: ReportingHalfYearReport, settings: dict) -> bytes:
+    """The .docx of ``report``, signed by the township's issuing committee (by default the
+    committee unit's name) and dated the day it went up (today for a draft); audited."""
+    issuer = settings["issuing_committee"] or committee(session).name
+    content = render(report, issuer, report.submitted_on or today())
+    audit_event(session, "reporting_half_year_report.export", "reporting_half_year_report",
+                report.id, after={"format": "docx"})
+    return content

@@ -64,6 +64,12 @@ class ReportingAssemblyReport(TenantScoped, Archivable, Timestamped, Base):
 
     __table_args__ = (tenant_fk("unit_id", "org_unit"),)
 
+    @property
+    def counts(self) -> bool:
+        """Whether it counts toward R2 (ideology work is an important part of the report):
+        live, with an ideology section. From its own columns only: nothing is loaded."""
+        return self.archived_at is None and any(s.get("ideology") for s in self.sections or [])
+
 
 class ReportingSituation(TenantScoped, Archivable, Timestamped, Base):
     """A major situation in the ideology field (R3): recording it starts the deadline."""

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
-from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
 from zerenzhi.plugins.reporting import metrics, services
 from zerenzhi.plugins.reporting.routes import blp
 from zerenzhi.plugins.reporting.rules import PERMISSIONS, RULES

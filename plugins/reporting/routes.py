@@ -3,22 +3,22 @@ record is the township committee's, so writers need the committee in their scope
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 
 from zerenzhi import (
+    Blueprint,
     SelectPage,
-    audit_event,
+    committee,
+    get_or_404,
     not_found,
     plugin_settings,
     require_unit_write,
     requires,
     session,
+    writing,
 )
 from zerenzhi.plugins.reporting import export, services, situations
 from zerenzhi.plugins.reporting.models import (
@@ -53,41 +53,28 @@ blp = Blueprint("reporting", __name__,
                 description="Committee meetings on ideology and reports upward (報告; R1–R3)")
 
 
-def _fail(error: services.ReportingError):
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
-
-
 def _settings() -> dict:
     return plugin_settings("reporting")
 
 
-def _one(model: Any, record_id) -> Any:
-    row = session().scalar(select(model).where(model.id == record_id))
-    if row is None:
-        not_found()
-    return row
-
-
 def _write(action, *args) -> Any:
-    """Run a service write for the committee (scope-checked), commit, return its result."""
-    try:
-        require_unit_write(services.committee(session()).id)
-        result = action(session(), *args)
-    except services.ReportingError as error:
-        _fail(error)
-    session().commit()
-    return result
+    """Run a service write for the committee (scope-checked) in one transaction."""
+    with writing() as db:
+        require_unit_write(committee(db).id)
+        return action(db, *args)
 
 
-def _listing(model: Any, day_column: Any, query: dict):
-    statement = select(model).order_by(day_column.desc(), model.id.desc())
-    if not query["include_archived"]:
-        statement = statement.where(model.archived_at.is_(None))
-    if "year" in query:
-        statement = statement.where(day_column.between(dt.date(query["year"], 1, 1),
-                                                       dt.date(query["year"], 12, 31)))
-    return statement
+def _situation(row: ReportingSituation) -> dict:
+    """One situation as the API shows it: the same as in a list."""
+    return situations.shown(session(), [row])[0]
+
+
+class SituationPage(SelectPage):
+    """A page of situations as the API shows them, computed for the whole page at once."""
+
+    @property
+    def items(self) -> list[dict]:
+        return situations.shown(session(), super().items)
 
 
 # --- R1: meetings -------------------------------------------------------------------------
@@ -101,7 +88,7 @@ class Meetings(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """The committee's special meetings on ideology work, newest first."""
-        return _listing(ReportingMeeting, ReportingMeeting.held_on, query)
+        return services.listing(ReportingMeeting, ReportingMeeting.held_on, query)
 
     @requires("reporting.meeting.write")
     @blp.arguments(ReportingMeetingIn)
@@ -118,7 +105,7 @@ class MeetingItem(MethodView):
     @blp.response(200, ReportingMeetingOut)
     def get(self, meeting_id):
         """One meeting."""
-        return _one(ReportingMeeting, meeting_id)
+        return get_or_404(ReportingMeeting, meeting_id)
 
     @requires("reporting.meeting.write")
     @blp.etag
@@ -126,7 +113,7 @@ class MeetingItem(MethodView):
     @blp.response(200, ReportingMeetingOut)
     def patch(self, data, meeting_id):
         """Change a meeting (If-Match); a new date moves its ledger entry."""
-        row = _one(ReportingMeeting, meeting_id)
+        row = get_or_404(ReportingMeeting, meeting_id)
         blp.check_etag(row, ReportingMeetingOut)
         return _write(services.update_meeting, row, data)
 
@@ -135,7 +122,7 @@ class MeetingItem(MethodView):
     @blp.response(204)
     def delete(self, meeting_id):
         """Archive a meeting (If-Match): it stops counting."""
-        row = _one(ReportingMeeting, meeting_id)
+        row = get_or_404(ReportingMeeting, meeting_id)
         blp.check_etag(row, ReportingMeetingOut)
         _write(services.archive, row, services.MEETING)
 
@@ -151,16 +138,7 @@ class HalfYearReports(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Half-year reports to the higher committee, newest period first."""
-        statement = select(ReportingHalfYearReport).order_by(
-            ReportingHalfYearReport.period.desc(), ReportingHalfYearReport.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(ReportingHalfYearReport.archived_at.is_(None))
-        if "year" in query:
-            statement = statement.where(ReportingHalfYearReport.period.in_(
-                [f"{query['year']}H1", f"{query['year']}H2"]))
-        if "status" in query:
-            statement = statement.where(ReportingHalfYearReport.status == query["status"])
-        return statement
+        return services.half_year_reports(query)
 
     @requires("reporting.report.write")
     @blp.arguments(ReportingHalfYearIn)
@@ -177,7 +155,7 @@ class HalfYearReportItem(MethodView):
     @blp.response(200, ReportingHalfYearOut)
     def get(self, report_id):
         """One half-year report."""
-        return _one(ReportingHalfYearReport, report_id)
+        return get_or_404(ReportingHalfYearReport, report_id)
 
     @requires("reporting.report.write")
     @blp.etag
@@ -185,7 +163,7 @@ class HalfYearReportItem(MethodView):
     @blp.response(200, ReportingHalfYearOut)
     def patch(self, data, report_id):
         """Edit a draft (If-Match); submitted reports are what went up and stay so."""
-        row = _one(ReportingHalfYearReport, report_id)
+        row = get_or_404(ReportingHalfYearReport, report_id)
         blp.check_etag(row, ReportingHalfYearOut)
         return _write(services.update_half_year, row, data)
 
@@ -194,7 +172,7 @@ class HalfYearReportItem(MethodView):
     @blp.response(204)
     def delete(self, report_id):
         """Archive a report (If-Match): a submitted one stops counting."""
-        row = _one(ReportingHalfYearReport, report_id)
+        row = get_or_404(ReportingHalfYearReport, report_id)
         blp.check_etag(row, ReportingHalfYearOut)
         _write(services.archive, row, services.HALF_YEAR)
 
@@ -206,7 +184,8 @@ class HalfYearSubmit(MethodView):
     @blp.response(200, ReportingHalfYearOut)
     def post(self, data, report_id):
         """Submitted to the higher committee (date, recipient): it now counts (R1)."""
-        return _write(services.submit_half_year, _one(ReportingHalfYearReport, report_id), data)
+        row = get_or_404(ReportingHalfYearReport, report_id)
+        return _write(services.submit_half_year, row, data)
 
 
 @blp.route("/half-year-reports/<uuid:report_id>/acknowledge")
@@ -216,8 +195,8 @@ class HalfYearAcknowledge(MethodView):
     @blp.response(200, ReportingHalfYearOut)
     def post(self, data, report_id):
         """The higher committee acknowledged receipt."""
-        return _write(services.acknowledge_half_year, _one(ReportingHalfYearReport, report_id),
-                      data)
+        row = get_or_404(ReportingHalfYearReport, report_id)
+        return _write(services.acknowledge_half_year, row, data)
 
 
 @blp.route("/half-year-reports/<uuid:report_id>/export.docx")
@@ -227,13 +206,9 @@ class HalfYearExport(MethodView):
                   description="the report as it is sent upward")
     def get(self, report_id):
         """The report as a .docx: title, recipient, sections, issuing committee and date."""
-        row = _one(ReportingHalfYearReport, report_id)
-        unit = services.committee(session())
-        issuer = _settings()["issuing_committee"] or unit.name
-        content = export.render(row, issuer, row.submitted_on or services.today())
-        audit_event(session(), "reporting_half_year_report.export", "reporting_half_year_report",
-                    row.id, after={"format": "docx"})
-        session().commit()
+        row = get_or_404(ReportingHalfYearReport, report_id)
+        with writing() as db:
+            content = export.docx(db, row, _settings())
         return Response(content, mimetype=export.DOCX, headers={
             "Content-Disposition": f"attachment; filename=report-{row.period}.docx"})
 
@@ -249,7 +224,8 @@ class AssemblyReports(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """The committee's reports to the party members' assembly."""
-        return _listing(ReportingAssemblyReport, ReportingAssemblyReport.delivered_on, query)
+        return services.listing(ReportingAssemblyReport, ReportingAssemblyReport.delivered_on,
+                                query)
 
     @requires("reporting.report.write")
     @blp.arguments(ReportingAssemblyIn)
@@ -266,7 +242,7 @@ class AssemblyReportItem(MethodView):
     @blp.response(200, ReportingAssemblyOut)
     def get(self, report_id):
         """One assembly report."""
-        return _one(ReportingAssemblyReport, report_id)
+        return get_or_404(ReportingAssemblyReport, report_id)
 
     @requires("reporting.report.write")
     @blp.etag
@@ -275,7 +251,7 @@ class AssemblyReportItem(MethodView):
     def patch(self, data, report_id):
         """Change an assembly report (If-Match); adding or removing the ideology section
         makes it count or not."""
-        row = _one(ReportingAssemblyReport, report_id)
+        row = get_or_404(ReportingAssemblyReport, report_id)
         blp.check_etag(row, ReportingAssemblyOut)
         return _write(services.update_assembly, row, data)
 
@@ -284,7 +260,7 @@ class AssemblyReportItem(MethodView):
     @blp.response(204)
     def delete(self, report_id):
         """Archive an assembly report (If-Match)."""
-        row = _one(ReportingAssemblyReport, report_id)
+        row = get_or_404(ReportingAssemblyReport, report_id)
         blp.check_etag(row, ReportingAssemblyOut)
         _write(services.archive, row, services.ASSEMBLY)
 
@@ -297,26 +273,17 @@ class Situations(MethodView):
     @requires("reporting.situation.read")
     @blp.arguments(ReportingListQuery, location="query")
     @blp.response(200, ReportingSituationOut(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(SituationPage)
     def get(self, query):
         """Major situations, newest first, each with its deadline and report status."""
-        statement = select(ReportingSituation).order_by(ReportingSituation.occurred_at.desc(),
-                                                        ReportingSituation.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(ReportingSituation.archived_at.is_(None))
-        if "year" in query:
-            statement = statement.where(
-                ReportingSituation.occurred_at >= dt.datetime(query["year"], 1, 1, tzinfo=dt.UTC),
-                ReportingSituation.occurred_at < dt.datetime(query["year"] + 1, 1, 1,
-                                                             tzinfo=dt.UTC))
-        return statement
+        return situations.listing(query)
 
     @requires("reporting.situation.write")
     @blp.arguments(ReportingSituationIn)
     @blp.response(201, ReportingSituationOut)
     def post(self, data):
         """Record a major situation: R3's deadline (24 h by default) starts now."""
-        return _write(situations.record_situation, data)
+        return _situation(_write(situations.record_situation, data))
 
 
 @blp.route("/situations/<uuid:situation_id>")
@@ -326,7 +293,7 @@ class SituationItem(MethodView):
     @blp.response(200, ReportingSituationOut)
     def get(self, situation_id):
         """One situation with its reports."""
-        return _one(ReportingSituation, situation_id)
+        return _situation(get_or_404(ReportingSituation, situation_id))
 
     @requires("reporting.situation.write")
     @blp.etag
@@ -334,9 +301,9 @@ class SituationItem(MethodView):
     @blp.response(200, ReportingSituationOut)
     def patch(self, data, situation_id):
         """Correct the title or description (If-Match); the deadline does not move."""
-        row = _one(ReportingSituation, situation_id)
-        blp.check_etag(row, ReportingSituationOut)
-        return _write(situations.update_situation, row, data)
+        row = get_or_404(ReportingSituation, situation_id)
+        blp.check_etag(_situation(row), ReportingSituationOut)
+        return _situation(_write(situations.update_situation, row, data))
 
 
 @blp.route("/situations/<uuid:situation_id>/reports")
@@ -345,16 +312,18 @@ class SituationReports(MethodView):
     @blp.response(200, ReportingSituationReportOut(many=True))
     def get(self, situation_id):
         """The reports made on a situation, archived ones included."""
-        row = _one(ReportingSituation, situation_id)
-        return situations.reports_of(session(), row, include_archived=True)
+        row = get_or_404(ReportingSituation, situation_id)
+        reports = situations.reports_of(session(), row, include_archived=True)
+        return situations.shown_reports(row, reports)
 
     @requires("reporting.situation.write")
     @blp.arguments(ReportingSituationReportIn)
     @blp.response(201, ReportingSituationReportOut)
     def post(self, data, situation_id):
         """Report the situation upward with proposals: fulfils R3 (late stays late)."""
-        row = _one(ReportingSituation, situation_id)
-        return _write(situations.record_report, row, data, _settings())
+        row = get_or_404(ReportingSituation, situation_id)
+        report = _write(situations.record_report, row, data, _settings())
+        return situations.shown_reports(row, [report])[0]
 
 
 @blp.route("/situations/<uuid:situation_id>/reports/<uuid:report_id>")
@@ -363,9 +332,7 @@ class SituationReportItem(MethodView):
     @blp.response(204)
     def delete(self, situation_id, report_id):
         """Archive a report made in error: the situation awaits a report again."""
-        row = session().scalar(select(ReportingSituationReport).where(
-            ReportingSituationReport.id == report_id,
-            ReportingSituationReport.situation_id == situation_id))
-        if row is None:
+        report = get_or_404(ReportingSituationReport, report_id)
+        if report.situation_id != situation_id:  # another situation's report is unknown here
             not_found()
-        _write(services.archive, row, situations.REPORT)
+        _write(services.archive, report, situations.REPORT)

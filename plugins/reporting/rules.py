@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zerenzhi import Label, Permission, RuleDef
+from zerenzhi import LEADERS_AND_OFFICE, TOWNSHIP_STAFF, Label, Permission, RuleDef
 
 COMMITTEE_SPECIAL_MEETING = RuleDef(
     key="reporting.committee_special_meeting",
@@ -46,13 +46,15 @@ MAJOR_SITUATION = RuleDef(
 )
 RULES = [COMMITTEE_SPECIAL_MEETING, HALF_YEAR_REPORT, ASSEMBLY_REPORT, MAJOR_SITUATION]
 
-READERS = ("secretary", "deputy", "member", "office", "viewer")
-WRITERS = ("secretary", "deputy", "office")  # the committee's records; the office drafts
+# The committee's records: the committee, its office and viewers read them (no role group
+# is this set: unit heads do not); leaders and the office (which drafts) write them.
+READERS = (*TOWNSHIP_STAFF, "viewer")
 
 
 def _pair(thing: str, zh: str, en: str) -> list[Permission]:
     return [Permission(f"reporting.{thing}.read", Label(f"查看{zh}", f"Read {en}"), READERS),
-            Permission(f"reporting.{thing}.write", Label(f"記錄{zh}", f"Record {en}"), WRITERS)]
+            Permission(f"reporting.{thing}.write", Label(f"記錄{zh}", f"Record {en}"),
+                       LEADERS_AND_OFFICE)]
 
 
 PERMISSIONS = [

@@ -7,8 +7,7 @@ import re
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, QuerySchema, session
-from zerenzhi.plugins.reporting import situations
+from zerenzhi import InputSchema, ListQuery
 from zerenzhi.plugins.reporting.models import REPORT_STATUSES
 
 DAY = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31))
@@ -33,9 +32,8 @@ class ReportingRecord(ma.Schema):
     updated_at = ma.fields.DateTime()
 
 
-class ReportingListQuery(QuerySchema):
+class ReportingListQuery(ListQuery):
     year = ma.fields.Integer(validate=ma.validate.Range(2000, 2100))
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 # --- meetings (R1) ------------------------------------------------------------------------
@@ -124,11 +122,8 @@ class ReportingAssemblyOut(ReportingRecord):
     delivered_on = ma.fields.Date()
     title = ma.fields.String()
     sections = ma.fields.List(ma.fields.Dict())
-    counts = ma.fields.Method("_counts", metadata={
-        "type": "boolean", "description": "true when it has an ideology section (R2)"})
-
-    def _counts(self, row) -> bool:
-        return row.archived_at is None and any(s.get("ideology") for s in row.sections or [])
+    counts = ma.fields.Boolean(metadata={
+        "description": "true when it has an ideology section (R2)"})
 
 
 class ReportingAssemblyPatch(InputSchema):
@@ -153,12 +148,8 @@ class ReportingSituationReportOut(ma.Schema):
     recipient = ma.fields.String()
     content = ma.fields.String()
     proposals = ma.fields.String()
-    late = ma.fields.Method("_late", metadata={"type": "boolean"})
+    late = ma.fields.Boolean()
     archived_at = ma.fields.DateTime(allow_none=True)
-
-    def _late(self, report) -> bool:
-        situation = session().get(situations.Situation, (report.tenant_id, report.situation_id))
-        return situations.is_late(report, situation)
 
 
 class ReportingSituationOut(ReportingRecord):
@@ -168,22 +159,10 @@ class ReportingSituationOut(ReportingRecord):
     obligation_id = ma.fields.UUID(allow_none=True)
     due_at = ma.fields.DateTime(allow_none=True, metadata={
         "description": "R3 deadline (none when the rule is switched off here)"})
-    status = ma.fields.Method("_status", metadata={
-        "type": "string", "description": "awaiting_report | overdue | reported | reported_late"})
-    reported_at = ma.fields.Method("_reported_at", metadata={
-        "type": "string", "format": "date-time", "nullable": True})
-    reports = ma.fields.Method("_reports", metadata={"type": "array",
-                                                     "items": {"type": "object"}})
-
-    def _status(self, row) -> str:
-        return situations.state(session(), row)["status"]
-
-    def _reported_at(self, row) -> str | None:
-        first = situations.state(session(), row)["reported_at"]
-        return first.isoformat() if first else None
-
-    def _reports(self, row) -> list:
-        return ReportingSituationReportOut(many=True).dump(situations.reports_of(session(), row))
+    status = ma.fields.String(metadata={
+        "description": "awaiting_report | overdue | reported | reported_late"})
+    reported_at = ma.fields.DateTime(allow_none=True)
+    reports = ma.fields.List(ma.fields.Nested(ReportingSituationReportOut))
 
 
 class ReportingSituationPatch(InputSchema):

@@ -1,25 +1,30 @@
 """Meetings, half-year and assembly reports (R1, R2): validate, write, keep the ledger
-saying what each record counts for, emit events. No Flask here; callers commit."""
+saying what each record counts for, emit events; the selects of their lists. No Flask here;
+callers commit."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
     OrgUnit,
+    committee,
     emit,
-    local_today,
+    listed,
     parse_period,
     require_tenant,
     send_upward,
     sync_evidence,
-    units_of_kind,
+    tenant_zone,
+    today,
     utcnow,
 )
 from zerenzhi.plugins.reporting.models import (
@@ -38,33 +43,24 @@ MEETING, HALF_YEAR, ASSEMBLY = ("reporting.meeting", "reporting.half_year_report
                                 "reporting.assembly_report")  # ledger / reference types
 
 
-class ReportingError(ValueError):
-    """Input that parsed but does not fit (422 on ``field``; 409 for a wrong state)."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
-
-
-def committee(session: Session) -> OrgUnit:
-    """The township committee: every record of this module is the committee's (R1–R3)."""
-    units = [u for u in units_of_kind(session, "committee") if u.parent_id is None]
-    if not units:
-        raise ReportingError("unit_id", "this township has no committee", 409)
-    return units[0]
-
-
 def local_moment(day: dt.date, time: dt.time | None = None) -> dt.datetime:
-    return dt.datetime.combine(day, time or DEFAULT_START, ZoneInfo(require_tenant().timezone))
+    """When a record dated ``day`` (at ``time``, else 09:00) happened, in the township's
+    time zone, for the ledger."""
+    return dt.datetime.combine(day, time or DEFAULT_START, tenant_zone())
 
 
-def today() -> dt.date:
-    return local_today(require_tenant().timezone)
+def listing(model: Any, day_column: Any, query: Mapping[str, Any]) -> Select:
+    """A list's select, newest first; ``year`` matches the record's own day."""
+    statement = listed(model, query, order_by=(day_column.desc(), model.id.desc()))
+    if "year" in query:
+        statement = statement.where(day_column.between(dt.date(query["year"], 1, 1),
+                                                       dt.date(query["year"], 12, 31)))
+    return statement
 
 
 def _not_archived(row: Any) -> None:
     if row.archived_at is not None:
-        raise ReportingError("id", "an archived record cannot change", 409)
+        raise DomainError("id", "an archived record cannot change", 409)
 
 
 def _apply(row: Any, changes: dict) -> None:
@@ -116,6 +112,16 @@ def default_title(unit: OrgUnit, period: str) -> str:
     return f"{unit.name}關於{period[:4]}年{half}半年意識形態工作情況的報告"
 
 
+def half_year_reports(query: Mapping[str, Any]) -> Select:
+    """The list's select, newest period first, by year and status."""
+    statement = listed(ReportingHalfYearReport, query, match=("status",), order_by=(
+        ReportingHalfYearReport.period.desc(), ReportingHalfYearReport.id.desc()))
+    if "year" in query:
+        statement = statement.where(ReportingHalfYearReport.period.in_(
+            [f"{query['year']}H1", f"{query['year']}H2"]))
+    return statement
+
+
 def sync_half_year(session: Session, row: ReportingHalfYearReport) -> None:
     """Counts once submitted, on the day it went up (R1: every half-year)."""
     counts = row.archived_at is None and row.status != "draft" and row.submitted_on
@@ -141,7 +147,7 @@ def update_half_year(session: Session, row: ReportingHalfYearReport,
                      changes: dict) -> ReportingHalfYearReport:
     _not_archived(row)
     if row.status != "draft":
-        raise ReportingError("status", "only a draft can be edited", 409)
+        raise DomainError("status", "only a draft can be edited", 409)
     _apply(row, changes)
     session.flush()
     return row
@@ -151,14 +157,14 @@ def submit_half_year(session: Session, row: ReportingHalfYearReport,
                      data: dict) -> ReportingHalfYearReport:
     _not_archived(row)
     if row.status != "draft":
-        raise ReportingError("status", f"already {row.status}", 409)
+        raise DomainError("status", f"already {row.status}", 409)
     if not row.sections:
-        raise ReportingError("sections", "a report needs at least one section")
+        raise DomainError("sections", "a report needs at least one section")
     submitted_on = data.get("submitted_on") or today()
     if submitted_on > today():
-        raise ReportingError("submitted_on", "cannot be in the future")
+        raise DomainError("submitted_on", "cannot be in the future")
     if submitted_on < parse_period(row.period).start:
-        raise ReportingError("submitted_on", f"before the period {row.period} began")
+        raise DomainError("submitted_on", f"before the period {row.period} began")
     row.status, row.submitted_on = "submitted", submitted_on
     if data.get("recipient"):
         row.recipient = data["recipient"]
@@ -176,12 +182,12 @@ def acknowledge_half_year(session: Session, row: ReportingHalfYearReport,
                           data: dict) -> ReportingHalfYearReport:
     _not_archived(row)
     if row.status != "submitted":
-        raise ReportingError("status", "only a submitted report can be acknowledged", 409)
+        raise DomainError("status", "only a submitted report can be acknowledged", 409)
     acknowledged_on = data.get("acknowledged_on") or today()
     if acknowledged_on < row.submitted_on:
-        raise ReportingError("acknowledged_on", "before the report was submitted")
+        raise DomainError("acknowledged_on", "before the report was submitted")
     if acknowledged_on > today():
-        raise ReportingError("acknowledged_on", "cannot be in the future")
+        raise DomainError("acknowledged_on", "cannot be in the future")
     row.status, row.acknowledged_on = "acknowledged", acknowledged_on
     row.acknowledgement = data.get("note")
     session.flush()
@@ -192,14 +198,10 @@ def acknowledge_half_year(session: Session, row: ReportingHalfYearReport,
 # --- R2: the assembly report --------------------------------------------------------------
 
 
-def has_ideology_section(row: ReportingAssemblyReport) -> bool:
-    return any(section.get("ideology") for section in row.sections or [])
-
-
 def sync_assembly(session: Session, row: ReportingAssemblyReport) -> None:
     """Counts only with an ideology section (R2: ideology work is an important part)."""
-    evidence = [Evidence(ASSEMBLY_REPORT.key, row.unit_id, local_moment(row.delivered_on))] if (
-        row.archived_at is None and has_ideology_section(row)) else []
+    evidence = [Evidence(ASSEMBLY_REPORT.key, row.unit_id,
+                         local_moment(row.delivered_on))] if row.counts else []
     sync_evidence(session, ASSEMBLY, row.id, evidence)
 
 
