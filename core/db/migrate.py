@@ -2,21 +2,31 @@
 version table (``alembic_version`` for core, ``alembic_version_<plugin>`` for plugins).
 
 A removed third-party plugin leaves only its own version table behind, which no other
-lineage reads, so later upgrades never stumble on it.
+lineage reads, so later upgrades never stumble on it. New revisions are written into the
+lineage's own folder (``revision``); a plugin's import only the public face ``zerenzhi``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from alembic import command
-from alembic.autogenerate import compare_metadata
+from alembic.autogenerate import compare_metadata, renderers
 from alembic.config import Config
+from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, MetaData
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData
+from sqlalchemy.exc import CompileError
+from sqlalchemy.types import TypeDecorator
 
 from zerenzhi.db.base import Base
 from zerenzhi.db.rls import grant_app_role
@@ -90,9 +100,18 @@ def lineages(plugin_set) -> list[Lineage]:
     return result
 
 
-def alembic_config(lineage: Lineage, connection) -> Config:
+def find_lineage(plugin_set, name: str) -> Lineage:
+    """The lineage called ``name`` (core or an installed plugin with migrations)."""
+    found = {lineage.name: lineage for lineage in lineages(plugin_set)}
+    if name not in found:
+        raise LookupError(f"no migration lineage {name!r} (lineages: {', '.join(found)})")
+    return found[name]
+
+
+def alembic_config(lineage: Lineage, connection, script_location: Path = MIGRATIONS_DIR
+                   ) -> Config:
     config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("script_location", str(script_location))
     config.set_main_option("version_locations", lineage.versions)
     config.set_main_option("path_separator", "os")
     config.attributes["connection"] = connection
@@ -109,11 +128,29 @@ def upgrade(url: str, plugin_set, app_role: str | None = None, target: str = "he
         engine.dispose()
 
 
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """A connection for schema changes. On SQLite, foreign keys go unenforced while they run
+    and are checked once after, as SQLite's procedure for rebuilding a table asks: alembic's
+    batch operations re-create a table and drop the old one, which fails while other rows
+    point at it (a downgrade with data present)."""
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")  # outside any transaction
+            connection.commit()
+        yield connection
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:
+                raise RuntimeError(f"the migration left rows pointing nowhere: {broken[:5]}")
+
+
 def _upgrade(engine: Engine, plugin_set, app_role, target, only, echo) -> None:
     for lineage in lineages(plugin_set):
         if only and lineage.name != only:
             continue
-        with engine.connect() as connection:
+        with _migrating(engine) as connection:
             command.upgrade(alembic_config(lineage, connection), target)
             connection.commit()
         echo(f"{lineage.name}: at {target}")
@@ -122,30 +159,197 @@ def _upgrade(engine: Engine, plugin_set, app_role, target, only, echo) -> None:
         connection.commit()
 
 
-def downgrade(url: str, plugin_set, lineage_name: str, target: str) -> None:
+def downgrade(url: str, plugin_set, lineage_name: str, target: str,
+              echo: Callable[[str], None] = lambda _msg: None) -> None:
+    """Take one lineage down to ``target`` (a revision, ``-1``, or ``base``); LookupError
+    for a lineage that is not installed. Its dependants' tables are the caller's concern."""
+    lineage = find_lineage(plugin_set, lineage_name)
     engine = make_engine(url)
     try:
-        for lineage in lineages(plugin_set):
-            if lineage.name == lineage_name:
-                with engine.connect() as connection:
-                    command.downgrade(alembic_config(lineage, connection), target)
-                    connection.commit()
+        with _migrating(engine) as connection:
+            command.downgrade(alembic_config(lineage, connection), target)
+            connection.commit()
+        echo(f"{lineage.name}: at {target}")
     finally:
         engine.dispose()
 
 
-def drift(url: str, plugin_set) -> dict[str, list]:
-    """Differences between models and the migrated schema, per lineage (empty = in step)."""
+def strict_compare_type(_context, _inspected_column, _metadata_column, inspected_type,
+                        metadata_type) -> bool | None:
+    """Compare column types by their full DDL where the database keeps what the migration
+    declared (SQLite stores the declared type verbatim); elsewhere alembic's own comparison.
+
+    Alembic compares type names leniently: on PostgreSQL ``FLOAT`` and ``DOUBLE PRECISION``
+    are synonyms (both float8, so reflection cannot tell them apart), and a length present
+    on one side only (``String(200)`` against ``sa.String()``) passes. A model's ``Float``
+    against a migration's ``sa.Double()`` is drift all the same: the next autogenerate or
+    another backend sees it. Compared here as ``FLOAT`` against ``DOUBLE``.
+    """
+    dialect = _context.dialect
+    if dialect.name != "sqlite":
+        return None
+    return _ddl(inspected_type, dialect) != _ddl(metadata_type, dialect)
+
+
+def _ddl(type_, dialect) -> str:
+    try:
+        return re.sub(r"\s+", "", type_.compile(dialect=dialect)).upper()
+    except CompileError:  # a reflected type SQLAlchemy does not know
+        return repr(type_)
+
+
+def drift(url: str, plugin_set, only: str | None = None) -> dict[str, list]:
+    """Differences between models and the migrated schema, per lineage (empty = in step),
+    types compared strictly where the database allows (``strict_compare_type``)."""
     engine = make_engine(url)
     result = {}
     try:
         with engine.connect() as connection:
             for lineage in lineages(plugin_set):
+                if only and lineage.name != only:
+                    continue
                 context = MigrationContext.configure(connection, opts={
                     "include_name": lineage.include_name,
-                    "include_object": lineage.include_object, "compare_type": True,
+                    "include_object": lineage.include_object,
+                    "compare_type": strict_compare_type,
                 })
                 result[lineage.name] = compare_metadata(context, lineage.metadata)
     finally:
         engine.dispose()
     return result
+
+
+# --- new revisions ------------------------------------------------------------------------
+
+PLUGIN_TEMPLATE = '''"""${message}
+
+Revision ID: ${up_revision}
+Revises: ${down_revision | comma,n}
+Create Date: ${create_date}
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from zerenzhi import disable_tenant_rls, enable_tenant_rls
+${imports if imports else ""}
+
+revision: str = ${repr(up_revision)}
+down_revision: str | None = ${repr(down_revision)}
+branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
+depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+
+
+def upgrade() -> None:
+    ${upgrades if upgrades else "pass"}
+
+
+def downgrade() -> None:
+    ${downgrades if downgrades else "pass"}
+'''
+"""Core's ``script.py.mako`` for a plugin's lineage: the face ``zerenzhi`` instead of core's
+modules, which plugins never import."""
+
+
+def revision(url: str | None, plugin_set, lineage_name: str, message: str,
+             autogenerate: bool = False) -> Path:
+    """Write a new revision into the lineage's own folder, after its head, and return it.
+
+    Numbered after the head (``study_0001`` → ``study_0002``). With ``autogenerate`` the
+    database at ``url`` must be at the lineage's head; the revision then holds what the
+    lineage's own tables lack (the other lineages' are filtered out), a new tenant table
+    comes with ``enable_tenant_rls``, and a plugin's columns render as plain SQLAlchemy types.
+    """
+    lineage = find_lineage(plugin_set, lineage_name)
+    location = MIGRATIONS_DIR if lineage.name == "core" else _plugin_script_location()
+    engine = make_engine(url) if autogenerate else None
+    try:
+        with engine.connect() if engine else nullcontext() as connection:
+            config = alembic_config(lineage, connection, location)
+            script = command.revision(
+                config, message, autogenerate=autogenerate, version_path=lineage.versions,
+                rev_id=_next_rev_id(config),
+                process_revision_directives=_directives(face_only=lineage.name != "core"))
+    finally:
+        if engine is not None:
+            engine.dispose()
+        if location != MIGRATIONS_DIR:
+            shutil.rmtree(location, ignore_errors=True)
+    return Path(script.path)
+
+
+def _plugin_script_location() -> Path:
+    """A script directory with core's environment and the plugin template."""
+    location = Path(tempfile.mkdtemp(prefix="zz-revision-"))
+    shutil.copy(MIGRATIONS_DIR / "env.py", location / "env.py")
+    (location / "script.py.mako").write_text(PLUGIN_TEMPLATE, encoding="utf-8")
+    return location
+
+
+def _next_rev_id(config: Config) -> str | None:
+    """The head's id with its trailing number one up, digits kept; None (alembic's random
+    id) for a lineage without revisions or with ids of another form."""
+    heads = ScriptDirectory.from_config(config).get_heads()
+    match = re.fullmatch(r"(.*?)(\d+)", heads[0]) if len(heads) == 1 else None
+    if match is None:
+        return None
+    stem, number = match.groups()
+    return f"{stem}{int(number) + 1:0{len(number)}d}"
+
+
+class TenantRLSOp(ops.MigrateOperation):
+    """``enable_tenant_rls(op, table)`` (or ``disable_…``) in an autogenerated revision."""
+
+    def __init__(self, table: str, enable: bool = True) -> None:
+        self.table, self.enable = table, enable
+
+    def reverse(self) -> TenantRLSOp:
+        return TenantRLSOp(self.table, not self.enable)
+
+
+@renderers.dispatch_for(TenantRLSOp)
+def _render_rls(_autogen_context, op: TenantRLSOp) -> str:
+    return f"{'enable' if op.enable else 'disable'}_tenant_rls(op, {op.table!r})"
+
+
+def _face_type(kind: str, obj: Any, _autogen_context) -> str | bool:
+    """Render core's column types by what they store (``UTCDateTime`` as
+    ``sa.DateTime(timezone=True)``), so a plugin's revision imports no core module."""
+    if kind == "type" and isinstance(obj, TypeDecorator) and \
+            type(obj).__module__.startswith("zerenzhi."):
+        return f"sa.{obj.impl_instance!r}"
+    return False
+
+
+def _directives(face_only: bool) -> Callable:
+    """Each new table with a ``tenant_id`` gets row-level security in the same revision,
+    dropped again before the table on the way down; a plugin's render no core type."""
+
+    def process(context: MigrationContext, _revision, directives: list) -> None:
+        if face_only:
+            context.opts["render_item"] = _face_type  # read when the script is rendered
+        for script in directives:
+            _add_tenant_rls(script)
+
+    return process
+
+
+def _add_tenant_rls(script: ops.MigrationScript) -> None:
+    created = set()
+    for upgrade_ops in script.upgrade_ops_list:
+        created |= {op.table_name for op in upgrade_ops.ops if _is_tenant_table(op)}
+        upgrade_ops.ops[:] = [
+            item for op in upgrade_ops.ops
+            for item in ([op, TenantRLSOp(op.table_name)] if _is_tenant_table(op) else [op])]
+    for downgrade_ops in script.downgrade_ops_list:
+        downgrade_ops.ops[:] = [
+            item for op in downgrade_ops.ops
+            for item in ([TenantRLSOp(op.table_name, enable=False), op]
+                         if isinstance(op, ops.DropTableOp) and op.table_name in created
+                         else [op])]
+
+
+def _is_tenant_table(op) -> bool:
+    return isinstance(op, ops.CreateTableOp) and any(
+        getattr(column, "name", None) == "tenant_id" for column in op.columns)
