@@ -1,0 +1,223 @@
+"""The isolation and permission matrices, over one owner's routes (core's or a plugin's).
+
+Both are generated from the URL map, so a route added later is covered without anyone
+writing a test for it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from zerenzhi.testing.owners import owner_of
+from zerenzhi.testing.routes import RouteCase, fill, iter_routes
+from zerenzhi.testing.world import ApiClient, World, build_world
+
+BODY_METHODS = ("POST", "PUT", "PATCH")
+UNKNOWN_TOWNSHIP = "/api/v1/townships/no-such-township/units"
+UNKNOWN_COUNTY = "/api/v1/counties/no-such-county/townships"
+
+ObjectMaker = Callable[[World], Mapping[str, str]]
+
+
+def check_isolation(plugin: Any, app, *, objects: ObjectMaker | None = None) -> None:
+    """Prove that a township never sees, changes or detects another's data through the
+    owner's routes, and that the permission decides in one's own township.
+
+    Two fresh townships of two counties, every installed plugin enabled in both; then every
+    route × every role × {own township: 403 exactly when the role lacks the route's permission,
+    never a 5xx; foreign township: the same 404 as a township that does not exist; a foreign
+    record's id in one's own path: the same answer as a made-up id; a county user: 404;
+    anonymous: 401}, and no answer mentions the other township (slug, ids of its tenant,
+    units, users). County routes (core's) get the mirror-image matrix; global routes must
+    authenticate unless public.
+
+    ``objects(world)`` may make the owner's own records in a township and return their ids
+    by the URL argument that takes them (``{"greeting_id": ...}``), so foreign ids of the
+    plugin's own kinds are tried too; core's kinds (units, users, positions...) always are.
+    """
+    owner = owner_of(plugin, app)
+    routes = [route for route in iter_routes(app) if route.owner == owner.name]
+    own, other = build_world(app), build_world(app, "o")
+    for world in (own, other):
+        for name in app.extensions["zerenzhi"].plugins.installed:
+            world.enable(name)
+    matrix = _Matrix(app, own, other, objects)
+    for route in routes:
+        {"township": matrix.township_route, "county": matrix.county_route,
+         "global": matrix.global_route}[route.scope](route)
+    print(f"isolation matrix for {owner.name}: {len(routes)} routes, {matrix.checks} checks")
+    assert not matrix.failures, "\n".join(matrix.failures)
+
+
+def _call(client: ApiClient, method: str, url: str):
+    kwargs: dict[str, Any] = {"headers": {"If-Match": '"stale-etag"'}}
+    if method in BODY_METHODS:
+        kwargs["json"] = {}
+    return client.request(method, url, **kwargs)
+
+
+class _Matrix:
+    def __init__(self, app, own: World, other: World, objects: ObjectMaker | None) -> None:
+        from zerenzhi.auth.permissions import AUTHENTICATED
+        from zerenzhi.auth.roles import ROLES
+
+        self.app, self.own, self.other = app, own, other
+        registry = app.extensions["zerenzhi"].permissions
+        self.granted = {role: registry.for_roles([role] if role in ROLES else []) | {
+            AUTHENTICATED} for role in ROLES}
+        self.own_ids = {**own.object_ids(), **(objects(own) if objects else {})}
+        self.foreign_ids = {**other.object_ids(), **(objects(other) if objects else {})}
+        self.unknown_township = own.client("all").get(UNKNOWN_TOWNSHIP)
+        self.unknown_county = own.client("county_admin").get(UNKNOWN_COUNTY)
+        assert self.unknown_township.status_code == 404, self.unknown_township.json
+        self.failures: list[str] = []
+        self.checks = 0
+
+    def fail_unless(self, ok: bool, route: RouteCase, who: str, response) -> None:
+        self.checks += 1
+        if not ok:
+            self.failures.append(f"{route.method} {route.rule} {who}: "
+                                 f"{response.status_code} {response.json}")
+
+    def leaks(self, response) -> list[str]:
+        text = response.raw.get_data().decode("utf-8", errors="ignore")
+        other = self.other
+        markers = [other.slug, str(other.tenant_id), *map(str, other.units.values()),
+                   *map(str, other.users.values())]
+        return [marker for marker in markers if marker in text]
+
+    def township_route(self, route: RouteCase) -> None:
+        from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
+
+        own, unknown = self.own, self.unknown_township
+        own_url = fill(route.rule, {"township": own.slug, **self.own_ids})
+        foreign_url = fill(route.rule, {"township": self.other.slug, **self.own_ids})
+        id_args = [a for a in route.arguments if a in self.foreign_ids and a.endswith("_id")]
+        for role in TOWNSHIP_ROLES:
+            client = own.client(role)
+            allowed = route.permission in self.granted[role]
+            response = _call(client, route.method, foreign_url)
+            self.fail_unless(response.status_code == 404 and response.json == unknown.json,
+                             route, f"as {role} in a foreign township", response)
+            if id_args and allowed:
+                url = fill(route.rule, {"township": own.slug, **self.own_ids,
+                                        **{a: self.foreign_ids[a] for a in id_args}})
+                made_up = fill(route.rule, {"township": own.slug, **self.own_ids,
+                                            **{a: str(uuid.uuid4()) for a in id_args}})
+                response = _call(client, route.method, url)
+                baseline = _call(client, route.method, made_up)
+                self.fail_unless(
+                    (response.status_code, response.json) == (baseline.status_code,
+                                                              baseline.json)
+                    and 400 <= response.status_code < 500 and not self.leaks(response),
+                    route, f"as {role} with foreign ids {id_args}", response)
+            response = _call(client, route.method, own_url)
+            denied = response.status_code == 403
+            self.fail_unless(denied != allowed and response.status_code not in (401,)
+                             and response.status_code < 500 and not self.leaks(response),
+                             route, f"as {role} (allowed={allowed})", response)
+        for role in COUNTY_ROLES:
+            response = _call(own.client(role), route.method, own_url)
+            self.fail_unless(response.status_code == 404 and response.json == unknown.json,
+                             route, f"as {role}", response)
+        response = _call(ApiClient(self.app), route.method, own_url)
+        self.fail_unless(response.status_code == 401 and not self.leaks(response),
+                         route, "anonymous", response)
+
+    def county_route(self, route: RouteCase) -> None:
+        """Own county's staff by permission; everyone else the unknown county's 404 (or 401)."""
+        from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
+
+        own, other, unknown = self.own, self.other, self.unknown_county
+        if "plugin" in route.arguments and not self.app.extensions["zerenzhi"].plugins.installed:
+            return  # nothing to configure when no module is installed
+        own_url = fill(route.rule, {"county": own.county_slug, **self.own_ids})
+        for role in COUNTY_ROLES:
+            allowed = route.permission in self.granted[role]
+            response = _call(own.client(role), route.method, own_url)
+            self.fail_unless(
+                ((allowed and response.status_code not in (401, 403, 404))
+                 or (not allowed and response.status_code == 403))
+                and response.status_code < 500 and not self.leaks(response),
+                route, f"as {role} (allowed={allowed})", response)
+            response = _call(other.client(role), route.method, own_url)
+            self.fail_unless(response.status_code == 404 and response.json == unknown.json,
+                             route, f"as the other county's {role}", response)
+        for role in TOWNSHIP_ROLES:
+            response = _call(own.client(role), route.method, own_url)
+            self.fail_unless(response.status_code == 404 and response.json == unknown.json,
+                             route, f"as township {role}", response)
+        response = _call(ApiClient(self.app), route.method, own_url)
+        self.fail_unless(response.status_code == 401, route, "anonymous", response)
+
+    def global_route(self, route: RouteCase) -> None:
+        from zerenzhi.auth.permissions import PUBLIC
+
+        if route.permission == PUBLIC:
+            return
+        response = _call(ApiClient(self.app), route.method, fill(route.rule, {}))
+        self.fail_unless(response.status_code == 401, route, "anonymous", response)
+
+
+def check_permissions(plugin: Any, app, *, grants: Mapping[str, Iterable[str]] | None = None,
+                      public: Iterable[str] = ()) -> None:
+    """Prove that every route of the owner declares a registered permission and that each
+    role gets exactly what the grants say.
+
+    Every route is guarded by ``zerenzhi.requires``; a plugin's routes use the plugin's own
+    permissions (``"<plugin>.<thing>.<verb>"``, granted to township roles only) or
+    ``AUTHENTICATED``, and none is ``PUBLIC`` unless listed in ``public`` (as
+    ``"METHOD rule"``). For every role, the registry grants exactly ``grants[role]`` of
+    the owner's permissions — by default what its ``Permission`` objects declare, so no
+    other module adds to them; read-only roles get only ``*.read`` ones and
+    ``platform_admin`` none that opens a township route. That the API enforces these grants
+    is ``check_isolation``'s part.
+    """
+    from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC
+    from zerenzhi.auth.roles import ROLES, TOWNSHIP_ROLES
+
+    owner = owner_of(plugin, app)
+    registry = app.extensions["zerenzhi"].permissions
+    declared = owner.permissions(app)
+    names = {permission.name for permission in declared}
+    routes = [route for route in iter_routes(app) if route.owner == owner.name]
+    problems = []
+    for route in routes:
+        where = f"{route.method} {route.rule}"
+        if route.permission is None:
+            problems.append(f"{where}: no permission declared (guard it with @requires)")
+        elif route.permission == PUBLIC:
+            if where not in public:
+                problems.append(f"{where}: public (answers without authentication)")
+        elif route.permission != AUTHENTICATED and route.permission not in registry:
+            problems.append(f"{where}: permission {route.permission!r} is not registered")
+        elif route.permission != AUTHENTICATED and route.permission not in names:
+            problems.append(f"{where}: uses another module's permission {route.permission!r}")
+    listed = {f"{r.method} {r.rule}" for r in routes if r.permission == PUBLIC}
+    problems += [f"{where}: expected to be public" for where in sorted(set(public) - listed)]
+    if not owner.is_core:
+        for permission in declared:
+            if not permission.name.startswith(f"{owner.name}."):
+                problems.append(f"permission {permission.name!r}: name it '{owner.name}.…'")
+            outside = sorted(set(permission.roles) - set(TOWNSHIP_ROLES))
+            if outside:
+                problems.append(f"permission {permission.name!r} granted to {outside}: a "
+                                f"plugin's routes are township routes")
+    expected = ({role: set(grants.get(role, ())) for role in ROLES} if grants is not None else
+                {role: {p.name for p in declared if role in p.roles} for role in ROLES})
+    township_permissions = {r.permission for r in routes if r.scope == "township"}
+    for role, spec in ROLES.items():
+        granted = registry.for_roles([role]) & names
+        if granted != expected[role]:
+            problems.append(f"{role}: granted {sorted(granted - expected[role])} beyond its "
+                            f"grants, lacks {sorted(expected[role] - granted)}")
+        if spec.read_only:
+            writes = sorted(p for p in granted if not p.endswith(".read"))
+            if writes:
+                problems.append(f"{role} is read-only but holds {writes}")
+    reach = sorted(registry.for_roles(["platform_admin"]) & names & township_permissions)
+    if reach:
+        problems.append(f"platform_admin reaches township records through {reach}")
+    assert not problems, "\n".join(problems)
