@@ -67,9 +67,11 @@ def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
 def calendar_query(session: Session, *, start: dt.date, end: dt.date, now: dt.datetime,
                    due_soon_days: int, unit_id=None, rule_key=None, statuses=None,
                    role=None, responsible: uuid.UUID | None = None):
-    """Obligations due between ``start`` and ``end`` (local dates), materialising periods."""
+    """Obligations due between ``start`` and ``end`` (local dates), materialising the
+    periods due then: from the one ending the day before ``start`` (it is due at ``start``'s
+    local midnight), in one pass."""
     tenant = require_tenant()
-    ensure_periodic(session, Period(start, end, "window", "window"))
+    ensure_periodic(session, Period(start - dt.timedelta(days=1), end, "window", "window"))
     begin, _ = Period(start, start, "day", "").bounds(tenant.timezone)
     _, after = Period(end, end, "day", "").bounds(tenant.timezone)
     query = status_query(Window(due_from=begin, due_to=after), now, due_soon_days)

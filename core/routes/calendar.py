@@ -4,7 +4,6 @@ per-user feed token that lets calendar clients (which send no headers) read the 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import marshmallow as ma
@@ -18,8 +17,7 @@ from zerenzhi.auth.permissions import AUTHENTICATED, requires
 from zerenzhi.db.base import utcnow
 from zerenzhi.db.session import writing
 from zerenzhi.obligations import feeds, ics, service
-from zerenzhi.obligations.materialize import ensure_periodic
-from zerenzhi.obligations.periods import Period, local_today
+from zerenzhi.obligations.periods import local_today
 from zerenzhi.obligations.status import STATUSES
 from zerenzhi.routes.common import Blueprint, QuerySchema
 from zerenzhi.routes.obligations import ObligationSchema
@@ -87,21 +85,18 @@ class FeedTokenOut(ma.Schema):
         "description": "the same feed as VEVENTs, for clients that show only events"})
 
 
-def _query(sess: Session, start: dt.date, end: dt.date, now: dt.datetime,
-           **filters: Any) -> Select:
-    """``service.calendar_query``, with the periods *due* in the window materialised too:
-    a period ending the day before ``start`` is due at ``start``'s local midnight."""
-    ensure_periodic(sess, Period(start - dt.timedelta(days=1), start, "window", ""))
-    return service.calendar_query(sess, start=start, end=end, now=now, **filters)
-
-
 def _page(db: Session, statement: Select, pagination) -> list:
-    """One page of status rows in a total order (pages neither repeat nor skip), and the
-    total on flask-smorest's pagination parameters."""
-    pagination.item_count = db.scalar(
-        select(func.count()).select_from(statement.order_by(None).subquery()))
-    return db.execute(statement.order_by("unit_id", "id").limit(pagination.page_size)
-                      .offset(pagination.first_item)).all()
+    """One page of status rows in a total order (pages neither repeat nor skip), with the
+    total counted by the same statement (``count(*) OVER ()``, as ``SelectPage`` does); a
+    separate count only for a page past the end."""
+    rows = db.execute(statement.add_columns(func.count().over()).order_by("unit_id", "id")
+                      .limit(pagination.page_size).offset(pagination.first_item)).all()
+    if rows or not pagination.first_item:
+        pagination.item_count = rows[0][-1] if rows else 0
+    else:
+        pagination.item_count = db.scalar(
+            select(func.count()).select_from(statement.order_by(None).subquery()))
+    return [row[:-1] for row in rows]
 
 
 def _window(query: dict, before: int, after: int) -> tuple[dt.date, dt.date]:
@@ -129,9 +124,10 @@ class CalendarView(MethodView):
         """
         (start, end), now = _window(query, 30, 90), utcnow()
         with writing() as db:  # periods are materialised on first read
-            statement = _query(db, start, end, now, due_soon_days=query["due_soon_days"],
-                               unit_id=query.get("unit"), rule_key=query.get("rule"),
-                               statuses=query.get("status"), responsible=query.get("responsible"))
+            statement = service.calendar_query(
+                db, start=start, end=end, now=now, due_soon_days=query["due_soon_days"],
+                unit_id=query.get("unit"), rule_key=query.get("rule"),
+                statuses=query.get("status"), responsible=query.get("responsible"))
             return service.describe(_page(db, statement, pagination_parameters), db, now)
 
 
@@ -151,8 +147,9 @@ class CalendarFeed(MethodView):
         start, end = _window(query, 90, 365)
         now, tenant = utcnow(), g.zz_tenant
         with writing() as db:  # periods are materialised on first read
-            items = service.describe(db.execute(_query(db, start, end, now, due_soon_days=14))
-                                     .all(), db, now)
+            statement = service.calendar_query(db, start=start, end=end, now=now,
+                                               due_soon_days=14)
+            items = service.describe(db.execute(statement).all(), db, now)
         public, zone = current_app.config["PUBLIC_URL"], ZoneInfo(tenant.timezone)
 
         def url_for(item: dict) -> str:
