@@ -3,6 +3,7 @@ record is the township committee's, so writers need the committee in their scope
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
@@ -57,7 +58,7 @@ def _settings() -> dict:
     return plugin_settings("reporting")
 
 
-def _write(action, *args) -> Any:
+def _write(action: Callable[..., Any], *args: Any) -> Any:
     """Run a service write for the committee (scope-checked) in one transaction."""
     with writing() as db:
         require_unit_write(committee(db).id)

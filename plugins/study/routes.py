@@ -4,6 +4,8 @@ their published name ``sessions``: a study session is a ``StudyMeeting`` in the 
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from flask import Response
@@ -52,7 +54,8 @@ def _shown(row: StudyMeeting) -> dict:
     return services.shown(session(), [row], _settings())[0]
 
 
-def _editable(model: Any, record_id, schema: Any, shown=None) -> Any:
+def _editable(model: Any, record_id: uuid.UUID, schema: Any,
+              shown: Callable[[Any], dict] | None = None) -> Any:
     """The record, once the client's If-Match is current (the ETag of what it was shown) and
     the record's unit is in the caller's scope."""
     row = get_or_404(model, record_id)
