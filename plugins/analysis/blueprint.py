@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from collections.abc import Callable
+from typing import Any
 
-from flask_smorest import Blueprint, abort
+from sqlalchemy.orm import Session
 
-from zerenzhi import session
-from zerenzhi.plugins.analysis.common import AnalysisError
+from zerenzhi import Blueprint, SelectPage, session
 
 blp = Blueprint("analysis", __name__,
                 description="Situation analysis (研判): half-year, forward-looking and ad-hoc "
                             "analyses, contributions, sensitive dates (A1–A4)")
 
 
-def fail(error: AnalysisError) -> NoReturn:
-    """Answer a domain error as field errors, with nothing written."""
-    session().rollback()
-    abort(error.status, message=error.message, errors={"json": {error.field: [error.message]}})
+class _ShownPage(SelectPage):
+    show: Callable[[Session, list], list]
+
+    @property
+    def items(self) -> list:
+        return self.show(session(), super().items)
+
+
+def shown_page(show: Callable[[Session, list[Any]], list[Any]]) -> type[SelectPage]:
+    """``SelectPage`` whose items are what ``show`` makes of the page's records: the service
+    computes what a row shows for the whole page at once (a fixed number of statements
+    whatever the page size), and the schema only dumps."""
+    return type(f"{show.__name__}_page", (_ShownPage,), {"show": staticmethod(show)})

@@ -11,27 +11,30 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import defaultdict
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
+    EventObligation,
     close_event_obligation,
+    committee,
+    describe_obligations,
     emit,
-    get_unit,
+    listed,
+    live_unit,
     open_event_obligation,
     plugin_settings,
     reschedule_event_obligation,
+    start_of_day,
+    tenant_zone,
+    today,
     utcnow,
 )
-from zerenzhi.plugins.analysis.common import (
-    Actor,
-    AnalysisError,
-    committee,
-    local_midnight,
-    today,
-    zone,
-)
+from zerenzhi.plugins.analysis.common import Actor, Shown
 from zerenzhi.plugins.analysis.models import Analysis, Contribution, SensitiveDate
 from zerenzhi.plugins.analysis.rules import SENSITIVE_DATE
 from zerenzhi.plugins.analysis.services import get_analysis, sync_analysis
@@ -39,13 +42,48 @@ from zerenzhi.plugins.analysis.services import get_analysis, sync_analysis
 TRIGGER = "analysis.sensitive_date"
 
 
-def _obligation(session: Session, date: SensitiveDate, on: dt.date):
+def _obligation(session: Session, date: SensitiveDate, on: dt.date) -> EventObligation | None:
     return open_event_obligation(session, SENSITIVE_DATE.key, date.unit_id, TRIGGER, date.id,
-                                 local_midnight(on))
+                                 start_of_day(on))
 
 
-def get_sensitive_date(session: Session, date_id: uuid.UUID) -> SensitiveDate | None:
-    return session.scalar(select(SensitiveDate).where(SensitiveDate.id == date_id))
+def sensitive_dates(query: dict[str, Any]) -> Select:
+    """The calendar's select: soonest first, within ``start``..``end`` when given."""
+    statement = listed(SensitiveDate, query, order_by=(SensitiveDate.falls_on, SensitiveDate.id))
+    if "start" in query:
+        statement = statement.where(SensitiveDate.falls_on >= query["start"])
+    if "end" in query:
+        statement = statement.where(SensitiveDate.falls_on <= query["end"])
+    return statement
+
+
+def show_dates(session: Session, dates: list[SensitiveDate]) -> list[Shown]:
+    """The dates as the API shows them: each one's obligation (id, status, due) and the
+    live analyses linked to it, for the whole page in two lookups (not two per date)."""
+    linked: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    if dates:
+        for date_id, analysis_id in session.execute(
+                select(Analysis.sensitive_date_id, Analysis.id)
+                .where(Analysis.sensitive_date_id.in_([date.id for date in dates]),
+                       Analysis.archived_at.is_(None))
+                .order_by(Analysis.created_at, Analysis.id)):
+            linked[date_id].append(analysis_id)
+    obligations = describe_obligations(session, [
+        date.obligation_id for date in dates
+        if date.obligation_id is not None and date.archived_at is None])
+    return [Shown(date, obligation=_brief(obligations.get(str(date.obligation_id))),
+                  analysis_ids=linked[date.id]) for date in dates]
+
+
+def show_date(session: Session, date: SensitiveDate) -> Shown:
+    return show_dates(session, [date])[0]
+
+
+def _brief(obligation: dict | None) -> dict | None:
+    if obligation is None:
+        return None
+    return {"id": obligation["id"], "status": obligation["status"],
+            "due_at": obligation["due_at"]}
 
 
 def create_sensitive_date(session: Session, *, falls_on: dt.date, title: str,
@@ -70,23 +108,23 @@ def _linked(session: Session, date: SensitiveDate) -> list[Analysis]:
 def owned(date: SensitiveDate) -> None:
     """Townships change their own dates only; inherited ones follow the county."""
     if date.county_date_id is not None:
-        raise AnalysisError("id", "inherited from the county: the county changes it", 409)
+        raise DomainError("id", "inherited from the county: the county changes it", 409)
 
 
 def update_sensitive_date(session: Session, date: SensitiveDate, changes: dict) -> SensitiveDate:
     if date.archived_at is not None:
-        raise AnalysisError("id", "archived dates cannot change", 409)
+        raise DomainError("id", "archived dates cannot change", 409)
     old = date.falls_on
     for key, value in changes.items():
         setattr(date, key, value)
     if date.falls_on != old and date.obligation_id is not None:
         # keep the deadline's offset from the date (the effective setting)
         obligation = _obligation(session, date, old)
-        shift = local_midnight(date.falls_on) - local_midnight(old)
+        shift = start_of_day(date.falls_on) - start_of_day(old)
         reschedule_event_obligation(
             session, SENSITIVE_DATE.key, date.unit_id, TRIGGER, date.id,
-            (obligation.due_at + shift).astimezone(zone()),
-            triggered_at=local_midnight(date.falls_on))
+            (obligation.due_at + shift).astimezone(tenant_zone()),
+            triggered_at=start_of_day(date.falls_on))
     session.flush()
     return date
 
@@ -114,10 +152,27 @@ def contribution_status(contribution: Contribution, on: dt.date | None = None) -
     return "overdue" if on > contribution.due_on else "pending"
 
 
-def get_contribution(session: Session, analysis_id: uuid.UUID,
-                     contribution_id: uuid.UUID) -> Contribution | None:
-    return session.scalar(select(Contribution).where(
-        Contribution.id == contribution_id, Contribution.analysis_id == analysis_id))
+def contributions(query: dict[str, Any]) -> Select:
+    """The contributions' select, by due date; ``status`` and ``late`` are worked out in the
+    query from the dates (what ``contribution_status`` says of each row)."""
+    statement = listed(Contribution, query, match=("unit_id", "analysis_id"),
+                       order_by=(Contribution.due_on, Contribution.id))
+    on = today()
+    overdue = and_(Contribution.submitted_on.is_(None), Contribution.due_on < on)
+    late = Contribution.submitted_on > Contribution.due_on
+    conditions = {
+        "pending": and_(Contribution.submitted_on.is_(None), Contribution.due_on >= on),
+        "overdue": overdue,
+        "submitted": Contribution.submitted_on <= Contribution.due_on,
+        "submitted_late": late,
+    }
+    if "status" in query:
+        statement = statement.where(conditions[query["status"]])
+    if query.get("late") is True:
+        statement = statement.where(or_(overdue, late))
+    elif query.get("late") is False:
+        statement = statement.where(~or_(overdue, late))
+    return statement
 
 
 def assign(session: Session, analysis: Analysis, *, unit_id: uuid.UUID,
@@ -125,10 +180,8 @@ def assign(session: Session, analysis: Analysis, *, unit_id: uuid.UUID,
            settings: dict | None = None) -> Contribution:
     """Ask a department or unit for its part by a due date (A1: 'on time')."""
     if analysis.archived_at is not None:
-        raise AnalysisError("id", "archived analyses cannot change", 409)
-    unit = get_unit(session, unit_id, include_archived=False)
-    if unit is None:
-        raise AnalysisError("unit_id", "no such unit in this township")
+        raise DomainError("id", "archived analyses cannot change", 409)
+    unit = live_unit(session, unit_id)
     if due_on is None:
         days = (settings or plugin_settings("analysis"))["contribution_days"]
         due_on = today() + dt.timedelta(days=days)
@@ -145,16 +198,16 @@ def submit(session: Session, contribution: Contribution, *, content: str, actor:
            at: dt.datetime | None = None) -> Contribution:
     """The unit hands in its part; a late one stays visible as ``submitted_late``."""
     if contribution.archived_at is not None:
-        raise AnalysisError("id", "this request was withdrawn", 409)
+        raise DomainError("id", "this request was withdrawn", 409)
     if contribution.submitted_at is not None:
-        raise AnalysisError("content", "already submitted", 409)
+        raise DomainError("content", "already submitted", 409)
     analysis = get_analysis(session, contribution.analysis_id)
     if analysis is None or analysis.archived_at is not None:
-        raise AnalysisError("id", "the analysis was archived", 409)
+        raise DomainError("id", "the analysis was archived", 409)
     moment = at or utcnow()
     contribution.content = content
     contribution.submitted_at = moment
-    contribution.submitted_on = moment.astimezone(zone()).date()
+    contribution.submitted_on = today(moment)  # the township's local day, for 'late'
     if actor is not None:
         contribution.submitted_by, contribution.submitted_by_name = actor.member_id, actor.name
     session.flush()

@@ -1,27 +1,16 @@
-"""Small helpers shared by the analysis services: errors, local dates, the caller.
+"""Small helpers shared by the analysis services: the caller, and records as lists show them.
 
-``caller()`` reads the request's identity through ``core.current_identity``; outside a
+``caller()`` reads the request's identity through ``zerenzhi.current_identity``; outside a
 request (CLI, demo data, tests calling services) the caller passes who acts explicitly.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sqlalchemy.orm import Session
-
-from zerenzhi import OrgUnit, current_identity, local_today, require_tenant, units_of_kind
-
-
-class AnalysisError(ValueError):
-    """Input that parsed but does not fit this township: answered as ``status`` on ``field``."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
+from zerenzhi import current_identity
 
 
 @dataclass(frozen=True)
@@ -39,26 +28,16 @@ def caller() -> Actor | None:
                  frozenset(post.role for post in identity.posts))
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(require_tenant().timezone)
+class Shown:
+    """A record with what the API shows beside its own columns, computed by a service for a
+    whole page at once, so the schema dumps plain values and never queries. Anything not
+    given here is the record's own attribute."""
 
+    def __init__(self, record: Any, **shown: Any) -> None:
+        self.record = record
+        self.__dict__.update(shown)
 
-def today() -> dt.date:
-    return local_today(require_tenant().timezone)
-
-
-def local_noon(day: dt.date) -> dt.datetime:
-    """When a dated record 'happened' for the ledger: midday, so it is that local day."""
-    return dt.datetime.combine(day, dt.time(12), zone())
-
-
-def local_midnight(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(), zone())
-
-
-def committee(session: Session) -> OrgUnit:
-    """The township's committee: A1 puts it in charge of every analysis."""
-    roots = [u for u in units_of_kind(session, "committee") if u.parent_id is None]
-    if not roots:
-        raise AnalysisError("unit_id", "this township has no committee unit", 409)
-    return roots[0]
+    def __getattr__(self, name: str) -> Any:
+        if name == "record":  # not set yet (copying): no recursion
+            raise AttributeError(name)
+        return getattr(self.record, name)

@@ -22,9 +22,9 @@ from zerenzhi import (
     TenantRef,
     find_tenants,
     require_tenant,
-    session,
     tenant_scope,
     townships_enabling,
+    writing,
 )
 from zerenzhi.plugins.analysis import calendar
 from zerenzhi.plugins.analysis.models import SensitiveDate
@@ -119,12 +119,11 @@ def _county(sess: Session, slug: str) -> TenantRef:
 def county_date_command(slug: str, falls_on: dt.datetime, title: str, kind: str,
                         description: str) -> None:
     """Add a sensitive date to a county's calendar; its townships inherit it."""
-    sess = session()
-    county = _county(sess, slug)
-    date = add_county_date(sess, county, falls_on=falls_on.date(), title=title, kind=kind,
-                           description=description)
-    changed = inherit_all(sess, county)
-    sess.commit()
+    with writing() as sess:
+        county = _county(sess, slug)
+        date = add_county_date(sess, county, falls_on=falls_on.date(), title=title, kind=kind,
+                               description=description)
+        changed = inherit_all(sess, county)
     click.echo(f"added {date.id} on {date.falls_on}; inherited by {sum(changed.values())} "
                f"township(s)")
 
@@ -134,9 +133,8 @@ def county_date_command(slug: str, falls_on: dt.datetime, title: str, kind: str,
 @with_appcontext
 def inherit_command(slug: str) -> None:
     """Bring every township of the county up to date with the county's calendar."""
-    sess = session()
-    changed = inherit_all(sess, _county(sess, slug))
-    sess.commit()
+    with writing() as sess:
+        changed = inherit_all(sess, _county(sess, slug))
     for township, count in sorted(changed.items()):
         click.echo(f"{township}: {count} change(s)")
 

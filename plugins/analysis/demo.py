@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from zerenzhi import period_of, unit_members, units_of_kind
+from zerenzhi import committee, local_noon, period_of, today, unit_members, units_of_kind
 from zerenzhi.plugins.analysis import calendar, services
-from zerenzhi.plugins.analysis.common import committee, local_noon, today
+from zerenzhi.plugins.analysis.common import Actor
 from zerenzhi.plugins.analysis.models import Analysis, SensitiveDate
 from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS
 
@@ -57,7 +57,7 @@ def load(session: Any, settings: dict) -> None:
         session, kind="half_year", title=f"{previous.label}意識形態領域情況分析研判",
         held_on=previous.end - dt.timedelta(days=10), sections=_sections(DOMAIN_KEYS),
         summary="全鎮意識形態領域總體平穩，主流積極健康。", settings=settings)
-    services.approve(session, complete, member_id=deputy_id, name=deputy_name, role="deputy",
+    services.approve(session, complete, Actor(deputy_id, deputy_name, frozenset({"deputy"})),
                      at=local_noon(previous.end - dt.timedelta(days=8)), settings=settings)
 
     current = period_of("half_year", now)

@@ -6,17 +6,17 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from zerenzhi import Label, RollupMetric
+from zerenzhi import Label, RollupMetric, plugin_settings, today
 from zerenzhi.plugins.analysis import services
-from zerenzhi.plugins.analysis.common import today
 from zerenzhi.plugins.analysis.models import Analysis, Contribution
 
 
 def _counted_half_year(session: Any, period: Any) -> int:
+    settings = plugin_settings("analysis")  # once, not once per analysis
     rows = session.scalars(select(Analysis).where(
         Analysis.kind == "half_year", Analysis.archived_at.is_(None),
         Analysis.held_on.between(period.start, period.end)))
-    return sum(1 for analysis in rows if services.counts(analysis))
+    return sum(1 for analysis in rows if services.counts(analysis, settings))
 
 
 def _late_contributions(session: Any, period: Any) -> int:

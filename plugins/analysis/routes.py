@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import abort
-from sqlalchemy import select
 
-from zerenzhi import SelectPage, not_found, render, require_unit_write, requires, session
+from zerenzhi import (
+    committee,
+    get_or_404,
+    not_found,
+    render,
+    require_unit_write,
+    requires,
+    session,
+    writing,
+)
 from zerenzhi.plugins.analysis import services
-from zerenzhi.plugins.analysis.blueprint import blp, fail
-from zerenzhi.plugins.analysis.common import AnalysisError, caller, committee
+from zerenzhi.plugins.analysis.blueprint import blp, shown_page
+from zerenzhi.plugins.analysis.common import caller
 from zerenzhi.plugins.analysis.models import Analysis
 from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS, DOMAINS
 from zerenzhi.plugins.analysis.schemas import (
@@ -23,17 +30,20 @@ from zerenzhi.plugins.analysis.schemas import (
 )
 
 
-def _analysis_or_404(analysis_id) -> Analysis:
-    analysis = services.get_analysis(session(), analysis_id)
-    if analysis is None:
-        not_found()
-    return analysis
-
-
 def _domain_or_404(domain: str) -> str:
     if domain not in DOMAIN_KEYS:
         not_found()
     return domain
+
+
+def _committees(analysis_id, *, etag: bool = False) -> Analysis:
+    """The analysis, for writers whose posts reach its unit (the committee, A1); with
+    ``etag``, the If-Match is checked first."""
+    analysis = get_or_404(Analysis, analysis_id)
+    if etag:
+        blp.check_etag(services.show(session(), analysis), AnalysisRecord)
+    require_unit_write(analysis.unit_id)
+    return analysis
 
 
 @blp.route("/domains")
@@ -53,16 +63,10 @@ class Analyses(MethodView):
     @requires("analysis.analysis.read")
     @blp.arguments(AnalysisQuery, location="query")
     @blp.response(200, AnalysisRecord(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(shown_page(services.show_page))
     def get(self, query):
         """The township's analyses, newest first; filter by kind, half-year or date."""
-        statement = select(Analysis).order_by(Analysis.held_on.desc(), Analysis.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(Analysis.archived_at.is_(None))
-        for name in ("kind", "period", "sensitive_date_id"):
-            if name in query:
-                statement = statement.where(getattr(Analysis, name) == query[name])
-        return statement
+        return services.analyses(query)
 
     @requires("analysis.analysis.write")
     @blp.arguments(AnalysisIn)
@@ -70,14 +74,9 @@ class Analyses(MethodView):
     def post(self, data):
         """Record an analysis by the committee (A1); a half-year one counts toward
         ``analysis.half_year`` once it covers every required domain and is approved."""
-        sess = session()
-        try:
-            require_unit_write(committee(sess).id)
-            analysis = services.create_analysis(sess, **data)
-        except AnalysisError as error:
-            fail(error)
-        sess.commit()
-        return analysis
+        with writing() as db:
+            require_unit_write(committee(db).id)
+            return services.show(db, services.create_analysis(db, **data))
 
 
 @blp.route("/analyses/<uuid:analysis_id>")
@@ -87,7 +86,7 @@ class AnalysisItem(MethodView):
     @blp.response(200, AnalysisRecord)
     def get(self, analysis_id):
         """One analysis, with its sections and the domains still missing."""
-        return _analysis_or_404(analysis_id)
+        return services.show(session(), get_or_404(Analysis, analysis_id))
 
     @requires("analysis.analysis.write")
     @blp.etag
@@ -95,26 +94,18 @@ class AnalysisItem(MethodView):
     @blp.response(200, AnalysisRecord)
     def patch(self, data, analysis_id):
         """Change title, date, subject, summary or linked date (send If-Match)."""
-        analysis = _analysis_or_404(analysis_id)
-        blp.check_etag(analysis, AnalysisRecord)
-        require_unit_write(analysis.unit_id)
-        try:
-            services.update_analysis(session(), analysis, data)
-        except AnalysisError as error:
-            fail(error)
-        session().commit()
-        return analysis
+        analysis = _committees(analysis_id, etag=True)
+        with writing() as db:
+            return services.show(db, services.update_analysis(db, analysis, data))
 
     @requires("analysis.analysis.write")
     @blp.etag
     @blp.response(204)
     def delete(self, analysis_id):
         """Archive an analysis (kept, never deleted): it counts for nothing any more."""
-        analysis = _analysis_or_404(analysis_id)
-        blp.check_etag(analysis, AnalysisRecord)
-        require_unit_write(analysis.unit_id)
-        services.archive_analysis(session(), analysis)
-        session().commit()
+        analysis = _committees(analysis_id, etag=True)
+        with writing() as db:
+            services.archive_analysis(db, analysis)
 
 
 @blp.route("/analyses/<uuid:analysis_id>/sections/<domain>")
@@ -125,30 +116,18 @@ class SectionItem(MethodView):
     def put(self, data, analysis_id, domain):
         """Write one domain's section: mainstream, minor currents, prominent problems,
         proposed measures (A2)."""
-        analysis = _analysis_or_404(analysis_id)
-        _domain_or_404(domain)
-        require_unit_write(analysis.unit_id)
-        try:
-            section = services.put_section(session(), analysis, domain, data)
-        except AnalysisError as error:
-            fail(error)
-        session().commit()
-        return section
+        domain, analysis = _domain_or_404(domain), _committees(analysis_id)
+        with writing() as db:
+            return services.put_section(db, analysis, domain, data)
 
     @requires("analysis.analysis.write")
     @blp.response(204)
     def delete(self, analysis_id, domain):
         """Remove a domain's section (archived): the domain is missing again."""
-        analysis = _analysis_or_404(analysis_id)
-        _domain_or_404(domain)
-        require_unit_write(analysis.unit_id)
-        try:
-            removed = services.remove_section(session(), analysis, domain)
-        except AnalysisError as error:
-            fail(error)
-        if not removed:
-            not_found()
-        session().commit()
+        domain, analysis = _domain_or_404(domain), _committees(analysis_id)
+        with writing() as db:
+            if not services.remove_section(db, analysis, domain):
+                not_found()
 
 
 @blp.route("/analyses/<uuid:analysis_id>/approval")
@@ -158,28 +137,14 @@ class Approval(MethodView):
     def post(self, analysis_id):
         """Approve as the leader in charge (M2) or the secretary (M1); a half-year
         analysis must cover every required domain first (422 names the missing ones)."""
-        analysis = _analysis_or_404(analysis_id)
-        actor = caller()
-        roles = actor.roles if actor else frozenset()
-        role = next((r for r in services.APPROVER_ROLES if r in roles), None)
-        if actor is None or role is None:
-            abort(403, message="approved by the leader in charge or the secretary")
-        try:
-            services.approve(session(), analysis, member_id=actor.member_id,
-                             name=actor.name, role=role)
-        except AnalysisError as error:
-            fail(error)
-        session().commit()
-        return analysis
+        analysis = get_or_404(Analysis, analysis_id)
+        with writing() as db:
+            return services.show(db, services.approve(db, analysis, caller()))
 
     @requires("analysis.analysis.approve")
     @blp.response(200, AnalysisRecord)
     def delete(self, analysis_id):
         """Withdraw the approval: the analysis stops counting."""
-        analysis = _analysis_or_404(analysis_id)
-        try:
-            services.withdraw_approval(session(), analysis)
-        except AnalysisError as error:
-            fail(error)
-        session().commit()
-        return analysis
+        analysis = get_or_404(Analysis, analysis_id)
+        with writing() as db:
+            return services.show(db, services.withdraw_approval(db, analysis))

@@ -3,7 +3,15 @@ rules (DOMAIN.md's default table) and permissions (DOMAIN.md's role table)."""
 
 from __future__ import annotations
 
-from zerenzhi import Label, Permission, RuleDef
+from zerenzhi import (
+    LEADERS,
+    LEADERS_AND_OFFICE,
+    TOWNSHIP_READERS,
+    TOWNSHIP_WRITERS,
+    Label,
+    Permission,
+    RuleDef,
+)
 
 # A2: the six domains, keyed for storage; labels as in the seed, with English names.
 DOMAINS: dict[str, Label] = {
@@ -55,19 +63,18 @@ SENSITIVE_DATE = RuleDef(
 
 RULES = [HALF_YEAR, SENSITIVE_DATE]
 
-READERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer")
-ORGANISERS = ("secretary", "deputy", "office")  # A1: the committee organises, the office helps
-# Contributors (A1) submit for their own unit only (core.require_unit_write).
-CONTRIBUTORS = ("secretary", "deputy", "office", "member", "branch_secretary", "unit_head")
-
+# A1: the committee organises (its leaders and office write analyses and keep the calendar);
+# contributors submit for their own unit only (require_unit_write); M1, M2 approve.
 PERMISSIONS = [
-    Permission("analysis.analysis.read", Label("查看分析研判", "Read analyses"), READERS),
-    Permission("analysis.analysis.write", Label("編寫分析研判", "Write analyses"), ORGANISERS),
+    Permission("analysis.analysis.read", Label("查看分析研判", "Read analyses"),
+               TOWNSHIP_READERS),
+    Permission("analysis.analysis.write", Label("編寫分析研判", "Write analyses"),
+               LEADERS_AND_OFFICE),
     Permission("analysis.analysis.approve",
                Label("審定分析研判", "Approve analyses (leader in charge or secretary)"),
-               ("secretary", "deputy")),
+               LEADERS),
     Permission("analysis.contribution.submit",
-               Label("報送分析研判材料", "Submit a unit's contribution"), CONTRIBUTORS),
+               Label("報送分析研判材料", "Submit a unit's contribution"), TOWNSHIP_WRITERS),
     Permission("analysis.sensitive_date.write",
-               Label("維護敏感節點", "Keep the calendar of sensitive dates"), ORGANISERS),
+               Label("維護敏感節點", "Keep the calendar of sensitive dates"), LEADERS_AND_OFFICE),
 ]

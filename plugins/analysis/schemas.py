@@ -1,17 +1,16 @@
 """API schemas. Names carry the module's name: the OpenAPI document has one namespace.
-Labels (domains, kinds) are stored as keys and served per ``Accept-Language``."""
+Labels (domains, kinds) are stored as keys and served per ``Accept-Language``. Dumping
+never queries: what a record shows beside its columns (sections, missing domains, whether
+it counts, a date's obligation) comes computed from the services (``show_page``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import marshmallow as ma
-from sqlalchemy import select
 
-from zerenzhi import InputSchema, QuerySchema, describe_reference, render, session
-from zerenzhi.plugins.analysis import services
+from zerenzhi import InputSchema, ListQuery, render
 from zerenzhi.plugins.analysis.calendar import contribution_status
-from zerenzhi.plugins.analysis.models import Analysis
 from zerenzhi.plugins.analysis.rules import (
     DATE_KINDS,
     DOMAIN_KEYS,
@@ -26,6 +25,7 @@ DAYS = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31),
 TITLE = ma.validate.Length(min=1, max=200)
 TEXT = ma.validate.Length(max=20000)
 PERIOD = ma.validate.Regexp(r"^\d{4}H[12]$", error="a half-year such as 2026H1")
+RULES_OF_KIND = {"half_year": HALF_YEAR.key, "forward_looking": SENSITIVE_DATE.key}
 
 
 def _domains(keys: list[str]) -> list[dict]:
@@ -79,44 +79,29 @@ class AnalysisRecord(ma.Schema):
     unit_id = ma.fields.UUID(metadata={"description": "the committee (A1)"})
     sensitive_date_id = ma.fields.UUID(allow_none=True)
     sections = ma.fields.List(ma.fields.Nested(AnalysisSection))
-    required_domains = ma.fields.Method("_required", metadata={
+    required_domains = ma.fields.Function(lambda a: _domains(a.required_domains), metadata={
         "type": "array", "items": {"type": "object"},
         "description": "domains the township requires (half-year analyses; A2)"})
-    missing_domains = ma.fields.Method("_missing", metadata={
+    missing_domains = ma.fields.Function(lambda a: _domains(a.missing_domains), metadata={
         "type": "array", "items": {"type": "object"},
         "description": "required domains without a section: the analysis does not count "
                        "until they are covered"})
-    complete = ma.fields.Method("_complete", metadata={"type": "boolean"})
+    complete = ma.fields.Function(lambda a: not a.missing_domains, metadata={"type": "boolean"})
     approval = ma.fields.Method("_approval", metadata={"type": "object", "nullable": True})
-    counts = ma.fields.Method("_counts", metadata={
-        "type": "boolean", "description": "whether it counts toward its rule now"})
-    rule = ma.fields.Method("_rule", metadata={"type": "string", "nullable": True})
+    counts = ma.fields.Boolean(dump_only=True, metadata={
+        "description": "whether it counts toward its rule now"})
+    rule = ma.fields.Function(lambda a: RULES_OF_KIND.get(a.kind),
+                              metadata={"type": "string", "nullable": True})
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     archived_at = ma.fields.DateTime(allow_none=True)
 
-    def _required(self, analysis: Analysis) -> list[dict]:
-        return _domains(services.required_domains()) if analysis.kind == "half_year" else []
-
-    def _missing(self, analysis: Analysis) -> list[dict]:
-        return _domains(services.missing_domains(analysis))
-
-    def _complete(self, analysis: Analysis) -> bool:
-        return not services.missing_domains(analysis)
-
-    def _approval(self, analysis: Analysis) -> dict | None:
+    def _approval(self, analysis) -> dict | None:
         if analysis.approved_at is None:
             return None
         return AnalysisApproval().dump({"at": analysis.approved_at, "by": analysis.approved_by,
                                         "name": analysis.approved_by_name,
                                         "role": analysis.approver_role})
-
-    def _counts(self, analysis: Analysis) -> bool:
-        return services.counts(analysis)
-
-    def _rule(self, analysis: Analysis) -> str | None:
-        return {"half_year": HALF_YEAR.key, "forward_looking": SENSITIVE_DATE.key}.get(
-            analysis.kind)
 
 
 class AnalysisIn(InputSchema):
@@ -139,11 +124,10 @@ class AnalysisPatch(InputSchema):
     sensitive_date_id = ma.fields.UUID(allow_none=True)
 
 
-class AnalysisQuery(QuerySchema):
+class AnalysisQuery(ListQuery):
     kind = ma.fields.String(validate=ma.validate.OneOf(list(KINDS)))
     period = ma.fields.String(validate=PERIOD)
     sensitive_date_id = ma.fields.UUID()
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class AnalysisContribution(ma.Schema):
@@ -176,12 +160,11 @@ class AnalysisSubmissionIn(InputSchema):
     content = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20000))
 
 
-class AnalysisContributionQuery(QuerySchema):
+class AnalysisContributionQuery(ListQuery):
     unit_id = ma.fields.UUID()
     status = ma.fields.String(validate=ma.validate.OneOf(
         ["pending", "overdue", "submitted", "submitted_late"]))
     late = ma.fields.Boolean(metadata={"description": "overdue or submitted late"})
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class AnalysisSensitiveDate(ma.Schema):
@@ -195,25 +178,12 @@ class AnalysisSensitiveDate(ma.Schema):
     unit_id = ma.fields.UUID()
     inherited = ma.fields.Function(lambda d: d.county_date_id is not None, metadata={
         "type": "boolean", "description": "from the county's calendar (read-only here)"})
-    obligation = ma.fields.Method("_obligation", metadata={
+    obligation = ma.fields.Raw(dump_only=True, allow_none=True, metadata={
         "type": "object", "nullable": True,
         "description": "the analysis.sensitive_date obligation: id, status, due_at"})
-    analysis_ids = ma.fields.Method("_analyses", metadata={
-        "type": "array", "items": {"type": "string", "format": "uuid"}})
+    analysis_ids = ma.fields.List(ma.fields.UUID(), dump_only=True)
     created_at = ma.fields.DateTime()
     archived_at = ma.fields.DateTime(allow_none=True)
-
-    def _obligation(self, date) -> dict | None:
-        if date.obligation_id is None or date.archived_at is not None:
-            return None
-        found = describe_reference(session(), "obligation", str(date.obligation_id))
-        if found is None:
-            return None
-        return {"id": found["id"], "status": found["status"], "due_at": found["due_at"]}
-
-    def _analyses(self, date) -> list[str]:
-        return [str(i) for i in session().scalars(select(Analysis.id).where(
-            Analysis.sensitive_date_id == date.id, Analysis.archived_at.is_(None)))]
 
 
 class AnalysisSensitiveDateIn(InputSchema):
@@ -231,7 +201,6 @@ class AnalysisSensitiveDatePatch(InputSchema):
     description = ma.fields.String(validate=TEXT)
 
 
-class AnalysisSensitiveDateQuery(QuerySchema):
+class AnalysisSensitiveDateQuery(ListQuery):
     start = ma.fields.Date(data_key="from", validate=DAYS)
     end = ma.fields.Date(data_key="to", validate=DAYS)
-    include_archived = ma.fields.Boolean(load_default=False)

@@ -12,24 +12,31 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
+    committee,
     emit,
+    listed,
+    local_noon,
     period_of,
     plugin_settings,
     sync_evidence,
+    today,
     utcnow,
 )
-from zerenzhi.plugins.analysis.common import AnalysisError, committee, local_noon, today
+from zerenzhi.plugins.analysis.common import Actor, Shown
 from zerenzhi.plugins.analysis.models import Analysis, Contribution, Section, SensitiveDate
 from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS, HALF_YEAR, SENSITIVE_DATE
 
 SOURCE = "analysis_analysis"  # how the ledger names this module's records
 SECTION_FIELDS = ("mainstream", "minor_currents", "prominent_problems", "proposed_measures")
-APPROVER_ROLES = ("deputy", "secretary")  # M2 first: the directly responsible leader
+# The leaders (LEADERS) in the order an approval names them: M2 first, the directly
+# responsible leader in charge, then the secretary (M1).
+APPROVER_ROLES = ("deputy", "secretary")
 
 
 def required_domains(settings: dict | None = None) -> list[str]:
@@ -79,18 +86,40 @@ def get_analysis(session: Session, analysis_id: uuid.UUID) -> Analysis | None:
     return session.scalar(select(Analysis).where(Analysis.id == analysis_id))
 
 
+def analyses(query: dict[str, Any]) -> Select:
+    """The list's select: newest first, filtered by kind, half-year or sensitive date."""
+    return listed(Analysis, query, match=("kind", "period", "sensitive_date_id"),
+                  order_by=(Analysis.held_on.desc(), Analysis.id.desc()))
+
+
+def show_page(session: Session, records: list[Analysis]) -> list[Shown]:
+    """The analyses as the API shows them: live sections, required and missing domains,
+    whether each counts. The page's sections come in one statement (the relationship loads
+    ``selectin`` with the page), the township's settings once."""
+    settings = plugin_settings("analysis")
+    required = required_domains(settings)
+    return [Shown(analysis, sections=list(analysis.sections),
+                  required_domains=required if analysis.kind == "half_year" else [],
+                  missing_domains=missing_domains(analysis, settings),
+                  counts=counts(analysis, settings)) for analysis in records]
+
+
+def show(session: Session, analysis: Analysis) -> Shown:
+    return show_page(session, [analysis])[0]
+
+
 def _check_kind_fields(session: Session, kind: str, subject: str,
                        sensitive_date_id: uuid.UUID | None) -> None:
     if kind == "forward_looking":
         if sensitive_date_id is None:
-            raise AnalysisError("sensitive_date_id", "a forward-looking analysis names the "
+            raise DomainError("sensitive_date_id", "a forward-looking analysis names the "
                                 "sensitive date or hot topic it looks ahead to (A3)")
         if _sensitive_date(session, sensitive_date_id) is None:
-            raise AnalysisError("sensitive_date_id", "no such sensitive date in this township")
+            raise DomainError("sensitive_date_id", "no such sensitive date in this township")
     elif sensitive_date_id is not None:
-        raise AnalysisError("sensitive_date_id", "only forward-looking analyses name a date")
+        raise DomainError("sensitive_date_id", "only forward-looking analyses name a date")
     if kind == "ad_hoc" and not subject.strip():
-        raise AnalysisError("subject", "an ad-hoc analysis names its field or group (A3)")
+        raise DomainError("subject", "an ad-hoc analysis names its field or group (A3)")
 
 
 def create_analysis(session: Session, *, kind: str, title: str, held_on: dt.date,
@@ -101,7 +130,7 @@ def create_analysis(session: Session, *, kind: str, title: str, held_on: dt.date
     _check_kind_fields(session, kind, subject, sensitive_date_id)
     domains = [s["domain"] for s in sections]
     if len(set(domains)) != len(domains):
-        raise AnalysisError("sections", "each domain once")
+        raise DomainError("sections", "each domain once")
     analysis = Analysis(unit_id=committee(session).id, kind=kind, title=title, held_on=held_on,
                         period=period_of("half_year", held_on).label, subject=subject,
                         summary=summary, sensitive_date_id=sensitive_date_id)
@@ -116,7 +145,7 @@ def create_analysis(session: Session, *, kind: str, title: str, held_on: dt.date
 
 def _writable(analysis: Analysis) -> None:
     if analysis.archived_at is not None:
-        raise AnalysisError("id", "archived analyses cannot change", 409)
+        raise DomainError("id", "archived analyses cannot change", 409)
 
 
 def update_analysis(session: Session, analysis: Analysis, changes: dict[str, Any]) -> Analysis:
@@ -159,20 +188,23 @@ def remove_section(session: Session, analysis: Analysis, domain: str) -> bool:
     return True
 
 
-def approve(session: Session, analysis: Analysis, *, member_id: uuid.UUID | None, name: str,
-            role: str, at: dt.datetime | None = None, settings: dict | None = None) -> Analysis:
-    """The leader in charge (M2) or the secretary (M1) approves; a half-year analysis must
-    cover every required domain first, so an approval never hides a gap."""
+def approve(session: Session, analysis: Analysis, actor: Actor | None, *,
+            at: dt.datetime | None = None, settings: dict | None = None) -> Analysis:
+    """The leader in charge (M2) or the secretary (M1) approves, named by the role they act
+    in; a half-year analysis must cover every required domain first, so an approval never
+    hides a gap."""
+    roles = actor.roles if actor is not None else frozenset()
+    role = next((name for name in APPROVER_ROLES if name in roles), None)
+    if actor is None or role is None:
+        raise DomainError("approver", "approved by the leader in charge or the secretary", 403)
     _writable(analysis)
-    if role not in APPROVER_ROLES:
-        raise AnalysisError("approver", "approved by the leader in charge or the secretary", 403)
     if analysis.approved_at is not None:
-        raise AnalysisError("approved", "already approved", 409)
+        raise DomainError("approved", "already approved", 409)
     missing = missing_domains(analysis, settings)
     if missing:
-        raise AnalysisError("sections", "domains not covered yet: " + ", ".join(missing))
+        raise DomainError("sections", "domains not covered yet: " + ", ".join(missing))
     analysis.approved_at = at or utcnow()
-    analysis.approved_by, analysis.approved_by_name = member_id, name
+    analysis.approved_by, analysis.approved_by_name = actor.member_id, actor.name
     analysis.approver_role = role
     sync_analysis(session, analysis, settings)
     emit(session, "analysis.approved", analysis_id=str(analysis.id), kind=analysis.kind)
@@ -182,7 +214,7 @@ def approve(session: Session, analysis: Analysis, *, member_id: uuid.UUID | None
 def withdraw_approval(session: Session, analysis: Analysis) -> Analysis:
     _writable(analysis)
     if analysis.approved_at is None:
-        raise AnalysisError("approved", "not approved", 409)
+        raise DomainError("approved", "not approved", 409)
     analysis.approved_at = analysis.approved_by = None
     analysis.approved_by_name = analysis.approver_role = None
     sync_analysis(session, analysis)
