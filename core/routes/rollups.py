@@ -9,6 +9,7 @@ the service gives no view of townships' work (DOMAIN.md, platform_admin).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import marshmallow as ma
@@ -222,6 +223,19 @@ def _format(query: dict) -> str:
     return {exports.XLSX: "xlsx", exports.CSV: "csv"}.get(best or JSON, "json")
 
 
+def _rows_asked(query: dict, pagination) -> tuple[int, int]:
+    """(limit, offset): the asked page as JSON; an export holds every row."""
+    if _format(query) == "json":
+        return pagination.page_size, pagination.first_item
+    return MAX_EXPORT_ROWS, 0
+
+
+def _filters(query: dict) -> dict[str, Any]:
+    """The overdue list's filters, as ``service.overdue`` takes them."""
+    return {"township": query.get("township"), "rule": query.get("rule"),
+            "min_days": query["min_days"], "period": query.get("period")}
+
+
 def _export(fmt: str, sheets: list[exports.Sheet], csv_sheet: int, name: str) -> Response:
     if fmt == "xlsx":
         body, mimetype = exports.to_xlsx(sheets), exports.XLSX
@@ -231,6 +245,27 @@ def _export(fmt: str, sheets: list[exports.Sheet], csv_sheet: int, name: str) ->
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{filename}"',
         "Vary": "Accept, Accept-Language", "Cache-Control": "private, no-store"})
+
+
+def _answer(query: dict, result: Any, sheets, csv_sheet: int, name: str):
+    """``result`` as JSON, or as the spreadsheet ``?format=`` or Accept asks for: the
+    workbook's sheets from ``sheets(result)``, the CSV of sheet ``csv_sheet``."""
+    fmt = _format(query)
+    return result if fmt == "json" else _export(fmt, sheets(result), csv_sheet, name)
+
+
+def _trend_periods(query: dict) -> list[Period]:
+    """The asked half-years: ``from``–``to``, by default the last four up to the current
+    one; a ``from`` alone runs to the current half-year, at most ``MAX_TREND_PERIODS``."""
+    start, end = query.get("start"), query.get("end")
+    if end is None:
+        end = max(_half_year(), start) if start else _half_year()
+    start = start or _shift(end, -3)
+    periods = periods_within("half_year", Period(start.start, end.end, "window", ""))
+    if len(periods) > service.MAX_TREND_PERIODS:
+        abort(422, message="too long a span", errors={"query": {
+            "from": [f"at most {service.MAX_TREND_PERIODS} half-years up to 'to'"]}})
+    return periods
 
 
 @blp.route("/compliance")
@@ -247,11 +282,7 @@ class Compliance(MethodView):
         period = query.get("period") or _half_year()
         result = service.compliance(session(), _county(), period, utcnow(),
                                     query["sort"], query["order"])
-        fmt = _format(query)
-        if fmt != "json":
-            return _export(fmt, exports.compliance_sheets(result), 1,
-                           f"compliance-{period.label}")
-        return result
+        return _answer(query, result, exports.compliance_sheets, 1, f"compliance-{period.label}")
 
 
 @blp.route("/overdue")
@@ -265,21 +296,11 @@ class Overdue(MethodView):
         """Every overdue obligation across the county, oldest first: township, unit, rule,
         days overdue and the responsible role. Filters: township (slug), rule, min_days,
         period. Exports hold every matching row, not one page."""
-        filters: dict[str, Any] = {"township": query.get("township"),
-                                   "rule": query.get("rule"), "min_days": query["min_days"],
-                                   "period": query.get("period")}
-        now, fmt = utcnow(), _format(query)
-        if fmt != "json":
-            items, total = service.overdue(session(), _county(), now, limit=MAX_EXPORT_ROWS,
-                                           **filters)
-            pagination_parameters.item_count = total
-            return _export(fmt, exports.overdue_sheets(items, _county().timezone), 0,
-                           "overdue")
-        items, total = service.overdue(
-            session(), _county(), now, limit=pagination_parameters.page_size,
-            offset=pagination_parameters.first_item, **filters)
-        pagination_parameters.item_count = total
-        return items
+        limit, offset = _rows_asked(query, pagination_parameters)
+        items, pagination_parameters.item_count = service.overdue(
+            session(), _county(), utcnow(), limit=limit, offset=offset, **_filters(query))
+        sheets = partial(exports.overdue_sheets, timezone=_county().timezone)
+        return _answer(query, items, sheets, 0, "overdue")
 
 
 @blp.route("/trend")
@@ -292,20 +313,10 @@ class Trend(MethodView):
         """Per township and for the whole county, each half-year's required, done and
         rate (default: the last four half-years); an obligation counts in every half-year
         it overlaps, as in ``compliance``."""
-        start, end = query.get("start"), query.get("end")
-        if end is None:
-            end = max(_half_year(), start) if start else _half_year()
-        start = start or _shift(end, -3)
-        periods = periods_within("half_year", Period(start.start, end.end, "window", ""))
-        if len(periods) > service.MAX_TREND_PERIODS:
-            abort(422, message="too long a span", errors={"query": {
-                "from": [f"at most {service.MAX_TREND_PERIODS} half-years up to 'to'"]}})
+        periods = _trend_periods(query)
         result = service.trend(session(), _county(), periods, utcnow())
-        fmt = _format(query)
-        if fmt != "json":
-            return _export(fmt, exports.trend_sheets(result), 1,
-                           f"trend-{periods[0].label}-{periods[-1].label}")
-        return result
+        return _answer(query, result, exports.trend_sheets, 1,
+                       f"trend-{periods[0].label}-{periods[-1].label}")
 
 
 @blp.route("/metrics")
@@ -320,7 +331,4 @@ class Metrics(MethodView):
         enabled a module lists it under ``disabled`` instead of showing zeros."""
         period = query.get("period") or _half_year()
         result = service.metrics(session(), _county(), period)
-        fmt = _format(query)
-        if fmt != "json":
-            return _export(fmt, exports.metrics_sheets(result), 0, f"metrics-{period.label}")
-        return result
+        return _answer(query, result, exports.metrics_sheets, 0, f"metrics-{period.label}")
