@@ -46,10 +46,7 @@ class AuditLog(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Audit entries, newest first, filtered by action, target, actor or time."""
-        statement = listed(AuditEntry, query, order_by=(AuditEntry.seq.desc(),),
-                           match=("action", "target_type", "target_id", "actor"))
-        if "since" in query:
-            statement = statement.where(AuditEntry.at >= query["since"])
-        if "until" in query:
-            statement = statement.where(AuditEntry.at < query["until"])
-        return statement
+        during = [AuditEntry.at >= query["since"]] if "since" in query else []
+        during += [AuditEntry.at < query["until"]] if "until" in query else []
+        return listed(AuditEntry, query, order_by=(AuditEntry.seq.desc(),),
+                      match=("action", "target_type", "target_id", "actor")).where(*during)

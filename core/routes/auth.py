@@ -96,21 +96,22 @@ class Me(MethodView):
     def get(self):
         """The caller: account, home township or county, positions, permissions."""
         identity = g.zz_identity
-        sess = session()
-        tenant = sess.get(Tenant, identity.home_tenant_id) if identity.home_tenant_id else None
-        positions = []
-        if tenant is not None:
-            with tenant_scope(tenant.ref()):
-                for post in identity.posts:
-                    unit = sess.get(OrgUnit, (tenant.id, post.unit_id)) if post.unit_id else None
-                    positions.append({
-                        "position_id": post.position_id, "role": post.role,
-                        "role_label": render(ROLES[post.role].label),
-                        "unit_id": post.unit_id, "unit_code": unit.code if unit else None,
-                    })
-        return {
-            "id": identity.user_id, "username": identity.username,
-            "display_name": identity.display_name, "platform_admin": identity.platform_admin,
-            "tenant": tenant, "positions": positions,
-            "permissions": sorted(identity.permissions),
-        }
+        home = identity.home_tenant_id and session().get(Tenant, identity.home_tenant_id)
+        return {"id": identity.user_id, "username": identity.username,
+                "display_name": identity.display_name, "platform_admin": identity.platform_admin,
+                "tenant": home, "positions": _posts(identity, home),
+                "permissions": sorted(identity.permissions)}
+
+
+def _posts(identity, home: Tenant | None) -> list[dict]:
+    """The caller's posts in their home tenant, with each unit's code (read in its scope)."""
+    if home is None:
+        return []
+    sess, posts = session(), []
+    with tenant_scope(home.ref()):
+        for post in identity.posts:
+            unit = sess.get(OrgUnit, (home.id, post.unit_id)) if post.unit_id else None
+            posts.append({"position_id": post.position_id, "role": post.role,
+                          "role_label": render(ROLES[post.role].label),
+                          "unit_id": post.unit_id, "unit_code": unit.code if unit else None})
+    return posts

@@ -110,6 +110,24 @@ def _window(query: dict, before: int, after: int) -> tuple[dt.date, dt.date]:
     return start, end or start + dt.timedelta(days=before + after)
 
 
+def _ics(items: list[dict], now: dt.datetime, component: str) -> Response:
+    """The township's obligations as an RFC 5545 feed, each linking to its day in the
+    calendar list."""
+    tenant, public = g.zz_tenant, current_app.config["PUBLIC_URL"]
+    zone = ZoneInfo(tenant.timezone)
+
+    def url_for(item: dict) -> str:
+        day = item["due_at"].astimezone(zone).date().isoformat()
+        return feeds.calendar_url(public, tenant.slug, rule=item["rule"],
+                                  unit=str(item["unit_id"]), **{"from": day, "to": day})
+
+    body = ics.feed(items, name=tenant.name, timezone=tenant.timezone, now=now,
+                    url_for=url_for, component=component)
+    return Response(body, mimetype=ICS_TYPE, headers={
+        "Content-Disposition": f'inline; filename="{tenant.slug}.ics"',
+        "Cache-Control": "private, max-age=300"})
+
+
 @blp.route("/townships/<township>/calendar")
 class CalendarView(MethodView):
     @requires("obligations.read")
@@ -144,24 +162,12 @@ class CalendarFeed(MethodView):
         Subscribe with `?token=` from `POST /api/v1/me/feed-token`; a bearer header works
         too. UIDs are stable, so clients update items in place.
         """
-        start, end = _window(query, 90, 365)
-        now, tenant = utcnow(), g.zz_tenant
+        (start, end), now = _window(query, 90, 365), utcnow()
         with writing() as db:  # periods are materialised on first read
             statement = service.calendar_query(db, start=start, end=end, now=now,
                                                due_soon_days=14)
-            items = service.describe(db.execute(statement).all(), db, now)
-        public, zone = current_app.config["PUBLIC_URL"], ZoneInfo(tenant.timezone)
-
-        def url_for(item: dict) -> str:
-            day = item["due_at"].astimezone(zone).date().isoformat()
-            return feeds.calendar_url(public, tenant.slug, rule=item["rule"],
-                                      unit=str(item["unit_id"]), **{"from": day, "to": day})
-
-        body = ics.feed(items, name=tenant.name, timezone=tenant.timezone, now=now,
-                        url_for=url_for, component=query["component"])
-        return Response(body, mimetype=ICS_TYPE, headers={
-            "Content-Disposition": f'inline; filename="{tenant.slug}.ics"',
-            "Cache-Control": "private, max-age=300"})
+            return _ics(service.describe(db.execute(statement).all(), db, now), now,
+                        query["component"])
 
     setattr(get, feeds.FEED_AUTH, True)  # calendar clients authenticate by ?token=
 
@@ -178,9 +184,7 @@ class FeedToken(MethodView):
         with writing() as db:
             token, home = feeds.rotate(db, g.zz_identity.user_id)
         public = current_app.config["PUBLIC_URL"]
-        return {
-            "feed_token": token,
-            "url": feeds.feed_url(public, home.slug, token) if home else None,
-            "events_url": feeds.feed_url(public, home.slug, token, component="event")
-            if home else None,
-        }
+        return {"feed_token": token,
+                "url": feeds.feed_url(public, home.slug, token) if home else None,
+                "events_url": feeds.feed_url(public, home.slug, token, component="event")
+                if home else None}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask.views import MethodView
-from sqlalchemy import select
 
 from zerenzhi.auth import users as service
 from zerenzhi.auth.models import Member, Position
@@ -147,10 +146,8 @@ class PositionItem(MethodView):
     @blp.response(200, PositionSchema)
     def delete(self, user_id, position_id):
         """End a position (kept in the history of who held the post)."""
-        member = get_or_404(Member, user_id)
-        position = session().scalar(
-            select(Position).where(Position.id == position_id, Position.member_id == member.id))
-        if position is None:
+        position = get_or_404(Position, position_id)
+        if position.member_id != user_id:  # another member's post is as unknown as none
             not_found()
         with writing() as db:
             return service.end_position(db, position)
