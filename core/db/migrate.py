@@ -269,7 +269,7 @@ def revision(url: str | None, plugin_set, lineage_name: str, message: str,
             config = alembic_config(lineage, connection, location)
             script = command.revision(
                 config, message, autogenerate=autogenerate, version_path=lineage.versions,
-                rev_id=_next_rev_id(config),
+                rev_id=_next_rev_id(config, lineage),
                 process_revision_directives=_directives(face_only=lineage.name != "core"))
     finally:
         if engine is not None:
@@ -287,10 +287,13 @@ def _plugin_script_location() -> Path:
     return location
 
 
-def _next_rev_id(config: Config) -> str | None:
-    """The head's id with its trailing number one up, digits kept; None (alembic's random
-    id) for a lineage without revisions or with ids of another form."""
+def _next_rev_id(config: Config, lineage: Lineage) -> str | None:
+    """The head's id with its trailing number one up, digits kept (``study_0001`` →
+    ``study_0002``); a plugin's first is ``<plugin>_0001``. None (alembic's random id) when
+    the lineage has several heads or ids of another form."""
     heads = ScriptDirectory.from_config(config).get_heads()
+    if not heads:
+        return "0001" if lineage.name == "core" else f"{lineage.name}_0001"
     match = re.fullmatch(r"(.*?)(\d+)", heads[0]) if len(heads) == 1 else None
     if match is None:
         return None
