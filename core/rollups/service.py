@@ -6,7 +6,7 @@ at most) into the API's shape. Roll-ups read what exists and never materialise p
 inside a county read: township reads and the nightly ``zerenzhi obligations remind``
 create obligations, each in its own township's scope.
 
-Privacy (DOMAIN.md, "Scope"): a roll-up shows counts, rates, rule titles, unit names and
+Privacy (docs/domain.md, "Scope"): a roll-up shows counts, rates, rule titles, unit names and
 responsible *roles* — never persons' names (the member table is not county-readable, and
 naming a township's staff is the township's business) and never a record's content.
 """

@@ -58,7 +58,7 @@ class Roles(MethodView):
     @requires(AUTHENTICATED)
     @blp.response(200, RoleSchema(many=True))
     def get(self):
-        """The roles of DOMAIN.md and how far each reaches."""
+        """The roles (docs/domain.md, the organisation) and how far each reaches."""
         return [{"name": role.name, "label": render(role.label), "scope": role.scope,
                  "read_only": role.read_only} for role in ROLES.values()]
 

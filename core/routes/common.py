@@ -150,8 +150,9 @@ def _nul_fields(data, path: str = "") -> list[str]:
 
 
 class InputSchema(ma.Schema):
-    """Request bodies reject unknown fields (DESIGN.md, API conventions) and NUL characters,
-    which PostgreSQL cannot store, so both backends refuse the same input the same way."""
+    """Request bodies reject unknown fields (a misspelt field is an error, never ignored)
+    and NUL characters, which PostgreSQL cannot store, so both backends refuse the same
+    input the same way."""
 
     class Meta:
         unknown = ma.RAISE

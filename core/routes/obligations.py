@@ -32,7 +32,7 @@ class PeriodField(ma.fields.String):
 
 class RuleSchema(ma.Schema):
     key = ma.fields.String()
-    source = ma.fields.String(metadata={"description": "clause ID in DOMAIN.md, e.g. W3"})
+    source = ma.fields.String(metadata={"description": "clause ID in docs/domain.md, e.g. W3"})
     title = ma.fields.String()
     cadence = ma.fields.String(validate=ma.validate.OneOf(CADENCES))
     applies_to = ma.fields.List(ma.fields.String())

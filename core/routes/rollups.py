@@ -4,7 +4,7 @@ since when) as JSON, ``.xlsx`` or ``.csv``.
 Only county users of that county reach these routes (``rollups.read``: county_viewer,
 county_admin). Everyone else gets the unknown-county 404 from the request pipeline, and a
 platform operator — admitted to county URLs to provision townships — gets 403: operating
-the service gives no view of townships' work (DOMAIN.md, platform_admin).
+the service gives no view of townships' work (docs/domain.md, platform_admin).
 """
 
 from __future__ import annotations
