@@ -1,13 +1,19 @@
-"""Permission matrix: every route declares a permission; each role gets exactly what
-DOMAIN.md gives it (M1–M3, W4 and the role table)."""
+"""Permission matrix for core and every installed plugin (``zerenzhi.testing.
+check_permissions``): every route declares a registered permission, and each role gets
+exactly what the role table gives it (M1–M3, W4)."""
 
 from __future__ import annotations
 
-from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC
-from zerenzhi.auth.roles import ROLES
-from zerenzhi.testing import iter_routes
+from importlib.metadata import entry_points
 
-# DOMAIN.md's role table, as the kernel's permissions: the expected grants per role.
+import pytest
+
+from zerenzhi.auth.roles import TOWNSHIP_ROLES
+from zerenzhi.testing import CORE, check_permissions
+
+PLUGINS = sorted(ep.name for ep in entry_points(group="zerenzhi.plugins"))
+
+# The role table, as core's permissions: the grants each role must hold, no more, no less.
 EXPECTED_CORE = {
     "secretary": {"units.read", "units.write", "users.read", "audit.read", "plugins.read",
                   "rules.write", "obligations.waive", "directives.read", "directives.complete",
@@ -31,45 +37,18 @@ EXPECTED_CORE = {
                      "rollups.read", "directives.write", "inbox.acknowledge"},
     "platform_admin": {"counties.read", "counties.manage", "townships.manage"},
 }
+# every township role reads the obligations of its reach
+for _role in TOWNSHIP_ROLES:
+    EXPECTED_CORE[_role] = EXPECTED_CORE[_role] | {"obligations.read"}
+
+# Only logging in and the API documentation's assets answer without a token.
+PUBLIC_ROUTES = {"POST /api/v1/auth/tokens", "GET /api/docs/assets/<path:filename>"}
 
 
-def test_every_route_declares_a_registered_permission(app):
-    registry = app.extensions["zerenzhi"].permissions
-    missing = [f"{r.method} {r.rule}" for r in iter_routes(app) if r.permission is None]
-    assert not missing, f"routes without @requires: {missing}"
-    unknown = [
-        f"{r.method} {r.rule}: {r.permission}" for r in iter_routes(app)
-        if r.permission not in (PUBLIC, AUTHENTICATED) and r.permission not in registry
-    ]
-    assert not unknown
+def test_core_routes_and_grants(app):
+    check_permissions(CORE, app, grants=EXPECTED_CORE, public=PUBLIC_ROUTES)
 
 
-def test_only_login_and_docs_are_public(app):
-    public = {f"{r.method} {r.rule}" for r in iter_routes(app) if r.permission == PUBLIC}
-    assert public == {"POST /api/v1/auth/tokens", "GET /api/docs/assets/<path:filename>"}
-
-
-def test_core_grants_match_the_domain(app):
-    registry = app.extensions["zerenzhi"].permissions
-    for role in ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head",
-                 "viewer", "tenant_admin"):
-        EXPECTED_CORE[role] = EXPECTED_CORE[role] | {"obligations.read"}
-    core_names = {p for perms in EXPECTED_CORE.values() for p in perms}
-    for role, expected in EXPECTED_CORE.items():
-        granted = {p for p in registry.for_roles([role]) if p in core_names}
-        assert granted == expected, role
-
-
-def test_read_only_roles_hold_no_write_permission(app):
-    registry = app.extensions["zerenzhi"].permissions
-    for name, role in ROLES.items():
-        if role.read_only:
-            writes = [p for p in registry.for_roles([name]) if not p.endswith(".read")]
-            assert writes == [], name
-
-
-def test_platform_admin_reads_no_township_records(app):
-    """DOMAIN.md: platform_admin operates the service, with no access to business records."""
-    registry = app.extensions["zerenzhi"].permissions
-    township_perms = {r.permission for r in iter_routes(app) if r.scope == "township"}
-    assert not (registry.for_roles(["platform_admin"]) & township_perms)
+@pytest.mark.parametrize("plugin", PLUGINS)
+def test_plugin_routes_and_grants(app, plugin):
+    check_permissions(plugin, app)

@@ -1,54 +1,76 @@
-"""The invariants Citus needs, read back from the migrated database (docs/scaling.md):
-distributing every tenant table by ``tenant_id`` and keeping catalogues as reference
-tables works only if nothing below is ever broken, by core or by a plugin's lineage."""
+"""The invariants Citus needs (docs/scaling.md): distributing every tenant table by
+``tenant_id`` and keeping catalogues as reference tables works only if none is ever broken,
+by core or by a plugin's lineage. ``zerenzhi.testing.check_schema`` checks them on core and
+every plugin (tests/test_schema_audit.py); here, that it catches each breach, on the models
+and on a database built with them, on both backends."""
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+from sqlalchemy import (
+    Column,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+)
 
 from zerenzhi.db.session import make_engine
+from zerenzhi.testing.schema import database_problems, model_problems
 
-REFERENCE_TABLES = {"tenant", "user_account", "auth_token", "login_attempt"}
-
-
-def _tables(inspector) -> set[str]:
-    return {n for n in inspector.get_table_names() if not n.startswith("alembic_version")}
+REFERENCE = frozenset({"kit_catalogue"})
 
 
-def test_distributed_tables_keep_tenant_id_in_every_key(app):
-    engine = make_engine(app.config["MIGRATION_DATABASE_URL"])
+def _broken_schema() -> MetaData:
+    metadata = MetaData()
+    Table("kit_catalogue", metadata, Column("id", Integer, primary_key=True),
+          Column("tenant_id", Uuid), Column("parent_id", Uuid),
+          ForeignKeyConstraint(["tenant_id", "parent_id"],
+                               ["kit_parent.tenant_id", "kit_parent.id"]))
+    Table("kit_parent", metadata, Column("tenant_id", Uuid, primary_key=True),
+          Column("id", Uuid, primary_key=True), Column("code", String(20)),
+          UniqueConstraint("tenant_id", "code", name="uq_kit_parent_code"))
+    Table("kit_child", metadata, Column("tenant_id", Uuid, primary_key=True),
+          Column("id", Uuid, primary_key=True), Column("parent_id", Uuid),
+          Column("code", String(20)), Column("serial", Integer),
+          ForeignKeyConstraint(["parent_id", "tenant_id"],
+                               ["kit_parent.id", "kit_parent.tenant_id"]),
+          UniqueConstraint("serial", name="uq_kit_child_serial"),
+          Index("ix_kit_child_code", "code", unique=True))
+    Table("kit_loose", metadata, Column("id", Uuid, primary_key=True),
+          Column("tenant_id", Uuid))
+    return metadata
+
+
+EXPECTED = [
+    "kit_catalogue: foreign key to kit_parent (a reference table may point only at "
+    "reference tables)",
+    "kit_child: foreign key [('parent_id', 'id'), ('tenant_id', 'tenant_id')] to kit_parent "
+    "is not co-located (its first pair must be tenant_id → tenant_id)",
+    "kit_child: unique uq_kit_child_serial ['serial'] lacks tenant_id",
+    "kit_child: unique index ix_kit_child_code ['code'] lacks tenant_id",
+    "kit_loose: primary key ['id'] (tenant_id first, then the row's id)",
+]
+
+
+def test_each_breach_is_named_in_the_models():
+    assert sorted(model_problems(_broken_schema().sorted_tables, REFERENCE)) == sorted(EXPECTED)
+
+
+def test_each_breach_is_named_in_the_database(empty_database):
+    owner_url, _app_url, _role = empty_database
+    metadata = _broken_schema()
+    engine = make_engine(owner_url)
     try:
-        inspector = inspect(engine)
-        problems = []
-        for name in sorted(_tables(inspector) - REFERENCE_TABLES):
-            pk = inspector.get_pk_constraint(name)["constrained_columns"]
-            if pk[:1] != ["tenant_id"] or len(pk) < 2:
-                problems.append(f"{name}: primary key {pk}")
-            for unique in inspector.get_unique_constraints(name):
-                if "tenant_id" not in unique["column_names"]:
-                    problems.append(f"{name}: unique {unique['name']}")
-            for index in inspector.get_indexes(name):
-                if index["unique"] and "tenant_id" not in index["column_names"]:
-                    problems.append(f"{name}: unique index {index['name']}")
-            for fk in inspector.get_foreign_keys(name):
-                if fk["referred_table"] in REFERENCE_TABLES:
-                    continue  # distributed → reference: allowed
-                pairs = list(zip(fk["constrained_columns"], fk["referred_columns"], strict=True))
-                if pairs[:1] != [("tenant_id", "tenant_id")]:
-                    problems.append(f"{name}: foreign key {pairs} is not co-located")
-        assert not problems, problems
+        with engine.begin() as connection:
+            metadata.create_all(connection)
+        found = database_problems(engine, metadata.tables, REFERENCE)
     finally:
         engine.dispose()
-
-
-def test_reference_tables_never_point_at_distributed_ones(app):
-    """Citus refuses a foreign key from a reference table to a distributed table."""
-    engine = make_engine(app.config["MIGRATION_DATABASE_URL"])
-    try:
-        inspector = inspect(engine)
-        bad = [f"{name} → {fk['referred_table']}" for name in sorted(REFERENCE_TABLES)
-               for fk in inspector.get_foreign_keys(name)
-               if fk["referred_table"] not in REFERENCE_TABLES]
-        assert not bad
-    finally:
-        engine.dispose()
+    rls = [f"{name}: row-level security not enabled, forced and with a policy "
+           f"(enable_tenant_rls in its migration)" for name in ("kit_child", "kit_loose",
+                                                                 "kit_parent")]
+    assert sorted(found) == sorted(EXPECTED + (rls if owner_url.startswith("postgresql") else []))

@@ -1,0 +1,1 @@
+"""The floaty lineage (version table ``alembic_version_floaty``)."""
