@@ -43,6 +43,10 @@ class HelloPlugin:
         return [QUARTERLY_GREETINGS]
 
     @hookimpl
+    def demo_data(self, session: Session) -> None:
+        services.fill_demo(session)
+
+    @hookimpl
     def describe_reference(self, session: Session, ref_type: str, ref_id: str) -> dict | None:
         if ref_type != "hello.greeting":
             return None  # another plugin's type: first non-None answer wins

@@ -7,7 +7,16 @@ import uuid
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from zerenzhi import Evidence, Label, emit, get_unit, render, sync_evidence, utcnow
+from zerenzhi import (
+    Evidence,
+    Label,
+    emit,
+    get_unit,
+    render,
+    sync_evidence,
+    units_of_kind,
+    utcnow,
+)
 
 from zerenzhi_hello.models import Greeting
 from zerenzhi_hello.rules import QUARTERLY_GREETINGS
@@ -42,6 +51,19 @@ def record_greeting(session: Session, *, unit_id: uuid.UUID, message: str,
     sync_evidence(session, SOURCE_TYPE, greeting.id, evidence)
     emit(session, "hello.greeted", greeting_id=str(greeting.id), unit_id=str(unit.id))
     return greeting
+
+
+def fill_demo(session: Session) -> None:
+    """A demo township's greetings this quarter: its first branch has greeted three times
+    (its obligation fulfilled), the others once. Nothing when it has greetings already:
+    ``demo_data`` runs on every ``zerenzhi tenants apply``."""
+    if session.scalar(select(Greeting.id).limit(1)) is not None:
+        return
+    now = utcnow()
+    for index, branch in enumerate(units_of_kind(session, "branch")):
+        for minutes_ago in (3, 2, 1)[:3 if index == 0 else 1]:
+            record_greeting(session, unit_id=branch.id, message="早上好",
+                            greeted_at=now - dt.timedelta(minutes=minutes_ago))
 
 
 def describe(session: Session, greeting_id: str) -> dict | None:
