@@ -251,7 +251,7 @@ class Bench:
         return counties, townships, probe
 
     def build(self, db: Database):
-        from zerenzhi.db.migrate import upgrade
+        from zerenzhi.migrate import upgrade
 
         counties, townships, probe = self.layout(db.size)
         started = time.perf_counter()

@@ -140,7 +140,7 @@ def free_port() -> int:
 def build_data(cluster, tmp: Path, townships: int):
     """Migrate a database for the installed plugins and make the townships through core."""
     from zerenzhi.app import create_app
-    from zerenzhi.db.migrate import upgrade
+    from zerenzhi.migrate import upgrade
     from zerenzhi.orgunits.models import OrgUnit
     from zerenzhi.tenancy.context import TenantRef, tenant_scope
     from zerenzhi.testing import build_world

@@ -24,7 +24,7 @@ def db_group() -> None:
 @with_appcontext
 def db_upgrade(only: str | None) -> None:
     """Migrate core, then every installed plugin in `requires` order, to head."""
-    from zerenzhi.db.migrate import upgrade
+    from zerenzhi.migrate import upgrade
 
     config = current_app.config
     upgrade(config["MIGRATION_DATABASE_URL"], _kernel().plugins, config["DB_APP_ROLE"],
@@ -42,7 +42,7 @@ def db_downgrade(lineage: str, target: str) -> None:
 
     Take plugins down before core's lineage: their tables point at core's.
     """
-    from zerenzhi.db.migrate import downgrade
+    from zerenzhi.migrate import downgrade
 
     with _lineage_errors():
         downgrade(current_app.config["MIGRATION_DATABASE_URL"], _kernel().plugins, lineage,
@@ -59,7 +59,7 @@ def db_downgrade(lineage: str, target: str) -> None:
 @with_appcontext
 def db_revision(lineage: str, message: str, autogenerate: bool) -> None:
     """Write a new revision file into the lineage's own migrations folder, after its head."""
-    from zerenzhi.db.migrate import revision
+    from zerenzhi.migrate import revision
 
     with _lineage_errors():
         path = revision(current_app.config["MIGRATION_DATABASE_URL"], _kernel().plugins,

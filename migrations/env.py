@@ -1,6 +1,6 @@
 """Alembic environment shared by every lineage (core and each plugin).
 
-The runner (``zerenzhi.db.migrate``) passes the lineage's version table and a filter that
+The runner (``zerenzhi.migrate``) passes the lineage's version table and a filter that
 keeps autogenerate to the lineage's own tables.
 """
 

@@ -13,7 +13,7 @@ from alembic.runtime.migration import MigrationContext
 
 from tests.plugin_system.kit_plugins.floaty import FloatyPlugin
 from tests.plugin_system.kit_plugins.sloppy import SloppyPlugin
-from zerenzhi.db import migrate
+from zerenzhi import migrate
 from zerenzhi.db.session import make_engine
 from zerenzhi.testing import (
     check_isolation,

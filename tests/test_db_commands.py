@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
+from zerenzhi import migrate
 from zerenzhi.app import create_app
-from zerenzhi.db import migrate
 from zerenzhi.db.session import make_engine
 
 PACKAGE = '''

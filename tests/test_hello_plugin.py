@@ -16,8 +16,8 @@ from pathlib import Path
 from sqlalchemy import inspect, text
 from zerenzhi_hello.models import Greeting  # installed by scripts/_venv.sh
 
+from zerenzhi import migrate
 from zerenzhi.app import create_app
-from zerenzhi.db import migrate
 from zerenzhi.db.session import make_engine
 from zerenzhi.plugin_host.manager import build_plugins
 from zerenzhi.testing import build_world

@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 import pytest
 from sqlalchemy import inspect, text
 
-from zerenzhi.db import migrate
+from zerenzhi import migrate
 from zerenzhi.db.session import make_engine
 from zerenzhi.testing import CORE, check_migrations
 

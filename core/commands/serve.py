@@ -35,7 +35,7 @@ def gunicorn_argv() -> list[str]:
 @with_appcontext
 def serve_command(bind: str | None, workers: int | None) -> None:
     """Run `db upgrade`, `tenants apply` of TENANTS_DIR, then exec gunicorn."""
-    from zerenzhi.db.migrate import upgrade
+    from zerenzhi.migrate import upgrade  # alembic loads for this command only
 
     config = current_app.config
     kernel = current_app.extensions["zerenzhi"]

@@ -89,7 +89,7 @@ def zz_load_entrypoints() -> bool:
 def app(zz_backend: str, zz_databases: _Databases, zz_plugins, zz_load_entrypoints):
     """A migrated app on the backend under test (built once per plugin set)."""
     from zerenzhi.app import create_app
-    from zerenzhi.db.migrate import upgrade
+    from zerenzhi.migrate import upgrade
 
     owner_url, app_url, role = zz_databases.urls(zz_backend)
     names = tuple(sorted(type(p).__module__ + "." + type(p).__name__ for p in zz_plugins))

@@ -33,7 +33,7 @@ def check_migrations(plugin: Any, app, empty_database: tuple[str, str, str | Non
     empty version table (core's: no table at all), upgrades again without drift, and the
     app works on the rebuilt schema (a new township, seeded again).
     """
-    from zerenzhi.db import migrate
+    from zerenzhi import migrate
 
     owner = owner_of(plugin, app)
     owner_url, _app_url, role = empty_database
@@ -100,7 +100,7 @@ def _tables(url: str) -> set[str]:
 
 def _in_step(owner: Owner, url: str, plugins, when: str) -> list[str]:
     """The owner's tables exist, its version table holds one head, and nothing drifts."""
-    from zerenzhi.db import migrate
+    from zerenzhi import migrate
 
     problems = []
     missing = sorted({t.name for t in owner.model_tables()} - _tables(url))
@@ -116,8 +116,8 @@ def _in_step(owner: Owner, url: str, plugins, when: str) -> list[str]:
 
 def _strict_types(owner: Owner, chain: list[str], url: str, plugins) -> list[str]:
     """On a backend that forgets declared types, replay the lineages on SQLite, which keeps
-    them, and compare there (``zerenzhi.db.migrate.strict_compare_type``)."""
-    from zerenzhi.db import migrate
+    them, and compare there (``zerenzhi.migrate.strict_compare_type``)."""
+    from zerenzhi import migrate
 
     if url.startswith("sqlite"):
         return []  # drift() compared strictly already

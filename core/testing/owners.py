@@ -41,7 +41,7 @@ class Owner:
         return module.rpartition(".")[0] or module
 
     def owns_table(self, name: str) -> bool:
-        from zerenzhi.db.migrate import core_tables
+        from zerenzhi.migrate import core_tables
 
         if self.is_core:
             return name in core_tables()

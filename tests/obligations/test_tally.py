@@ -10,8 +10,8 @@ import time_machine
 from sqlalchemy import select
 
 from tests.obligations.drill import DrillPlugin, at
+from zerenzhi import migrate
 from zerenzhi.app import create_app
-from zerenzhi.db import migrate
 from zerenzhi.obligations.materialize import reschedule_event_obligation
 from zerenzhi.obligations.models import Obligation
 from zerenzhi.obligations.status import Window, status_query

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect, text
 
-from zerenzhi.db import migrate
+from zerenzhi import migrate
 from zerenzhi.db.session import make_engine
 
 

@@ -1,6 +1,9 @@
 """Runs core's alembic lineage, then each installed plugin's, each with its own
 version table (``alembic_version`` for core, ``alembic_version_<plugin>`` for plugins).
 
+Above the layers whose models it migrates (it imports every core model module), below
+the commands and fixtures that run it; not part of ``zerenzhi.db``, which they all use.
+
 A removed third-party plugin leaves only its own version table behind, which no other
 lineage reads, so later upgrades never stumble on it. New revisions are written into the
 lineage's own folder (``revision``); a plugin's import only the public face ``zerenzhi``.
@@ -28,6 +31,15 @@ from sqlalchemy import Connection, Engine, MetaData
 from sqlalchemy.exc import CompileError
 from sqlalchemy.types import TypeDecorator
 
+# every module of core that maps tables, so that core_tables() knows them all
+import zerenzhi.audit.models
+import zerenzhi.auth.models
+import zerenzhi.directives.models
+import zerenzhi.idempotency
+import zerenzhi.obligations.models
+import zerenzhi.orgunits.models
+import zerenzhi.plugin_host.models
+import zerenzhi.tenancy.models  # noqa: F401
 from zerenzhi.db.base import Base
 from zerenzhi.db.rls import grant_app_role
 from zerenzhi.db.session import make_engine
@@ -59,24 +71,13 @@ class Lineage:
 
 
 def core_tables() -> frozenset[str]:
-    _import_core_models()
+    """Tables of core's lineage: those of the core models imported above."""
     return frozenset(
         mapper.local_table.name
         for mapper in Base.registry.mappers
         if mapper.class_.__module__.startswith("zerenzhi.")
         and not mapper.class_.__module__.startswith("zerenzhi.plugins.")
     )
-
-
-def _import_core_models() -> None:
-    import zerenzhi.audit.models
-    import zerenzhi.auth.models
-    import zerenzhi.directives.models
-    import zerenzhi.idempotency
-    import zerenzhi.obligations.models
-    import zerenzhi.orgunits.models
-    import zerenzhi.plugin_host.models
-    import zerenzhi.tenancy.models  # noqa: F401
 
 
 def _plugin_versions(spec: str) -> str:
