@@ -1,7 +1,8 @@
 """The app factory: the one place that wires core and plugins together.
 
-It sits above every layer it wires (routes, the request pipeline, the plugin host, the
-session listeners of db, audit and obligations) and below the command line that runs it.
+It sits above every layer it wires (routes, the request pipeline, the operator commands,
+the plugin host, the session listeners of db, audit and obligations) and below the
+``zerenzhi`` command line (``zerenzhi.cli``) that builds it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
+from zerenzhi import commands, idempotency
 from zerenzhi import config as config_module
-from zerenzhi import idempotency
 from zerenzhi.audit.recorder import install_audit
 from zerenzhi.auth.catalogue import CORE_PERMISSIONS
 from zerenzhi.auth.permissions import PUBLIC, PermissionRegistry
@@ -122,9 +123,7 @@ def create_app(
     app.before_request(kernel.plugin_guard)  # after the pipeline: it needs the tenant
     idempotency.install(app)
     install_error_handlers(app)
-
-    from zerenzhi.cli import register_cli
-
-    register_cli(app)
+    commands.register(app.cli)
+    plugin_set.pm.hook.register_commands(cli=app.cli)
     plugin_set.pm.hook.startup(app=app)
     return app

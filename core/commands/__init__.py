@@ -42,13 +42,17 @@ def operator_session() -> Iterator[Session]:
 
 
 def register(cli: click.Group) -> None:
+    """Add every operator command to ``cli`` (``create_app`` does, for ``app.cli``)."""
+    # here, not at the top: each command module imports CommandError and operator_session
+    # from this package, which must be complete first
     from zerenzhi.commands import obligations, plugins
     from zerenzhi.commands.audit import audit_group
+    from zerenzhi.commands.db import db_group
     from zerenzhi.commands.serve import serve_command
     from zerenzhi.commands.tenants import tenants_group
     from zerenzhi.commands.users import users_group
 
-    for command in (tenants_group, users_group, audit_group, serve_command):
+    for command in (db_group, tenants_group, users_group, audit_group, serve_command):
         cli.add_command(command)
     obligations.register(cli)
     plugins.register(cli)

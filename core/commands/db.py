@@ -1,0 +1,84 @@
+"""``zerenzhi db upgrade|downgrade|revision``: the schema of core and every installed plugin.
+
+``zerenzhi.migrate`` (and with it alembic, a tenth of a second) is imported by the command
+that runs, not when the app registers its commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from zerenzhi.commands import CommandError
+
+
+def _kernel():
+    return current_app.extensions["zerenzhi"]
+
+
+@click.group("db", help="Database schema: core and every installed plugin.")
+def db_group() -> None:
+    pass
+
+
+@db_group.command("upgrade")
+@click.option("--plugin", "only", default=None, help="Only this lineage (core or a plugin).")
+@with_appcontext
+def db_upgrade(only: str | None) -> None:
+    """Migrate core, then every installed plugin in `requires` order, to head."""
+    from zerenzhi.migrate import upgrade  # alembic loads for db commands only
+
+    config = current_app.config
+    upgrade(config["MIGRATION_DATABASE_URL"], _kernel().plugins, config["DB_APP_ROLE"],
+            only=only, echo=click.echo)
+
+
+@db_group.command("downgrade", context_settings={"ignore_unknown_options": True})
+@click.option("--plugin", "lineage", default="core", show_default=True,
+              help="The lineage to take down (core or a plugin).")
+@click.argument("target")
+@with_appcontext
+def db_downgrade(lineage: str, target: str) -> None:
+    """Take one lineage down to TARGET: a revision id, -1 (one step back; ``-1`` is taken as
+    the target, not an option) or base (all of it).
+
+    Take plugins down before core's lineage: their tables point at core's.
+    """
+    from zerenzhi.migrate import downgrade  # alembic loads for db commands only
+
+    with _lineage_errors():
+        downgrade(current_app.config["MIGRATION_DATABASE_URL"], _kernel().plugins, lineage,
+                  target, echo=click.echo)
+
+
+@db_group.command("revision")
+@click.option("--plugin", "lineage", required=True,
+              help="The lineage to add a revision to: a plugin's name (or core).")
+@click.option("-m", "--message", required=True, help="What the revision does.")
+@click.option("--autogenerate", is_flag=True,
+              help="Fill it with what the lineage's own tables lack against its models (the "
+                   "database must be at the lineage's head).")
+@with_appcontext
+def db_revision(lineage: str, message: str, autogenerate: bool) -> None:
+    """Write a new revision file into the lineage's own migrations folder, after its head."""
+    from zerenzhi.migrate import revision  # alembic loads for db commands only
+
+    with _lineage_errors():
+        path = revision(current_app.config["MIGRATION_DATABASE_URL"], _kernel().plugins,
+                        lineage, message, autogenerate=autogenerate)
+    click.echo(f"{lineage}: wrote {path}")
+
+
+@contextmanager
+def _lineage_errors() -> Iterator[None]:
+    """An unknown lineage or alembic's refusal (not at head, unknown revision): exit 2."""
+    from alembic.util import CommandError as AlembicError  # as above: only when one runs
+
+    try:
+        yield
+    except (LookupError, AlembicError) as error:
+        raise CommandError(str(error)) from error
