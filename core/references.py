@@ -14,9 +14,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
+from zerenzhi.labels import render
 from zerenzhi.obligations.models import Obligation
-from zerenzhi.obligations.service import describe as describe_rows
 from zerenzhi.obligations.status import Window, status_query
+from zerenzhi.obligations.versions import registry
 from zerenzhi.plugin_host.service import enabled_names, hooks
 from zerenzhi.tenancy.context import require_tenant
 
@@ -37,14 +38,17 @@ def describe(session: Session, ref_type: str, ref_id: str) -> dict[str, Any] | N
 
 def describe_obligations(session: Session, ids: Iterable[Any]) -> dict[str, dict[str, Any]]:
     """``describe(session, "obligation", id)`` for many ids, keyed by id (text): a list that
-    shows each record's obligation asks once for the page, not once per row. Unknown and
-    archived ids are left out; an id that is no UUID raises ``ValueError``."""
+    shows each record's obligation asks once for the page, in one statement, not once per
+    row. Unknown and archived ids are left out; an id that is no UUID raises ``ValueError``."""
     wanted = {uuid.UUID(str(obligation_id)) for obligation_id in ids}
     if not wanted:
         return {}
-    now = utcnow()
-    rows = session.execute(status_query(Window(), now).where(Obligation.id.in_(wanted))).all()
-    return {str(item["id"]): {
-        "type": "obligation", "id": str(item["id"]), "title": item["title"],
-        "status": item["status"], "unit_id": str(item["unit_id"]),
-        "due_at": item["due_at"].isoformat()} for item in describe_rows(rows, session, now)}
+    rules, found = registry(), {}
+    for obligation, *_count, status in session.execute(
+            status_query(Window(), utcnow()).where(Obligation.id.in_(wanted))):
+        rule = rules.get(obligation.rule_key)  # the status statement alone: no posts, no units
+        found[str(obligation.id)] = {
+            "type": "obligation", "id": str(obligation.id),
+            "title": render(rule.title) if rule else obligation.rule_key, "status": status,
+            "unit_id": str(obligation.unit_id), "due_at": obligation.due_at.isoformat()}
+    return found
