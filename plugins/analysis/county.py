@@ -54,12 +54,13 @@ def county_dates(session: Session, county: TenantRef) -> list[dict]:
 def inherit(session: Session) -> int:
     """Make the township's copies match its county's dates. Returns how many changed."""
     county = county_of(session, require_tenant())
-    if county is None:
+    rows = county_dates(session, county) if county is not None else []
+    if not rows:  # a county archives its dates, never deletes them: no rows, no copies
         return 0
     copies = {d.county_date_id: d for d in session.scalars(
         select(SensitiveDate).where(SensitiveDate.county_date_id.is_not(None)))}
     changed = 0
-    for row in county_dates(session, county):
+    for row in rows:
         copy = copies.get(row["id"])
         values = {f: row[f] for f in FIELDS}
         if copy is None and row["archived_at"] is None:
