@@ -94,7 +94,8 @@ def database_problems(engine: Engine, names: Iterable[str],
         uniques = [(f"unique {u['name']}", u["column_names"])
                    for u in inspector.get_unique_constraints(name)]
         uniques += [(f"unique index {i['name']}", i["column_names"])
-                    for i in inspector.get_indexes(name) if i["unique"]]
+                    for i in inspector.get_indexes(name)
+                    if i["unique"] and not i.get("duplicates_constraint")]
         problems += _tenant_problems(name, pk, uniques, fks, reference)
     tenant_tables = set(names) - reference
     if engine.dialect.name == "postgresql" and tenant_tables:
