@@ -87,6 +87,15 @@ class TestTheKitRefuses:
         with pytest.raises(AssertionError) as failed:
             check_isolation(SLOPPY, app)
         assert f"{SLOPPY_ROUTE}/open as " in str(failed.value)
+        assert "with foreign ids" not in str(failed.value)  # its own kinds: none given
+
+    def test_a_route_answering_for_a_foreign_record_given_the_plugins_own_ids(self, app):
+        """``objects`` names the plugin's records (here: stand-ins) by URL argument."""
+        with pytest.raises(AssertionError) as failed:
+            check_isolation(SLOPPY, app,
+                            objects=lambda world: {"thing_id": str(world.units["branch-1"])})
+        assert f"{SLOPPY_ROUTE}/things/<uuid:thing_id> as secretary with foreign ids " \
+               "['thing_id']" in str(failed.value)
 
     def test_a_demo_that_writes_core_records_and_none_of_its_own(self, app):
         with pytest.raises(AssertionError) as failed:

@@ -1,6 +1,7 @@
 """A plugin that breaks the permission rules and whose demo writes where it must not: a
-route with no permission, a route on core's permission, a grant to a county role, and a
-demo that renames a unit (core's table) and records nothing of its own."""
+route with no permission, a route on core's permission, a grant to a county role, a route
+that answers for another township's record, and a demo that renames a unit (core's table)
+and records nothing of its own."""
 
 from __future__ import annotations
 
@@ -25,6 +26,14 @@ class Units(MethodView):
     def get(self):
         """Guarded by core's permission, not one of its own."""
         return {"units": True}
+
+
+@blp.route("/things/<uuid:thing_id>")
+class Thing(MethodView):
+    @requires("sloppy.thing.read")
+    def get(self, thing_id):
+        """Answers for any id, another township's too: it never looks the record up."""
+        return {"id": str(thing_id)}
 
 
 class SloppyPlugin:
