@@ -1,27 +1,19 @@
-"""Helpers shared by the inspection services: errors, local dates, the caller.
+"""Helpers shared by the inspection services: the caller, the units a record may name, and
+records shown with what a list computes beside them.
 
-``caller()`` reads the request's identity through ``core.current_identity``. Outside a
+``caller()`` reads the request's identity through ``zerenzhi.current_identity``. Outside a
 request the services take the acting person explicitly.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from dataclasses import dataclass
-from zoneinfo import ZoneInfo
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from zerenzhi import OrgUnit, current_identity, get_unit, local_today, require_tenant
-
-
-class InspectionError(ValueError):
-    """Input that parsed but does not fit this township: answered as ``status`` on ``field``."""
-
-    def __init__(self, field: str, message: str, status: int = 422) -> None:
-        super().__init__(message)
-        self.field, self.message, self.status = field, message, status
+from zerenzhi import DomainError, OrgUnit, current_identity, live_unit
 
 
 @dataclass(frozen=True)
@@ -35,28 +27,30 @@ def caller() -> Actor | None:
     return None if identity is None else Actor(identity.user_id, identity.display_name)
 
 
-def zone() -> ZoneInfo:
-    return ZoneInfo(require_tenant().timezone)
-
-
-def today() -> dt.date:
-    return local_today(require_tenant().timezone)
-
-
-def local_noon(day: dt.date) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(12), zone())
-
-
-def end_of_day(day: dt.date) -> dt.datetime:
-    """A deadline day ends at the next local midnight (as core's period due dates do)."""
-    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), zone())
+def obligation_brief(found: dict[str, Any] | None) -> dict[str, Any] | None:
+    """What a record shows of its obligation: id, status and when it is due."""
+    if found is None:
+        return None
+    return {"id": found["id"], "status": found["status"], "due_at": found["due_at"]}
 
 
 def unit_of(session: Session, unit_id: uuid.UUID, kinds: tuple[str, ...],
             field: str = "unit_id") -> OrgUnit:
-    unit = get_unit(session, unit_id, include_archived=False)
-    if unit is None:
-        raise InspectionError(field, "no such unit in this township")
+    """A live unit of one of ``kinds``: campaigns are led by the office, checks and ratings
+    reach villages and stations (I1), findings also branches and the office."""
+    unit = live_unit(session, unit_id, field=field)
     if unit.kind not in kinds:
-        raise InspectionError(field, f"a unit of kind {', '.join(kinds)}")
+        raise DomainError(field, f"a unit of kind {', '.join(kinds)}")
     return unit
+
+
+class Shown:
+    """A record and what its list shows beside it (coverage, obligation status), computed
+    for a whole page by the services: the schema dumps plain values and never queries.
+    Any other attribute is the record's."""
+
+    def __init__(self, record: Any, **shown: Any) -> None:
+        self.__dict__.update(shown, record=record)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.record, name)

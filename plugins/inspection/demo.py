@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from zerenzhi import unit_members, units_of_kind
+from zerenzhi import local_noon, today, unit_members, units_of_kind
 from zerenzhi.plugins.inspection import findings, ratings, services
-from zerenzhi.plugins.inspection.common import Actor, local_noon, today
+from zerenzhi.plugins.inspection.common import Actor
 from zerenzhi.plugins.inspection.models import Campaign, Finding
 from zerenzhi.plugins.inspection.rules import SCOPE_KINDS
 
@@ -75,7 +75,7 @@ def load(session: Any, settings: dict) -> None:
         if code not in scope:
             continue
         finding = findings.raise_finding(
-            session, campaign=campaign, unit_id=scope[code].id, severity=severity,
+            session, campaign_id=campaign.id, unit_id=scope[code].id, severity=severity,
             description=text, found_on=day(found), evidence="現場檢查記錄及照片",
             root_cause=cause, plan=plan, owner=f"{scope[code].name}負責人",
             deadline=day(deadline))

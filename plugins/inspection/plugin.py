@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
-
-from zerenzhi import Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
+from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
 from zerenzhi.plugins.inspection import findings, scores
 from zerenzhi.plugins.inspection.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.inspection.settings import InspectionSettings

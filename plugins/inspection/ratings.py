@@ -14,15 +14,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
     close_event_obligation,
+    describe_obligations,
     emit,
+    local_noon,
     open_event_obligation,
     sync_evidence,
+    today,
     unit_members,
     utcnow,
 )
-from zerenzhi.plugins.inspection.common import InspectionError, local_noon, today, unit_of
+from zerenzhi.plugins.inspection.common import Actor, Shown, obligation_brief, unit_of
 from zerenzhi.plugins.inspection.models import Campaign, Interview, Rating
 from zerenzhi.plugins.inspection.rules import INTERVIEW, SCOPE_KINDS
 
@@ -33,6 +37,20 @@ PROMINENT = "prominent_problems"
 
 def get_rating(session: Session, rating_id: uuid.UUID) -> Rating | None:
     return session.scalar(select(Rating).where(Rating.id == rating_id))
+
+
+def shown_ratings(session: Session, rows: list[Rating]) -> list[Shown]:
+    """Ratings with the interview a "prominent problems" one started (id, status, due_at),
+    for a page at once: one statement describes every obligation among them (a rating
+    changed since keeps its closed obligation's id, which is not asked for)."""
+    obligations = describe_obligations(session, [
+        r.obligation_id for r in rows if r.rating == PROMINENT and r.obligation_id])
+    return [Shown(r, interview_obligation=obligation_brief(obligations.get(str(r.obligation_id))))
+            for r in rows]
+
+
+def shown_rating(session: Session, rating: Rating) -> Shown:
+    return shown_ratings(session, [rating])[0]
 
 
 def _held(session: Session, rating: Rating) -> bool:
@@ -46,7 +64,7 @@ def rate(session: Session, campaign: Campaign, *, unit_id: uuid.UUID, rating: st
     """Rate a village or station in the campaign (one rating per unit; rating again
     replaces it)."""
     if campaign.archived_at is not None:
-        raise InspectionError("campaign_id", "archived campaigns cannot change", 409)
+        raise DomainError("campaign_id", "archived campaigns cannot change", 409)
     unit = unit_of(session, unit_id, SCOPE_KINDS)
     rated_on = rated_on or today()
     row = session.scalar(select(Rating).where(Rating.campaign_id == campaign.id,
@@ -89,10 +107,6 @@ def head_of(session: Session, unit_id: uuid.UUID) -> str | None:
                  if role == "unit_head"), None)
 
 
-def get_interview(session: Session, interview_id: uuid.UUID) -> Interview | None:
-    return session.scalar(select(Interview).where(Interview.id == interview_id))
-
-
 def _sync(session: Session, interview: Interview, rating: Rating) -> None:
     session.flush()
     evidence = []
@@ -103,22 +117,25 @@ def _sync(session: Session, interview: Interview, rating: Rating) -> None:
 
 
 def record_interview(session: Session, *, rating_id: uuid.UUID, held_on: dt.date,
-                     content: str, held_by: str | None = None,
-                     held_by_member_id: uuid.UUID | None = None,
+                     content: str, held_by: str | None = None, actor: Actor | None = None,
                      interviewee: str | None = None, commitments: str = "") -> Interview:
-    """Record the interview with the head of a unit rated "prominent problems" (I3)."""
+    """Record the interview with the head of a unit rated "prominent problems" (I3); held
+    by ``actor`` (the caller) unless ``held_by`` names someone else."""
+    held_by_member_id = None
+    if not held_by and actor is not None:
+        held_by, held_by_member_id = actor.name, actor.member_id
     rating = get_rating(session, rating_id)
     if rating is None or rating.archived_at is not None:
-        raise InspectionError("rating_id", "no such rating in this township")
+        raise DomainError("rating_id", "no such rating in this township")
     if rating.rating != PROMINENT:
-        raise InspectionError("rating_id", "interviews follow a 'prominent problems' rating")
+        raise DomainError("rating_id", "interviews follow a 'prominent problems' rating")
     if held_on < rating.rated_on:
-        raise InspectionError("held_on", "on or after the rating")
+        raise DomainError("held_on", "on or after the rating")
     interviewee = interviewee or head_of(session, rating.unit_id)
     if not interviewee:
-        raise InspectionError("interviewee", "name the head interviewed (the unit has none)")
+        raise DomainError("interviewee", "name the head interviewed (the unit has none)")
     if not held_by:
-        raise InspectionError("held_by", "name the committee member who held it")
+        raise DomainError("held_by", "name the committee member who held it")
     interview = Interview(rating_id=rating.id, unit_id=rating.unit_id, held_on=held_on,
                           held_by=held_by, held_by_member_id=held_by_member_id,
                           interviewee=interviewee, content=content, commitments=commitments)

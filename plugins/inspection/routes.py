@@ -5,10 +5,18 @@ from __future__ import annotations
 from flask.views import MethodView
 from sqlalchemy import select
 
-from zerenzhi import SelectPage, not_found, require_unit_write, requires, session
+from zerenzhi import (
+    SelectPage,
+    get_or_404,
+    listed,
+    not_found,
+    require_unit_write,
+    requires,
+    session,
+    writing,
+)
 from zerenzhi.plugins.inspection import ratings, scores, services
-from zerenzhi.plugins.inspection.blueprint import blp, fail
-from zerenzhi.plugins.inspection.common import InspectionError
+from zerenzhi.plugins.inspection.blueprint import blp, shown_page
 from zerenzhi.plugins.inspection.models import Campaign, Check, Rating
 from zerenzhi.plugins.inspection.schemas import (
     InspectionCampaign,
@@ -28,11 +36,14 @@ from zerenzhi.plugins.inspection.schemas import (
 )
 
 
-def campaign_or_404(campaign_id) -> Campaign:
-    campaign = services.get_campaign(session(), campaign_id)
-    if campaign is None:
+def _check_of(campaign_id, check_id) -> tuple[Campaign, Check]:
+    """The campaign and one of its checks: another campaign's check is as unknown as a
+    made-up id."""
+    campaign = get_or_404(Campaign, campaign_id)
+    check = get_or_404(Check, check_id)
+    if check.campaign_id != campaign.id:
         not_found()
-    return campaign
+    return campaign, check
 
 
 @blp.route("/checklist")
@@ -49,27 +60,19 @@ class Campaigns(MethodView):
     @requires("inspection.campaign.read")
     @blp.arguments(InspectionCampaignQuery, location="query")
     @blp.response(200, InspectionCampaign(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(shown_page(services.shown_campaigns))
     def get(self, query):
         """The township's campaigns, newest first, each with its coverage."""
-        statement = select(Campaign).order_by(Campaign.started_on.desc(), Campaign.id.desc())
-        if not query["include_archived"]:
-            statement = statement.where(Campaign.archived_at.is_(None))
-        if "period" in query:
-            statement = statement.where(Campaign.period == query["period"])
-        return statement
+        return listed(Campaign, query, match=("period",),
+                      order_by=(Campaign.started_on.desc(), Campaign.id.desc()))
 
     @requires("inspection.campaign.write")
     @blp.arguments(InspectionCampaignIn)
     @blp.response(201, InspectionCampaign)
     def post(self, data):
         """Start the half-year special inspection led by the office (I1)."""
-        try:
-            campaign = services.create_campaign(session(), **data)
-        except InspectionError as error:
-            fail(error)
-        session().commit()
-        return campaign
+        with writing() as db:
+            return services.shown_campaign(db, services.create_campaign(db, **data))
 
 
 @blp.route("/campaigns/<uuid:campaign_id>")
@@ -80,7 +83,7 @@ class CampaignItem(MethodView):
     def get(self, campaign_id):
         """One campaign; ``coverage.not_covered`` lists the villages and stations it has
         not reached (it counts toward ``inspection.half_year`` once none are left)."""
-        return campaign_or_404(campaign_id)
+        return services.shown_campaign(session(), get_or_404(Campaign, campaign_id))
 
     @requires("inspection.campaign.write")
     @blp.etag
@@ -88,35 +91,20 @@ class CampaignItem(MethodView):
     @blp.response(200, InspectionCampaign)
     def patch(self, data, campaign_id):
         """Change or finish a campaign (``ended_on``; send If-Match)."""
-        campaign = campaign_or_404(campaign_id)
-        blp.check_etag(campaign, InspectionCampaign)
-        try:
-            services.update_campaign(session(), campaign, data)
-        except InspectionError as error:
-            fail(error)
-        session().commit()
-        return campaign
+        with writing() as db:
+            campaign = get_or_404(Campaign, campaign_id)
+            blp.check_etag(services.shown_campaign(db, campaign), InspectionCampaign)
+            return services.shown_campaign(db, services.update_campaign(db, campaign, data))
 
     @requires("inspection.campaign.write")
     @blp.etag
     @blp.response(204)
     def delete(self, campaign_id):
         """Archive a campaign: it counts for nothing any more (send If-Match)."""
-        campaign = campaign_or_404(campaign_id)
-        blp.check_etag(campaign, InspectionCampaign)
-        services.archive_campaign(session(), campaign)
-        session().commit()
-
-
-def _checks(campaign: Campaign, query: dict):
-    statement = select(Check).where(Check.campaign_id == campaign.id).order_by(
-        Check.checked_on, Check.id)
-    if not query["include_archived"]:
-        statement = statement.where(Check.archived_at.is_(None))
-    for name in ("unit_id", "method"):
-        if name in query:
-            statement = statement.where(getattr(Check, name) == query[name])
-    return statement
+        with writing() as db:
+            campaign = get_or_404(Campaign, campaign_id)
+            blp.check_etag(services.shown_campaign(db, campaign), InspectionCampaign)
+            services.archive_campaign(db, campaign)
 
 
 @blp.route("/campaigns/<uuid:campaign_id>/checks")
@@ -127,20 +115,18 @@ class Checks(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query, campaign_id):
         """Every check of the campaign: self-inspections and the office's checks (I2)."""
-        return _checks(campaign_or_404(campaign_id), query)
+        campaign = get_or_404(Campaign, campaign_id)
+        return listed(Check, query, match=("unit_id", "method"),
+                      order_by=(Check.checked_on, Check.id),
+                      statement=select(Check).where(Check.campaign_id == campaign.id))
 
     @requires("inspection.campaign.write")
     @blp.arguments(InspectionCheckIn)
     @blp.response(201, InspectionCheck)
     def post(self, data, campaign_id):
         """Record a key, written or on-site check of a village or station (I2)."""
-        campaign = campaign_or_404(campaign_id)
-        try:
-            check = services.record_check(session(), campaign, **data)
-        except InspectionError as error:
-            fail(error)
-        session().commit()
-        return check
+        with writing() as db:
+            return services.record_check(db, get_or_404(Campaign, campaign_id), **data)
 
 
 @blp.route("/campaigns/<uuid:campaign_id>/checks/<uuid:check_id>")
@@ -149,12 +135,8 @@ class CheckItem(MethodView):
     @blp.response(204)
     def delete(self, campaign_id, check_id):
         """Archive a check recorded in error: coverage is recomputed."""
-        campaign = campaign_or_404(campaign_id)
-        check = services.get_check(session(), campaign.id, check_id)
-        if check is None:
-            not_found()
-        services.archive_check(session(), campaign, check)
-        session().commit()
+        with writing() as db:
+            services.archive_check(db, *_check_of(campaign_id, check_id))
 
 
 @blp.route("/campaigns/<uuid:campaign_id>/self-inspections")
@@ -164,14 +146,10 @@ class SelfInspections(MethodView):
     @blp.response(201, InspectionCheck)
     def post(self, data, campaign_id):
         """A unit fills in the checklist (its own unit only); ``submit`` hands it in."""
-        campaign = campaign_or_404(campaign_id)
+        campaign = get_or_404(Campaign, campaign_id)
         require_unit_write(data["unit_id"])
-        try:
-            check = services.record_check(session(), campaign, method="self", **data)
-        except InspectionError as error:
-            fail(error)
-        session().commit()
-        return check
+        with writing() as db:
+            return services.record_check(db, campaign, method="self", **data)
 
 
 @blp.route("/campaigns/<uuid:campaign_id>/self-inspections/<uuid:check_id>/submission")
@@ -181,17 +159,10 @@ class SelfInspectionSubmission(MethodView):
     @blp.response(200, InspectionCheck)
     def post(self, data, campaign_id, check_id):
         """Submit a draft self-inspection, every item answered: it covers the unit."""
-        campaign = campaign_or_404(campaign_id)
-        check = services.get_check(session(), campaign.id, check_id)
-        if check is None:
-            not_found()
+        campaign, check = _check_of(campaign_id, check_id)
         require_unit_write(check.unit_id)
-        try:
-            services.submit_self_inspection(session(), campaign, check, data["answers"])
-        except InspectionError as error:
-            fail(error)
-        session().commit()
-        return check
+        with writing() as db:
+            return services.submit_self_inspection(db, campaign, check, data["answers"])
 
 
 @blp.route("/campaigns/<uuid:campaign_id>/prefill")
@@ -201,38 +172,29 @@ class Prefill(MethodView):
     @blp.response(200, InspectionChecklistItem(many=True))
     def get(self, query, campaign_id):
         """The checklist for one unit, answers suggested from its obligation status."""
-        campaign = campaign_or_404(campaign_id)
-        try:
-            items = services.prefill(session(), campaign, query["unit_id"])
-        except InspectionError as error:
-            fail(error)
-        session().commit()  # the summary may have materialised the period's obligations
-        return items
+        with writing() as db:  # the summary may materialise the period's obligations
+            return services.prefill(db, get_or_404(Campaign, campaign_id), query["unit_id"])
 
 
 @blp.route("/campaigns/<uuid:campaign_id>/ratings")
 class Ratings(MethodView):
     @requires("inspection.campaign.read")
     @blp.response(200, InspectionRating(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(shown_page(ratings.shown_ratings))
     def get(self, campaign_id):
         """The campaign's ratings of villages and stations (I3)."""
-        campaign = campaign_or_404(campaign_id)
-        return select(Rating).where(Rating.campaign_id == campaign.id,
-                                    Rating.archived_at.is_(None)).order_by(Rating.id)
+        campaign = get_or_404(Campaign, campaign_id)
+        return listed(Rating, {}, order_by=(Rating.id,),
+                      statement=select(Rating).where(Rating.campaign_id == campaign.id))
 
     @requires("inspection.campaign.write")
     @blp.arguments(InspectionRatingIn)
     @blp.response(200, InspectionRating)
     def post(self, data, campaign_id):
         """Rate a unit (again); "prominent_problems" starts ``inspection.interview``."""
-        campaign = campaign_or_404(campaign_id)
-        try:
-            rating = ratings.rate(session(), campaign, **data)
-        except InspectionError as error:
-            fail(error)
-        session().commit()
-        return rating
+        with writing() as db:
+            rating = ratings.rate(db, get_or_404(Campaign, campaign_id), **data)
+            return ratings.shown_rating(db, rating)
 
 
 @blp.route("/campaigns/<uuid:campaign_id>/scores")
@@ -245,4 +207,4 @@ class Scores(MethodView):
         unit's submitted self-inspection, R = rating_points[rating] / 100, and F = max(0,
         100 − Σ severity_deductions of its findings, halved once verified) / 100. The
         weights (settings ``score_weights``) add up to 100."""
-        return scores.unit_scores(session(), campaign_or_404(campaign_id))
+        return scores.unit_scores(session(), get_or_404(Campaign, campaign_id))

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from sqlalchemy import and_, select
 
-from zerenzhi import SelectPage, not_found, require_unit_write, requires, session
-from zerenzhi.plugins.inspection import findings, ratings, services
-from zerenzhi.plugins.inspection.blueprint import blp, fail
-from zerenzhi.plugins.inspection.common import InspectionError, caller, today
+from zerenzhi import (
+    SelectPage,
+    get_or_404,
+    listed,
+    require_unit_write,
+    requires,
+    session,
+    writing,
+)
+from zerenzhi.plugins.inspection import findings, ratings
+from zerenzhi.plugins.inspection.blueprint import blp, shown_page
+from zerenzhi.plugins.inspection.common import caller
 from zerenzhi.plugins.inspection.models import Finding, Interview
 from zerenzhi.plugins.inspection.schemas import (
     InspectionEffectivenessIn,
@@ -24,34 +31,15 @@ from zerenzhi.plugins.inspection.schemas import (
 )
 
 
-def _finding_or_404(finding_id) -> Finding:
-    finding = findings.get_finding(session(), finding_id)
-    if finding is None:
-        not_found()
-    return finding
-
-
 @blp.route("/findings")
 class Findings(MethodView):
     @requires("inspection.campaign.read")
     @blp.arguments(InspectionFindingQuery, location="query")
     @blp.response(200, InspectionFinding(many=True))
-    @blp.paginate(SelectPage)
+    @blp.paginate(shown_page(findings.shown_findings))
     def get(self, query):
         """Findings by deadline; ``overdue=true`` shows rectifications past their deadline."""
-        statement = select(Finding).order_by(Finding.deadline, Finding.found_on, Finding.id)
-        if not query["include_archived"]:
-            statement = statement.where(Finding.archived_at.is_(None))
-        for name in ("campaign_id", "unit_id"):
-            if name in query:
-                statement = statement.where(getattr(Finding, name) == query[name])
-        overdue = and_(Finding.verified_at.is_(None), Finding.deadline < today())
-        if "overdue" in query:
-            statement = statement.where(overdue if query["overdue"] else ~overdue)
-        if "open" in query:
-            unverified = Finding.verified_at.is_(None)
-            statement = statement.where(unverified if query["open"] else ~unverified)
-        return statement
+        return findings.listing(query)
 
     @requires("inspection.finding.write")
     @blp.arguments(InspectionFindingIn)
@@ -59,25 +47,8 @@ class Findings(MethodView):
     def post(self, data):
         """Raise a finding at a unit, in a campaign or from elsewhere (``source``); a
         plan with owner and deadline starts ``inspection.rectification``."""
-        campaign_id = data.pop("campaign_id")
-        sess = session()
-        try:
-            campaign = None
-            if campaign_id is not None:
-                campaign = findings_campaign(campaign_id)
-            finding = findings.raise_finding(sess, campaign=campaign, **data)
-        except InspectionError as error:
-            fail(error)
-        sess.commit()
-        return finding
-
-
-def findings_campaign(campaign_id):
-    """The campaign a finding belongs to; unknown or foreign ids are field errors."""
-    campaign = services.get_campaign(session(), campaign_id)
-    if campaign is None:
-        raise InspectionError("campaign_id", "no such campaign in this township")
-    return campaign
+        with writing() as db:
+            return findings.shown_finding(db, findings.raise_finding(db, **data))
 
 
 @blp.route("/findings/<uuid:finding_id>")
@@ -87,7 +58,7 @@ class FindingItem(MethodView):
     @blp.response(200, InspectionFinding)
     def get(self, finding_id):
         """One finding with its rectification's status and obligation."""
-        return _finding_or_404(finding_id)
+        return findings.shown_finding(session(), get_or_404(Finding, finding_id))
 
     @requires("inspection.finding.write")
     @blp.etag
@@ -95,36 +66,30 @@ class FindingItem(MethodView):
     @blp.response(200, InspectionFinding)
     def patch(self, data, finding_id):
         """Edit a finding or set its plan (a new deadline moves the obligation)."""
-        finding = _finding_or_404(finding_id)
-        blp.check_etag(finding, InspectionFinding)
-        try:
-            findings.update_finding(session(), finding, data)
-        except InspectionError as error:
-            fail(error)
-        session().commit()
-        return finding
+        with writing() as db:
+            finding = get_or_404(Finding, finding_id)
+            blp.check_etag(findings.shown_finding(db, finding), InspectionFinding)
+            return findings.shown_finding(db, findings.update_finding(db, finding, data))
 
     @requires("inspection.finding.write")
     @blp.etag
     @blp.response(204)
     def delete(self, finding_id):
         """Archive a finding raised in error: its obligation closes."""
-        finding = _finding_or_404(finding_id)
-        blp.check_etag(finding, InspectionFinding)
-        findings.archive_finding(session(), finding)
-        session().commit()
+        with writing() as db:
+            finding = get_or_404(Finding, finding_id)
+            blp.check_etag(findings.shown_finding(db, finding), InspectionFinding)
+            findings.archive_finding(db, finding)
 
 
 def _step(finding_id, action, unit_scoped: bool = False, **kwargs):
-    finding = _finding_or_404(finding_id)
+    """One step of the rectification on a finding; ``unit_scoped`` steps are taken by the
+    finding's own unit only."""
+    finding = get_or_404(Finding, finding_id)
     if unit_scoped:
         require_unit_write(finding.unit_id)
-    try:
-        action(session(), finding, **kwargs)
-    except InspectionError as error:
-        fail(error)
-    session().commit()
-    return finding
+    with writing() as db:
+        return findings.shown_finding(db, action(db, finding, **kwargs))
 
 
 @blp.route("/findings/<uuid:finding_id>/rectification")
@@ -165,12 +130,8 @@ class Interviews(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Interview records (約談), newest first."""
-        statement = select(Interview).order_by(Interview.held_on.desc(), Interview.id)
-        if not query["include_archived"]:
-            statement = statement.where(Interview.archived_at.is_(None))
-        if "unit_id" in query:
-            statement = statement.where(Interview.unit_id == query["unit_id"])
-        return statement
+        return listed(Interview, query, match=("unit_id",),
+                      order_by=(Interview.held_on.desc(), Interview.id))
 
     @requires("inspection.interview.write")
     @blp.arguments(InspectionInterviewIn)
@@ -178,19 +139,11 @@ class Interviews(MethodView):
     def post(self, data):
         """Record the interview with the head of a unit rated "prominent problems"
         (I3): it fulfils that rating's ``inspection.interview``."""
-        sess = session()
-        rating = ratings.get_rating(sess, data["rating_id"])
+        rating = ratings.get_rating(session(), data["rating_id"])
         if rating is not None:
             require_unit_write(rating.unit_id)
-        actor = caller()
-        if not data.get("held_by") and actor is not None:
-            data["held_by"], data["held_by_member_id"] = actor.name, actor.member_id
-        try:
-            interview = ratings.record_interview(sess, **data)
-        except InspectionError as error:
-            fail(error)
-        sess.commit()
-        return interview
+        with writing() as db:
+            return ratings.record_interview(db, actor=caller(), **data)
 
 
 @blp.route("/interviews/<uuid:interview_id>")
@@ -200,21 +153,15 @@ class InterviewItem(MethodView):
     @blp.response(200, InspectionInterview)
     def get(self, interview_id):
         """One interview record."""
-        interview = ratings.get_interview(session(), interview_id)
-        if interview is None:
-            not_found()
-        return interview
+        return get_or_404(Interview, interview_id)
 
     @requires("inspection.interview.write")
     @blp.etag
     @blp.response(204)
     def delete(self, interview_id):
         """Archive an interview recorded in error: the obligation is open again."""
-        interview = ratings.get_interview(session(), interview_id)
-        if interview is None:
-            not_found()
+        interview = get_or_404(Interview, interview_id)
         blp.check_etag(interview, InspectionInterview)
         require_unit_write(interview.unit_id)
-        ratings.archive_interview(session(), interview)
-        session().commit()
-
+        with writing() as db:
+            ratings.archive_interview(db, interview)

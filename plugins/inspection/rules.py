@@ -3,7 +3,16 @@ permissions (DOMAIN.md's role table)."""
 
 from __future__ import annotations
 
-from zerenzhi import Label, Permission, RuleDef
+from zerenzhi import (
+    LEADERS_AND_OFFICE,
+    TOWNSHIP_READERS,
+    TOWNSHIP_STAFF,
+    TOWNSHIP_WRITERS,
+    UNIT_HEADS,
+    Label,
+    Permission,
+    RuleDef,
+)
 
 SCOPE_KINDS = ("village", "station")  # I1: the whole jurisdiction's villages and stations
 FINDING_KINDS = ("village", "station", "branch", "office")
@@ -66,25 +75,25 @@ RECTIFICATION = RuleDef(
 
 RULES = [HALF_YEAR, INTERVIEW, RECTIFICATION]
 
-READERS = ("secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer")
-RUNNERS = ("secretary", "deputy", "office")  # I1: the office leads, the leaders take part
-UNIT_ROLES = ("branch_secretary", "unit_head")  # act for their own unit only
-
+# I1: the office leads campaigns, the leaders take part (LEADERS_AND_OFFICE); the writes a
+# unit makes for itself (self-inspection, rectification) reach only the caller's own units.
 PERMISSIONS = [
-    Permission("inspection.campaign.read", Label("查看督查", "Read inspections"), READERS),
+    Permission("inspection.campaign.read", Label("查看督查", "Read inspections"),
+               TOWNSHIP_READERS),
     Permission("inspection.campaign.write",
-               Label("組織督查、檢查和評定", "Run campaigns, checks and ratings"), RUNNERS),
+               Label("組織督查、檢查和評定", "Run campaigns, checks and ratings"),
+               LEADERS_AND_OFFICE),
     Permission("inspection.self_inspection.write",
                Label("填報自查", "Fill in and submit a unit's self-inspection"),
-               (*RUNNERS, *UNIT_ROLES)),
+               (*LEADERS_AND_OFFICE, *UNIT_HEADS)),
     Permission("inspection.finding.write", Label("登記督查問題", "Raise and edit findings"),
-               RUNNERS),
+               LEADERS_AND_OFFICE),
     Permission("inspection.rectification.write",
                Label("提交整改材料", "Submit rectification evidence"),
-               (*RUNNERS, "member", *UNIT_ROLES)),
+               TOWNSHIP_WRITERS),
     Permission("inspection.finding.verify",
                Label("整改驗收與成效評估", "Verify rectification and check its effect"),
                ("office",)),
     Permission("inspection.interview.write", Label("記錄約談", "Record interviews (約談)"),
-               ("secretary", "deputy", "member", "office")),
+               TOWNSHIP_STAFF),
 ]

@@ -1,5 +1,9 @@
 """API schemas (names carry the module's name). Catalogue labels are served per
-``Accept-Language``; checklist texts likewise (zh stored Traditional, en given)."""
+``Accept-Language``; checklist texts likewise (zh stored Traditional, en given).
+
+Dumping never queries: what a record shows beside its columns (a campaign's coverage, an
+obligation's status, a cited record) is computed by the services for a whole page and
+handed over as plain values (``common.Shown``)."""
 
 from __future__ import annotations
 
@@ -7,9 +11,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, Label, QuerySchema, describe_reference, render, session
-from zerenzhi.plugins.inspection import services
-from zerenzhi.plugins.inspection.findings import status_of
+from zerenzhi import InputSchema, Label, QuerySchema, render
 from zerenzhi.plugins.inspection.rules import ANSWERS, METHODS, RATINGS, SEVERITIES
 
 DAYS = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31),
@@ -22,13 +24,9 @@ FINDING_STATUSES = ["no_plan", "rectifying", "awaiting_verification", "overdue",
                     "effective", "not_effective", "archived"]
 
 
-def _obligation(obligation_id) -> dict | None:
-    if obligation_id is None:
-        return None
-    found = describe_reference(session(), "obligation", str(obligation_id))
-    if found is None:
-        return None
-    return {"id": found["id"], "status": found["status"], "due_at": found["due_at"]}
+def _computed(**metadata) -> ma.fields.Raw:
+    """A value the services computed as plain JSON (an object or None)."""
+    return ma.fields.Raw(dump_only=True, metadata={"type": "object", **metadata})
 
 
 class InspectionNotCovered(ma.Schema):
@@ -46,6 +44,9 @@ class InspectionCoverage(ma.Schema):
     completed_on = ma.fields.Date(allow_none=True)
 
 
+COVERAGE = InspectionCoverage()
+
+
 class InspectionCampaign(ma.Schema):
     id = ma.fields.UUID()
     title = ma.fields.String()
@@ -58,16 +59,13 @@ class InspectionCampaign(ma.Schema):
     coverage = ma.fields.Method("_coverage", metadata={
         "type": "object", "description": "villages and stations reached; not_covered lists "
                                          "the rest: the campaign counts once it is empty"})
-    counts = ma.fields.Method("_counts", metadata={"type": "boolean"})
+    counts = ma.fields.Boolean(dump_only=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     archived_at = ma.fields.DateTime(allow_none=True)
 
     def _coverage(self, campaign) -> dict:
-        return InspectionCoverage().dump(services.coverage(session(), campaign))
-
-    def _counts(self, campaign) -> bool:
-        return campaign.archived_at is None and services.coverage(session(), campaign)["complete"]
+        return COVERAGE.dump(campaign.coverage)
 
 
 class InspectionCampaignIn(InputSchema):
@@ -169,10 +167,8 @@ class InspectionRating(ma.Schema):
                                       metadata={"type": "string"})
     rated_on = ma.fields.Date()
     note = ma.fields.String()
-    interview_obligation = ma.fields.Function(
-        lambda r: _obligation(r.obligation_id) if r.rating == "prominent_problems" else None,
-        metadata={"type": "object", "nullable": True,
-                  "description": "inspection.interview: id, status, due_at"})
+    interview_obligation = _computed(nullable=True,
+                                     description="inspection.interview: id, status, due_at")
     archived_at = ma.fields.DateTime(allow_none=True)
 
 
@@ -244,14 +240,12 @@ class InspectionFinding(ma.Schema):
     description = ma.fields.String()
     evidence = ma.fields.String()
     root_cause = ma.fields.String()
-    source = ma.fields.Method("_source", metadata={"type": "object", "nullable": True})
+    source = _computed(nullable=True)
     plan = ma.fields.String()
     owner = ma.fields.String()
     deadline = ma.fields.Date(allow_none=True)
-    rectification_obligation = ma.fields.Function(lambda f: _obligation(f.obligation_id),
-                                                  metadata={"type": "object", "nullable": True})
-    status = ma.fields.Function(status_of, metadata={"type": "string",
-                                                      "enum": FINDING_STATUSES})
+    rectification_obligation = _computed(nullable=True)
+    status = ma.fields.String(dump_only=True, metadata={"enum": FINDING_STATUSES})
     rectified_on = ma.fields.Date(allow_none=True)
     rectification_evidence = ma.fields.String()
     verified_at = ma.fields.DateTime(allow_none=True)
@@ -264,14 +258,6 @@ class InspectionFinding(ma.Schema):
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     archived_at = ma.fields.DateTime(allow_none=True)
-
-    def _source(self, finding) -> dict | None:
-        if finding.source_type is None:
-            return None
-        found = describe_reference(session(), finding.source_type, finding.source_id)
-        return {"type": finding.source_type, "id": finding.source_id,
-                "title": found.get("title") if found else None,
-                "status": found.get("status") if found else None}
 
 
 class InspectionFindingIn(InputSchema):

@@ -25,8 +25,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zerenzhi import Label, RollupMetric, plugin_settings, units_of_kind
-from zerenzhi.plugins.inspection.common import today
+from zerenzhi import Label, RollupMetric, plugin_settings, today, units_of_kind
 from zerenzhi.plugins.inspection.models import Campaign, Check, Finding, Rating
 from zerenzhi.plugins.inspection.rules import SCOPE_KINDS
 

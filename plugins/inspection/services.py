@@ -15,58 +15,84 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Evidence,
+    OrgUnit,
     emit,
+    local_noon,
     obligation_summary,
     parse_period,
     period_of,
     plugin_settings,
     sync_evidence,
+    tenant_zone,
+    today,
     units_of_kind,
     utcnow,
 )
-from zerenzhi.plugins.inspection.common import InspectionError, local_noon, today, unit_of, zone
+from zerenzhi.plugins.inspection.common import Shown, unit_of
 from zerenzhi.plugins.inspection.models import Campaign, Check
 from zerenzhi.plugins.inspection.rules import ANSWERS, HALF_YEAR, SCOPE_KINDS
 
 SOURCE = "inspection_campaign"
 
 
-def get_campaign(session: Session, campaign_id: uuid.UUID) -> Campaign | None:
-    return session.scalar(select(Campaign).where(Campaign.id == campaign_id))
-
-
 def _writable(campaign: Campaign) -> None:
     if campaign.archived_at is not None:
-        raise InspectionError("id", "archived campaigns cannot change", 409)
+        raise DomainError("id", "archived campaigns cannot change", 409)
 
 
-def _covered_on(check: Check) -> dt.date | None:
-    if check.archived_at is not None:
-        return None
-    if check.method == "self":
-        return None if check.submitted_at is None else check.submitted_at.astimezone(
-            zone()).date()
-    return check.checked_on
+def coverages(session: Session, campaigns: list[Campaign]) -> dict[uuid.UUID, dict[str, Any]]:
+    """Which villages and stations each campaign reached, and since when (I1): two
+    statements for any number of campaigns (the scope, and the campaigns' live checks).
 
-
-def coverage(session: Session, campaign: Campaign) -> dict[str, Any]:
-    """Which villages and stations the campaign reached, and since when (I1)."""
+    A check covers its unit on its day; a self-inspection on the local day it was
+    submitted, not before."""
+    if not campaigns:
+        return {}
     scope = units_of_kind(session, *SCOPE_KINDS)
-    first: dict[uuid.UUID, dt.date] = {}
-    for check in session.scalars(select(Check).where(Check.campaign_id == campaign.id,
-                                                     Check.archived_at.is_(None))):
-        day = _covered_on(check)
-        if day is not None and (check.unit_id not in first or day < first[check.unit_id]):
-            first[check.unit_id] = day
-    missing = [u for u in scope if u.id not in first]
+    zone = tenant_zone()
+    first: dict[uuid.UUID, dict[uuid.UUID, dt.date]] = {c.id: {} for c in campaigns}
+    for campaign_id, unit_id, method, checked_on, submitted_at in session.execute(
+            select(Check.campaign_id, Check.unit_id, Check.method, Check.checked_on,
+                   Check.submitted_at)
+            .where(Check.campaign_id.in_(first), Check.archived_at.is_(None))):
+        if method == "self":
+            if submitted_at is None:
+                continue
+            checked_on = submitted_at.astimezone(zone).date()
+        reached = first[campaign_id]
+        if unit_id not in reached or checked_on < reached[unit_id]:
+            reached[unit_id] = checked_on
+    return {campaign_id: _coverage(scope, reached) for campaign_id, reached in first.items()}
+
+
+def _coverage(scope: list[OrgUnit], reached: dict[uuid.UUID, dt.date]) -> dict[str, Any]:
+    missing = [u for u in scope if u.id not in reached]
     return {
         "units": len(scope), "covered": len(scope) - len(missing),
         "complete": bool(scope) and not missing,
         "not_covered": [{"unit_id": u.id, "code": u.code, "name": u.name, "kind": u.kind}
                         for u in missing],
-        "completed_on": max((first[u.id] for u in scope), default=None) if not missing else None,
+        "completed_on": max((reached[u.id] for u in scope), default=None)
+        if not missing else None,
     }
+
+
+def coverage(session: Session, campaign: Campaign) -> dict[str, Any]:
+    return coverages(session, [campaign])[campaign.id]
+
+
+def shown_campaigns(session: Session, campaigns: list[Campaign]) -> list[Shown]:
+    """Campaigns with their coverage and whether they count, for a page at once."""
+    states = coverages(session, campaigns)
+    return [Shown(c, coverage=states[c.id],
+                  counts=c.archived_at is None and states[c.id]["complete"])
+            for c in campaigns]
+
+
+def shown_campaign(session: Session, campaign: Campaign) -> Shown:
+    return shown_campaigns(session, [campaign])[0]
 
 
 def sync_campaign(session: Session, campaign: Campaign) -> dict[str, Any]:
@@ -89,11 +115,11 @@ def create_campaign(session: Session, *, title: str, started_on: dt.date,
     if unit_id is None:
         offices = units_of_kind(session, "office")
         if not offices:
-            raise InspectionError("unit_id", "this township has no office unit")
+            raise DomainError("unit_id", "this township has no office unit")
         unit_id = offices[0].id
     office = unit_of(session, unit_id, ("office",))
     if ended_on is not None and ended_on < started_on:
-        raise InspectionError("ended_on", "ends on or after its start")
+        raise DomainError("ended_on", "ends on or after its start")
     campaign = Campaign(unit_id=office.id, title=title, started_on=started_on, ended_on=ended_on,
                         period=period_of("half_year", started_on).label, plan=plan)
     session.add(campaign)
@@ -109,7 +135,7 @@ def update_campaign(session: Session, campaign: Campaign, changes: dict) -> Camp
     for key, value in changes.items():
         setattr(campaign, key, value)
     if campaign.ended_on is not None and campaign.ended_on < campaign.started_on:
-        raise InspectionError("ended_on", "ends on or after its start")
+        raise DomainError("ended_on", "ends on or after its start")
     campaign.period = period_of("half_year", campaign.started_on).label
     sync_campaign(session, campaign)
     return campaign
@@ -133,19 +159,14 @@ def _answers(answers: dict, items: list[dict], complete: bool) -> dict:
     keys = [item["key"] for item in items]
     unknown = sorted(set(answers) - set(keys))
     if unknown:
-        raise InspectionError("answers", "not checklist items: " + ", ".join(unknown))
+        raise DomainError("answers", "not checklist items: " + ", ".join(unknown))
     bad = sorted(k for k, v in answers.items() if v not in ANSWERS)
     if bad:
-        raise InspectionError("answers", f"answer {'/'.join(ANSWERS)}: " + ", ".join(bad))
+        raise DomainError("answers", f"answer {'/'.join(ANSWERS)}: " + ", ".join(bad))
     missing = [k for k in keys if k not in answers]
     if complete and missing:
-        raise InspectionError("answers", "unanswered: " + ", ".join(missing))
+        raise DomainError("answers", "unanswered: " + ", ".join(missing))
     return dict(answers)
-
-
-def get_check(session: Session, campaign_id: uuid.UUID, check_id: uuid.UUID) -> Check | None:
-    return session.scalar(select(Check).where(Check.id == check_id,
-                                              Check.campaign_id == campaign_id))
 
 
 def record_check(session: Session, campaign: Campaign, *, unit_id: uuid.UUID, method: str,
@@ -157,7 +178,7 @@ def record_check(session: Session, campaign: Campaign, *, unit_id: uuid.UUID, me
     _writable(campaign)
     unit = unit_of(session, unit_id, SCOPE_KINDS)
     if method != "self" and answers:
-        raise InspectionError("answers", "only self-inspections answer the checklist")
+        raise DomainError("answers", "only self-inspections answer the checklist")
     answers = _answers(answers or {}, checklist(settings), complete=submit)
     check = Check(campaign_id=campaign.id, unit_id=unit.id, method=method,
                   checked_on=checked_on or today(), inspectors=inspectors, notes=notes,
@@ -176,9 +197,9 @@ def submit_self_inspection(session: Session, campaign: Campaign, check: Check,
                            settings: dict | None = None) -> Check:
     _writable(campaign)
     if check.archived_at is not None or check.method != "self":
-        raise InspectionError("id", "only a draft self-inspection is submitted", 409)
+        raise DomainError("id", "only a draft self-inspection is submitted", 409)
     if check.submitted_at is not None:
-        raise InspectionError("id", "already submitted", 409)
+        raise DomainError("id", "already submitted", 409)
     merged = {**check.answers, **(answers or {})}
     check.answers = _answers(merged, checklist(settings), complete=True)
     check.submitted_at = at or utcnow()
