@@ -1,6 +1,6 @@
 """Data for the obligations benchmark (``bench/obligations.py``).
 
-* ``BenchPlugin``: a throwaway plugin whose rules are shaped like DOMAIN.md's rule table
+* ``BenchPlugin``: a throwaway plugin whose rules are shaped like docs/domain.md's rule table
   (yearly 12 and 2 per branch, 2 per committee and branch, half-yearly 1 per committee
   ×2 and more, quarterly 1 per unit with a platform, yearly per office, and event rules
   with a few triggers a year).

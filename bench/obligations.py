@@ -29,7 +29,7 @@ PostgreSQL, as the superuser (no RLS) for reference. Before timing, the app's ``
 counts are checked equal to the floor's, and ``ensure_periodic`` is checked to find
 nothing missing for the probe.
 
-Benchmarks are not part of the test run (DESIGN.md, Tests).
+Benchmarks are not part of the test run (docs/architecture.md, Tests).
 """
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ app's SET LOCALs would); on PostgreSQL also as the superuser (no RLS) and the ap
 text on a raw ``zz_app`` connection. The app's rows are checked equal to the floor's before
 anything is timed.
 
-Benchmarks are not part of the test run (DESIGN.md, Tests).
+Benchmarks are not part of the test run (docs/architecture.md, Tests).
 """
 
 from __future__ import annotations

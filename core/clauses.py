@@ -1,6 +1,6 @@
-"""The clauses of the seed text (``../shared/seed``), by the IDs DOMAIN.md gives them.
+"""The clauses of the source text, by the IDs docs/domain.md gives them.
 
-Stored once as published (Traditional Chinese) with an English summary from DOMAIN.md;
+Stored once as published (Traditional Chinese) with an English summary from docs/domain.md;
 served in three scripts like every catalogue label. Rules cite these IDs as ``source``.
 """
 

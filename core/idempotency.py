@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` on creation (DESIGN.md, API conventions): the same key and body
+"""``Idempotency-Key`` on creation (docs/architecture.md, API conventions): the same key and body
 get the first answer again; the same key with another body is 422; while the first is
 still running, 409. Keys are per user and tenant; records are tenant data like any other.
 """

@@ -13,6 +13,10 @@ DEFAULT_LANGUAGE = "zh-Hans"
 
 @dataclass(frozen=True)
 class Label:
+    """A name in Traditional Chinese (``zh``, as the source text writes it) and English;
+    ``render`` serves Simplified Chinese converted from ``zh`` (OpenCC), so every label is
+    readable in the three scripts users ask for without a third copy to keep in step."""
+
     zh: str  # Traditional Chinese, as in the seed
     en: str
 

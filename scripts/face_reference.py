@@ -58,14 +58,49 @@ def _group(module: str) -> str:
     return GROUPS[-1][1]
 
 
+def _shown(value: object) -> str:
+    """A default value as it would be written: classes by name, factories as ``...``."""
+    if inspect.isclass(value):
+        return value.__name__
+    text = repr(value)
+    return "..." if text == "<factory>" else text
+
+
 def _signature(name: str, obj: object) -> str:
     if name in NO_SIGNATURE:
         return ""
     try:
-        text = str(inspect.signature(obj))
+        signature = inspect.signature(obj)
     except (TypeError, ValueError):
         return ""
-    return text.replace("'", "")
+    params = []
+    for param in signature.parameters.values():
+        text = param.name
+        if param.kind is param.VAR_POSITIONAL:
+            text = "*" + text
+        elif param.kind is param.VAR_KEYWORD:
+            text = "**" + text
+        if param.annotation is not param.empty:
+            annotation = param.annotation
+            text += f": {annotation if isinstance(annotation, str) else _shown(annotation)}"
+        if param.default is not param.empty:
+            text += f" = {_shown(param.default)}"
+        params.append((param.kind, text))
+    out, starred = [], False
+    for index, (kind, text) in enumerate(params):
+        if kind is inspect.Parameter.KEYWORD_ONLY and not starred:
+            out.append("*")
+            starred = True
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            starred = True
+        out.append(text)
+        if kind is inspect.Parameter.POSITIONAL_ONLY and (
+                index + 1 == len(params) or params[index + 1][0] is not kind):
+            out.append("/")
+    returns = signature.return_annotation
+    arrow = "" if returns is signature.empty or inspect.isclass(obj) else (
+        f" -> {returns if isinstance(returns, str) else _shown(returns)}")
+    return f"({', '.join(out)}){arrow}"
 
 
 def _face_sources() -> dict[str, str]:
@@ -107,7 +142,9 @@ def _entry(name: str) -> tuple[str, str]:
             raise MissingDocstring(f"{name}: no comment beside its definition")
         return _group(module), f"#### `{name}`\n\n`{name} = {obj!r}` — {note}\n"
     doc = inspect.getdoc(obj)
-    if not doc or (inspect.isclass(obj) and doc == inspect.getdoc(obj.__mro__[1])):
+    inherited = inspect.isclass(obj) and doc == inspect.getdoc(obj.__mro__[1])
+    generated = inspect.isclass(obj) and (doc or "").startswith(f"{name}(")  # a dataclass's
+    if not doc or inherited or generated:
         raise MissingDocstring(f"{name}: no docstring")
     module = getattr(obj, "__module__", "zerenzhi") or "zerenzhi"
     kind = "class " if inspect.isclass(obj) else ""

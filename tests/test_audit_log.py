@@ -1,5 +1,5 @@
 """The hash-chained audit log: every write, who made it, and proof it was not edited
-(DESIGN.md, Audit; read by the secretary (M1), the deputy (M2) and viewers such as a
+(docs/architecture.md, Audit; read by the secretary (M1), the deputy (M2) and viewers such as a
 discipline inspector)."""
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Logging in and out, and who the caller is (DESIGN.md, Identity; DOMAIN.md roles M1–M3, W4)."""
+"""Logging in and out, and who the caller is
+(docs/architecture.md, Identity; docs/domain.md roles M1–M3, W4)."""
 
 from __future__ import annotations
 

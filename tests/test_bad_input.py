@@ -1,4 +1,5 @@
-"""Bad input is refused with a JSON error and changes nothing (DESIGN.md, API conventions)."""
+"""Bad input is refused with a JSON error and changes nothing
+(docs/architecture.md, API conventions)."""
 
 from __future__ import annotations
 

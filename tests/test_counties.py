@@ -1,4 +1,4 @@
-"""Counties and their townships (DOMAIN.md: county_viewer, county_admin, platform_admin)."""
+"""Counties and their townships (docs/domain.md: county_viewer, county_admin, platform_admin)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """County read scope for roll-ups: a county sees its townships' obligations, ledger and
-units — not another county's, and no other table of theirs (DESIGN.md, Tenancy)."""
+units — not another county's, and no other table of theirs (docs/architecture.md, Tenancy)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Idempotency-Key on creation (DESIGN.md, API conventions): a retried POST does not
+"""Idempotency-Key on creation (docs/architecture.md, API conventions): a retried POST does not
 create twice; the same key with another body is refused."""
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Fail-closed scoping: the ORM refuses tenant tables without a tenant; PostgreSQL's
-row-level security hides and refuses rows even for raw SQL (DESIGN.md, Tenancy)."""
+row-level security hides and refuses rows even for raw SQL (docs/architecture.md, Tenancy)."""
 
 from __future__ import annotations
 

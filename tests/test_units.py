@@ -1,4 +1,4 @@
-"""The org tree (DOMAIN.md, W4: the committee leads; branches, villages, stations, office)."""
+"""The org tree (docs/domain.md, W4: the committee leads; branches, villages, stations, office)."""
 
 from __future__ import annotations
 

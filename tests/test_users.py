@@ -1,4 +1,4 @@
-"""A township's users and the posts they hold (DOMAIN.md roles; tenant_admin manages users)."""
+"""A township's users and the posts they hold (docs/domain.md roles; tenant_admin manages users)."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def test_duplicate_username_is_a_conflict_across_townships(township, other_towns
 
 
 def test_ended_position_stays_in_the_history(township):
-    """Responsibility follows the post; history keeps who held it (DESIGN.md, obligations)."""
+    """Responsibility follows the post; history keeps who held it (docs/architecture.md)."""
     admin = township.client("tenant_admin")
     url = f"{township.base}/users/{township.users['unit_head']}/positions"
     (position,) = admin.get(url).assert_status(200).json

@@ -1,4 +1,4 @@
-"""The audit log: one hash-chained row per write, per tenant (DESIGN.md, Audit)."""
+"""The audit log: one hash-chained row per write, per tenant (docs/architecture.md, Audit)."""
 
 from __future__ import annotations
 

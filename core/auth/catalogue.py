@@ -1,4 +1,4 @@
-"""Core's own permissions and the roles DOMAIN.md gives them."""
+"""Core's own permissions and the roles docs/domain.md gives them."""
 
 from __future__ import annotations
 

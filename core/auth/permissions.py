@@ -25,6 +25,9 @@ security_log = logging.getLogger("zerenzhi.security")
 
 @dataclass(frozen=True)
 class Permission:
+    """A named right (``"<plugin>.<thing>.<verb>"``) with its label and the roles that hold
+    it by default; a route declares one with ``requires(name)``."""
+
     name: str
     label: Label
     roles: tuple[str, ...] = field(default_factory=tuple)

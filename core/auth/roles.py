@@ -1,4 +1,4 @@
-"""The role catalogue of DOMAIN.md (M1–M3, W4): who each role is and how far it reaches."""
+"""The role catalogue of docs/domain.md (M1–M3, W4): who each role is and how far it reaches."""
 
 from __future__ import annotations
 

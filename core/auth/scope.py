@@ -1,4 +1,4 @@
-"""Write scope follows the org tree (DESIGN.md, Identity): secretary, deputy and office
+"""Write scope follows the org tree (docs/architecture.md, Identity): secretary, deputy and office
 write township-wide; a branch secretary or unit head only in their own unit; a member only
 in the units they are posted to. Plugins call ``require_unit_write`` before writing a
 record that belongs to a unit."""

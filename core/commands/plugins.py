@@ -4,11 +4,15 @@ The operator's first question after ``pip install`` of a plugin is "did the serv
 it up, and for whom?" — so the listing shows each plugin's source (built-in, a
 distribution, or explicit), the townships that enabled it, and the problems found at
 start-up (a plugin that failed to import or broke the contract is left out, not fatal).
+
+``zerenzhi plugins new NAME`` writes a working plugin distribution to start from
+(``zerenzhi.scaffold``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -16,7 +20,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from zerenzhi.commands import operator_session
+from zerenzhi.commands import CommandError, operator_session
 from zerenzhi.labels import SUPPORTED, render
 from zerenzhi.plugin_host.models import TenantPlugin
 from zerenzhi.tenancy.context import tenant_scope
@@ -81,6 +85,26 @@ def list_command(language: str) -> None:
         click.echo("problems at start-up:")
         for problem in plugin_set.problems:
             click.echo(f"  {problem}")
+
+
+@plugins_group.command("new")
+@click.argument("name")
+@click.option("--dir", "parent", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="Folder to write the distribution zerenzhi-NAME/ in.")
+@click.option("--title-zh", default=None,
+              help="Chinese title, in either script (stored in Traditional, as labels are).")
+@click.option("--title-en", default=None, help="English title (default: from NAME).")
+def new_command(name: str, parent: Path, title_zh: str | None, title_en: str | None) -> None:
+    """Write a plugin distribution that passes its own tests before it is edited: one table
+    in its own migration lineage, routes, a rule, a metric, demo data, tests, README."""
+    from zerenzhi import scaffold
+
+    try:
+        target = scaffold.generate(name, parent, title_zh=title_zh, title_en=title_en)
+    except scaffold.ScaffoldError as error:
+        raise CommandError(str(error)) from error
+    click.echo(f"wrote {target}")
+    click.echo(f"next: pip install -e {target} && pytest {target / 'tests'} (see its README.md)")
 
 
 def register(cli: click.Group) -> None:

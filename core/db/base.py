@@ -2,7 +2,7 @@
 
 Tenant tables put ``tenant_id`` first in the primary key and in every foreign key to
 another tenant table, so a row can never point into another tenant and the schema
-distributes by ``tenant_id`` unchanged (DESIGN.md, Tenancy).
+distributes by ``tenant_id`` unchanged (docs/architecture.md, Tenancy).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class TenantScoped:
 
 
 class Archivable:
-    """Records are archived, never hard-deleted (DESIGN.md, API conventions)."""
+    """Records are archived, never hard-deleted (docs/architecture.md, API conventions)."""
 
     archived_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 

@@ -203,7 +203,7 @@ def writing() -> Iterator[Session]:
     session keeps loaded values after commit, ``expire_on_commit=False``)::
 
         with writing() as db:
-            return services.record_session(db, data)
+            return services.record_meeting(db, data)
     """
     db = session()
     try:

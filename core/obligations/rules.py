@@ -1,4 +1,4 @@
-"""Obligation rules: what must happen, how often, where, who answers for it (DOMAIN.md,
+"""Obligation rules: what must happen, how often, where, who answers for it (docs/domain.md,
 "Default obligation rules"). Plugins contribute them through ``register_rules``."""
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class RuleDef:
         roles = self.responsible.values() if isinstance(self.responsible, dict) else [
             self.responsible]
         if set(roles) - set(ROLES):
-            problems.append("responsible must name roles of DOMAIN.md")
+            problems.append("responsible must name roles of docs/domain.md")
         if self.cadence == "event":
             if self.deadline_hours is None:
                 problems.append("event rules need deadline_hours")

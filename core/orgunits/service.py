@@ -20,6 +20,8 @@ class UnitError(DomainError):
 
 def get_unit(session: Session, unit_id: uuid.UUID, *,
              include_archived: bool = True) -> OrgUnit | None:
+    """The township's unit ``unit_id`` (archived ones too unless ``include_archived=False``),
+    or None; see ``live_unit`` for the lookup that raises a field error."""
     statement = select(OrgUnit).where(OrgUnit.id == unit_id)
     if not include_archived:
         statement = statement.where(OrgUnit.archived_at.is_(None))
@@ -118,6 +120,7 @@ def archive_unit(session: Session, unit: OrgUnit) -> OrgUnit:
 
 
 def units_of_kind(session: Session, *kinds: str) -> list[OrgUnit]:
+    """The township's live units of ``kinds`` (all kinds when none), ordered by code."""
     statement = select(OrgUnit).where(OrgUnit.archived_at.is_(None)).order_by(OrgUnit.code)
     if kinds:
         statement = statement.where(OrgUnit.kind.in_(kinds))

@@ -19,6 +19,17 @@ class NoSettings(ma.Schema):
 
 @dataclass(frozen=True)
 class Manifest:
+    """A plugin's validated metadata, the ``manifest`` attribute of the entry-point object.
+
+    ``name`` must equal the entry-point name (lower-case letters, digits, ``_``); ``title``
+    is a ``Label``; ``settings`` a marshmallow schema class (unknown keys refused) whose
+    ``settings_version`` rises when stored settings need converting; ``migrations`` is
+    ``"package:folder"`` of its own alembic lineage (version table
+    ``alembic_version_<name>``); ``requires`` names plugins it must come after (migrations,
+    enabling); ``table_prefix`` defaults to ``"<name>_"`` and every table of the plugin must
+    start with it; ``demo_after`` orders demo data softly.
+    """
+
     name: str
     version: str
     title: Label

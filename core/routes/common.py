@@ -166,11 +166,16 @@ class InputSchema(ma.Schema):
 
 
 class QuerySchema(ma.Schema):
+    """Query strings reject unknown parameters (422 naming them) instead of ignoring a typo."""
+
     class Meta:
         unknown = ma.RAISE
 
 
 class ListQuery(QuerySchema):
+    """The query of a list route: ``include_archived`` (default false), read by ``listed``;
+    subclass it to add a list's own filters."""
+
     include_archived = ma.fields.Boolean(load_default=False)
 
 

@@ -20,6 +20,10 @@ class TenantContextError(RuntimeError):
 
 @dataclass(frozen=True)
 class TenantRef:
+    """What code under a tenant knows of it: id, kind (``township`` or ``county``), slug,
+    its county, time zone. Frozen and detached from any session, so it is safe to keep in
+    the context, pass to hooks and compare."""
+
     id: uuid.UUID
     kind: str  # "township" | "county"
     slug: str
@@ -38,6 +42,8 @@ _county_reads: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar
 
 
 def current_tenant() -> TenantRef | None:
+    """The tenant in context (the URL's township in a request, ``tenant_scope``'s in a
+    command or job), or None outside any."""
     return _current.get()
 
 
@@ -62,6 +68,8 @@ def county_read_scope(county: TenantRef) -> Iterator[TenantRef]:
 
 
 def require_tenant() -> TenantRef:
+    """The tenant in context; raises ``TenantContextError`` when there is none, so code that
+    must run under a township fails closed instead of reading every township's rows."""
     tenant = _current.get()
     if tenant is None:
         raise TenantContextError("no tenant in context")

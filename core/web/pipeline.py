@@ -8,6 +8,7 @@ use for their own records too). ``install`` hooks it into the app in ``create_ap
 from __future__ import annotations
 
 import uuid
+from typing import NoReturn
 
 from flask import Flask, current_app, g, request
 from flask_smorest import abort
@@ -25,7 +26,9 @@ NOT_FOUND = "not found"
 URL_TENANT_ARGS = {"township": "township", "county": "county"}
 
 
-def not_found() -> None:
+def not_found() -> NoReturn:
+    """Raise the 404 every unknown *or foreign* record gets: the same status and body, so a
+    township cannot learn that another township's id exists. It never returns."""
     abort(404, message=NOT_FOUND)
 
 

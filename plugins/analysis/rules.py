@@ -1,5 +1,5 @@
 """The analysis module's catalogue (the six domains of A2, analysis kinds), its obligation
-rules (DOMAIN.md's default table) and permissions (DOMAIN.md's role table)."""
+rules (docs/domain.md's default table) and permissions (docs/domain.md's role table)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ SENSITIVE_DATE = RuleDef(
     applies_to=("committee",),
     responsible="deputy",
     evidence=Label("與該節點關聯的前瞻性分析研判", "A forward-looking analysis linked to the date"),
-    deadline_hours=-7 * 24,  # 7 days before the date (DOMAIN.md's default)
+    deadline_hours=-7 * 24,  # 7 days before the date (docs/domain.md's default)
 )
 
 RULES = [HALF_YEAR, SENSITIVE_DATE]

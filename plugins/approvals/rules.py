@@ -1,4 +1,4 @@
-"""W6's rule, the activity catalogue and the module's permissions (DOMAIN.md tables)."""
+"""W6's rule, the activity catalogue and the module's permissions (docs/domain.md tables)."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ PRIOR_APPROVAL = RuleDef(
     notes={"deadline": "the activity's planned start"},
 )
 
-# P4's categories appear here only as kinds of activity (DOMAIN.md, Scope).
+# P4's categories appear here only as kinds of activity (docs/domain.md, Scope).
 KINDS: dict[str, Label] = {
     "lecture": Label("講座", "Lecture"),
     "forum": Label("論壇", "Forum"),

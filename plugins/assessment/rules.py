@@ -1,4 +1,4 @@
-"""M4/I4's rule and the module's permissions (DOMAIN.md tables)."""
+"""M4/I4's rule and the module's permissions (docs/domain.md tables)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reporting rules of DOMAIN.md's default rule table (R1–R3) and the permissions."""
+"""The reporting rules of docs/domain.md's default rule table (R1–R3) and the permissions."""
 
 from __future__ import annotations
 

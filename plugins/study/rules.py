@@ -1,4 +1,4 @@
-"""The study rules of DOMAIN.md's default rule table (W2, W3) and the module's permissions."""
+"""The study rules of docs/domain.md's default rule table (W2, W3) and the module's permissions."""
 
 from __future__ import annotations
 

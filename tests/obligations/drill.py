@@ -1,5 +1,5 @@
 """A throwaway plugin that records evidence straight into the ledger, for core tests of
-the obligations calendar (rules shaped like DOMAIN.md's W3, R1 and R3)."""
+the obligations calendar (rules shaped like docs/domain.md's W3, R1 and R3)."""
 
 from __future__ import annotations
 

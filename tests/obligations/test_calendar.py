@@ -1,4 +1,4 @@
-"""The calendar: what is due in a window, filtered and paged (DESIGN.md, Obligations)."""
+"""The calendar: what is due in a window, filtered and paged (docs/architecture.md, Obligations)."""
 
 from __future__ import annotations
 

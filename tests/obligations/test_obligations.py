@@ -1,4 +1,4 @@
-"""The obligations calendar: rules, periods, ledger, status (DESIGN.md, Obligations)."""
+"""The obligations calendar: rules, periods, ledger, status (docs/architecture.md, Obligations)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The plugin system: discovery with broken plugins reported, per-township enablement,
-layered settings, disabled means absent (DESIGN.md, Plugins)."""
+layered settings, disabled means absent (docs/architecture.md, Plugins)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Throwaway plugins for the roll-up tests: ``tally`` (rules shaped like DOMAIN.md's R1, W3
+"""Throwaway plugins for the roll-up tests: ``tally`` (rules shaped like docs/domain.md's R1, W3
 and R3, plus two metrics reading core tables), ``hello`` with a metric that reads its own
 table, and ``rogue``, whose metrics misbehave (text instead of a number, an exception)."""
 

@@ -1,4 +1,5 @@
-"""Privacy and isolation at county level (DOMAIN.md "Scope"; DESIGN.md Tenancy): a county
+"""Privacy and isolation at county level (docs/domain.md "Scope";
+docs/architecture.md, Tenancy): a county
 sees counts, rates, rule titles, unit names and roles of its own townships — never the
 content of their records or the names of their people, and nothing of another county."""
 
@@ -80,7 +81,7 @@ def test_only_county_staff_of_that_county(county):
         for role in TOWNSHIP_ROLES:  # the county's own townships' users
             response = world.client(role).get(url)
             assert (response.status_code, response.json) == (404, unknown.json), (view, role)
-        # operators run the service, they do not read townships' work (DOMAIN.md)
+        # operators run the service, they do not read townships' work (docs/domain.md)
         assert operator.get(url).status_code == 403
         assert ApiClient(world.app).get(url).status_code == 401
 

@@ -1,4 +1,4 @@
-"""The plugin's obligation rule and permissions (default grants follow DOMAIN.md's roles)."""
+"""The plugin's obligation rule and permissions (default grants follow docs/domain.md's roles)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Who may do what (DOMAIN.md roles), bad input, and links from other modules."""
+"""Who may do what (docs/domain.md roles), bad input, and links from other modules."""
 
 from __future__ import annotations
 

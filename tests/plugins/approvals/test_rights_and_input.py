@@ -94,7 +94,7 @@ def test_organisers_write_only_for_their_own_unit(approvals, url, time_machine):
     ("viewer", True, False), ("tenant_admin", False, False),
 ])
 def test_permissions_per_role(approvals, url, role, reads, writes, time_machine):
-    """Roles of DOMAIN.md: everyone with business rights reads; the viewer only reads;
+    """Roles of docs/domain.md: everyone with business rights reads; the viewer only reads;
     the township administrator manages users and modules, not activities."""
     time_machine.move_to(at("2026-05-01"))
     client = approvals.client(role)
