@@ -1,5 +1,5 @@
-"""The inspection module's catalogues, obligation rules (DOMAIN.md's default table) and
-permissions (DOMAIN.md's role table)."""
+"""The inspection module's catalogues, obligation rules (docs/domain.md's default table) and
+permissions (docs/domain.md's role table)."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ INTERVIEW = RuleDef(
     applies_to=SCOPE_KINDS,
     responsible="deputy",
     evidence=Label("約談記錄", "Interview record"),
-    deadline_hours=15 * 24,  # 15 days after the rating (DOMAIN.md's default)
+    deadline_hours=15 * 24,  # 15 days after the rating (docs/domain.md's default)
 )
 
 RECTIFICATION = RuleDef(
