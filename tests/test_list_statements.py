@@ -16,10 +16,9 @@ from dataclasses import dataclass
 
 import pytest
 import time_machine
-from sqlalchemy import event
 
 from zerenzhi.plugin_host.service import load_demo_data
-from zerenzhi.testing import World
+from zerenzhi.testing import World, statements
 
 # Statements a list may run, whatever its page size. Any request pays 2 before its view (the
 # token with its tenant, the caller's posts); a module's list 4 more (the modules enabled
@@ -122,19 +121,10 @@ def count(world: World, url: str, page_size: int) -> tuple[int, int]:
     """(statements, rows) of ``GET url`` with this page size, counted at the cursor (every
     lazy load and per-row lookup of the dump shows), after the view has run once: a first
     read may materialise periods, which is not the page's cost."""
-    engine = world.app.extensions["zerenzhi"].db.engine
     client, target = _client(world, url), f"{url}?page_size={page_size}"
     client.get(target)
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with statements(world.app) as seen:
         response = client.get(target)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     if response.status_code != 200 or "X-Pagination" not in response.headers:
         raise Unanswered(f"{url}: {response.status_code}, {response.raw.get_data(True)[:300]}")
     return len(seen), len(response.json)

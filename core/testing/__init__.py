@@ -35,6 +35,7 @@ from zerenzhi.testing.migrations import check_migrations
 from zerenzhi.testing.owners import REFERENCE_TABLES
 from zerenzhi.testing.routes import CORE, RouteCase, fill, iter_routes
 from zerenzhi.testing.schema import check_schema
+from zerenzhi.testing.sql import statements, statements_of
 from zerenzhi.testing.world import (
     PASSWORD,
     ApiClient,
@@ -70,6 +71,8 @@ __all__ = [
     "platform_admin_token",
     "pytest_generate_tests",
     "run_demo_data",
+    "statements",
+    "statements_of",
     "township",
     "zz_databases",
     "zz_load_entrypoints",

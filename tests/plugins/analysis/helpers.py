@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from zerenzhi.testing import statements_of
+
 DOMAINS = ("theory", "news_opinion", "culture_arts", "social_opinion", "ideas_morality",
            "online_opinion")
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -40,23 +42,4 @@ def status(client, world, period: str, rule: str, unit: str = "committee") -> di
     return item(summary.json, rule, world.units[unit])
 
 
-def statements(world, role: str, url: str) -> tuple[int, list]:
-    """The SQL statements ``GET url`` runs (after a warm-up call) and its body: counted at
-    the cursor, so per-row lookups and lazy loads while dumping all show. The approvals
-    and assessment list tests use it too."""
-    from sqlalchemy import event
-
-    engine = world.app.extensions["zerenzhi"].db.engine
-    client = world.client(role)
-    client.get(url).assert_status(200)
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        body = client.get(url).assert_status(200).json
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return len(seen), body
+statements = statements_of  # the kit's: (statements, body) of a GET after a warm-up

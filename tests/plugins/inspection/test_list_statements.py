@@ -4,13 +4,13 @@ coverage and obligation status are computed for the page at once, never per row.
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from tests.plugins.inspection.helpers import at
 from zerenzhi import OrgUnit, committee, plugin_settings
 from zerenzhi.plugins.inspection import findings, ratings, services
+from zerenzhi.testing import statements
 
 RECORDS = 25
 # What a list request costs, measured at 7 to 9 statements: six for the request itself
@@ -21,19 +21,7 @@ RECORDS = 25
 BOUND = 10
 
 
-@contextmanager
-def counted(app):
-    engine = app.extensions["zerenzhi"].db.engine
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+counted = statements  # the kit's counter
 
 
 def _fill(town) -> dict[str, str]:

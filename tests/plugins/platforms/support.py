@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zerenzhi.testing import statements_of
+
 
 def at(day: str, time: str = "10:00") -> str:
     """An ISO moment in the township's time zone (Asia/Shanghai)."""
@@ -40,24 +42,4 @@ def summary_item(world, period: str, rule: str, unit: str) -> dict:
                 (i["period"] == period or i["period"] is None))
 
 
-def statements(world, role: str, url: str) -> tuple[int, list]:
-    """How many SQL statements ``GET url`` runs (after one warm-up call), and its body.
-
-    Counted at the cursor, so lazy loads, per-row lookups and audit writes all show; the
-    accountability and webhook tests use it too."""
-    from sqlalchemy import event
-
-    engine = world.app.extensions["zerenzhi"].db.engine
-    client = world.client(role)
-    client.get(url).assert_status(200)  # caches (token, settings) warm
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        body = client.get(url).assert_status(200).json
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
-    return len(seen), body
+statements = statements_of  # the kit's: (statements, body) of a GET after a warm-up

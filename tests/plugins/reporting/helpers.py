@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
+from zerenzhi.testing import statements
 
 
 def item(world, period: str, rule: str, client=None) -> dict:
@@ -26,20 +23,6 @@ def archive(client, url: str):
     return client.delete(url, headers={"If-Match": etag})
 
 
-@contextmanager
-def statements(app) -> Iterator[list[str]]:
-    """The SQL statements sent inside the block, counted at the cursor (each a round trip)."""
-    seen: list[str] = []
-    engine = app.extensions["zerenzhi"].db.engine
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def statements_for(world, url: str, items: int, role: str = "office") -> int:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from sqlalchemy import event
+from zerenzhi.testing import statements
 
 
 def body(world, unit: str = "branch-1", day: str = "2026-03-12", kind: str = "centralised",
@@ -36,20 +33,6 @@ def archive(client, url: str):
     return client.delete(url, headers={"If-Match": etag})
 
 
-@contextmanager
-def statements(app) -> Iterator[list[str]]:
-    """The SQL statements sent inside the block, counted at the cursor (each a round trip)."""
-    seen: list[str] = []
-    engine = app.extensions["zerenzhi"].db.engine
-
-    def note(_conn, _cursor, statement, *_args) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def statements_per_page(world, url: str, role: str = "office") -> dict[int, int]:
