@@ -11,7 +11,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, Label, QuerySchema, render
+from zerenzhi import InputSchema, Label, ListQuery, QuerySchema, render
 from zerenzhi.plugins.inspection.rules import ANSWERS, METHODS, RATINGS, SEVERITIES
 
 DAYS = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31),
@@ -85,9 +85,8 @@ class InspectionCampaignPatch(InputSchema):
     plan = ma.fields.String(validate=TEXT)
 
 
-class InspectionCampaignQuery(QuerySchema):
+class InspectionCampaignQuery(ListQuery):
     period = ma.fields.String(validate=ma.validate.Regexp(r"^\d{4}H[12]$"))
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class InspectionCheck(ma.Schema):
@@ -137,10 +136,9 @@ class InspectionSubmissionIn(InputSchema):
                              load_default=dict)
 
 
-class InspectionCheckQuery(QuerySchema):
+class InspectionCheckQuery(ListQuery):
     unit_id = ma.fields.UUID()
     method = ma.fields.String(validate=ma.validate.OneOf(list(METHODS)))
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class InspectionChecklistItem(ma.Schema):
@@ -218,9 +216,8 @@ class InspectionInterviewIn(InputSchema):
                                    metadata={"description": "default: the unit's head"})
 
 
-class InspectionInterviewQuery(QuerySchema):
+class InspectionInterviewQuery(ListQuery):
     unit_id = ma.fields.UUID()
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class InspectionSource(InputSchema):
@@ -287,12 +284,11 @@ class InspectionFindingPatch(InputSchema):
     deadline = ma.fields.Date(validate=DAYS)
 
 
-class InspectionFindingQuery(QuerySchema):
+class InspectionFindingQuery(ListQuery):
     campaign_id = ma.fields.UUID()
     unit_id = ma.fields.UUID()
     overdue = ma.fields.Boolean(metadata={"description": "unverified past the deadline"})
     open = ma.fields.Boolean(metadata={"description": "not yet verified"})
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 class InspectionRectificationIn(InputSchema):
