@@ -8,16 +8,16 @@ import datetime as dt
 
 import marshmallow as ma
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from sqlalchemy import select
 from zerenzhi import (
+    Blueprint,
     InputSchema,
-    QuerySchema,
+    ListQuery,
     SelectPage,
+    listed,
     plugin_settings,
     require_unit_write,
     requires,
-    session,
+    writing,
 )
 
 from zerenzhi_hello import services
@@ -55,9 +55,8 @@ class HelloGreetingIn(InputSchema):
         metadata={"description": "when it happened (default: now); decides the quarter"})
 
 
-class HelloGreetingQuery(QuerySchema):
+class HelloGreetingQuery(ListQuery):  # brings include_archived
     unit_id = ma.fields.UUID()
-    include_archived = ma.fields.Boolean(load_default=False)
 
 
 @blp.route("/greetings")
@@ -68,12 +67,8 @@ class Greetings(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """The township's greetings, newest first."""
-        statement = select(Greeting).order_by(Greeting.greeted_at.desc(), Greeting.id)
-        if not query["include_archived"]:
-            statement = statement.where(Greeting.archived_at.is_(None))
-        if "unit_id" in query:
-            statement = statement.where(Greeting.unit_id == query["unit_id"])
-        return statement
+        return listed(Greeting, query, match=("unit_id",),
+                      order_by=(Greeting.greeted_at.desc(), Greeting.id))
 
     @requires("hello.greeting.write")
     @blp.arguments(HelloGreetingIn)
@@ -81,11 +76,5 @@ class Greetings(MethodView):
     def post(self, data):
         """Record a greeting to a unit; a branch's greeting counts toward its quarter (M5)."""
         require_unit_write(data["unit_id"])  # 403 outside the caller's posts
-        sess = session()
-        try:
-            greeting = services.record_greeting(sess, **data)
-        except services.GreetingError as error:
-            sess.rollback()
-            abort(422, message=error.message, errors={"json": {error.field: [error.message]}})
-        sess.commit()
-        return greeting
+        with writing() as db:  # commits; a DomainError rolls back and answers 422
+            return services.record_greeting(db, **data)

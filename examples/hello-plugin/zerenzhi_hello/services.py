@@ -11,7 +11,7 @@ from zerenzhi import (
     Evidence,
     Label,
     emit,
-    get_unit,
+    live_unit,
     render,
     sync_evidence,
     units_of_kind,
@@ -25,14 +25,6 @@ SOURCE_TYPE = "hello_greeting"  # how the ledger names this plugin's records
 TITLE = Label("問候", "Greeting")
 
 
-class GreetingError(ValueError):
-    """Input that parsed but does not fit this township (answered as 422 on ``field``)."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field, self.message = field, message
-
-
 def record_greeting(session: Session, *, unit_id: uuid.UUID, message: str,
                     greeted_at: dt.datetime | None = None) -> Greeting:
     """Record a greeting and, in the same transaction, the ledger entry that makes it count.
@@ -40,9 +32,7 @@ def record_greeting(session: Session, *, unit_id: uuid.UUID, message: str,
     Only greetings of branch units count toward ``hello.quarterly_greetings`` (the rule's
     ``applies_to``); the others are recorded but count for nothing. The caller commits.
     """
-    unit = get_unit(session, unit_id, include_archived=False)
-    if unit is None:  # scoped to this township: a foreign unit is as unknown as a made-up one
-        raise GreetingError("unit_id", "no such unit in this township")
+    unit = live_unit(session, unit_id)  # a foreign unit is as unknown as a made-up one: 422
     greeting = Greeting(unit_id=unit.id, message=message, greeted_at=greeted_at or utcnow())
     session.add(greeting)
     session.flush()
