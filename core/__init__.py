@@ -44,6 +44,7 @@ from zerenzhi.obligations.rules import RuleDef
 from zerenzhi.obligations.service import summary as obligation_summary
 from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
 from zerenzhi.orgunits.service import committee, get_unit, live_unit, units_of_kind
+from zerenzhi.plugin_host.base import Plugin
 from zerenzhi.plugin_host.hookspecs import hookimpl
 from zerenzhi.plugin_host.manifest import Manifest
 from zerenzhi.plugin_host.service import plugin_settings, townships_enabling
@@ -91,6 +92,7 @@ __all__ = [
     "OrgUnit",
     "Period",
     "Permission",
+    "Plugin",
     "QuerySchema",
     "RollupMetric",
     "RowPage",
