@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -19,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from zerenzhi.commands.plugins import plugins_group
+from zerenzhi.scaffold import MAX_NAME, MAX_TITLE
 
 NAME = "training"
 PACKAGE = f"zerenzhi_{NAME}"
@@ -73,15 +75,20 @@ def test_writes_the_distribution_with_traditional_labels(scaffold):
     assert f'name = "zerenzhi-{NAME}"' in pyproject
     assert f'{NAME} = "{PACKAGE}:plugin"' in pyproject
     plugin = (scaffold.root / PACKAGE / "plugin.py").read_text(encoding="utf-8")
-    assert 'Label("培訓", "Training")' in plugin  # stored in Traditional, as labels are
+    assert 'Label("培訓",\n' in plugin  # stored in Traditional, as labels are
     assert "培训" not in "".join(p.read_text(encoding="utf-8") for p in
                                (scaffold.root / PACKAGE).rglob("*.py"))
 
 
-def test_generated_code_is_clean_and_reaches_zerenzhi_only_through_its_face(scaffold):
+def _lint(root: Path) -> None:
+    """The generated project's own ruff settings (the house's: 100 columns) pass."""
     lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "."],
-                          cwd=scaffold.root, capture_output=True, text=True)
+                          cwd=root, capture_output=True, text=True)
     assert lint.returncode == 0, lint.stdout + lint.stderr
+
+
+def test_generated_code_is_clean_and_reaches_zerenzhi_only_through_its_face(scaffold):
+    _lint(scaffold.root)
     deep = []
     for path in sorted((scaffold.root / PACKAGE).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -94,13 +101,14 @@ def test_generated_code_is_clean_and_reaches_zerenzhi_only_through_its_face(scaf
 
 def test_passes_its_own_tests_unchanged(scaffold, capsys):
     started = time.monotonic()
-    result = scaffold.run("-m", "pytest", "-q", cwd=scaffold.root)
+    result = scaffold.run("-m", "pytest", cwd=scaffold.root)  # its own pytest settings
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
-    assert " passed" in result.stdout and "failed" not in result.stdout
+    summary = result.stdout.strip().splitlines()[-1]
+    assert re.match(r"6 passed(, \d+ skipped)? in ", summary), result.stdout[-4000:]
     with capsys.disabled():
         print(f"\nscaffold-to-green time: {scaffold.seconds + time.monotonic() - started:.1f} s "
               f"(generate and install {scaffold.seconds:.1f} s; "
-              f"{result.stdout.strip().splitlines()[-1]})")
+              f"{summary})")
 
 
 SERVE = textwrap.dedent(f"""
@@ -145,6 +153,22 @@ def test_installs_and_is_served(scaffold, tmp_path):
 def test_refuses_a_bad_name(tmp_path, name):
     code, output = _new(name, "--dir", tmp_path)
     assert code == 2 and "lower-case letters, digits and '_'" in output, output
+    assert not any(tmp_path.iterdir())
+
+
+def test_the_longest_name_and_titles_still_make_clean_code(tmp_path):
+    name = "a_long_name_" + "x" * (MAX_NAME - len("a_long_name_"))
+    code, output = _new(name, "--dir", tmp_path, "--title-zh", "長" * MAX_TITLE["title_zh"],
+                        "--title-en", "W" * MAX_TITLE["title_en"])
+    assert code == 0, output
+    _lint(tmp_path / f"zerenzhi-{name.replace('_', '-')}")
+
+
+@pytest.mark.parametrize("option, title", [("--title-zh", "長" * 17), ("--title-en", "W" * 41),
+                                           ("--title-en", 'say "hi"'), ("--title-zh", "培\n訓")])
+def test_refuses_a_title_that_would_not_fit(tmp_path, option, title):
+    code, output = _new(NAME, "--dir", tmp_path, option, title)
+    assert code == 2 and "printable characters on one line" in output, output
     assert not any(tmp_path.iterdir())
 
 

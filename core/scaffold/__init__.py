@@ -25,6 +25,8 @@ from zerenzhi.plugin_host.manager import ENTRY_POINT_GROUP
 MAX_NAME = 63 - len("fk__record_tenant_id_unit_id_org_unit")
 NAME = re.compile(rf"^[a-z][a-z0-9_]{{1,{MAX_NAME - 1}}}$")
 DEFAULT_TITLE_ZH = "新模組"  # "new module", in Traditional Chinese as labels store it
+# A title is a module's short name; within these the generated code keeps to 100 columns.
+MAX_TITLE = {"title_zh": 16, "title_en": 40}
 TEMPLATES = "templates/plugin"
 
 
@@ -61,6 +63,14 @@ def traditional(text: str) -> str:
     return opencc.OpenCC("s2t").convert(text)
 
 
+def check_title(option: str, title: str) -> None:
+    """Titles are written into Python string literals: short, one line, no quotes."""
+    if not title.strip() or len(title) > MAX_TITLE[option] or any(
+            c in '"\\' or not c.isprintable() for c in title):
+        raise ScaffoldError(f"--{option.replace('_', '-')} {title!r}: 1 to {MAX_TITLE[option]} "
+                            "printable characters on one line, without '\"' or '\\'")
+
+
 def check_name(name: str) -> None:
     if not NAME.match(name):
         raise ScaffoldError(
@@ -79,6 +89,8 @@ def generate(name: str, parent: Path, *, title_zh: str | None = None,
     check_name(name)
     names = Names(name, traditional(title_zh or DEFAULT_TITLE_ZH),
                   title_en or name.replace("_", " ").capitalize())
+    check_title("title_zh", names.title_zh)
+    check_title("title_en", names.title_en)
     values = names.values
     target = Path(parent) / values["dist"]
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
