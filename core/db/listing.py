@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 
-def listed(model: Any, query: Mapping[str, Any], *, match: Iterable[str] = (),
+def listed(model: type[Any], query: Mapping[str, Any], *, match: Iterable[str] = (),
            order_by: Iterable[Any] = (), statement: Select | None = None) -> Select:
     """``select(model)`` (or ``statement``) for a list request.
 

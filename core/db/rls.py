@@ -5,11 +5,16 @@ PostgreSQL only; on SQLite these are no-ops and the ORM scoping is the guard.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from alembic.operations import Operations
+
 POLICY = "tenant_isolation"
 SETTING = "NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 
 
-def enable_tenant_rls(op, table: str) -> None:
+def enable_tenant_rls(op: Operations, table: str) -> None:
     """ENABLE and FORCE RLS on ``table`` with the tenant policy (USING and WITH CHECK)."""
     if op.get_bind().dialect.name != "postgresql":
         return
@@ -40,7 +45,7 @@ def disable_county_read(op, table: str) -> None:
         op.execute(f'DROP POLICY IF EXISTS {COUNTY_POLICY} ON "{table}"')
 
 
-def disable_tenant_rls(op, table: str) -> None:
+def disable_tenant_rls(op: Operations, table: str) -> None:
     """In a migration's ``downgrade``: drop what ``enable_tenant_rls`` added (PostgreSQL;
     a no-op on SQLite)."""
     if op.get_bind().dialect.name != "postgresql":

@@ -244,7 +244,7 @@ def complete(session: Session, directive_id: uuid.UUID, report: str,
 # --- upward: the county inbox --------------------------------------------------------------
 
 def send_upward(session: Session, kind: str, title: str, body: str, source_type: str,
-                source_id) -> InboxItem:
+                source_id: uuid.UUID | str) -> InboxItem:
     """Send a township's report to its county's inbox (R1 half-year report, R3 major
     situation, P2 incident). Call in the township's scope, in the source record's
     transaction. Sending the same source again replaces the content and asks for a new

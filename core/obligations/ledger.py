@@ -42,7 +42,8 @@ def _local_date(moment: dt.datetime) -> dt.date:
     return moment.astimezone(ZoneInfo(require_tenant().timezone)).date()
 
 
-def sync(session: Session, source_type: str, source_id, evidence: list[Evidence]) -> None:
+def sync(session: Session, source_type: str, source_id: uuid.UUID | str,
+         evidence: list[Evidence]) -> None:
     """Make the ledger say exactly ``evidence`` for this source record."""
     source_id = str(source_id)
     current = {
@@ -74,6 +75,6 @@ def sync(session: Session, source_type: str, source_id, evidence: list[Evidence]
     session.flush()
 
 
-def withdraw(session: Session, source_type: str, source_id) -> None:
+def withdraw(session: Session, source_type: str, source_id: uuid.UUID | str) -> None:
     """The source record was archived: it counts for nothing any more."""
     sync(session, source_type, source_id, [])

@@ -93,7 +93,8 @@ def _redate(obligation: Obligation, due_at: dt.datetime) -> None:
 
 
 def open_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
-                          trigger_type: str, trigger_id, triggered_at: dt.datetime,
+                          trigger_type: str, trigger_id: uuid.UUID | str,
+                          triggered_at: dt.datetime,
                           due_at: dt.datetime | None = None) -> EventObligation | None:
     """Start an event rule's deadline (R3's 24 h, A3's 7 days before, I3's 15 days…).
 
@@ -131,14 +132,14 @@ def open_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
 
 
 def _event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID, trigger_type: str,
-                      trigger_id) -> Obligation | None:
+                      trigger_id: uuid.UUID | str) -> Obligation | None:
     return session.scalar(select(Obligation).where(
         Obligation.rule_key == rule_key, Obligation.unit_id == unit_id,
         Obligation.slot == f"{trigger_type}:{trigger_id}"))
 
 
 def reschedule_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
-                                trigger_type: str, trigger_id,
+                                trigger_type: str, trigger_id: uuid.UUID | str,
                                 due_at: dt.datetime, *,
                                 triggered_at: dt.datetime | None = None) -> EventObligation | None:
     """The trigger's date moved (a finding's new deadline, a rescheduled activity): the
@@ -155,7 +156,8 @@ def reschedule_event_obligation(session: Session, rule_key: str, unit_id: uuid.U
 
 
 def close_event_obligation(session: Session, rule_key: str, unit_id: uuid.UUID,
-                           trigger_type: str, trigger_id) -> EventObligation | None:
+                           trigger_type: str,
+                           trigger_id: uuid.UUID | str) -> EventObligation | None:
     """The trigger no longer stands (archived, rejected, cancelled): nothing is owed.
 
     The obligation is archived, not deleted; its history stays in the audit of the record

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import flask_smorest
 import marshmallow as ma
@@ -18,8 +19,11 @@ from webargs.flaskparser import FlaskParser
 from zerenzhi.db.session import session
 from zerenzhi.web.pipeline import not_found
 
+Record = TypeVar("Record")
 
-def get_or_404(model: Any, record_id: Any, *, include_archived: bool = True) -> Any:
+
+def get_or_404(model: type[Record], record_id: uuid.UUID | str, *,
+               include_archived: bool = True) -> Record:
     """The current township's ``model`` row with this id, or the 404 every unknown or
     foreign id gets (scoping sees only this township, so the two cannot be told apart).
     ``include_archived=False`` treats an archived record as gone too."""
