@@ -15,8 +15,9 @@ PLUGINS = sorted(ep.name for ep in entry_points(group="zerenzhi.plugins"))
 
 # The role table, as core's permissions: the grants each role must hold, no more, no less.
 EXPECTED_CORE = {
-    "secretary": {"units.read", "units.write", "users.read", "audit.read", "plugins.read",
-                  "rules.write", "obligations.waive", "directives.read", "directives.complete",
+    "secretary": {"units.read", "units.write", "users.read", "users.grant",
+                  "users.grant_leadership", "audit.read", "plugins.read", "rules.write",
+                  "obligations.waive", "directives.read", "directives.complete",
                   "directives.report", "outbox.read"},
     "deputy": {"units.read", "users.read", "audit.read", "plugins.read", "rules.write",
                "obligations.waive", "directives.read", "directives.complete",
@@ -30,11 +31,12 @@ EXPECTED_CORE = {
     "unit_head": {"units.read", "plugins.read", "directives.read", "directives.report",
                   "outbox.read"},
     "viewer": {"units.read", "audit.read", "plugins.read", "directives.read", "outbox.read"},
-    "tenant_admin": {"units.read", "units.write", "users.read", "users.write", "plugins.read",
-                     "plugins.manage", "directives.read", "outbox.read"},
+    "tenant_admin": {"units.read", "units.write", "users.read", "users.write", "users.grant",
+                     "plugins.read", "plugins.manage", "directives.read", "outbox.read"},
     "county_viewer": {"counties.read", "rollups.read"},
     "county_admin": {"counties.read", "townships.manage", "county_plugins.manage",
-                     "rollups.read", "directives.write", "inbox.acknowledge"},
+                     "rollups.read", "directives.write", "inbox.acknowledge",
+                     "users.grant_leadership"},
     "platform_admin": {"counties.read", "counties.manage", "townships.manage"},
 }
 # every township role reads the obligations of its reach

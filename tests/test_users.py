@@ -113,7 +113,7 @@ def test_position_of_another_township_user_is_not_found(township, other_township
 def test_disabled_user_can_no_longer_log_in(township):
     admin = township.client("tenant_admin")
     created = admin.post(f"{township.base}/users",
-                         json=user_body(township, "xu", [{"role": "viewer"}])).json
+                         json=user_body(township, "xu", [{"role": "office"}])).json
     token = log_in(township.app, created["username"]).assert_status(201).json["access_token"]
     url = f"{township.base}/users/{created['id']}"
     admin.patch(url, json={"disabled": True}).assert_status(428)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from zerenzhi.auth.grants import GRANT, GRANT_LEADERSHIP
 from zerenzhi.auth.permissions import Permission
 from zerenzhi.labels import Label
 
@@ -24,6 +25,12 @@ CORE_PERMISSIONS = (
                ("secretary", "deputy", "office", "tenant_admin")),
     Permission("users.write", Label("管理用戶及崗位", "Manage users and positions"),
                ("tenant_admin",)),
+    # who posts whom (decision 0012): the table is ``grants.ROLE_GRANTS``
+    Permission(GRANT, Label("任命一般崗位", "Post users to the ordinary roles"),
+               ("secretary", "tenant_admin")),
+    Permission(GRANT_LEADERSHIP,
+               Label("任命領導及查閱崗位", "Post leaders and case readers (M1, M2)"),
+               ("secretary", "county_admin")),
     Permission("audit.read", Label("查看審計日誌", "Read the audit log"),
                ("secretary", "deputy", "viewer")),
     Permission("plugins.read", Label("查看模塊", "Read module settings"), TOWNSHIP_ALL),

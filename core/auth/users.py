@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zerenzhi.auth.grants import check_grant
+from zerenzhi.auth.identity import Identity
 from zerenzhi.auth.models import Member, Position, UserAccount
 from zerenzhi.auth.passwords import MIN_LENGTH, hash_password
 from zerenzhi.auth.roles import ROLES
@@ -51,8 +53,11 @@ def _post_unit(session: Session, role: str, unit_id: uuid.UUID | None) -> OrgUni
 
 
 def add_position(session: Session, member: Member, role: str,
-                 unit_id: uuid.UUID | None = None) -> Position:
+                 unit_id: uuid.UUID | None = None, *, by: Identity | None) -> Position:
+    """Post ``member`` to ``role`` at a unit, if ``by`` may (``grants``: who posts whom;
+    ``OPERATOR`` for the CLI and tenant files)."""
     unit = _post_unit(session, role, unit_id)
+    check_grant(by, member.id, role)
     position = Position(member_id=member.id, role=role, unit_id=unit.id if unit else None)
     session.add(position)
     session.flush()
@@ -67,8 +72,9 @@ def end_position(session: Session, position: Position) -> Position:
 
 
 def create_user(session: Session, *, username: str, display_name: str, password: str,
-                positions: list[dict] | tuple = ()) -> Member:
-    """A new account whose home is the current tenant, with its first positions."""
+                positions: list[dict] | tuple = (), by: Identity | None) -> Member:
+    """A new account whose home is the current tenant, with its first positions (each
+    checked as ``add_position`` checks it)."""
     tenant = require_tenant()
     check_password(password)
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
@@ -81,7 +87,7 @@ def create_user(session: Session, *, username: str, display_name: str, password:
     session.add(member)
     session.flush()
     for post in positions:
-        add_position(session, member, post["role"], post.get("unit_id"))
+        add_position(session, member, post["role"], post.get("unit_id"), by=by)
     return member
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi.auth import users as user_service
+from zerenzhi.auth.grants import OPERATOR
 from zerenzhi.auth.models import Member, UserAccount
 from zerenzhi.auth.passwords import hash_password
 from zerenzhi.commands import CommandError, operator_session
@@ -82,9 +83,11 @@ def create_command(username: str, township: str | None, county: str | None,
                 tenant = find_tenant(sess, township, county)
                 with tenant_scope(tenant.ref()):
                     unit = _unit(sess, tenant, unit_code)
+                    # an operator tool: it posts anyone to any role, the leaders too (0012)
                     user_service.create_user(
                         sess, username=username, display_name=display_name, password=password,
-                        positions=[{"role": role, "unit_id": unit.id if unit else None}])
+                        positions=[{"role": role, "unit_id": unit.id if unit else None}],
+                        by=OPERATOR)
                 where = unit_code or ("committee" if tenant.kind == "township" else tenant.slug)
                 label = f"{role}@{where}"
         except user_service.UserError as error:

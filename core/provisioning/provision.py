@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi.auth import users as user_service
+from zerenzhi.auth.grants import OPERATOR
 from zerenzhi.auth.models import Member, Position, UserAccount
 from zerenzhi.obligations.periods import local_today
 from zerenzhi.obligations.versions import RuleChangeError, effective_rules
@@ -194,7 +195,8 @@ def _sync_user(session: Session, spec: TenantSpec, tenant: Tenant, user: UserSpe
         password = user.demo_password or secrets.token_urlsafe(32)
         user_service.create_user(
             session, username=user.username, display_name=user.display_name, password=password,
-            positions=[{"role": role, "unit_id": unit_id} for role, unit_id in wanted])
+            positions=[{"role": role, "unit_id": unit_id} for role, unit_id in wanted],
+            by=OPERATOR)  # tenant files are the operator's: they post anyone (0012)
         result.changes.append(f"+ user {user.username}")
         result.changes += [f"+ position {user.username} {label}" for label in wanted.values()]
         if user.demo_password is None:
@@ -225,7 +227,7 @@ def _sync_user(session: Session, spec: TenantSpec, tenant: Tenant, user: UserSpe
         result.changes.append(f"- position {user.username} {label} (ended)")
     for (role, unit_id), label in wanted.items():
         if (role, unit_id) not in kept:
-            user_service.add_position(session, member, role, unit_id)
+            user_service.add_position(session, member, role, unit_id, by=OPERATOR)
             result.changes.append(f"+ position {user.username} {label}")
 
 

@@ -1,4 +1,5 @@
-"""A township's users and their positions (role at unit); managed by its tenant_admin."""
+"""A township's users and their positions (role at unit): the tenant_admin manages the
+accounts; who posts whom to which role is the grant table's (decision 0012)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from zerenzhi.auth import users as service
 from zerenzhi.auth.models import Member, Position
 from zerenzhi.auth.permissions import requires
 from zerenzhi.auth.roles import ROLES
+from zerenzhi.auth.scope import current_identity
 from zerenzhi.db.listing import listed
 from zerenzhi.db.session import session, writing
 from zerenzhi.labels import render
@@ -95,7 +97,7 @@ class Users(MethodView):
     def post(self, data):
         """Create a user of this township with their positions."""
         with writing() as db:
-            return service.create_user(db, **data)
+            return service.create_user(db, **data, by=current_identity())
 
 
 @blp.route("/<uuid:user_id>")
@@ -130,14 +132,15 @@ class Positions(MethodView):
         return service.member_positions(session(), member.id,
                                         active_only=not query["include_ended"])
 
-    @requires("users.write")
+    @requires("users.grant")
     @blp.arguments(PositionIn)
     @blp.response(201, PositionSchema)
     def post(self, data, user_id):
-        """Post a user to a role at a unit."""
+        """Post a user to a role at a unit: the leaders and viewers need users.grant_leadership."""
         member = get_or_404(Member, user_id)
         with writing() as db:
-            return service.add_position(db, member, data["role"], data.get("unit_id"))
+            return service.add_position(db, member, data["role"], data.get("unit_id"),
+                                        by=current_identity())
 
 
 @blp.route("/<uuid:user_id>/positions/<uuid:position_id>")
