@@ -107,3 +107,20 @@ def test_the_cli_is_an_operator_tool_and_grants_anything(township):
     assert result.exit_code == 0, result.output
     township.client().post("/api/v1/auth/tokens", json={
         "username": f"sec2-{township.slug}", "password": PASSWORD}).assert_status(201)
+
+
+def test_the_admin_cannot_take_over_a_leader_by_resetting_the_password(township):
+    """Resetting a password is taking the post: the admin resets only the accounts whose posts
+    it may grant; the leaders' passwords are the operator's (``zerenzhi users set-password``)."""
+    admin = township.client("tenant_admin")
+    for role in ("secretary", "deputy", "viewer"):
+        url = f"{township.base}/users/{township.users[role]}"
+        refused = admin.patch(url, json={"password": "taken over, now mine"},
+                              headers={"If-Match": admin.get(url).headers["ETag"]})
+        assert "password" in refused.assert_status(403).json["errors"]["json"]
+        township.client().post("/api/v1/auth/tokens", json={
+            "username": f"{role}@{township.slug[2:]}", "password": "taken over, now mine",
+        }).assert_status(401)
+    url = f"{township.base}/users/{township.users['unit_head']}"
+    admin.patch(url, json={"password": "a fresh secret for the head"},
+                headers={"If-Match": admin.get(url).headers["ETag"]}).assert_status(200)

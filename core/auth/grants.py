@@ -53,3 +53,17 @@ def check_grant(by: Identity | None, member_id: uuid.UUID, role: str) -> None:
         return
     security_log.warning("refused to let %s post %s as %s", by.username, member_id, role)
     raise DomainError("role", message, 403)
+
+
+def check_password_reset(by: Identity | None, member_id: uuid.UUID, roles: Iterable[str]) -> None:
+    """403 unless ``by`` may grant every post the member holds: setting someone's password is
+    taking their posts, so an admin who may not post a secretary may not reset theirs either.
+    One's own password, and ``OPERATOR``, always pass."""
+    if by is None or member_id == by.user_id:
+        return
+    beyond = sorted(set(roles) - grantable_roles(by.permissions))
+    if beyond:
+        security_log.warning("refused to let %s reset the password of %s (%s)",
+                             by.username, member_id, ", ".join(beyond))
+        raise DomainError("password", f"only an operator resets the password of a "
+                                      f"{beyond[0]} (zerenzhi users set-password)", 403)

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from zerenzhi.auth.grants import check_grant
+from zerenzhi.auth.grants import check_grant, check_password_reset
 from zerenzhi.auth.identity import Identity
 from zerenzhi.auth.models import Member, Position, UserAccount
 from zerenzhi.auth.passwords import MIN_LENGTH, hash_password
@@ -95,10 +95,15 @@ def account_of(session: Session, member: Member) -> UserAccount:
     return session.get(UserAccount, member.id)
 
 
-def update_user(session: Session, member: Member, changes: dict) -> Member:
+def update_user(session: Session, member: Member, changes: dict, *,
+                by: Identity | None) -> Member:
+    """Rename, reset the password of (if ``by`` may grant the member's posts), disable or
+    re-enable a member."""
     account = account_of(session, member)
     if "password" in changes:
         check_password(changes["password"])
+        posts = member_positions(session, member.id, active_only=True)
+        check_password_reset(by, member.id, {post.role for post in posts})
         account.password_hash = hash_password(changes["password"])
     if "display_name" in changes:
         member.display_name = account.display_name = changes["display_name"]

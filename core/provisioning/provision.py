@@ -214,7 +214,8 @@ def _sync_user(session: Session, spec: TenantSpec, tenant: Tenant, user: UserSpe
         session.flush()
     if user.display_name not in (account.display_name, member.display_name) or (
             account.display_name != member.display_name):
-        user_service.update_user(session, member, {"display_name": user.display_name})
+        user_service.update_user(session, member, {"display_name": user.display_name},
+                                 by=OPERATOR)
         result.changes.append(f"~ user {user.username} display_name")
     kept: set[tuple] = set()
     for position in user_service.member_positions(session, member.id, active_only=True):

@@ -118,7 +118,7 @@ class User(MethodView):
         member = get_or_404(Member, user_id)
         blp.check_etag(member, UserSchema)
         with writing() as db:
-            return service.update_user(db, member, data)
+            return service.update_user(db, member, data, by=current_identity())
 
 
 @blp.route("/<uuid:user_id>/positions")
