@@ -6,7 +6,12 @@ import logging
 import traceback
 
 from flask import Flask, jsonify
-from sqlalchemy.exc import DataError, IntegrityError, OperationalError
+from sqlalchemy.exc import (
+    DataError,
+    IntegrityError,
+    OperationalError,
+    StatementError,
+)
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -52,6 +57,15 @@ def _overflow(error: OverflowError):
     return _payload(422, "Unprocessable Entity", "a value does not fit its field")
 
 
+def _statement(error: StatementError):
+    """A value the driver could not convert before sending it (a date that leaves the years
+    Python holds when shifted to UTC): the input's fault, like a ``DataError``."""
+    if isinstance(error.orig, OverflowError | ValueError):
+        session().rollback()
+        return _payload(422, "Unprocessable Entity", "a value does not fit its field")
+    return _unhandled(error)
+
+
 def _too_deep(error: RecursionError):
     frames = traceback.extract_tb(error.__traceback__)
     if any(frame.filename.endswith(("json/decoder.py", "json/__init__.py")) for frame in frames):
@@ -78,6 +92,7 @@ def install_error_handlers(app: Flask) -> None:
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(DataError, _data)
     app.register_error_handler(OperationalError, _operational)
+    app.register_error_handler(StatementError, _statement)
     app.register_error_handler(UnicodeEncodeError, _unencodable)
     app.register_error_handler(OverflowError, _overflow)
     app.register_error_handler(RecursionError, _too_deep)

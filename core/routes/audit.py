@@ -8,7 +8,7 @@ from flask.views import MethodView
 from zerenzhi.audit.models import AuditEntry
 from zerenzhi.auth.permissions import requires
 from zerenzhi.db.listing import listed
-from zerenzhi.routes.common import Blueprint, QuerySchema, SelectPage
+from zerenzhi.routes.common import Blueprint, BoundedAwareDateTime, QuerySchema, SelectPage
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/townships/<township>/audit",
                 description="Hash-chained audit log of every write")
@@ -34,8 +34,8 @@ class AuditQuery(QuerySchema):
     target_type = ma.fields.String(validate=ma.validate.Length(max=100))
     target_id = ma.fields.String(validate=ma.validate.Length(max=100))
     actor = ma.fields.String(validate=ma.validate.Length(max=200))
-    since = ma.fields.AwareDateTime(data_key="from")
-    until = ma.fields.AwareDateTime(data_key="to")
+    since = BoundedAwareDateTime(data_key="from")
+    until = BoundedAwareDateTime(data_key="to")
 
 
 @blp.route("")

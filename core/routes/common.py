@@ -183,6 +183,32 @@ class ListQuery(QuerySchema):
     include_archived = ma.fields.Boolean(load_default=False)
 
 
+EARLIEST_DAY, LATEST_DAY = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+_BOUNDS = f"between {EARLIEST_DAY} and {LATEST_DAY}"
+_DAYS = ma.validate.Range(EARLIEST_DAY, LATEST_DAY, error=_BOUNDS)
+_MOMENTS = ma.validate.Range(dt.datetime(1900, 1, 1, tzinfo=dt.UTC),
+                             dt.datetime(2201, 1, 1, tzinfo=dt.UTC), max_inclusive=False,
+                             error=_BOUNDS)
+
+
+class BoundedDate(ma.fields.Date):
+    """A date from 1900 to 2200, else 422 naming the field: ISO 8601 writes years 1 to
+    9999, which the database drivers overflow on (a 500) rather than refuse."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, _DAYS)
+
+
+class BoundedAwareDateTime(ma.fields.AwareDateTime):
+    """A moment with its offset from 1900 to 2200, else 422 naming the field: shifted to
+    UTC, 0001-01-01T00:00+14:00 or 9999-12-31T23:59-14:00 leave the years Python holds."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.validators.insert(0, _MOMENTS)
+
+
 # Field types whose dump is "None stays None, else convert(value)", and how they convert;
 # exact types only (a subclass may serialise differently).
 _FLAT_CONVERTERS: dict[type, Callable[[Any], Any]] = {

@@ -9,7 +9,7 @@ from zerenzhi.db.session import session
 from zerenzhi.directives.models import InboxItem
 from zerenzhi.directives.rules import MAX_COUNT, views
 from zerenzhi.orgunits.models import UNIT_KINDS
-from zerenzhi.routes.common import InputSchema, ListQuery, QuerySchema
+from zerenzhi.routes.common import BoundedAwareDateTime, InputSchema, ListQuery, QuerySchema
 from zerenzhi.routes.obligations import PeriodField
 
 SLUG = ma.validate.Regexp(r"^[a-z][a-z0-9-]{1,62}$", error="a township's slug")
@@ -29,7 +29,7 @@ class DirectiveIn(InputSchema):
                        "for a period, min_count times at every unit of the kinds in applies_to"})
     title = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     content = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=20000))
-    deadline = ma.fields.AwareDateTime(metadata={
+    deadline = BoundedAwareDateTime(metadata={
         "description": "a task's: with its offset, e.g. 2026-09-30T18:00:00+08:00; in the "
                        "future. A rule is due at its period's end instead"})
     townships = ma.fields.List(ma.fields.String(validate=SLUG), allow_none=True,
@@ -162,7 +162,7 @@ class CompletionIn(InputSchema):
 class ReportIn(InputSchema):
     unit_id = ma.fields.UUID(required=True, metadata={
         "description": "the unit that did it; within your posts' units"})
-    occurred_at = ma.fields.AwareDateTime(required=True, metadata={
+    occurred_at = BoundedAwareDateTime(required=True, metadata={
         "description": "when, with its offset; within the directive's period, not ahead"})
     note = ma.fields.String(validate=ma.validate.Length(min=1, max=2000), metadata={
         "description": "what was done; stays in the township (the county sees counts)"})
