@@ -91,7 +91,7 @@ def test_archiving_is_audited_as_archive(township):
 
 
 def test_user_and_position_writes_are_audited_row_by_row(township):
-    admin = township.client("tenant_admin")
+    admin = township.client("all")  # viewer and deputy need users.grant_leadership (0012)
     start = newest_seq(township)
     user = admin.post(f"{township.base}/users", json={
         "username": f"audit-{township.slug}", "display_name": "審計對象", "password": PASSWORD,
