@@ -8,8 +8,12 @@ import traceback
 from flask import Flask, jsonify
 from sqlalchemy.exc import (
     DataError,
+    DBAPIError,
+    DisconnectionError,
     IntegrityError,
     OperationalError,
+    PendingRollbackError,
+    SQLAlchemyError,
     StatementError,
 )
 from werkzeug.exceptions import HTTPException
@@ -20,12 +24,15 @@ from zerenzhi.domain import DomainError
 
 log = logging.getLogger("zerenzhi.errors")
 
+RETRY_AFTER = 5  # seconds: a pool reconnects at once, a database restart takes a few
 
-def _payload(code: int, status: str, message: str, errors: dict | None = None):
+
+def _payload(code: int, status: str, message: str, errors: dict | None = None,
+             headers: dict[str, str] | None = None):
     body = {"code": code, "status": status, "message": message}
     if errors:
         body["errors"] = errors
-    return jsonify(body), code
+    return jsonify(body), code, headers or {}
 
 
 def _domain(error: DomainError):
@@ -60,6 +67,8 @@ def _overflow(error: OverflowError):
 def _statement(error: StatementError):
     """A value the driver could not convert before sending it (a date that leaves the years
     Python holds when shifted to UTC): the input's fault, like a ``DataError``."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return _unavailable(error)
     if isinstance(error.orig, OverflowError | ValueError):
         session().rollback()
         return _payload(422, "Unprocessable Entity", "a value does not fit its field")
@@ -73,10 +82,17 @@ def _too_deep(error: RecursionError):
     return _unhandled(error)
 
 
-def _operational(error: OperationalError):
-    session().rollback()
-    log.error("database unavailable: %s", error.orig)
-    return _payload(503, "Service Unavailable", "the database is busy; retry shortly")
+def _unavailable(error: SQLAlchemyError):
+    """The database is busy, restarting or gone (``OperationalError``, a connection the
+    driver found dead, the ``PendingRollbackError`` of reading through one): 503 with
+    Retry-After. The rollback returns the dead connection, so the pool starts afresh."""
+    try:
+        session().rollback()
+    except SQLAlchemyError:
+        session().close()
+    log.error("database unavailable: %s", getattr(error, "orig", None) or error)
+    return _payload(503, "Service Unavailable", "the database is busy; retry shortly",
+                    headers={"Retry-After": str(RETRY_AFTER)})
 
 
 def _unhandled(error: Exception):
@@ -91,7 +107,9 @@ def install_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain)
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(DataError, _data)
-    app.register_error_handler(OperationalError, _operational)
+    app.register_error_handler(OperationalError, _unavailable)
+    app.register_error_handler(PendingRollbackError, _unavailable)
+    app.register_error_handler(DisconnectionError, _unavailable)
     app.register_error_handler(StatementError, _statement)
     app.register_error_handler(UnicodeEncodeError, _unencodable)
     app.register_error_handler(OverflowError, _overflow)
