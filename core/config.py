@@ -12,6 +12,7 @@ ENV_KEYS = {
     "DB_APP_ROLE": "ZERENZHI_DB_APP_ROLE",
     "TENANTS_DIR": "ZERENZHI_TENANTS_DIR",
     "SECRET_KEY": "ZERENZHI_SECRET_KEY",
+    "SECRET_KEYS": "ZERENZHI_SECRET_KEYS",  # Fernet keys of secret settings (secrets.py)
     "PUBLIC_URL": "ZERENZHI_PUBLIC_URL",
 }
 
@@ -22,6 +23,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "MIGRATION_DATABASE_URL": None,
         "DB_APP_ROLE": None,
         "TENANTS_DIR": "tenants",
+        "SECRET_KEYS": None,  # none: SQLite generates instance/secret.key on first use
         "PUBLIC_URL": "http://127.0.0.1:8000",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
