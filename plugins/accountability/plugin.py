@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, hookimpl
-from zerenzhi.plugins.accountability import metrics, services
+from sqlalchemy.orm import Session
+
+from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
+from zerenzhi.plugins.accountability import services
+from zerenzhi.plugins.accountability.metrics import METRICS
 from zerenzhi.plugins.accountability.routes import blp
 from zerenzhi.plugins.accountability.rules import PERMISSIONS
 from zerenzhi.plugins.accountability.settings import AccountabilitySettings
 
-REFERENCE_TYPE = "accountability.case"
 
-
-class AccountabilityPlugin:
+class AccountabilityPlugin(Plugin):
     """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face and
     reaches other modules' records only through core references."""
 
@@ -22,29 +23,14 @@ class AccountabilityPlugin:
         settings=AccountabilitySettings, migrations="zerenzhi.plugins.accountability:migrations",
         demo_after=("platforms", "inspection"),  # its demo case cites their records
     )
+    blueprints = (blp,)
+    permissions = PERMISSIONS
+    metrics = METRICS
+    # a neutral title and the status only
+    references = {"accountability.case": services.describe}
 
     @hookimpl
-    def register_blueprints(self) -> list[Blueprint]:
-        return [blp]
-
-    @hookimpl
-    def register_permissions(self) -> list[Permission]:
-        return PERMISSIONS
-
-    @hookimpl
-    def register_rollup_metrics(self) -> list[RollupMetric]:
-        return metrics.METRICS
-
-    @hookimpl
-    def describe_reference(self, session: Any, tenant: Any, ref_type: str,
-                           ref_id: str) -> dict | None:
-        """``accountability.case``: a neutral title and the status only."""
-        if ref_type != REFERENCE_TYPE:
-            return None
-        return services.describe(session, ref_id)
-
-    @hookimpl
-    def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
+    def demo_data(self, session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
         from zerenzhi.plugins.accountability.demo import fill
 
         fill(session, settings)

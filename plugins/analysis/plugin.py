@@ -4,65 +4,61 @@ from __future__ import annotations
 
 from typing import Any
 
-from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from zerenzhi.plugins.analysis import metrics, services
+import click
+from sqlalchemy.orm import Session
+
+from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
+from zerenzhi.plugins.analysis import (
+    routes,  # noqa: F401  (its views join blp)
+    routes_calendar,  # noqa: F401  (its views join blp)
+    services,
+)
+from zerenzhi.plugins.analysis.blueprint import blp
+from zerenzhi.plugins.analysis.metrics import METRICS
 from zerenzhi.plugins.analysis.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.analysis.settings import AnalysisSettings
 
 VERSION = "1.0.0"
 
 
-class AnalysisPlugin:
+class AnalysisPlugin(Plugin):
     manifest = Manifest(
         name="analysis", version=VERSION, title=Label("分析研判", "Situation analysis"),
         settings=AnalysisSettings, migrations="zerenzhi.plugins.analysis:migrations",
     )
+    blueprints = (blp,)
+    permissions = PERMISSIONS
+    rules = RULES
+    metrics = METRICS
 
     @hookimpl
-    def register_blueprints(self) -> list[Blueprint]:
-        from zerenzhi.plugins.analysis import routes, routes_calendar  # noqa: F401 (views register)
-        from zerenzhi.plugins.analysis.blueprint import blp
-
-        return [blp]
-
-    @hookimpl
-    def register_permissions(self) -> list[Permission]:
-        return PERMISSIONS
-
-    @hookimpl
-    def register_rules(self) -> list[RuleDef]:
-        return RULES
-
-    @hookimpl
-    def register_rollup_metrics(self) -> list[RollupMetric]:
-        return metrics.METRICS
-
-    @hookimpl
-    def register_commands(self, cli: Any) -> None:
+    def register_commands(self, cli: click.Group) -> None:
         from zerenzhi.plugins.analysis.county import analysis_group
 
         cli.add_command(analysis_group)
 
     @hookimpl
-    def on_enable(self, session: Any, tenant: Any, settings: dict) -> None:
+    def on_enable(self, session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
         """Inherit the county's sensitive dates at once."""
         from zerenzhi.plugins.analysis.county import inherit
 
         inherit(session)
 
     @hookimpl
-    def on_settings_changed(self, session: Any, tenant: Any, old: dict, new: dict) -> None:
+    def on_settings_changed(self, session: Session, tenant: TenantRef, old: dict[str, Any],
+                            new: dict[str, Any]) -> None:
         """Required domains changed: open half-year analyses count (or not) by the new set."""
         if old.get("required_domains") != new.get("required_domains"):
             services.resync_open(session, new)
 
     @hookimpl
-    def describe_reference(self, session: Any, tenant: Any, ref_type: str,
-                           ref_id: str) -> dict | None:
+    def describe_reference(self, session: Session, tenant: TenantRef, ref_type: str,
+                           ref_id: str) -> dict[str, Any] | None:
+        """``analysis.analysis`` and ``analysis.sensitive_date``: one function answers both."""
         return services.describe(session, ref_type, ref_id)
 
     @hookimpl
-    def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
+    def demo_data(self, session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
         from zerenzhi.plugins.analysis.demo import load
 
         load(session, settings)

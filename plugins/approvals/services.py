@@ -14,7 +14,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
@@ -31,10 +31,11 @@ from zerenzhi import (
     utcnow,
 )
 from zerenzhi.plugins.approvals.models import Application
-from zerenzhi.plugins.approvals.rules import KINDS, PRIOR_APPROVAL
+from zerenzhi.plugins.approvals.rules import KINDS, PRIOR_APPROVAL, STATUSES
 
 SOURCE_TYPE = "approvals_application"  # how the ledger names these records
 TRIGGER_TYPE = "approvals.application"  # how the obligation names its trigger
+REF_TYPE = "approvals.application"  # how references from other modules name it
 DETAIL_FIELDS = ("kind", "organiser_unit_id", "responsible_person", "title", "starts_at",
                  "ends_at", "venue", "summary", "expected_participants")
 FLAGGED = {"late": Application.approved_late, "short_notice": Application.short_notice}
@@ -216,3 +217,17 @@ def sync_ledger(session: Session, application: Application) -> None:
                                  max(application.decided_at, application.filed_at),
                                  obligation_id=application.obligation_id))
     sync_evidence(session, SOURCE_TYPE, application.id, evidence)
+
+
+def describe(session: Session, ref_id: str) -> dict[str, Any] | None:
+    """An application as a link target (an accountability case citing K8, say)."""
+    try:
+        application_id = uuid.UUID(str(ref_id))
+    except ValueError:
+        return None
+    application = session.scalar(select(Application).where(Application.id == application_id))
+    if application is None:
+        return None
+    return {"type": REF_TYPE, "id": str(application.id), "title": application.title,
+            "status": application.status, "status_label": STATUSES[application.status].zh,
+            "approved_late": application.approved_late}

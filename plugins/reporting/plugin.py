@@ -4,46 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from zerenzhi import Blueprint, Label, Manifest, Permission, RollupMetric, RuleDef, hookimpl
-from zerenzhi.plugins.reporting import metrics, services
+from sqlalchemy.orm import Session
+
+from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
+from zerenzhi.plugins.reporting import services
+from zerenzhi.plugins.reporting.metrics import METRICS
 from zerenzhi.plugins.reporting.routes import blp
 from zerenzhi.plugins.reporting.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.reporting.settings import ReportingSettings
 
 
-class ReportingPlugin:
+class ReportingPlugin(Plugin):
     """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face."""
 
     manifest = Manifest(
         name="reporting", version="1.0", title=Label("報告", "Reporting"),
         settings=ReportingSettings, migrations="zerenzhi.plugins.reporting:migrations",
     )
+    blueprints = (blp,)
+    permissions = PERMISSIONS
+    rules = RULES
+    metrics = METRICS
 
     @hookimpl
-    def register_blueprints(self) -> list[Blueprint]:
-        return [blp]
-
-    @hookimpl
-    def register_permissions(self) -> list[Permission]:
-        return PERMISSIONS
-
-    @hookimpl
-    def register_rules(self) -> list[RuleDef]:
-        return RULES
-
-    @hookimpl
-    def register_rollup_metrics(self) -> list[RollupMetric]:
-        return metrics.METRICS
-
-    @hookimpl
-    def describe_reference(self, session: Any, tenant: Any, ref_type: str,
-                           ref_id: str) -> dict | None:
+    def describe_reference(self, session: Session, tenant: TenantRef, ref_type: str,
+                           ref_id: str) -> dict[str, Any] | None:
+        """Meetings, reports and situations: one function answers all four types."""
         if not ref_type.startswith("reporting."):
             return None
         return services.describe(session, ref_type, ref_id)
 
     @hookimpl
-    def demo_data(self, session: Any, tenant: Any, settings: dict) -> None:
+    def demo_data(self, session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
         from zerenzhi.plugins.reporting.demo import fill
 
         fill(session, settings)

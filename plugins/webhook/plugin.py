@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    Event,
     Label,
     Manifest,
     Permission,
+    Plugin,
     TenantRef,
     hookimpl,
     plugin_settings,
@@ -59,29 +60,27 @@ def deliver_command(township: str | None) -> None:
         click.echo(f"{tenant.slug}: {outcome}")
 
 
-class WebhookPlugin:
+PERMISSIONS = (
+    Permission("webhook.deliveries.read", Label("查看推送記錄", "Read the webhook delivery log"),
+               ("tenant_admin", "secretary", "office")),
+)
+
+
+class WebhookPlugin(Plugin):
     """Built-in, and a peer of third-party plugins: it uses only the ``zerenzhi`` face."""
 
     manifest = Manifest(
         name=NAME, version="1.0", title=Label("Webhook 推送", "Webhook notifier"),
         settings=WebhookSettings, migrations="zerenzhi.plugins.webhook.migrations:versions",
     )
+    blueprints = (blp,)
+    permissions = PERMISSIONS
 
     @hookimpl
-    def register_blueprints(self) -> list[Any]:
-        return [blp]
-
-    @hookimpl
-    def register_permissions(self) -> list[Permission]:
-        return [Permission("webhook.deliveries.read",
-                           Label("查看推送記錄", "Read the webhook delivery log"),
-                           ("tenant_admin", "secretary", "office"))]
-
-    @hookimpl
-    def register_commands(self, cli: Any) -> None:
+    def register_commands(self, cli: click.Group) -> None:
         cli.add_command(webhook_group)
 
     @hookimpl
-    def on_event(self, session, tenant, event) -> None:
+    def on_event(self, session: Session, tenant: TenantRef, event: Event) -> None:
         """Queue the event in the same transaction; ``webhook deliver`` sends it."""
         services.record(session, tenant, event, plugin_settings(NAME))
