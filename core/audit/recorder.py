@@ -3,11 +3,16 @@
 Installed on the session class, so every write through the ORM is audited without
 a call in any route or service; ``record`` adds entries for events with no row change
 (a denied-but-logged read, an export). Appends are serialised per tenant.
+
+The log is immutable, so no secret may enter it: a key named like one (``password_hash``,
+``api_key``, ``clientSecret``…) is masked at any depth of a value, as are the keys a row
+names in ``audit_secret_keys()`` (a module's secret settings) and every encrypted value.
 """
 
 from __future__ import annotations
 
 import contextvars
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -18,9 +23,13 @@ from sqlalchemy.orm import Session
 from zerenzhi.audit.chain import GENESIS, entry_hash, jsonable
 from zerenzhi.audit.models import AuditEntry
 from zerenzhi.db.base import TenantScoped, new_id, utcnow
+from zerenzhi.secrets import is_sealed
 from zerenzhi.tenancy.context import TenantContextError, current_tenant
 
-SECRET_NAMES = ("password_hash", "token_hash", "secret")
+# whole words of a snake_case (or camelCase) key: "secretary" and "rule_key" are no secrets
+SECRET_WORDS = re.compile(
+    r"(?:^|_)(?:secret|password|passwd|token|api_?key|private_?key|credentials?)(?:_|$)")
+MASK = "***"
 
 
 @dataclass(frozen=True)
@@ -60,14 +69,36 @@ def _tenant_of(obj: Any) -> uuid.UUID | None:
     return getattr(obj, obj.__audit_tenant_attr__)
 
 
+def looks_secret(key: str) -> bool:
+    """Whether a key names a secret, whatever its case style."""
+    words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", key).lower().replace("-", "_")
+    return SECRET_WORDS.search(words) is not None
+
+
 def _visible(key: str) -> bool:
-    return not any(secret in key for secret in SECRET_NAMES)
+    return not looks_secret(key)
+
+
+def _masked(value: Any, named: frozenset[str] = frozenset()) -> Any:
+    """``value`` with secrets replaced at any depth (an unset one stays ``None``)."""
+    if isinstance(value, dict):
+        return {key: (MASK if item is not None else None)
+                if key in named or looks_secret(str(key)) else _masked(item, named)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_masked(item, named) for item in value]
+    return MASK if is_sealed(value) else value
+
+
+def _secret_keys(obj: Any) -> frozenset[str]:
+    named = getattr(obj, "audit_secret_keys", None)
+    return named() if named else frozenset()
 
 
 def _snapshot(obj: Any) -> dict[str, Any]:
-    state = inspect(obj)
+    state, named = inspect(obj), _secret_keys(obj)
     return {
-        attr.key: jsonable(attr.value)
+        attr.key: _masked(jsonable(attr.value), named)
         for attr in state.attrs
         if attr.key in state.mapper.columns and _visible(attr.key)
     }
@@ -75,7 +106,7 @@ def _snapshot(obj: Any) -> dict[str, Any]:
 
 def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     before, after = {}, {}
-    state = inspect(obj)
+    state, named = inspect(obj), _secret_keys(obj)
     for attr in state.attrs:
         if attr.key not in state.mapper.columns or attr.key == "updated_at":
             continue
@@ -85,7 +116,8 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         old = history.deleted[0] if history.deleted else None
         new = history.added[0] if history.added else None
         if _visible(attr.key):
-            before[attr.key], after[attr.key] = jsonable(old), jsonable(new)
+            before[attr.key] = _masked(jsonable(old), named)
+            after[attr.key] = _masked(jsonable(new), named)
         else:
             before[attr.key], after[attr.key] = "***", "*** (changed)"
     return before, after
@@ -177,7 +209,8 @@ def record(
         raise TenantContextError("audit record with no tenant in context")
     _append(
         session, tenant.id, action, target_type,
-        None if target_id is None else str(target_id), jsonable(before), jsonable(after),
+        None if target_id is None else str(target_id), _masked(jsonable(before)),
+        _masked(jsonable(after)),
     )
 
 

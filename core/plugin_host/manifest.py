@@ -28,6 +28,11 @@ class Manifest:
     ``alembic_version_<name>``); ``requires`` names plugins it must come after (migrations,
     enabling); ``table_prefix`` defaults to ``"<name>_"`` and every table of the plugin must
     start with it; ``demo_after`` orders demo data softly.
+
+    A settings field with ``metadata={"secret": True}`` (a key, a password) is write-only:
+    the API shows it as ``{"set": true}`` or ``{"set": false}`` and takes ``{"set": true}``
+    to keep it; the audit log masks it; it is stored encrypted (``ZERENZHI_SECRET_KEYS``).
+    ``plugin_settings`` gives the plugin its value.
     """
 
     name: str

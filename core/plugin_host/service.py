@@ -4,6 +4,10 @@ Effective settings = the plugin schema's defaults, then the county's layer, then
 township's own, validated as a whole by the plugin's schema. Each value's source is
 reported. Stored settings that no longer validate (after a plugin upgrade) disable the
 plugin for that tenant with a logged problem instead of failing every request.
+
+Fields the schema marks ``metadata={"secret": True}`` are stored encrypted (``secrets``)
+and decrypted here, so hooks and ``plugin_settings`` see the value; in a layer as sent,
+``{"set": true}`` keeps the stored value and ``{"set": false}`` clears it.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from flask import current_app, g, has_request_context
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zerenzhi import secrets
 from zerenzhi.domain import DomainError
 from zerenzhi.plugin_host.models import TenantPlugin
 from zerenzhi.tenancy.context import TenantRef, require_tenant, tenant_scope
@@ -81,14 +86,80 @@ def _county_ref(session: Session, tenant: TenantRef) -> TenantRef | None:
     return county.ref() if county else None
 
 
-def county_layer(session: Session, tenant: TenantRef, name: str) -> dict[str, Any]:
-    """The county's settings for ``name``: read inside the county's own scope."""
+def _stored_county_layer(session: Session, tenant: TenantRef, name: str) -> dict[str, Any]:
     county = _county_ref(session, tenant)
     if county is None:
         return {}
     with tenant_scope(county):
         row = _row(session, name)
         return dict(row.settings) if row else {}
+
+
+def county_layer(session: Session, tenant: TenantRef, name: str) -> dict[str, Any]:
+    """The county's settings for ``name`` (secrets decrypted): read in the county's scope."""
+    return _open(name, _stored_county_layer(session, tenant, name))[0]
+
+
+def _secret_names(name: str) -> frozenset[str]:
+    return secrets.secret_fields(manifest_of(name).settings)
+
+
+def _open(name: str, stored: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """A stored layer with its secrets decrypted, and the keys that could not be (a lost
+    key): those keep their token. A plain value from before encryption passes as it is."""
+    opened, unreadable = dict(stored), []
+    for key in _secret_names(name) & opened.keys():
+        if secrets.is_sealed(opened[key]):
+            try:
+                opened[key] = secrets.unseal(opened[key])
+            except secrets.SecretKeyError:
+                unreadable.append(key)
+    return opened, unreadable
+
+
+def opened(row: TenantPlugin) -> dict[str, Any]:
+    """A row's own layer as its values, for comparing with a tenant file's."""
+    return _open(row.plugin, row.settings or {})[0]
+
+
+def _incoming(name: str, layer: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """A layer as sent, with its secrets as values: ``{"set": true}`` keeps the ``stored``
+    one, ``{"set": false}`` clears it, a sealed string (a tenant file exported from here)
+    is decrypted so the schema validates the value."""
+    values, errors = dict(layer), {}
+    for key in _secret_names(name) & layer.keys():
+        value = layer[key]
+        if value == {"set": False}:
+            del values[key]
+        elif value == {"set": True}:
+            if key in stored and not secrets.is_sealed(stored[key]):
+                values[key] = stored[key]
+            else:
+                errors[key] = ["no stored value to keep: send the value"]
+        elif secrets.is_sealed(value):
+            try:
+                values[key] = secrets.unseal(value)
+            except secrets.SecretKeyError:
+                errors[key] = ["cannot be decrypted with the configured keys"]
+    if errors:
+        raise SettingsInvalid(errors)
+    return values
+
+
+def _seal(name: str, layer: dict[str, Any], stored: dict[str, Any]) -> dict[str, Any]:
+    """``layer`` as stored: secrets encrypted under the first key. A stored token that
+    already holds the value under it is kept, so re-saving audits no change."""
+    sealed = dict(layer)
+    for key in _secret_names(name) & layer.keys():
+        if layer[key] is not None:
+            old = stored.get(key)
+            sealed[key] = old if secrets.holds(old, layer[key]) else secrets.seal(layer[key])
+    return sealed
+
+
+def sealed(name: str, layer: dict[str, Any]) -> dict[str, Any]:
+    """A new row's layer as stored (for a tenant file's disabled module)."""
+    return _seal(name, _incoming(name, layer, {}), {})
 
 
 def _dump(schema: ma.Schema, loaded: dict) -> dict:
@@ -114,14 +185,18 @@ def state(session: Session, name: str) -> PluginState:
     tenant = require_tenant()
     manifest_of(name)
     row = _row(session, name)
-    own = dict(row.settings) if row else {}
+    own, unreadable = _open(name, row.settings or {}) if row else ({}, [])
     if tenant.kind == "county":
-        county, own = own, {}
+        (county, unread_county), own = (own, unreadable), {}
     else:
-        county = county_layer(session, tenant, name)
+        county, unread_county = _open(name, _stored_county_layer(session, tenant, name))
     enabled = bool(row and row.enabled)
     problem = row.problem if row else None
     try:
+        if unreadable or unread_county:
+            raise SettingsInvalid({key: ["stored secret cannot be decrypted with "
+                                         "ZERENZHI_SECRET_KEYS"]
+                                   for key in unreadable + unread_county})
         effective, sources = merge(name, county, own)
     except SettingsInvalid as invalid:
         effective, sources = {}, {}
@@ -141,14 +216,16 @@ def enable(session: Session, name: str, settings: dict | None) -> PluginState:
     tenant = require_tenant()
     manifest = manifest_of(name)
     row = _row(session, name)
-    own = dict(row.settings) if row and settings is None else dict(settings or {})
+    stored = _open(name, row.settings or {})[0] if row else {}
+    own = stored if settings is None else _incoming(name, settings, stored)
     before = state(session, name).settings if row else {}
     effective, _sources = merge(name, county_layer(session, tenant, name), own)
     was_enabled = bool(row and row.enabled)
     if row is None:
         row = TenantPlugin(plugin=name)
         session.add(row)
-    row.enabled, row.settings, row.problem = True, own, None
+    row.enabled, row.problem = True, None
+    row.settings = _seal(name, own, row.settings or {})
     row.settings_version = manifest.settings_version
     session.flush()
     if not was_enabled:
@@ -181,12 +258,14 @@ def set_county_layer(session: Session, name: str, settings: dict) -> PluginState
     tenant = require_tenant()
     if tenant.kind != "county":
         raise ValueError("county settings are set in a county's scope")
-    merge(name, settings, {})
     row = _row(session, name)
+    stored = (row.settings or {}) if row else {}
+    settings = _incoming(name, settings, _open(name, stored)[0])
+    merge(name, settings, {})
     if row is None:
         row = TenantPlugin(plugin=name, enabled=False)
         session.add(row)
-    row.settings = dict(settings)
+    row.settings = _seal(name, settings, stored)
     row.settings_version = manifest_of(name).settings_version
     session.flush()
     return state(session, name)
@@ -224,7 +303,7 @@ def hooks(session: Session):
 
 
 def plugin_settings(name: str) -> dict[str, Any]:
-    """Effective settings of plugin ``name`` for the tenant in context (for plugin code)."""
+    """Effective settings of plugin ``name`` for the tenant in context, secrets decrypted."""
     from zerenzhi.db.session import session
 
     return effective_settings(session(), name)

@@ -49,7 +49,7 @@ def apply_plugin_state(session: Session, tenant: Tenant, name: str,
     except service.UnknownPlugin as missing:
         raise PluginStateError("", f"module {name!r} is not installed") from missing
     row = session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
-    before = (row.enabled, dict(row.settings)) if row else None
+    before = (row.enabled, service.opened(row)) if row else None  # secrets as values
     try:
         if tenant.kind == "county":
             if before is None or before[1] != settings:
@@ -58,14 +58,15 @@ def apply_plugin_state(session: Session, tenant: Tenant, name: str,
             service.enable(session, name, settings)
         elif not enabled and (before is None or before[0]):
             if before is None:
-                session.add(TenantPlugin(plugin=name, enabled=False, settings=settings))
+                session.add(TenantPlugin(plugin=name, enabled=False,
+                                         settings=service.sealed(name, settings)))
                 session.flush()
             else:
                 service.disable(session, name)
     except service.SettingsInvalid as invalid:
         raise PluginStateError("settings", f"do not validate: {invalid.messages}") from invalid
     row = session.scalar(select(TenantPlugin).where(TenantPlugin.plugin == name))
-    after = (row.enabled, dict(row.settings)) if row else None
+    after = (row.enabled, service.opened(row)) if row else None
     if after == before:
         return []
     if before is None:

@@ -10,6 +10,7 @@ from zerenzhi.db.session import session, writing
 from zerenzhi.labels import render
 from zerenzhi.plugin_host import service
 from zerenzhi.routes.common import Blueprint, InputSchema
+from zerenzhi.secrets import secret_fields
 from zerenzhi.web.pipeline import not_found
 
 blp = Blueprint("plugins", __name__, url_prefix="/api/v1/townships/<township>/plugins",
@@ -19,6 +20,8 @@ county_blp = Blueprint("county_plugins", __name__,
                        description="County-wide default settings of modules")
 
 SOURCES = ("default", "county", "township")
+WRITE_ONLY = ('A field the module marks secret is write-only: it reads back as {"set": true} '
+              'or {"set": false}, never its value.')
 
 
 class PluginStateSchema(ma.Schema):
@@ -27,28 +30,28 @@ class PluginStateSchema(ma.Schema):
     version = ma.fields.String()
     source = ma.fields.String(metadata={"description": "built-in, a distribution, or explicit"})
     enabled = ma.fields.Boolean()
-    settings = ma.fields.Dict(metadata={"description": "effective settings"})
+    settings = ma.fields.Dict(metadata={"description": f"effective settings. {WRITE_ONLY}"})
     settings_source = ma.fields.Dict(
         keys=ma.fields.String(), values=ma.fields.String(validate=ma.validate.OneOf(SOURCES)),
         metadata={"description": "where each value comes from: default, county or township"})
-    township_settings = ma.fields.Dict()
-    county_settings = ma.fields.Dict()
+    township_settings = ma.fields.Dict(
+        metadata={"description": f"the township's own layer. {WRITE_ONLY}"})
+    county_settings = ma.fields.Dict(
+        metadata={"description": f"the county's layer. {WRITE_ONLY}"})
     problem = ma.fields.String(allow_none=True)
 
 
 class SettingsIn(InputSchema):
-    settings = ma.fields.Dict(load_default=dict,
-                              metadata={"description": "this layer's values; others inherit"})
+    settings = ma.fields.Dict(load_default=dict, metadata={"description": (
+        "this layer's values; others inherit. A secret field takes its value, or "
+        '{"set": true} to keep the stored one, or {"set": false} to clear it.')})
 
 
-MASK = "********"
-
-
-def _masked(schema_class, values: dict) -> dict:
+def _masked(schema_class: type[ma.Schema], values: dict) -> dict:
     """Settings fields marked ``metadata={"secret": True}`` are never shown back."""
-    fields = schema_class().fields
-    return {key: MASK if key in fields and fields[key].metadata.get("secret") and value
-            else value for key, value in values.items()}
+    hidden = secret_fields(schema_class)
+    return {key: {"set": value not in (None, "")} if key in hidden else value
+            for key, value in values.items()}
 
 
 def _out(current: service.PluginState) -> dict:

@@ -24,7 +24,8 @@ class WebhookSettings(ma.Schema):
                         metadata={"description": "where to POST, e.g. a group-chat robot"})
     secret = ma.fields.String(load_default=None, allow_none=True,
                               validate=ma.validate.Length(min=16, max=200),
-                              metadata={"description": "HMAC-SHA256 key for "
+                              metadata={"secret": True,  # write-only, encrypted at rest
+                                        "description": "HMAC-SHA256 key for "
                                                        "X-Zerenzhi-Signature; none: unsigned"})
     events = ma.fields.List(ma.fields.String(validate=ma.validate.Regexp(EVENT_NAME)),
                             load_default=lambda: list(DEFAULT_EVENTS),
