@@ -173,6 +173,33 @@ def revoke(session: Session, token_id) -> None:
     )
 
 
+def revoke_all(session: Session, user: UserAccount, *, keep: uuid.UUID | None = None) -> None:
+    """Revoke every live bearer token of ``user`` but ``keep``, and its feed token: what a
+    new password or a disabled account leaves usable of the old sessions. Call it in the
+    user's home tenant, where the cleared feed token is audited."""
+    live = update(AuthToken).where(AuthToken.user_id == user.id, AuthToken.revoked_at.is_(None))
+    if keep is not None:
+        live = live.where(AuthToken.id != keep)
+    session.execute(live.values(revoked_at=utcnow()))
+    user.feed_token_hash = None
+    session.flush()
+
+
+def check_current_password(session: Session, user: UserAccount, password: str,
+                           remote_addr: str | None) -> bool:
+    """Whether ``password`` is ``user``'s, before they change it: throttled and recorded as
+    a login is, so a stolen token is no way to guess it (a failure is committed at once)."""
+    now = utcnow()
+    if _recent_failures(session, user.username, now) >= THROTTLE_FAILURES:
+        raise Throttled(int(THROTTLE_WINDOW.total_seconds()))
+    ok, _ = verify_password(user.password_hash, password)
+    session.add(LoginAttempt(username=user.username, remote_addr=remote_addr, at=now,
+                             succeeded=ok))
+    if not ok:
+        session.commit()
+    return ok
+
+
 def issue_token_for(session: Session, user: UserAccount, ttl: dt.timedelta = TOKEN_TTL) -> str:
     """A token without a password check: for the CLI and test fixtures."""
     token = secrets.token_urlsafe(32)

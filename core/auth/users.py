@@ -14,11 +14,13 @@ from zerenzhi.auth.identity import Identity
 from zerenzhi.auth.models import Member, Position, UserAccount
 from zerenzhi.auth.passwords import MIN_LENGTH, hash_password
 from zerenzhi.auth.roles import ROLES
+from zerenzhi.auth.service import check_current_password, revoke_all
 from zerenzhi.db.base import utcnow
 from zerenzhi.domain import DomainError
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.orgunits.service import get_unit, root_unit
-from zerenzhi.tenancy.context import require_tenant
+from zerenzhi.tenancy.context import require_tenant, tenant_scope
+from zerenzhi.tenancy.models import Tenant
 
 
 class UserError(DomainError):
@@ -104,15 +106,38 @@ def update_user(session: Session, member: Member, changes: dict, *,
         check_password(changes["password"])
         posts = member_positions(session, member.id, active_only=True)
         check_password_reset(by, member.id, {post.role for post in posts})
-        account.password_hash = hash_password(changes["password"])
+        set_password(session, account, changes["password"])
     if "display_name" in changes:
         member.display_name = account.display_name = changes["display_name"]
     if "disabled" in changes:
         disabled = changes["disabled"]
+        if disabled and account.disabled_at is None:
+            revoke_all(session, account)  # re-enabling must not revive the old sessions
         account.disabled_at = (account.disabled_at or utcnow()) if disabled else None
         member.archived_at = account.disabled_at
     session.flush()
     return member
+
+
+def set_password(session: Session, account: UserAccount, password: str, *,
+                 keep_token: uuid.UUID | None = None) -> None:
+    """A new password ends the old one's sessions: every bearer token of the account (but
+    ``keep_token``, the one a self-service change was made with) and its feed token."""
+    check_password(password)
+    account.password_hash = hash_password(password)
+    revoke_all(session, account, keep=keep_token)
+
+
+def change_own_password(session: Session, user_id: uuid.UUID, current: str, new: str, *,
+                        remote_addr: str | None, keep_token: uuid.UUID | None) -> None:
+    """The caller's own change, proven by the current password (a stolen token alone must
+    not lock the owner out); audited in their home tenant, as any change of the account."""
+    account = session.get(UserAccount, user_id)
+    if not check_current_password(session, account, current, remote_addr):
+        raise UserError("current_password", "not your current password")
+    home = session.get(Tenant, account.home_tenant_id) if account.home_tenant_id else None
+    with tenant_scope(home.ref() if home else None):
+        set_password(session, account, new, keep_token=keep_token)
 
 
 def member_positions(session: Session, member_id: uuid.UUID, *, active_only: bool = False):

@@ -122,7 +122,7 @@ def _create_operator(sess: Session, username: str, display_name: str, password: 
 @click.option("--password-stdin", is_flag=True, help="Read the password from stdin's first line.")
 @with_appcontext
 def set_password_command(username: str, password_stdin: bool) -> None:
-    """Set (or reset) USERNAME's password."""
+    """Set (or reset) USERNAME's password, revoking the account's tokens and feed token."""
     password = read_password(password_stdin)
     with operator_session() as sess:
         account = sess.scalar(select(UserAccount).where(UserAccount.username == username))
@@ -133,9 +133,8 @@ def set_password_command(username: str, password_stdin: bool) -> None:
         except user_service.UserError as error:
             raise _fail(error) from error
         home = sess.get(Tenant, account.home_tenant_id) if account.home_tenant_id else None
-        with tenant_scope(home.ref() if home else None):
-            account.password_hash = hash_password(password)
-            sess.flush()
+        with tenant_scope(home.ref() if home else None):  # audited in the home tenant
+            user_service.set_password(sess, account, password)  # its tokens are revoked
         sess.commit()
     click.echo(f"password set for {username}")
 

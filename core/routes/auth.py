@@ -7,7 +7,7 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import abort
 
-from zerenzhi.auth import service
+from zerenzhi.auth import service, users
 from zerenzhi.auth.permissions import AUTHENTICATED, PUBLIC, requires
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.db.session import session, writing
@@ -24,6 +24,15 @@ class Credentials(InputSchema):
     username = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=150))
     password = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=1024),
                                 load_only=True)
+
+
+class PasswordChange(InputSchema):
+    current_password = ma.fields.String(required=True, load_only=True,
+                                        validate=ma.validate.Length(min=1, max=1024))
+    new_password = ma.fields.String(required=True, load_only=True,
+                                    validate=ma.validate.Length(min=10, max=1024))
+    keep_current_token = ma.fields.Boolean(load_default=False, metadata={
+        "description": "keep the token of this request; every other one is revoked"})
 
 
 class TokenOut(ma.Schema):
@@ -87,6 +96,26 @@ class CurrentToken(MethodView):
         """Log out: revoke the token this request was made with."""
         with writing() as db:
             service.revoke(db, g.zz_token_id)
+
+
+@blp.route("/me/password")
+class Password(MethodView):
+    @requires(AUTHENTICATED)
+    @blp.arguments(PasswordChange)
+    @blp.response(204)
+    @blp.alt_response(429, description="Too many wrong passwords; retry later")
+    def post(self, data):
+        """Change your own password: every token and the feed token of the old one are
+        revoked, this request's too unless keep_current_token."""
+        keep = g.zz_token_id if data["keep_current_token"] else None
+        try:  # not a DomainError: a 429 carries Retry-After
+            with writing() as db:
+                users.change_own_password(db, g.zz_identity.user_id, data["current_password"],
+                                          data["new_password"], remote_addr=request.remote_addr,
+                                          keep_token=keep)
+        except service.Throttled as throttled:
+            abort(429, message="too many failed logins; try again later",
+                  headers={"Retry-After": str(throttled.retry_after)})
 
 
 @blp.route("/me")
