@@ -21,6 +21,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from zerenzhi.db.session import session
 from zerenzhi.domain import DomainError
+from zerenzhi.secrets import SecretKeyError
 
 log = logging.getLogger("zerenzhi.errors")
 
@@ -103,8 +104,17 @@ def _unhandled(error: Exception):
     return _payload(500, "Internal Server Error", "an internal error occurred")
 
 
+def _no_secret_key(error: SecretKeyError):
+    # The operator's configuration, not the request: say what is missing, change nothing.
+    session().rollback()
+    log.error("secret settings unavailable: %s", error)
+    return _payload(503, "Service Unavailable",
+                    "secret settings are unavailable: the operator must set ZERENZHI_SECRET_KEYS")
+
+
 def install_error_handlers(app: Flask) -> None:
     app.register_error_handler(DomainError, _domain)
+    app.register_error_handler(SecretKeyError, _no_secret_key)
     app.register_error_handler(IntegrityError, _integrity)
     app.register_error_handler(DataError, _data)
     app.register_error_handler(OperationalError, _unavailable)
