@@ -193,6 +193,24 @@ def close_session(exc: BaseException | None = None) -> None:
         sess.close()
 
 
+def write_lock(sess: Session) -> None:
+    """On SQLite, take the database's write lock now, before reading what a write depends on.
+
+    Python's sqlite3 sends a deferred ``BEGIN`` only before the first INSERT/UPDATE/DELETE,
+    so the reads before it run outside any transaction and a concurrent writer may commit
+    between them and the write (measured: four gunicorn workers given one ETag all passed the
+    check and overwrote each other). ``BEGIN IMMEDIATE`` waits (``busy_timeout``) for the
+    other writer to finish and makes the reads that follow see its commit; the lock is held
+    until this transaction ends. A transaction already open began with a write (sqlite3 opens
+    none for reads), so holds the lock already.
+    On PostgreSQL nothing happens here: the caller locks the rows it reads (``FOR UPDATE``).
+    """
+    connection = sess.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection \
+            .in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 @contextmanager
 def writing() -> Iterator[Session]:
     """One write of a request, command or job: yields the tenant-scoped session, commits when

@@ -9,17 +9,21 @@ from typing import Any, TypeVar
 
 import flask_smorest
 import marshmallow as ma
+from flask import g, request
 from flask_smorest import Page
+from flask_smorest.exceptions import PreconditionFailed, PreconditionRequired
 from flask_smorest.pagination import PaginationMetadataSchema
 from marshmallow.decorators import POST_DUMP, PRE_DUMP
 from marshmallow.utils import ensure_text_type, missing
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, func, inspect, select
+from sqlalchemy.orm import InstanceState
 from webargs.flaskparser import FlaskParser
 
-from zerenzhi.db.session import session
+from zerenzhi.db.session import session, write_lock
 from zerenzhi.web.pipeline import not_found
 
 Record = TypeVar("Record")
+_FETCHED = "_zz_fetched"  # g: the records get_or_404 returned; check_etag locks them
 
 
 def get_or_404(model: type[Record], record_id: uuid.UUID | str, *,
@@ -30,7 +34,23 @@ def get_or_404(model: type[Record], record_id: uuid.UUID | str, *,
     row = session().scalar(select(model).where(model.id == record_id))
     if row is None or (not include_archived and getattr(row, "archived_at", None) is not None):
         not_found()
+    g.setdefault(_FETCHED, []).append(row)  # Blueprint.check_etag locks it
     return row
+
+
+def _locked(state: InstanceState) -> bool:
+    """Lock ``state``'s row until the transaction ends and reload it; whether it had changed
+    since it was loaded. On PostgreSQL ``FOR UPDATE`` waits for a concurrent writer of the
+    row to commit, then returns what it committed; SQLite ignores ``FOR UPDATE`` and is
+    locked as a whole before (``write_lock``)."""
+    mapper = state.mapper
+    columns = [prop.key for prop in mapper.column_attrs]
+    before = [state.dict.get(key) for key in columns]
+    statement = (select(mapper).where(*(column == value for column, value in
+                                        zip(mapper.primary_key, state.identity, strict=True)))
+                 .with_for_update(of=mapper.class_).execution_options(populate_existing=True))
+    session().execute(statement).scalar_one()  # populates the instance
+    return [state.dict.get(key) for key in columns] != before
 
 
 class _SchemaOnceParser(FlaskParser):
@@ -61,6 +81,32 @@ class Blueprint(flask_smorest.Blueprint):
 
     ARGUMENTS_PARSER = _SchemaOnceParser()
     PAGINATION_ARGUMENTS_PARSER = _SchemaOnceParser()
+
+    def check_etag(self, etag_data: Any, etag_schema: Any = None) -> None:
+        """Compare If-Match with the record's ETag as one atomic step with the write (issue
+        17): the record is locked and reloaded first, so of concurrent writers sending the
+        same ETag one passes and the others, waiting on the lock, see its change (412).
+
+        ``etag_data`` is the record itself (reloaded, then compared) or a view of it built
+        before the lock (an object with computed fields): then the records ``get_or_404``
+        returned are locked, and if any had changed the view was stale (412).
+
+        ``If-Match: *`` is refused with 428 on an existing record (flask-smorest lets it
+        match anything, which skips the check): a change must name the version it edits.
+        An unknown record never gets here (``get_or_404`` answers 404 first)."""
+        if not self._is_etag_enabled():
+            return
+        if request.if_match.star_tag:
+            raise PreconditionRequired(description=(
+                "send the record's ETag in If-Match: '*' does not say which version you edit"))
+        db = session()
+        write_lock(db)
+        state = inspect(etag_data, raiseerr=False)
+        if isinstance(state, InstanceState) and state.persistent:
+            _locked(state)
+        elif any([_locked(inspect(row)) for row in g.get(_FETCHED, ())]):
+            raise PreconditionFailed
+        super().check_etag(etag_data, etag_schema)
 
     @staticmethod
     def _make_pagination_metadata(page: int, page_size: int, item_count: int) -> dict:
