@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import unicodedata
 import uuid
 from dataclasses import dataclass
 
@@ -20,6 +21,12 @@ from zerenzhi.tenancy.models import Tenant
 TOKEN_TTL = dt.timedelta(hours=12)
 THROTTLE_WINDOW = dt.timedelta(minutes=15)
 THROTTLE_FAILURES = 5
+
+
+def normalise_username(username: str) -> str:
+    """NFKC, then case-fold: names that differ only by case or by a compatibility form
+    (full-width letters) are one account, on creation and on login alike."""
+    return unicodedata.normalize("NFKC", username).casefold()
 
 
 class Throttled(Exception):
@@ -58,6 +65,7 @@ def login(
 ) -> IssuedToken | None:
     """Check a password and issue a token; None on a wrong name or password."""
     now = utcnow()
+    username = normalise_username(username)
     if _recent_failures(session, username, now) >= THROTTLE_FAILURES:
         raise Throttled(int(THROTTLE_WINDOW.total_seconds()))
     user = session.scalar(

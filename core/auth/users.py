@@ -14,7 +14,7 @@ from zerenzhi.auth.identity import Identity
 from zerenzhi.auth.models import Member, Position, UserAccount
 from zerenzhi.auth.passwords import MIN_LENGTH, hash_password
 from zerenzhi.auth.roles import ROLES
-from zerenzhi.auth.service import check_current_password, revoke_all
+from zerenzhi.auth.service import check_current_password, normalise_username, revoke_all
 from zerenzhi.db.base import utcnow
 from zerenzhi.domain import DomainError
 from zerenzhi.orgunits.models import OrgUnit
@@ -79,6 +79,7 @@ def create_user(session: Session, *, username: str, display_name: str, password:
     checked as ``add_position`` checks it)."""
     tenant = require_tenant()
     check_password(password)
+    username = normalise_username(username)
     if session.scalar(select(UserAccount.id).where(UserAccount.username == username)):
         raise UserError("username", "this username is not available", 409)
     account = UserAccount(username=username, display_name=display_name,

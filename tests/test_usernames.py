@@ -1,0 +1,75 @@
+"""Usernames differing only by case are one account (issue 17, defect 11): they are
+normalised (NFKC, then case-folded) on creation and on login, and migration 0009
+normalises stored ones, refusing when two would collide."""
+
+from __future__ import annotations
+
+import importlib
+import uuid
+
+import pytest
+import sqlalchemy as sa
+
+from zerenzhi.testing import ApiClient
+
+TOKENS = "/api/v1/auth/tokens"
+PASSWORD = "a long enough secret"
+
+
+def create(township, username: str):
+    return township.client("all").post(f"{township.base}/users", json={
+        "username": username, "display_name": "Secretary", "password": PASSWORD,
+        "positions": [{"role": "secretary"}]})
+
+
+def test_a_name_differing_only_by_case_logs_in_as_the_same_account(township):
+    username = f"longzhua.secretary-{township.slug}".lower()
+    created = create(township, username).assert_status(201).json
+    mixed = username.replace("longzhua.secretary", "Longzhua.Secretary")
+    token = ApiClient(township.app).post(TOKENS, json={
+        "username": mixed, "password": PASSWORD}).assert_status(201).json["access_token"]
+    me = ApiClient(township.app, token).get("/api/v1/me").assert_status(200).json
+    assert me["id"] == created["id"]
+    assert me["username"] == username
+
+
+def test_creating_the_same_name_in_capitals_is_refused(township):
+    username = f"longzhua.secretary-{township.slug}".lower()
+    create(township, username).assert_status(201)
+    refused = create(township, username.upper()).assert_status(409).json
+    assert "username" in refused["errors"]["json"]
+
+
+def test_a_name_created_in_capitals_is_stored_case_folded(township):
+    username = f"Wang.Clerk-{township.slug}"
+    created = create(township, username).assert_status(201).json
+    assert created["username"] == username.casefold()
+
+
+def _migration():
+    return importlib.import_module("zerenzhi.migrations.versions.0009_username_case")
+
+
+def _run_upgrade(names: list[str]) -> list[str]:
+    """Migration 0009's upgrade on a scratch SQLite table holding ``names``."""
+    from alembic.migration import MigrationContext
+    from alembic.operations import Operations
+
+    engine = sa.create_engine("sqlite://")
+    table = sa.Table("user_account", sa.MetaData(), sa.Column("id", sa.Uuid(), primary_key=True),
+                     sa.Column("username", sa.String(150), unique=True))
+    with engine.begin() as connection:
+        table.create(connection)
+        connection.execute(table.insert(), [{"id": uuid.uuid4(), "username": n} for n in names])
+        with Operations.context(MigrationContext.configure(connection)):
+            _migration().upgrade()
+        return sorted(connection.scalars(sa.select(table.c.username)))
+
+
+def test_migration_normalises_stored_usernames():
+    assert _run_upgrade(["Li.Ming", "wang"]) == ["li.ming", "wang"]
+
+
+def test_migration_refuses_names_that_would_collide():
+    with pytest.raises(RuntimeError, match="differ only by case"):
+        _run_upgrade(["Li.Ming", "li.ming"])
