@@ -31,6 +31,7 @@ NUMBER_FORMATS = {"rate": "0.0%", "int": "0", "number": "0.####", "date": "yyyy-
                   "datetime": "yyyy-mm-dd hh:mm"}
 MAX_WIDTH, MIN_WIDTH, SAMPLE_ROWS = 60, 6, 500
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_SIGNS = ("=", "+", "-", "@")
 
 
 def _clean(value: Any) -> Any:
@@ -39,12 +40,14 @@ def _clean(value: Any) -> Any:
 
 
 def _csv_cell(value: Any) -> Any:
-    """Neutralise spreadsheet formulas in text (CSV injection): ``=…`` becomes ``'=…``."""
+    """Neutralise spreadsheet formulas in text (CSV injection): ``=…`` becomes ``'=…``, and
+    so does `` =…`` or ``\\n=…``: spreadsheets skip leading whitespace before a formula."""
     if value is None:
         return ""
     if isinstance(value, dt.date):
         return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and (value.startswith(FORMULA_START)
+                                   or value.lstrip().startswith(FORMULA_SIGNS)):
         return "'" + value
     return value
 
