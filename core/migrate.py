@@ -27,7 +27,9 @@ from alembic.config import Config
 from alembic.operations import ops
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, MetaData
+from sqlalchemy import Connection, Engine, MetaData, func, inspect, select
+from sqlalchemy import column as sql_column
+from sqlalchemy import table as sql_table
 from sqlalchemy.exc import CompileError
 from sqlalchemy.types import TypeDecorator
 
@@ -173,6 +175,129 @@ def downgrade(url: str, plugin_set, lineage_name: str, target: str,
         echo(f"{lineage.name}: at {target}")
     finally:
         engine.dispose()
+
+
+# --- what a downgrade would destroy ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Loss:
+    """Rows a downgrade would destroy: a whole table, or the values of one of its columns."""
+
+    table: str
+    column: str | None
+    rows: int
+
+    def __str__(self) -> str:
+        if self.column is None:
+            return f"drops table {self.table}: {self.rows} row(s)"
+        return f"drops column {self.table}.{self.column}: {self.rows} row(s) with a value"
+
+
+@dataclass(frozen=True)
+class DowngradePlan:
+    lineage: str
+    current: tuple[str, ...]
+    target: tuple[str, ...]
+    losses: tuple[Loss, ...]
+
+    @property
+    def destroys_data(self) -> bool:
+        return any(loss.rows for loss in self.losses)
+
+    def lines(self) -> list[str]:
+        """The plan as the command prints it."""
+        head = (f"{self.lineage}: {', '.join(self.current) or 'base'} -> "
+                f"{', '.join(self.target) or 'base'}")
+        return [head, *(f"  {loss}" for loss in self.losses)]
+
+
+def downgrade_plan(url: str, plugin_set, lineage_name: str, target: str) -> DowngradePlan:
+    """What ``downgrade`` to ``target`` would do, found by doing it where it cannot stick.
+
+    Reading the revisions' code cannot tell what they drop (a batch operation on SQLite
+    re-creates a table; a revision may drop anything), so the downgrade really runs: on
+    PostgreSQL inside a savepoint that is rolled back (its DDL is transactional), on SQLite
+    on a copy of the database (pysqlite commits around DDL). The tables and columns present
+    before and after are compared, and the rows they hold counted in the untouched
+    database: a whole table's rows, or a dropped column's non-null values. On PostgreSQL the
+    count runs with FORCE ROW LEVEL SECURITY lifted inside the same rolled-back transaction,
+    so the owner sees every township's rows. Nothing is changed either way.
+    """
+    lineage = find_lineage(plugin_set, lineage_name)
+    engine = make_engine(url)
+    try:
+        if engine.dialect.name == "sqlite":
+            return _plan_on_copy(engine, lineage, target)
+        with engine.connect() as connection, connection.begin() as outer:
+            try:
+                _lift_forced_rls(connection)
+                before, current = _schema(connection), _heads(connection, lineage)
+                savepoint = connection.begin_nested()
+                command.downgrade(alembic_config(lineage, connection), target)
+                after, reached = _schema(connection), _heads(connection, lineage)
+                savepoint.rollback()
+                losses = _losses(connection, before, after)
+            finally:
+                outer.rollback()
+    finally:
+        engine.dispose()
+    return DowngradePlan(lineage.name, current, reached, losses)
+
+
+def _plan_on_copy(engine: Engine, lineage: Lineage, target: str) -> DowngradePlan:
+    with tempfile.TemporaryDirectory(prefix="zz-downgrade-plan-") as folder:
+        copy_url = f"sqlite:///{Path(folder) / 'copy.db'}"
+        copy = make_engine(copy_url)
+        try:
+            with engine.connect() as source, copy.connect() as target_db:
+                source.connection.driver_connection.backup(
+                    target_db.connection.driver_connection)
+            with copy.connect() as connection:
+                before, current = _schema(connection), _heads(connection, lineage)
+            with _migrating(copy) as connection:
+                command.downgrade(alembic_config(lineage, connection), target)
+                connection.commit()
+            with copy.connect() as connection:
+                after, reached = _schema(connection), _heads(connection, lineage)
+        finally:
+            copy.dispose()
+    with engine.connect() as connection:
+        losses = _losses(connection, before, after)
+    return DowngradePlan(lineage.name, current, reached, losses)
+
+
+def _schema(connection: Connection) -> dict[str, set[str]]:
+    """Every table but alembic's version tables, with its columns."""
+    inspector = inspect(connection)
+    return {name: {column["name"] for column in inspector.get_columns(name)}
+            for name in inspector.get_table_names() if not name.startswith("alembic_version")}
+
+
+def _heads(connection: Connection, lineage: Lineage) -> tuple[str, ...]:
+    context = MigrationContext.configure(connection,
+                                         opts={"version_table": lineage.version_table})
+    return tuple(sorted(context.get_current_heads()))
+
+
+def _lift_forced_rls(connection: Connection) -> None:
+    """Owners see every row again (only inside the caller's rolled-back transaction)."""
+    forced = connection.exec_driver_sql(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relforcerowsecurity AND n.nspname = current_schema()").scalars().all()
+    for name in forced:
+        connection.exec_driver_sql(f'ALTER TABLE "{name}" NO FORCE ROW LEVEL SECURITY')
+
+
+def _losses(connection: Connection, before: dict, after: dict) -> tuple[Loss, ...]:
+    losses = []
+    for name in sorted(before):
+        gone = sorted(before[name] - after[name]) if name in after else [None]
+        for column in gone:
+            statement = select(func.count()).select_from(sql_table(name))
+            if column is not None:
+                statement = statement.where(sql_column(column).is_not(None))
+            losses.append(Loss(name, column, connection.execute(statement).scalar_one()))
+    return tuple(losses)
 
 
 def strict_compare_type(_context, _inspected_column, _metadata_column, inspected_type,

@@ -40,19 +40,30 @@ def db_upgrade(only: str | None) -> None:
 @db_group.command("downgrade", context_settings={"ignore_unknown_options": True})
 @click.option("--plugin", "lineage", default="core", show_default=True,
               help="The lineage to take down (core or a plugin).")
+@click.option("--destroy-data", is_flag=True,
+              help="Go ahead although the tables or columns it drops hold rows.")
 @click.argument("target")
 @with_appcontext
-def db_downgrade(lineage: str, target: str) -> None:
+def db_downgrade(lineage: str, target: str, destroy_data: bool) -> None:
     """Take one lineage down to TARGET: a revision id, -1 (one step back; ``-1`` is taken as
     the target, not an option) or base (all of it).
 
-    Take plugins down before core's lineage: their tables point at core's.
+    Prints the plan first: from and to which revisions, and each table or column it drops
+    with the rows that hold data there. Refuses (exit 2, nothing changed) when any does,
+    unless --destroy-data. Take plugins down before core's lineage: their tables point at
+    core's.
     """
-    from zerenzhi.migrate import downgrade  # alembic loads for db commands only
+    from zerenzhi.migrate import downgrade, downgrade_plan  # alembic loads for db commands only
 
+    url, plugins = current_app.config["MIGRATION_DATABASE_URL"], _kernel().plugins
     with _lineage_errors():
-        downgrade(current_app.config["MIGRATION_DATABASE_URL"], _kernel().plugins, lineage,
-                  target, echo=click.echo)
+        plan = downgrade_plan(url, plugins, lineage, target)
+        for line in plan.lines():
+            click.echo(line)
+        if plan.destroys_data and not destroy_data:
+            raise CommandError("refused: the downgrade would destroy the rows above; back "
+                               "them up, then run it again with --destroy-data")
+        downgrade(url, plugins, lineage, target, echo=click.echo)
 
 
 @db_group.command("revision")

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from zerenzhi.commands import CommandError, operator_session
 from zerenzhi.obligations.models import Obligation
 from zerenzhi.obligations.remind import DEFAULT_THRESHOLDS, remind
-from zerenzhi.obligations.tally import recount
+from zerenzhi.obligations.tally import orphans, recount
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
 
@@ -101,8 +101,8 @@ def remind_command(township: str | None, at_text: str | None, thresholds_text: s
 @obligations_group.command("recount")
 @click.option("--township", default=None, help="Only this township (slug).")
 @click.option("--check", is_flag=True,
-              help="Report obligations whose stored count differs from the ledger; change "
-                   "nothing; exit 1 if any does.")
+              help="Report obligations whose stored count differs from the ledger and ledger "
+                   "entries whose source or obligation is gone; change nothing; exit 1 if any.")
 @with_appcontext
 def recount_command(township: str | None, check: bool) -> None:
     """Recount every obligation's stored ledger count (decision 0009), township by township.
@@ -110,7 +110,7 @@ def recount_command(township: str | None, check: bool) -> None:
     The app keeps the counts itself; this is for rows written around it (a bulk import, a
     hand-made fix in the database) and for monitoring (``--check``).
     """
-    drifted = 0
+    drifted, orphaned = 0, 0
     with operator_session() as sess:
         townships = _townships(sess, township)
         for tenant in townships:
@@ -118,15 +118,21 @@ def recount_command(township: str | None, check: bool) -> None:
                 pairs = sess.execute(
                     select(Obligation.rule_key, Obligation.unit_id).distinct()).all()
                 changed = recount(sess, [(tenant.id, rule, unit) for rule, unit in pairs])
+                lost = orphans(sess, tenant.id) if check else []
                 if check:
                     sess.rollback()
                 else:
                     sess.commit()
             drifted += changed
+            orphaned += len(lost)
             verb = "differ" if check else "recounted"
             click.echo(f"{tenant.slug}: {changed} obligation(s) {verb}")
-    if check and drifted:
-        raise click.ClickException(f"{drifted} stored count(s) differ from the ledger")
+            for line in lost:
+                click.echo(f"{tenant.slug}: orphaned: {line}")
+    problems = [f"{drifted} stored count(s) differ from the ledger"] if drifted else []
+    problems += [f"{orphaned} kind(s) of orphaned ledger entries"] if orphaned else []
+    if check and problems:
+        raise click.ClickException("; ".join(problems))
 
 
 def register(cli: click.Group) -> None:

@@ -16,14 +16,16 @@ produced them was scoped and stamped; on PostgreSQL RLS still applies to them).
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, event, inspect, select, tuple_, update
+from sqlalchemy import and_, bindparam, event, func, inspect, select, tuple_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from zerenzhi.db.base import Base
 from zerenzhi.obligations.models import Fulfilment, Obligation
 
 Key = tuple[uuid.UUID, str, uuid.UUID]  # (tenant_id, rule_key, unit_id)
@@ -124,6 +126,45 @@ def recount(session: Session, keys: Iterable[Key]) -> int:
             if loaded is not None:
                 set_committed_value(loaded, "counted", item["n"])
     return len(changed)
+
+
+def orphans(session: Session, tenant_id: uuid.UUID) -> list[str]:
+    """Ledger entries of this township that point nowhere, one line per kind; empty when
+    none do.
+
+    A downgrade (``zerenzhi db downgrade --destroy-data``) can drop a plugin's tables or
+    core's obligation rows under the ledger; the counts above would still agree with the
+    ledger, so this is checked apart. A source type names its table (``study.session`` →
+    ``study_session``) or at least its plugin (``platforms.review_coverage`` →
+    ``platforms_…``); its source records are gone when that table, or every table of that
+    plugin, is missing.
+    """
+    connection = session.connection()
+    entry, obligation = Fulfilment.__table__, Obligation.__table__
+    present = set(inspect(connection).get_table_names())
+    found = [f"{n} ledger entry(ies) of {source}: its source table is gone"
+             for source, n in connection.execute(
+                 select(entry.c.source_type, func.count()).where(entry.c.tenant_id == tenant_id)
+                 .group_by(entry.c.source_type).order_by(entry.c.source_type))
+             if not _source_present(source, present)]
+    dangling = connection.execute(
+        select(func.count()).select_from(entry.outerjoin(obligation, and_(
+            obligation.c.tenant_id == entry.c.tenant_id, obligation.c.id == entry.c.obligation_id)))
+        .where(entry.c.tenant_id == tenant_id, entry.c.obligation_id.is_not(None),
+               obligation.c.id.is_(None))).scalar_one()
+    if dangling:
+        found.append(f"{dangling} ledger entry(ies) linked to an obligation that is gone")
+    return found
+
+
+def _source_present(source_type: str, tables: set[str]) -> bool:
+    name = source_type.replace(".", "_")
+    if name in tables:
+        return True
+    if name in Base.metadata.tables:  # a known table, missing
+        return False
+    prefix = re.split(r"[._]", source_type, maxsplit=1)[0] + "_"
+    return any(table.startswith(prefix) for table in tables)
 
 
 def install_tally(session_class) -> None:
