@@ -14,8 +14,6 @@ import http.client
 import ipaddress
 import json
 import socket
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,24 +49,69 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not a new target: following it could reach any address."""
-
-    def redirect_request(self, *_args, **_kwargs):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirect)
+def _is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_unspecified)
 
 
-def _check_target(url: str) -> None:
-    """Refuse hosts that resolve to loopback, private or link-local addresses, so a
-    township's settings cannot make the service probe its own network."""
-    host = urlsplit(url).hostname or ""
-    for *_rest, address in socket.getaddrinfo(host, None):
-        ip = ipaddress.ip_address(address[0])
-        if not ip.is_global:
-            raise ValueError(f"{host} resolves to a non-public address ({ip})")
+def resolve_target(host: str, port: int, allow_private: bool) -> str:
+    """Resolve ``host`` once and return the address to connect to. Every address it
+    resolves to must be public (not loopback, private, link-local or reserved) unless the
+    operator allows private targets; connecting to this very address, not resolving again,
+    is what stops a rebinding DNS answer from pointing the second lookup inwards."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses = [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise ValueError(f"{host} does not resolve")
+    if not allow_private:
+        for ip in addresses:
+            if not _is_public(ip):
+                raise ValueError(f"{host} resolves to a non-public address ({ip})")
+    return str(addresses[0])
+
+
+class _PinnedHTTP(http.client.HTTPConnection):
+    """HTTP to an address resolved beforehand; the Host header stays the URL's host."""
+
+    def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.address, self.port), self.timeout)
+
+
+class _PinnedHTTPS(http.client.HTTPSConnection):
+    """HTTPS to an address resolved beforehand; SNI and the certificate check use the
+    URL's host."""
+
+    def __init__(self, host: str, port: int | None, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+
+
+def _send(url: str, body: bytes, headers: dict[str, str], timeout: float,
+          allow_private: bool) -> tuple[int, str]:
+    """POST once, without following redirects (a redirect is an answer, not a new target:
+    following it could reach any address)."""
+    parts = urlsplit(url)
+    secure = parts.scheme == "https"
+    port = parts.port or (443 if secure else 80)
+    address = resolve_target(parts.hostname or "", port, allow_private)
+    connection = (_PinnedHTTPS if secure else _PinnedHTTP)(parts.hostname or "", parts.port,
+                                                           address, timeout)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("POST", path, body=body, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.reason
+    finally:
+        connection.close()
 
 
 def _post(settings: dict[str, Any], row: WebhookDelivery,
@@ -79,17 +122,14 @@ def _post(settings: dict[str, Any], row: WebhookDelivery,
                "X-Zerenzhi-Event": row.event, "X-Zerenzhi-Delivery": str(row.id)}
     if settings.get("secret"):
         headers["X-Zerenzhi-Signature"] = signature(settings["secret"], body)
-    request = urllib.request.Request(settings["url"], data=body, headers=headers,
-                                     method="POST")
     try:
-        if not allow_private:
-            _check_target(settings["url"])
-        with _opener.open(request, timeout=settings["timeout_seconds"]) as response:
-            return response.status, None
-    except urllib.error.HTTPError as error:
-        return error.code, f"HTTP {error.code} {error.reason}"[:500]
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as error:
+        code, reason = _send(settings["url"], body, headers, settings["timeout_seconds"],
+                             allow_private)
+    except (http.client.HTTPException, OSError, ValueError) as error:
         return None, (str(error) or type(error).__name__)[:500]
+    if 200 <= code < 300:
+        return code, None
+    return code, f"HTTP {code} {reason}"[:500]
 
 
 @dataclass
