@@ -14,6 +14,7 @@ ENV_KEYS = {
     "SECRET_KEY": "ZERENZHI_SECRET_KEY",
     "SECRET_KEYS": "ZERENZHI_SECRET_KEYS",  # Fernet keys of secret settings (secrets.py)
     "PUBLIC_URL": "ZERENZHI_PUBLIC_URL",
+    "FEED_TOKEN_DAYS": "ZERENZHI_FEED_TOKEN_DAYS",  # calendar feed tokens' lifetime
 }
 
 
@@ -25,6 +26,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "TENANTS_DIR": "tenants",
         "SECRET_KEYS": None,  # none: SQLite generates instance/secret.key on first use
         "PUBLIC_URL": "http://127.0.0.1:8000",
+        "FEED_TOKEN_DAYS": 365,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -39,6 +41,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         if os.environ.get(env):
             config[key] = os.environ[env]
     config.update(overrides or {})
+    config["FEED_TOKEN_DAYS"] = int(config["FEED_TOKEN_DAYS"])
     if not config["MIGRATION_DATABASE_URL"]:
         config["MIGRATION_DATABASE_URL"] = config["DATABASE_URL"]
     return config

@@ -182,7 +182,8 @@ class FeedToken(MethodView):
         Only its hash is stored: keep the URL, it is shown once.
         """
         with writing() as db:
-            token, home = feeds.rotate(db, g.zz_identity.user_id)
+            token, home = feeds.rotate(db, g.zz_identity.user_id,
+                                       current_app.config["FEED_TOKEN_DAYS"])
         public = current_app.config["PUBLIC_URL"]
         return {"feed_token": token,
                 "url": feeds.feed_url(public, home.slug, token) if home else None,
