@@ -216,3 +216,29 @@ def test_recount_check_names_ledger_entries_whose_source_tables_are_gone(guard_a
     assert check.exit_code == 1, check.output
     assert "guarded: orphaned: 1 ledger entry(ies) of guard.note" in check.output
     assert "orphaned ledger entries" in check.output
+
+
+def test_recount_check_names_ledger_entries_whose_obligation_is_gone(guard_app):
+    tenant_id, unit_id = _township(guard_app)
+    now = dt.datetime(2026, 6, 1, 2, tzinfo=dt.UTC)
+    engine = make_engine(guard_app.config["MIGRATION_DATABASE_URL"])
+    try:  # the row a downgrade leaves behind: its obligation deleted under it
+        with engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            else:
+                connection.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
+                                   {"t": str(tenant_id)})
+                connection.exec_driver_sql(
+                    "ALTER TABLE fulfilment DROP CONSTRAINT "
+                    "fk_fulfilment_tenant_id_obligation_id_obligation")
+            connection.execute(Base.metadata.tables["fulfilment"].insert().values(
+                tenant_id=tenant_id, id=uuid.uuid4(), rule_key="guard.notes",
+                unit_id=unit_id, occurred_at=now, occurred_on=now.date(),
+                source_type="directive_target", source_id="1", obligation_id=uuid.uuid4()))
+    finally:
+        engine.dispose()
+    check = run(guard_app, "obligations", "recount", "--check")
+    assert check.exit_code == 1, check.output
+    assert "guarded: orphaned: 1 ledger entry(ies) linked to an obligation that is gone" \
+        in check.output

@@ -136,8 +136,8 @@ def orphans(session: Session, tenant_id: uuid.UUID) -> list[str]:
     core's obligation rows under the ledger; the counts above would still agree with the
     ledger, so this is checked apart. A source type names its table (``study.session`` →
     ``study_session``) or at least its plugin (``platforms.review_coverage`` →
-    ``platforms_…``); its source records are gone when that table, or every table of that
-    plugin, is missing.
+    ``platforms_…``); its source records are gone when that table is missing, or when a
+    plugin with a migration lineage has no table left.
     """
     connection = session.connection()
     entry, obligation = Fulfilment.__table__, Obligation.__table__
@@ -163,8 +163,12 @@ def _source_present(source_type: str, tables: set[str]) -> bool:
         return True
     if name in Base.metadata.tables:  # a known table, missing
         return False
-    prefix = re.split(r"[._]", source_type, maxsplit=1)[0] + "_"
-    return any(table.startswith(prefix) for table in tables)
+    plugin = re.split(r"[._]", source_type, maxsplit=1)[0]
+    if any(table.startswith(f"{plugin}_") for table in tables):
+        return True
+    # no table of the plugin left: gone if it ever had a lineage (a plugin with no tables of
+    # its own has no version table and loses nothing)
+    return f"alembic_version_{plugin}" not in tables
 
 
 def install_tally(session_class) -> None:
