@@ -44,7 +44,8 @@ for _role in TOWNSHIP_ROLES:
     EXPECTED_CORE[_role] = EXPECTED_CORE[_role] | {"obligations.read"}
 
 # Only logging in and the API documentation's assets answer without a token.
-PUBLIC_ROUTES = {"POST /api/v1/auth/tokens", "GET /api/docs/assets/<path:filename>"}
+PUBLIC_ROUTES = {"POST /api/v1/auth/tokens", "GET /api/docs/assets/<path:filename>",
+                 "GET /healthz", "GET /readyz"}
 
 
 def test_core_routes_and_grants(app):

@@ -7,6 +7,7 @@ from zerenzhi.routes import (
     catalogue,
     counties,
     directives,
+    health,
     obligations,
     plugins,
     rollups,
@@ -17,5 +18,5 @@ from zerenzhi.routes import (
 CORE_BLUEPRINTS = (
     auth.blp, catalogue.blp, counties.blp, plugins.county_blp, rollups.blp, units.blp,
     users.blp, plugins.blp, obligations.blp, calendar.blp, audit.blp,
-    directives.county_blp, directives.blp,
+    directives.county_blp, directives.blp, health.blp,
 )
