@@ -10,7 +10,6 @@ import io
 import re
 import uuid
 from dataclasses import dataclass, field
-from itertools import islice
 from typing import Any
 
 import marshmallow as ma
@@ -20,10 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi import DomainError, OrgUnit, audit_event, can_write_unit, emit, unit_members
-from zerenzhi.plugins.study import services
+from zerenzhi.plugins.study import bounds, services
 from zerenzhi.plugins.study.schemas import StudyMeetingIn
 
-MAX_ROWS = 5000
+MAX_ROWS = bounds.MAX_ROWS
 # Column header -> field of StudyMeetingIn (the template's order).
 COLUMNS = {
     "單位": "unit_id", "日期": "held_on", "開始時間": "start_time", "類型": "kind",
@@ -103,20 +102,24 @@ def _cell_text(value: Any) -> str:
     return str(value).strip()
 
 
-def _unreadable(message: str) -> DomainError:
-    """The file itself cannot be read (not a row's fault): 422 on the upload's ``file``."""
-    return DomainError("file", message, location="files")
-
-
 def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, Any]]]:
-    """(spreadsheet row number, {header: raw value}) for every non-empty row."""
+    """(spreadsheet row number, {header: raw value}) for every non-empty row; the file is
+    measured against ``bounds`` before it is parsed (an xlsx may be a decompression bomb)."""
     if content[:4] == b"PK\x03\x04" or filename.lower().endswith(".xlsx"):
+        bounds.check_archive(content)
         try:
-            sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-            rows = list(islice(sheet.iter_rows(values_only=True), MAX_ROWS + 2))
+            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            sheet = book.worksheets[0]
+            bounds.check_width(sheet.max_column)
+            rows = bounds.bounded(sheet.iter_rows(max_col=bounds.MAX_COLUMNS + 1,
+                                                  values_only=True))
+            book.close()
+        except DomainError:
+            raise
         except Exception as error:  # openpyxl raises many kinds for a damaged file
-            raise _unreadable(f"not a readable xlsx file: {type(error).__name__}") from error
+            raise bounds.refused(f"not a readable xlsx file: {type(error).__name__}") from error
     else:
+        bounds.check_size(content)
         for encoding in ("utf-8-sig", "gb18030"):
             try:
                 text = content.decode(encoding)
@@ -124,20 +127,21 @@ def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, A
             except UnicodeDecodeError:
                 continue
         else:
-            raise _unreadable("CSV must be UTF-8 or GB18030")
+            raise bounds.refused("CSV must be UTF-8 or GB18030")
         if "\x00" in text:
-            raise _unreadable("not a text file")
-        rows = list(islice(csv.reader(io.StringIO(text)), MAX_ROWS + 2))
+            raise bounds.refused("not a text file")
+        try:
+            rows = bounds.bounded(csv.reader(io.StringIO(text)))
+        except csv.Error as error:  # a field over csv's own limit (128 KiB), a stray quote
+            raise bounds.refused(f"not a readable CSV file: {error}") from error
     if not rows:
-        raise _unreadable("the file is empty")
+        raise bounds.refused("the file is empty")
     headers = [_cell_text(h) for h in rows[0]]
     missing = [h for h in REQUIRED if h not in headers]
     if missing:
-        raise _unreadable(f"missing columns: {', '.join(missing)}")
+        raise bounds.refused(f"missing columns: {', '.join(missing)}")
     body = [(number, row) for number, row in enumerate(rows[1:], start=2)
             if any(_cell_text(v) for v in row)]
-    if len(rows) > MAX_ROWS + 1:
-        raise _unreadable(f"at most {MAX_ROWS} rows per file")
     return [(number, {h: row[i] if i < len(row) else None
                       for i, h in enumerate(headers) if h in COLUMNS}) for number, row in body]
 
