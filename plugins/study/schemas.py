@@ -7,6 +7,13 @@ import datetime as dt
 import marshmallow as ma
 
 from zerenzhi import InputSchema, ListQuery, QuerySchema
+from zerenzhi.plugins.study.bounds import (
+    MAX_COLUMNS,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    MAX_SHARED_STRINGS,
+    MAX_UNPACKED_BYTES,
+)
 from zerenzhi.plugins.study.settings import KINDS
 
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
@@ -102,7 +109,11 @@ class StudyImportQuery(QuerySchema):
 
 class StudyImportFile(ma.Schema):
     file = ma.fields.Raw(required=True, metadata={
-        "type": "string", "format": "binary", "description": "xlsx, or CSV in UTF-8 or GB18030"})
+        "type": "string", "format": "binary", "description": (
+            f"xlsx, or CSV in UTF-8 or GB18030: at most {MAX_FILE_BYTES // 2**20} MiB, "
+            f"{MAX_ROWS} rows and {MAX_COLUMNS} columns; an xlsx that unpacks to more than "
+            f"{MAX_UNPACKED_BYTES // 2**20} MiB or holds more than {MAX_SHARED_STRINGS:,} "
+            "distinct texts is refused (413) before it is read")})
 
 
 class StudyImportRow(ma.Schema):
