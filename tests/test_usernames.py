@@ -73,3 +73,41 @@ def test_migration_normalises_stored_usernames():
 def test_migration_refuses_names_that_would_collide():
     with pytest.raises(RuntimeError, match="differ only by case"):
         _run_upgrade(["Li.Ming", "li.ming"])
+
+
+def test_an_operator_created_in_capitals_logs_in_and_gets_a_new_password(app):
+    """The ``users`` commands fold names as the API does: ``Ops.Admin`` is ``ops.admin``."""
+    name = f"Ops.Admin-{uuid.uuid4().hex[:8]}"
+    runner = app.test_cli_runner()
+    created = runner.invoke(args=["users", "create", name, "--platform-admin",
+                                  "--password-stdin"], input=PASSWORD + "\n")
+    assert created.exit_code == 0, created.output
+    ApiClient(app).post(TOKENS, json={"username": name.upper(), "password": PASSWORD}) \
+        .assert_status(201)
+    reset = runner.invoke(args=["users", "set-password", name, "--password-stdin"],
+                          input="another long secret\n")
+    assert reset.exit_code == 0, reset.output
+    ApiClient(app).post(TOKENS, json={"username": name.casefold(),
+                                      "password": "another long secret"}).assert_status(201)
+
+
+def test_a_tenant_file_with_a_name_in_capitals_applies_twice(app, tmp_path):
+    """``tenants apply`` finds the folded account again instead of creating it twice."""
+    from tests.test_cli import PASSWORD as FILE_PASSWORD
+    from tests.test_cli import _names, _township, _tree
+
+    county, town = _names("u")
+    users = f"""
+[[users]]
+username = "{town}.Secretary"
+display_name = "王書記"
+demo_password = "{FILE_PASSWORD}"
+positions = [{{ role = "secretary", unit = "committee" }}]
+"""
+    root = _tree(tmp_path, county, {town: _township(town, users=users)})
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["tenants", "apply", str(root)])
+        assert result.exit_code == 0, result.output
+    ApiClient(app).post(TOKENS, json={"username": f"{town}.secretary",
+                                      "password": FILE_PASSWORD}).assert_status(201)

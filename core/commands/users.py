@@ -110,6 +110,7 @@ def _unit(sess: Session, tenant: Tenant, code: str | None) -> OrgUnit | None:
 
 def _create_operator(sess: Session, username: str, display_name: str, password: str) -> None:
     user_service.check_password(password)
+    username = user_service.normalise_username(username)  # as logging in folds it
     if sess.scalar(select(UserAccount.id).where(UserAccount.username == username)):
         raise user_service.UserError("username", "this username is not available")
     sess.add(UserAccount(username=username, display_name=display_name, platform_admin=True,
@@ -125,7 +126,8 @@ def set_password_command(username: str, password_stdin: bool) -> None:
     """Set (or reset) USERNAME's password, revoking the account's tokens and feed token."""
     password = read_password(password_stdin)
     with operator_session() as sess:
-        account = sess.scalar(select(UserAccount).where(UserAccount.username == username))
+        account = sess.scalar(select(UserAccount).where(
+            UserAccount.username == user_service.normalise_username(username)))
         if account is None:
             raise CommandError(f"no user {username!r}")
         try:

@@ -190,7 +190,8 @@ def _sync_user(session: Session, spec: TenantSpec, tenant: Tenant, user: UserSpe
             raise ProvisionError(spec.path, f"{user.key}.positions[{i}].unit",
                                  f"no unit {post.unit!r} in {spec.slug}")
         wanted[(post.role, unit.id if unit else None)] = _post_label(post.role, post.unit)
-    account = session.scalar(select(UserAccount).where(UserAccount.username == user.username))
+    account = session.scalar(select(UserAccount).where(
+        UserAccount.username == user_service.normalise_username(user.username)))
     if account is None:
         password = user.demo_password or secrets.token_urlsafe(32)
         user_service.create_user(
