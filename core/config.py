@@ -15,6 +15,8 @@ ENV_KEYS = {
     "SECRET_KEYS": "ZERENZHI_SECRET_KEYS",  # Fernet keys of secret settings (secrets.py)
     "PUBLIC_URL": "ZERENZHI_PUBLIC_URL",
     "FEED_TOKEN_DAYS": "ZERENZHI_FEED_TOKEN_DAYS",  # calendar feed tokens' lifetime
+    # how long a claimed Idempotency-Key left `running` stays 409 before a retry takes it over
+    "IDEMPOTENCY_LEASE_SECONDS": "ZERENZHI_IDEMPOTENCY_LEASE_SECONDS",
 }
 
 
@@ -27,6 +29,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "SECRET_KEYS": None,  # none: SQLite generates instance/secret.key on first use
         "PUBLIC_URL": "http://127.0.0.1:8000",
         "FEED_TOKEN_DAYS": 365,
+        "IDEMPOTENCY_LEASE_SECONDS": 60,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -42,6 +45,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
             config[key] = os.environ[env]
     config.update(overrides or {})
     config["FEED_TOKEN_DAYS"] = int(config["FEED_TOKEN_DAYS"])
+    config["IDEMPOTENCY_LEASE_SECONDS"] = int(config["IDEMPOTENCY_LEASE_SECONDS"])
     if not config["MIGRATION_DATABASE_URL"]:
         config["MIGRATION_DATABASE_URL"] = config["DATABASE_URL"]
     return config
