@@ -8,6 +8,7 @@ PostgreSQL RLS setting (``zerenzhi.db.session``), so a switch needs no callback.
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ class TenantRef:
     slug: str
     county_id: uuid.UUID | None = None
     timezone: str = "Asia/Shanghai"
+    live_from: dt.date | None = None  # a township's go-live date (None for a county)
 
 
 _current: contextvars.ContextVar[TenantRef | None] = contextvars.ContextVar(

@@ -25,6 +25,8 @@ class Tenant(Archivable, Base):
     name_en: Mapped[str | None] = mapped_column(String(200), default=None)
     county_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenant.id"), default=None)
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
+    # a township's go-live date: nothing is owed for a period that ends before it
+    live_from: Mapped[dt.date | None] = mapped_column(default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
@@ -39,5 +41,5 @@ class Tenant(Archivable, Base):
     def ref(self) -> TenantRef:
         return TenantRef(
             id=self.id, kind=self.kind, slug=self.slug, county_id=self.county_id,
-            timezone=self.timezone,
+            timezone=self.timezone, live_from=self.live_from,
         )
