@@ -1,5 +1,6 @@
-"""Recording events for delivery, and delivering them: signed JSON, exponential backoff,
-every attempt logged on the delivery row. No Flask here: the command passes what it needs.
+"""Recording events for delivery, and delivering them: signed JSON or a group-chat robot's
+message (``formats``), exponential backoff, every attempt logged on the delivery row. No
+Flask here: the command passes what it needs.
 
 Events are recorded in the transaction that caused them (so a rolled-back reminder is
 never sent) and sent later by ``zerenzhi webhook deliver``, never inside a request.
@@ -17,15 +18,18 @@ import socket
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from zerenzhi import Event, TenantRef, utcnow
+from zerenzhi import Event, TenantRef, tenant_zone, utcnow
+from zerenzhi.plugins.webhook import formats
 from zerenzhi.plugins.webhook.models import WebhookDelivery
 
 BATCH = 100
 USER_AGENT = "zerenzhi-webhook/1.0"
+ANSWER_BYTES = 65536  # enough of a robot's answer to read its error code
 
 
 def record(session: Session, tenant: TenantRef, event: Event,
@@ -96,7 +100,7 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 
 def _send(url: str, body: bytes, headers: dict[str, str], timeout: float,
-          allow_private: bool) -> tuple[int, str]:
+          allow_private: bool) -> tuple[int, str, bytes]:
     """POST once, without following redirects (a redirect is an answer, not a new target:
     following it could reach any address)."""
     parts = urlsplit(url)
@@ -109,26 +113,33 @@ def _send(url: str, body: bytes, headers: dict[str, str], timeout: float,
     try:
         connection.request("POST", path, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.reason
+        return response.status, response.reason, response.read(ANSWER_BYTES)
     finally:
         connection.close()
 
 
-def _post(settings: dict[str, Any], row: WebhookDelivery,
-          allow_private: bool) -> tuple[int | None, str | None]:
+def _post(settings: dict[str, Any], row: WebhookDelivery, allow_private: bool,
+          zone: ZoneInfo) -> tuple[int | None, str | None]:
     """One attempt: (HTTP status or None, error text or None)."""
-    body = body_of(row.payload)
+    fmt, secret, url = settings.get("format", "json"), settings.get("secret"), settings["url"]
+    now = utcnow()
+    payload = formats.render(fmt, row.payload, zone)
+    if fmt == "feishu" and secret:
+        payload = formats.feishu_signed(payload, secret, now)
+    elif fmt == "dingtalk" and secret:
+        url = formats.dingtalk_url(url, secret, now)
+    body = body_of(payload)
     headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": USER_AGENT,
                "X-Zerenzhi-Event": row.event, "X-Zerenzhi-Delivery": str(row.id)}
-    if settings.get("secret"):
-        headers["X-Zerenzhi-Signature"] = signature(settings["secret"], body)
+    if fmt == "json" and secret:
+        headers["X-Zerenzhi-Signature"] = signature(secret, body)
     try:
-        code, reason = _send(settings["url"], body, headers, settings["timeout_seconds"],
-                             allow_private)
+        code, reason, answer = _send(url, body, headers, settings["timeout_seconds"],
+                                     allow_private)
     except (http.client.HTTPException, OSError, ValueError) as error:
         return None, (str(error) or type(error).__name__)[:500]
     if 200 <= code < 300:
-        return code, None
+        return code, formats.robot_error(fmt, answer)
     return code, f"HTTP {code} {reason}"[:500]
 
 
@@ -158,7 +169,7 @@ def _settle(row: WebhookDelivery, code: int | None, error: str | None,
             settings: dict[str, Any], now: dt.datetime) -> str:
     row.attempts += 1
     row.last_status_code, row.last_error = code, error
-    if code is not None and 200 <= code < 300:
+    if error is None and code is not None and 200 <= code < 300:
         row.status, row.delivered_at, row.last_error = "delivered", now, None
     elif row.attempts >= settings["max_attempts"]:
         row.status = "failed"
@@ -173,9 +184,10 @@ def deliver_due(session: Session, settings: dict[str, Any], *, allow_private: bo
     """Send the current township's due deliveries, oldest first; commit after each.
 
     No transaction is open while a request is in flight: each row is claimed and
-    committed, sent, then settled and committed.
+    committed, sent, then settled and committed. Robot messages give dates in the
+    township's zone.
     """
-    now = utcnow()
+    now, zone = utcnow(), tenant_zone()
     due = session.scalars(
         select(WebhookDelivery)
         .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
@@ -187,7 +199,7 @@ def deliver_due(session: Session, settings: dict[str, Any], *, allow_private: bo
     for row in due:
         if not settings.get("url") or not _claim(session, row, now, lease):
             continue
-        code, error = _post(settings, row, allow_private)
+        code, error = _post(settings, row, allow_private, zone)
         outcome = _settle(row, code, error, settings, utcnow())
         session.commit()
         setattr(result, outcome, getattr(result, outcome) + 1)

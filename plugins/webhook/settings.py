@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import marshmallow as ma
 
+from zerenzhi.plugins.webhook.formats import FORMATS
+
 DEFAULT_EVENTS = ("obligation.due_soon", "obligation.overdue", "obligation.digest")
 EVENT_NAME = r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$"
 # A host whose last label is a number is an IPv4 address to browsers and resolvers
@@ -47,12 +49,20 @@ class WebhookSettings(ma.Schema):
     url = ma.fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
                         require_tld=False,
                         validate=[ma.validate.Length(max=2000), check_target_host],
-                        metadata={"description": "where to POST, e.g. a group-chat robot"})
+                        metadata={"description": "where to POST, e.g. a group-chat robot's "
+                                                 "webhook address with its key or token"})
+    format = ma.fields.String(
+        load_default="json", validate=ma.validate.OneOf(FORMATS),
+        metadata={"description": "json: the event as signed JSON; wecom, dingtalk, feishu: "
+                                 "a Chinese message for that group-chat robot (企業微信, "
+                                 "釘釘, 飛書)"})
     secret = ma.fields.String(load_default=None, allow_none=True,
                               validate=ma.validate.Length(min=16, max=200),
                               metadata={"secret": True,  # write-only, encrypted at rest
-                                        "description": "HMAC-SHA256 key for "
-                                                       "X-Zerenzhi-Signature; none: unsigned"})
+                                        "description": "json: HMAC-SHA256 key for "
+                                                       "X-Zerenzhi-Signature; dingtalk, feishu: "
+                                                       "the robot's signing secret (加簽, "
+                                                       "簽名校驗); none: unsigned"})
     events = ma.fields.List(ma.fields.String(validate=ma.validate.Regexp(EVENT_NAME)),
                             load_default=lambda: list(DEFAULT_EVENTS),
                             validate=ma.validate.Length(max=50),
