@@ -26,7 +26,9 @@ class DeliverySchema(ma.Schema):
     last_error = ma.fields.String(allow_none=True)
     delivered_at = ma.fields.DateTime(allow_none=True)
     created_at = ma.fields.DateTime()
-    payload = ma.fields.Dict(metadata={"description": "the JSON body, as sent"})
+    payload = ma.fields.Dict(metadata={"description": "the event as recorded: the body sent "
+                                                      "in format json; a robot's message "
+                                                      "is rendered from it"})
 
 
 @blp.route("/deliveries")
