@@ -1,7 +1,9 @@
-"""``zerenzhi tenants apply|export``: provisioning files in and out of the database."""
+"""``zerenzhi tenants apply|export|dump|load``: provisioning files, and one township's whole
+data as an archive, in and out of the database."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from zerenzhi.commands import CommandError, operator_session
+from zerenzhi.provisioning.dump import ArchiveError, dump_township, load_township
 from zerenzhi.provisioning.provision import ProvisionError, apply_directory, export_tree
 
 DIRECTORY = click.Path(file_okay=False, path_type=Path)
@@ -84,3 +87,59 @@ def export_command(directory: Path | None, county: str | None) -> None:
             sess.rollback()
     for path in written:
         click.echo(f"wrote {path}")
+
+
+@tenants_group.command("dump")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Archive to write (default: SLUG-<UTC time>.zip here).")
+@with_appcontext
+def dump_command(slug: str, output: Path | None) -> None:
+    """Write everything township SLUG owns (core, every module, its accounts) to one zip.
+
+    The backup of one township and the way to move it to another instance
+    (docs/decisions/0017-tenant-dump.md). The dump is audited in the township's log.
+    """
+    output = output or Path(f"{slug}-{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%SZ}.zip")
+    with operator_session() as sess:
+        try:
+            data = dump_township(sess, slug, current_app.extensions["zerenzhi"].plugins)
+        except ArchiveError as exc:
+            sess.rollback()
+            raise CommandError(str(exc)) from exc
+        output.write_bytes(data)
+        sess.commit()
+    click.echo(f"wrote {output} ({len(data)} bytes); it holds password hashes: keep it safe")
+
+
+@tenants_group.command("load")
+@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", default=None, help="Load under this slug (default: the archive's).")
+@click.option("--county", default=None, help="Into this county (default: the archive's).")
+@click.option("--remap-ids", is_flag=True,
+              help="Give the township and every row a new id (e.g. a copy on this instance).")
+@click.option("--user-suffix", default="",
+              help="Append this to the township's usernames (they are unique per instance).")
+@with_appcontext
+def load_command(archive: Path, slug: str | None, county: str | None, remap_ids: bool,
+                 user_suffix: str) -> None:
+    """Restore a `tenants dump` archive as a new township, in one transaction.
+
+    Refuses a taken slug, another schema revision or a damaged archive (nothing written).
+    """
+    with operator_session() as sess:
+        try:
+            result = load_township(sess, archive.read_bytes(),
+                                   current_app.extensions["zerenzhi"].plugins, slug=slug,
+                                   county=county, remap_ids=remap_ids, user_suffix=user_suffix)
+        except ArchiveError as exc:
+            sess.rollback()
+            raise CommandError(f"{archive}: {exc} (nothing was loaded)") from exc
+        except BaseException:
+            sess.rollback()
+            raise
+        sess.commit()
+    click.echo(f"loaded {result.tenant.slug} ({result.tenant.id}): "
+               f"{sum(result.rows.values())} rows in {len(result.rows)} tables")
+    for note in result.notes:
+        click.echo(f"note: {note}")

@@ -133,6 +133,30 @@ def on_settings_changed(session: Session, tenant: TenantRef, old: dict[str, Any]
     """
 
 
+@hookspec
+def dump_files(session: Session, tenant: TenantRef) -> dict[str, bytes]:
+    """Return the files this plugin keeps for ``tenant`` outside the database, by name.
+
+    When: ``zerenzhi tenants dump``, inside the township's scope, for every installed plugin.
+    Rows need nothing: core dumps every row of every table with a ``tenant_id`` column.
+    Names are relative paths (``"sessions/<id>.pdf"``); the archive keeps them under the
+    plugin's name. Return ``{}`` (or do not implement the hook) when there are none.
+    """
+
+
+@hookspec
+def load_files(session: Session, tenant: TenantRef, files: dict[str, bytes],
+               ids: dict[str, str]) -> None:
+    """Put back the ``files`` this plugin's ``dump_files`` returned, for the loaded ``tenant``.
+
+    When: ``zerenzhi tenants load``, inside the loading transaction and the township's scope,
+    after every row is in, only when the archive holds files of this plugin (a load refuses
+    an archive with files for a plugin without this hook). ``ids`` maps each old id (text)
+    to its new one under ``--remap-ids`` (empty when ids are kept): rename what a file name
+    or content carries. Raise to refuse (nothing is loaded). Return value ignored.
+    """
+
+
 # --- runtime: only the plugins the tenant enabled -----------------------------------------
 
 
