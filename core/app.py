@@ -16,7 +16,7 @@ import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
 
-from zerenzhi import commands, idempotency
+from zerenzhi import commands, idempotency, observability
 from zerenzhi import config as config_module
 from zerenzhi.audit.recorder import install_audit
 from zerenzhi.auth.catalogue import CORE_PERMISSIONS
@@ -119,6 +119,7 @@ def create_app(
         api.register_blueprint(blueprint)
     wire_plugins(app, kernel)
     _swagger_assets(app)
+    observability.install(app)  # first: its clock starts before the pipeline runs
     pipeline.install(app)
     app.before_request(kernel.plugin_guard)  # after the pipeline: it needs the tenant
     idempotency.install(app)

@@ -17,6 +17,11 @@ ENV_KEYS = {
     "FEED_TOKEN_DAYS": "ZERENZHI_FEED_TOKEN_DAYS",  # calendar feed tokens' lifetime
     # how long a claimed Idempotency-Key left `running` stays 409 before a retry takes it over
     "IDEMPOTENCY_LEASE_SECONDS": "ZERENZHI_IDEMPOTENCY_LEASE_SECONDS",
+    "LOG_FORMAT": "ZERENZHI_LOG_FORMAT",  # json | text (observability/logs.py)
+    # who may scrape /metrics: a bearer token, and/or addresses (observability/metrics.py)
+    "METRICS_TOKEN": "ZERENZHI_METRICS_TOKEN",
+    "METRICS_ALLOW": "ZERENZHI_METRICS_ALLOW",
+    "METRICS_TENANT_LABELS": "ZERENZHI_METRICS_TENANT_LABELS",
 }
 
 
@@ -30,6 +35,10 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "PUBLIC_URL": "http://127.0.0.1:8000",
         "FEED_TOKEN_DAYS": 365,
         "IDEMPOTENCY_LEASE_SECONDS": 60,
+        "LOG_FORMAT": "text",  # gunicorn.conf.py makes it json unless set
+        "METRICS_TOKEN": None,
+        "METRICS_ALLOW": "127.0.0.1/8,::1/128",  # "none": the token only
+        "METRICS_TENANT_LABELS": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -46,6 +55,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
     config.update(overrides or {})
     config["FEED_TOKEN_DAYS"] = int(config["FEED_TOKEN_DAYS"])
     config["IDEMPOTENCY_LEASE_SECONDS"] = int(config["IDEMPOTENCY_LEASE_SECONDS"])
+    if isinstance(config["METRICS_TENANT_LABELS"], str):
+        config["METRICS_TENANT_LABELS"] = config["METRICS_TENANT_LABELS"].lower() in (
+            "1", "true", "yes", "on")
     if not config["MIGRATION_DATABASE_URL"]:
         config["MIGRATION_DATABASE_URL"] = config["DATABASE_URL"]
     return config

@@ -7,7 +7,6 @@ use for their own records too). ``install`` hooks it into the app in ``create_ap
 
 from __future__ import annotations
 
-import uuid
 from typing import NoReturn
 
 from flask import Flask, current_app, g, request
@@ -19,6 +18,8 @@ from zerenzhi.auth.identity import load_identity
 from zerenzhi.auth.service import lookup_token
 from zerenzhi.db.session import close_session, session
 from zerenzhi.obligations.feeds import FEED_AUTH, user_for_feed_token
+from zerenzhi.observability.logs import REQUEST_ID_HEADER, request_id
+from zerenzhi.observability.metrics import ENDPOINT as METRICS_ENDPOINT
 from zerenzhi.tenancy.context import reset_tenant, set_tenant
 from zerenzhi.tenancy.models import Tenant
 
@@ -77,7 +78,9 @@ def before_request() -> None:
     """Token, tenant and identity in one transaction, which the view then continues: the
     token, its user and the URL's tenant come in one statement; the tenant is entered as
     soon as the membership check passes, so the caller's posts are read inside it."""
-    g.request_id = request.headers.get("X-Request-ID", "")[:64] or uuid.uuid4().hex
+    if request.endpoint == METRICS_ENDPOINT:
+        return  # the scraper's endpoint guards itself, like the probes it touches no tenant
+    g.request_id = request_id(request.headers.get(REQUEST_ID_HEADER))
     sess = session()
     view_args = request.view_args if request.view_args is not None else {}
     url_tenant = _url_tenant_arg(view_args)
@@ -118,7 +121,8 @@ def teardown_request(_exc: BaseException | None = None) -> None:
 
 
 def after_request(response):
-    response.headers.setdefault("X-Request-ID", g.get("request_id", ""))
+    if g.get("request_id"):
+        response.headers.setdefault(REQUEST_ID_HEADER, g.request_id)
     return response
 
 
