@@ -4,9 +4,9 @@ A county keeps its calendar as rows of its own tenant (no unit). A township neve
 them; it reads them inside ``tenant_scope(<its county>)`` and keeps its own copy of each
 (``county_date_id``), which starts the township's ``analysis.sensitive_date`` obligation
 like any local date. Copies follow the county's changes and archiving; townships cannot
-edit them. Counties add dates with ``zerenzhi analysis county-date``; townships inherit
-on reading their calendar, on enabling the module, and with ``zerenzhi analysis inherit``
-(for cron).
+edit them. Counties add dates with ``zerenzhi analysis county-date``, which passes them
+on at once; townships also inherit on enabling the module and with ``zerenzhi analysis
+inherit``. Reading the calendar never inherits: a read writes nothing (issue 13).
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from zerenzhi import (
     session,
     writing,
 )
-from zerenzhi.plugins.analysis import calendar, county
+from zerenzhi.plugins.analysis import calendar
 from zerenzhi.plugins.analysis.blueprint import blp, shown_page
 from zerenzhi.plugins.analysis.common import caller
 from zerenzhi.plugins.analysis.models import Analysis, Contribution, SensitiveDate
@@ -56,10 +56,8 @@ class SensitiveDates(MethodView):
     @blp.paginate(shown_page(calendar.show_dates))
     def get(self, query):
         """The township's calendar of sensitive dates and hot topics, soonest first,
-        including those inherited from the county (``inherited``), brought up to date
-        with the county's first."""
-        with writing() as db:
-            county.inherit(db)
+        including those inherited from the county (``inherited``). Reading writes nothing:
+        copies are made when the county's calendar changes (``zerenzhi analysis``)."""
         return calendar.sensitive_dates(query)
 
     @requires("analysis.sensitive_date.write")

@@ -47,6 +47,9 @@ def test_townships_inherit_their_county_dates(town, other_township, time_machine
             row = sess.scalar(select_county_date())
             row.falls_on = dt.date(2026, 12, 14)
             sess.commit()
+    assert office.get(f"{town.base}/analysis/sensitive-dates").json[0]["falls_on"] == \
+        "2026-12-13"  # reading inherits nothing (issue 13: reads never write)
+    assert "1 change" in _cli(town, "inherit", "--county", town.county_slug)
     moved = office.get(f"{town.base}/analysis/sensitive-dates").json[0]
     assert moved["falls_on"] == "2026-12-14"
     with town.scope() as sess, tenant_scope(TenantRef(town.county_id, "county", "")):
