@@ -11,12 +11,12 @@ from zerenzhi.plugins.email.models import STATUSES, EmailDelivery
 blp = Blueprint("email", __name__, description="E-mail notifier: the mail log")
 
 
-class DeliveryQuery(QuerySchema):
+class MailQuery(QuerySchema):
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
     event = ma.fields.String(validate=ma.validate.Length(max=80))
 
 
-class DeliverySchema(ma.Schema):
+class MailSchema(ma.Schema):
     id = ma.fields.UUID()
     event = ma.fields.String()
     subject = ma.fields.String()
@@ -31,10 +31,10 @@ class DeliverySchema(ma.Schema):
 
 
 @blp.route("/deliveries")
-class Deliveries(MethodView):
+class Mails(MethodView):
     @requires("email.deliveries.read")
-    @blp.arguments(DeliveryQuery, location="query")
-    @blp.response(200, DeliverySchema(many=True))
+    @blp.arguments(MailQuery, location="query")
+    @blp.response(200, MailSchema(many=True))
     @blp.paginate(SelectPage)
     def get(self, query):
         """Mails, newest first, optionally by status or event."""
