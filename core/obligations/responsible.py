@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi.auth.models import Member, Position
 from zerenzhi.auth.roles import ROLES
+from zerenzhi.db.base import utcnow
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,21 @@ class Posts:
             .order_by(Position.started_at)
         ).all()
 
-    def holders(self, role: str, unit_id: uuid.UUID, at: dt.datetime | None = None) -> list[Holder]:
-        """Holders at ``at`` (now when None). Township-wide roles are not tied to a unit."""
+    def holders(self, role: str, unit_id: uuid.UUID | None,
+                at: dt.datetime | None = None) -> list[Holder]:
+        """Holders at ``at``: from the post's start until its end. Now (``at`` None): every
+        post not ended — a post is recorded when it is taken, so its holder answers for
+        what it owes, including items due before they took it. Township-wide roles are not
+        tied to a unit."""
         tied = ROLES[role].needs_unit if role in ROLES else True
-        found = []
-        for r_role, r_unit, started, ended, member_id, name in self.rows:
-            if r_role != role or (tied and r_unit != unit_id):
-                continue
-            if at is None:
-                if ended is None:
-                    found.append(Holder(member_id, name))
-            elif started <= at and (ended is None or ended > at):
-                found.append(Holder(member_id, name))
-        return found
+        return [Holder(member_id, name)
+                for r_role, r_unit, started, ended, member_id, name in self.rows
+                if r_role == role and not (tied and r_unit != unit_id)
+                and held(started, ended, at)]
+
+
+def held(started: dt.datetime, ended: dt.datetime | None, at: dt.datetime | None) -> bool:
+    """Whether a post was held at ``at`` (None: now, see ``Posts.holders``)."""
+    if at is None:
+        return ended is None or ended > utcnow()
+    return started <= at and (ended is None or ended > at)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from zerenzhi.labels import render
 from zerenzhi.obligations.materialize import ensure_periodic
 from zerenzhi.obligations.models import Obligation
 from zerenzhi.obligations.periods import Period, local_today, period_of
-from zerenzhi.obligations.responsible import Posts
+from zerenzhi.obligations.responsible import Posts, held
 from zerenzhi.obligations.status import Window, filtered, status_query
 from zerenzhi.obligations.versions import registry
 from zerenzhi.orgunits.models import OrgUnit
@@ -28,9 +29,24 @@ def _units(session: Session) -> dict[uuid.UUID, OrgUnit]:
     return {unit.id: unit for unit in session.scalars(select(OrgUnit))}
 
 
+def due_on(due_at: dt.datetime, zone: ZoneInfo) -> dt.date:
+    """The local day an obligation is due, as people read it: due at a midnight (the end of
+    a period's last day) is due on the day before — 2026H1's review on 30 June, not 1 July."""
+    return (due_at.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+
+
+def _people(holders) -> list[dict[str, Any]]:
+    return [{"id": h.member_id, "name": h.name} for h in holders]
+
+
 def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
-    """Turn status rows into API dicts with rule titles, units and responsible persons."""
+    """Turn status rows into API dicts with rule titles, units and who answers for each:
+    the post and its holders now and at the due date; for committee-level work also the
+    first responsible (the secretary, M1) and the directly responsible leader (M2)."""
     posts, units, rules = Posts(session), _units(session), registry()
+    zone = ZoneInfo(require_tenant().timezone)
+    first, direct = _people(posts.holders("secretary", None)), _people(
+        posts.holders("deputy", None))
     result = []
     for obligation, done, fulfilled_at, evidence_type, evidence_id, status in rows:
         rule = rules.get(obligation.rule_key)
@@ -38,6 +54,7 @@ def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
         holders = posts.holders(obligation.responsible_role, obligation.unit_id)
         at_due = (posts.holders(obligation.responsible_role, obligation.unit_id,
                                 obligation.due_at) if obligation.due_at <= now else None)
+        committee_work = unit is not None and unit.kind == "committee"
         result.append({
             "id": obligation.id, "rule": obligation.rule_key,
             "title": render(rule.title) if rule else obligation.rule_key,
@@ -46,14 +63,16 @@ def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
             "unit_name": unit.name if unit else None, "period": obligation.slot
             if obligation.trigger_id is None else None,
             "period_start": obligation.period_start, "period_end": obligation.period_end,
-            "due_at": obligation.due_at, "required": obligation.min_count, "done": done,
+            "due_at": obligation.due_at, "due_on": due_on(obligation.due_at, zone),
+            "required": obligation.min_count, "done": done,
             "status": status, "fulfilled_at": fulfilled_at,
             "evidence": {"type": evidence_type, "id": evidence_id} if fulfilled_at else None,
             "responsible_role": obligation.responsible_role,
             "responsible_role_label": render(ROLES[obligation.responsible_role].label),
-            "responsible": [{"id": h.member_id, "name": h.name} for h in holders],
-            "responsible_at_due": None if at_due is None else
-            [{"id": h.member_id, "name": h.name} for h in at_due],
+            "responsible": _people(holders),
+            "responsible_at_due": None if at_due is None else _people(at_due),
+            "first_responsible": first if committee_work else None,
+            "directly_responsible": direct if committee_work else None,
             "trigger": None if obligation.trigger_id is None else
             {"type": obligation.trigger_type, "id": obligation.trigger_id,
              "at": obligation.triggered_at},
@@ -64,17 +83,17 @@ def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
     return result
 
 
-def calendar_query(session: Session, *, start: dt.date, end: dt.date, now: dt.datetime,
+def calendar_query(session: Session, *, start: dt.date | None, end: dt.date,
+                   now: dt.datetime,
                    due_soon_days: int, unit_id=None, rule_key=None, statuses=None,
                    role=None, responsible: uuid.UUID | None = None):
-    """Obligations due between ``start`` and ``end`` (local dates), materialising the
-    periods due then: from the one ending the day before ``start`` (it is due at ``start``'s
-    local midnight), in one pass."""
+    """Obligations due on the local days ``start`` to ``end`` (``due_on``; no ``start``:
+    every one due by ``end``), materialising the periods due then in one pass."""
     tenant = require_tenant()
-    ensure_periodic(session, Period(start - dt.timedelta(days=1), end, "window", "window"))
-    begin, _ = Period(start, start, "day", "").bounds(tenant.timezone)
+    ensure_periodic(session, Period(start or end, end, "window", "window"))
+    begin = None if start is None else Period(start, start, "day", "").bounds(tenant.timezone)[0]
     _, after = Period(end, end, "day", "").bounds(tenant.timezone)
-    query = status_query(Window(due_from=begin, due_to=after), now, due_soon_days)
+    query = status_query(Window(due_after=begin, due_by=after), now, due_soon_days)
     if responsible is not None:
         query = query.where(_posts_of(session, responsible))
     query = filtered(query, statuses=statuses, unit_id=unit_id, rule_key=rule_key, role=role)
@@ -82,10 +101,12 @@ def calendar_query(session: Session, *, start: dt.date, end: dt.date, now: dt.da
 
 
 def _posts_of(session: Session, member_id: uuid.UUID):
-    """Obligations whose post the member holds now (unit-tied roles at their unit)."""
+    """Obligations of the posts the member holds now (unit-tied roles at their unit),
+    whenever they took them: an ended post is no longer theirs, a new holder inherits
+    what the post still owes (``Posts.holders``)."""
     conditions = []
-    for role, unit_id, _started, ended, holder, _name in Posts(session).rows:
-        if holder != member_id or ended is not None:
+    for role, unit_id, started, ended, holder, _name in Posts(session).rows:
+        if holder != member_id or not held(started, ended, None):
             continue
         if role in ROLES and not ROLES[role].needs_unit:
             conditions.append(Obligation.responsible_role == role)

@@ -22,16 +22,20 @@ STATUSES = ("upcoming", "due_soon", "overdue", "fulfilled", "waived")
 
 @dataclass(frozen=True)
 class Window:
-    """Obligations whose period overlaps [start, end] (dates), or due in [due_from, due_to)."""
+    """Obligations whose period overlaps [start, end] (dates), or due in [due_from, due_to),
+    or due in (due_after, due_by]: the due *days* of a local window, since an obligation
+    due at a midnight is due at the end of the day before (``service.due_on``)."""
 
     start: dt.date | None = None
     end: dt.date | None = None
     due_from: dt.datetime | None = None
     due_to: dt.datetime | None = None
+    due_after: dt.datetime | None = None
+    due_by: dt.datetime | None = None
 
 
-def window_filter(shape: tuple[bool, bool, bool, bool]):
-    has_start, has_end, has_from, has_to = shape
+def window_filter(shape: tuple[bool, ...]):
+    has_start, has_end, has_from, has_to, has_after, has_by = shape
     clauses = [Obligation.archived_at.is_(None)]
     if has_start:
         clauses.append(Obligation.period_end >= bindparam("w_start", type_=Date()))
@@ -41,6 +45,10 @@ def window_filter(shape: tuple[bool, bool, bool, bool]):
         clauses.append(Obligation.due_at >= bindparam("due_from", type_=UTCDateTime()))
     if has_to:
         clauses.append(Obligation.due_at < bindparam("due_to", type_=UTCDateTime()))
+    if has_after:
+        clauses.append(Obligation.due_at > bindparam("due_after", type_=UTCDateTime()))
+    if has_by:
+        clauses.append(Obligation.due_at <= bindparam("due_by", type_=UTCDateTime()))
     return and_(*clauses)
 
 
@@ -75,7 +83,7 @@ def moments(now: dt.datetime, due_soon_days: int = 14) -> dict[str, dt.datetime]
 
 
 @functools.lru_cache(maxsize=16)
-def _statement(shape: tuple[bool, bool, bool, bool]) -> Select:
+def _statement(shape: tuple[bool, ...]) -> Select:
     """Built once per window shape: building it costs more Python than the query costs
     the database (bench/README.md); each call only binds its values."""
     entry = aliased(Fulfilment)
@@ -131,11 +139,12 @@ def _statement(shape: tuple[bool, bool, bool, bool]) -> Select:
 
 def status_query(window: Window, now: dt.datetime, due_soon_days: int = 14) -> Select:
     """Rows: Obligation, done, fulfilled_at, evidence type and id, status."""
-    shape = (window.start is not None, window.end is not None, window.due_from is not None,
-             window.due_to is not None)
+    named = (("w_start", window.start), ("w_end", window.end),
+             ("due_from", window.due_from), ("due_to", window.due_to),
+             ("due_after", window.due_after), ("due_by", window.due_by))
+    shape = tuple(value is not None for _, value in named)
     values: dict = moments(now, due_soon_days)
-    for name, value in (("w_start", window.start), ("w_end", window.end),
-                        ("due_from", window.due_from), ("due_to", window.due_to)):
+    for name, value in named:
         if value is not None:
             values[name] = value
     return _statement(shape).params(**values)

@@ -4,7 +4,6 @@ per-user feed token that lets calendar clients (which send no headers) read the 
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import marshmallow as ma
 from dateutil.relativedelta import relativedelta
@@ -20,7 +19,7 @@ from zerenzhi.obligations import feeds, ics, service
 from zerenzhi.obligations.periods import local_today
 from zerenzhi.obligations.status import STATUSES
 from zerenzhi.routes.common import Blueprint, QuerySchema
-from zerenzhi.routes.obligations import ObligationSchema
+from zerenzhi.routes.obligations import ObligationSchema, RuleKeyField
 from zerenzhi.tenancy.context import require_tenant
 
 blp = Blueprint("calendar", __name__, url_prefix="/api/v1",
@@ -59,9 +58,11 @@ class WindowQuery(QuerySchema):
 
 class CalendarQuery(WindowQuery):
     unit = ma.fields.UUID()
-    rule = ma.fields.String(validate=ma.validate.Length(max=80))
+    rule = RuleKeyField(validate=ma.validate.Length(max=80))
     status = CommaList(ma.fields.String(validate=ma.validate.OneOf(STATUSES)),
-                       metadata={"description": "repeatable or comma-separated"})
+                       metadata={"description": "repeatable or comma-separated; with "
+                                                "overdue and no `from`, every overdue "
+                                                "obligation, however old"})
     responsible = ma.fields.UUID(metadata={"description": "a member: obligations of the "
                                                           "posts they hold now"})
     due_soon_days = ma.fields.Integer(load_default=14, validate=ma.validate.Range(0, 366))
@@ -99,25 +100,27 @@ def _page(db: Session, statement: Select, pagination) -> list:
     return [row[:-1] for row in rows]
 
 
-def _window(query: dict, before: int, after: int) -> tuple[dt.date, dt.date]:
-    """The asked window; a missing end keeps the default span from the given one."""
+def _window(query: dict, before: int, after: int) -> tuple[dt.date | None, dt.date]:
+    """The asked window; a missing end keeps the default span from the given one. Asked
+    for overdue obligations without a ``from``, no start: every overdue one is listed, not
+    only those of the default window (an old overdue item is the one to see)."""
     start, end = query.get("start"), query.get("end")
+    unbounded = start is None and "overdue" in (query.get("status") or ())
     if start is None and end is None:
         today = local_today(require_tenant().timezone)
-        return today - dt.timedelta(days=before), today + dt.timedelta(days=after)
-    if start is None:
-        return end - dt.timedelta(days=before + after), end
-    return start, end or start + dt.timedelta(days=before + after)
+        start, end = today - dt.timedelta(days=before), today + dt.timedelta(days=after)
+    elif start is None:
+        start = end - dt.timedelta(days=before + after)
+    return None if unbounded else start, end or start + dt.timedelta(days=before + after)
 
 
 def _ics(items: list[dict], now: dt.datetime, component: str) -> Response:
     """The township's obligations as an RFC 5545 feed, each linking to its day in the
     calendar list."""
     tenant, public = g.zz_tenant, current_app.config["PUBLIC_URL"]
-    zone = ZoneInfo(tenant.timezone)
 
     def url_for(item: dict) -> str:
-        day = item["due_at"].astimezone(zone).date().isoformat()
+        day = item["due_on"].isoformat()
         return feeds.calendar_url(public, tenant.slug, rule=item["rule"],
                                   unit=str(item["unit_id"]), **{"from": day, "to": day})
 
@@ -135,10 +138,12 @@ class CalendarView(MethodView):
     @blp.response(200, ObligationSchema(many=True))
     @blp.paginate()
     def get(self, query, pagination_parameters):
-        """Obligations due in a window (default: 30 days back to 90 ahead), soonest first.
+        """Obligations due in a window of local days (default: 30 days back to 90 ahead),
+        soonest first; a period's obligation is listed under its last day (`due_on`).
 
-        Filters: unit, rule, status, responsible person. Periods in the window are
-        materialised on first read.
+        Filters: unit, rule, status, responsible person (the posts they hold now).
+        `status=overdue` without `from` lists every overdue obligation. Periods in the
+        window are materialised on first read.
         """
         (start, end), now = _window(query, 30, 90), utcnow()
         with writing() as db:  # periods are materialised on first read

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import flask_smorest
 import marshmallow as ma
-from flask import g, request
+from flask import current_app, g, request
 from flask_smorest import Page
 from flask_smorest.exceptions import PreconditionFailed, PreconditionRequired
 from flask_smorest.pagination import PaginationMetadataSchema
@@ -18,8 +18,11 @@ from marshmallow.utils import ensure_text_type, missing
 from sqlalchemy import Row, Select, func, inspect, select
 from sqlalchemy.orm import InstanceState
 from webargs.flaskparser import FlaskParser
+from webargs.multidictproxy import MultiDictProxy
+from werkzeug.datastructures import MultiDict
 
 from zerenzhi.db.session import session, write_lock
+from zerenzhi.labels import Label, render
 from zerenzhi.web.pipeline import not_found
 
 Record = TypeVar("Record")
@@ -71,15 +74,54 @@ class _SchemaOnceParser(FlaskParser):
         return super()._get_schema(argmap, req)
 
 
+PAGE_PARAMETERS = frozenset({"page", "page_size"})  # parsed by the pagination parser
+NOTHING_TO_CHANGE = Label("沒有要修改的內容", "nothing to change")
+_paged: dict[tuple[str | None, str], bool] = {}
+
+
+def _paginated() -> bool:
+    """Whether the view answering this request is paginated (``Blueprint.paginate``)."""
+    key = (request.endpoint, request.method)
+    if key not in _paged:
+        view = current_app.view_functions.get(request.endpoint)
+        cls = getattr(view, "view_class", None)
+        method = getattr(cls, request.method.lower(), None) if cls else view
+        _paged[key] = "pagination" in getattr(method, "_apidoc", {})
+    return _paged[key]
+
+
+class _ArgumentsParser(_SchemaOnceParser):
+    """The parser of declared arguments. Query strings obey their schema's ``unknown``
+    (``QuerySchema``: RAISE, so ``?perod=`` is a 422 naming it) instead of webargs'
+    default EXCLUDE; a paginated view's ``page``/``page_size`` are left to the pagination
+    parser. A PATCH with an empty body is refused: it changes nothing, and a client that
+    sent it meant something else."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = {**FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION,
+                                   "query": None, "querystring": None}
+
+    def pre_load(self, location_data, *, schema, req, location):
+        if location in ("query", "querystring") and _paginated() \
+                and PAGE_PARAMETERS.intersection(location_data):
+            location_data = MultiDictProxy(MultiDict(
+                [(key, value) for key, value in req.args.items(multi=True)
+                 if key not in PAGE_PARAMETERS]), schema)
+        elif (location == "json" and req.method == "PATCH"
+              and isinstance(location_data, dict) and not location_data):
+            raise ma.ValidationError({"_schema": [render(NOTHING_TO_CHANGE)]})
+        return location_data
+
+
 _PAGINATION_METADATA = PaginationMetadataSchema()
 
 
 class Blueprint(flask_smorest.Blueprint):
     """flask-smorest's Blueprint without per-request schema building: query arguments and
     pagination parsed with schemas made once, the X-Pagination header dumped by one
-    schema instance (flask-smorest's documented override points; same output)."""
+    schema instance (flask-smorest's documented override points; same output). Unknown
+    query parameters and empty PATCH bodies are 422s (``_ArgumentsParser``)."""
 
-    ARGUMENTS_PARSER = _SchemaOnceParser()
+    ARGUMENTS_PARSER = _ArgumentsParser()
     PAGINATION_ARGUMENTS_PARSER = _SchemaOnceParser()
 
     def check_etag(self, etag_data: Any, etag_schema: Any = None) -> None:

@@ -9,12 +9,18 @@ from flask.views import MethodView
 from zerenzhi.auth.permissions import requires
 from zerenzhi.db.base import utcnow
 from zerenzhi.db.session import session, writing
-from zerenzhi.labels import render
+from zerenzhi.labels import Label, render
 from zerenzhi.obligations import service, versions
 from zerenzhi.obligations.periods import parse, period_of
 from zerenzhi.obligations.rules import CADENCES
 from zerenzhi.obligations.status import STATUSES
-from zerenzhi.routes.common import Blueprint, InputSchema, QuerySchema
+from zerenzhi.routes.common import (
+    EARLIEST_DAY,
+    LATEST_DAY,
+    Blueprint,
+    InputSchema,
+    QuerySchema,
+)
 from zerenzhi.tenancy.clock import today
 from zerenzhi.web.pipeline import not_found
 
@@ -22,12 +28,33 @@ blp = Blueprint("obligations", __name__, url_prefix="/api/v1/townships/<township
                 description="Rules, obligations calendar and dashboard (責任清單)")
 
 
+PERIOD_YEARS = Label(f"年份須在 {EARLIEST_DAY.year} 至 {LATEST_DAY.year - 1} 之間",
+                     f"the year must be between {EARLIEST_DAY.year} and {LATEST_DAY.year - 1}")
+UNKNOWN_RULE = Label("沒有這條規則", "no such rule")
+
+
 class PeriodField(ma.fields.String):
+    """``2026H1`` and friends, as a ``Period``; a year outside the dates the database holds
+    is a 422 naming the field (9999H2 would end past year 9999)."""
+
     def _deserialize(self, value, attr, data, **kwargs):
         try:
-            return parse(super()._deserialize(value, attr, data, **kwargs))
+            period = parse(super()._deserialize(value, attr, data, **kwargs))
         except ValueError as error:
             raise ma.ValidationError(str(error)) from error
+        if not (period.start >= EARLIEST_DAY and period.end < LATEST_DAY):
+            raise ma.ValidationError(render(PERIOD_YEARS))
+        return period
+
+
+class RuleKeyField(ma.fields.String):
+    """A rule key the app knows (core's or an installed plugin's), else a 422 naming it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        key = super()._deserialize(value, attr, data, **kwargs)
+        if versions.registry().get(key) is None:
+            raise ma.ValidationError(render(UNKNOWN_RULE))
+        return key
 
 
 class RuleSchema(ma.Schema):
@@ -58,6 +85,27 @@ class PersonSchema(ma.Schema):
     name = ma.fields.String()
 
 
+class TriggerSchema(ma.Schema):
+    """The record whose event opened an event obligation (R3, P2…), and when it happened."""
+
+    type = ma.fields.String()
+    id = ma.fields.String()
+    at = ma.fields.DateTime()
+
+
+class EvidenceSchema(ma.Schema):
+    """The ledger entry that fulfilled the obligation (its ``required``-th)."""
+
+    type = ma.fields.String()
+    id = ma.fields.String()
+
+
+class WaivedSchema(ma.Schema):
+    at = ma.fields.DateTime()
+    by = ma.fields.UUID(allow_none=True)
+    reason = ma.fields.String()
+
+
 class ObligationSchema(ma.Schema):
     id = ma.fields.UUID()
     rule = ma.fields.String()
@@ -70,19 +118,34 @@ class ObligationSchema(ma.Schema):
     period = ma.fields.String(allow_none=True)
     period_start = ma.fields.Date()
     period_end = ma.fields.Date()
-    due_at = ma.fields.DateTime()
+    due_at = ma.fields.DateTime(metadata={
+        "description": "the deadline: a period's is the end of its last local day"})
+    due_on = ma.fields.Date(metadata={
+        "description": "the local day it is due, as the calendar lists it (2026H2: 12-31)"})
     required = ma.fields.Integer()
     done = ma.fields.Integer()
     compliance_rate = ma.fields.Float()
     status = ma.fields.String(validate=ma.validate.OneOf(STATUSES))
     fulfilled_at = ma.fields.DateTime(allow_none=True)
-    evidence = ma.fields.Dict(allow_none=True)
+    evidence = ma.fields.Nested(EvidenceSchema, allow_none=True)
     responsible_role = ma.fields.String()
     responsible_role_label = ma.fields.String()
-    responsible = ma.fields.List(ma.fields.Nested(PersonSchema))
-    responsible_at_due = ma.fields.List(ma.fields.Nested(PersonSchema), allow_none=True)
-    trigger = ma.fields.Dict(allow_none=True)
-    waived = ma.fields.Dict(allow_none=True)
+    responsible = ma.fields.List(ma.fields.Nested(PersonSchema), metadata={
+        "description": "who holds the post now"})
+    responsible_at_due = ma.fields.List(ma.fields.Nested(PersonSchema), allow_none=True,
+                                        metadata={"description": "who held the post at the "
+                                                                 "due date; null before it"})
+    first_responsible = ma.fields.List(ma.fields.Nested(PersonSchema), allow_none=True,
+                                       metadata={"description": "the secretary, first "
+                                                                "responsible (M1), for "
+                                                                "committee-level work"})
+    directly_responsible = ma.fields.List(ma.fields.Nested(PersonSchema), allow_none=True,
+                                          metadata={"description": "the leader in charge, "
+                                                                   "directly responsible "
+                                                                   "(M2), for committee-"
+                                                                   "level work"})
+    trigger = ma.fields.Nested(TriggerSchema, allow_none=True)
+    waived = ma.fields.Nested(WaivedSchema, allow_none=True)
 
 
 class RuleSummary(ma.Schema):

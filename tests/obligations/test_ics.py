@@ -56,7 +56,7 @@ def test_calendar_client_sees_each_obligation_as_a_task(drilled):
     assert me["tenant"]["name"] in str(first["x-wr-calname"])
     for obligation_id, item in api.items():
         todo = todos[f"{obligation_id}@zerenzhi"]
-        assert todo.decoded("due") == dt.datetime.fromisoformat(item["due_at"])
+        assert todo.decoded("due") == dt.date.fromisoformat(item["due_on"])  # local day
         assert str(todo["status"]) == STATUS[item["status"]]
         assert str(todo["summary"]) == f"{item['title']} · {item['unit_name']}"
         assert f": {item['source']}" in str(todo["description"])
