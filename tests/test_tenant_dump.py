@@ -11,13 +11,15 @@ import uuid
 import zipfile
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import func, select
 
-from zerenzhi import migrate
+from zerenzhi import Label, Manifest, hookimpl, migrate, secrets
 from zerenzhi.app import create_app
 from zerenzhi.auth.models import UserAccount
 from zerenzhi.commands import operator_session
-from zerenzhi.plugin_host.service import load_demo_data
+from zerenzhi.plugin_host.models import TenantPlugin
+from zerenzhi.plugin_host.service import load_demo_data, sealed
 from zerenzhi.provisioning.dump import (
     ACCOUNTS,
     AUDIT,
@@ -32,6 +34,32 @@ from zerenzhi.tenancy.models import Tenant
 from zerenzhi.testing.world import World, build_world
 
 
+class AttachmentsPlugin:
+    """A module that keeps files outside the database, by township (here: in memory)."""
+
+    manifest = Manifest(name="attachments", version="0.1", title=Label("附件", "Attachments"))
+    stored: dict[uuid.UUID, dict[str, bytes]] = {}
+
+    @hookimpl
+    def dump_files(self, session, tenant):
+        return dict(self.stored.get(tenant.id, {}))
+
+    @hookimpl
+    def load_files(self, session, tenant, files, ids):
+        self.stored[tenant.id] = {ids.get(name, name): content for name, content in files.items()}
+
+
+ATTACHMENTS = AttachmentsPlugin()
+
+
+@pytest.fixture
+def zz_plugins():
+    return [ATTACHMENTS]
+
+
+SECRET = "hmac-s3cret-value"
+
+
 def run(app, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
@@ -44,7 +72,10 @@ def demo(app) -> World:
         world.enable(name)
     with world.scope() as sess:
         load_demo_data(sess)
+        webhook = sess.scalar(select(TenantPlugin).where(TenantPlugin.plugin == "webhook"))
+        webhook.settings = {**webhook.settings, **sealed("webhook", {"secret": SECRET})}
         sess.commit()
+    ATTACHMENTS.stored[world.tenant_id] = {str(world.units["branch-1"]): b"minutes"}
     return world
 
 
@@ -136,7 +167,7 @@ def test_loaded_into_an_empty_database_with_its_ids_every_row_is_equal(
     fresh = create_app({"DATABASE_URL": app_url, "MIGRATION_DATABASE_URL": owner_url,
                         "DB_APP_ROLE": role, "TESTING": True,
                         "SECRET_KEYS": app.config.get("SECRET_KEYS")},
-                       plugins=[], load_entrypoints=True)
+                       plugins=[ATTACHMENTS], load_entrypoints=True)
     try:
         migrate.upgrade(owner_url, fresh.extensions["zerenzhi"].plugins, role)
         with fresh.app_context(), operator_session() as sess:
@@ -210,3 +241,34 @@ def test_dump_of_an_unknown_township_fails_and_the_dump_is_audited(app, demo, tm
     assert run(app, "tenants", "dump", demo.slug, "-o", str(tmp_path / "y.zip")).exit_code == 0
     assert rows_of(app, demo.tenant_id)[AUDIT][-1]["action"] == "tenant.dump"
     assert ACCOUNTS in zipfile.ZipFile(tmp_path / "y.zip").namelist()
+
+
+def test_secrets_travel_sealed_and_a_key_this_instance_lacks_is_reported(app, demo, archive):
+    parts = zipfile.ZipFile(io.BytesIO(archive))
+    assert not any(SECRET.encode() in parts.read(name) for name in parts.namelist())
+    assert secrets.PREFIX.encode() in parts.read("tables/tenant_plugin.jsonl")
+    with app.app_context(), operator_session() as sess:
+        same = load_township(sess, archive, app.extensions["zerenzhi"].plugins,
+                             slug=f"{demo.slug}-k", remap_ids=True, user_suffix=".k")
+        sess.rollback()
+        app.config["SECRET_KEYS"], kept = Fernet.generate_key().decode(), \
+            app.config.get("SECRET_KEYS")
+        try:
+            other = load_township(sess, archive, app.extensions["zerenzhi"].plugins,
+                                  slug=f"{demo.slug}-k", remap_ids=True, user_suffix=".k")
+        finally:
+            app.config["SECRET_KEYS"] = kept
+            sess.rollback()
+    assert same.notes == []
+    assert other.notes == ["webhook.secret: sealed with a key this instance lacks; set it again"]
+
+
+def test_a_module_s_files_travel_through_its_hooks_with_ids_renamed(app, demo, archive):
+    unit = str(demo.units["branch-1"])
+    assert zipfile.ZipFile(io.BytesIO(archive)).read(f"files/attachments/{unit}") == b"minutes"
+    with app.app_context(), operator_session() as sess:
+        result = load_township(sess, archive, app.extensions["zerenzhi"].plugins,
+                               slug=f"{demo.slug}-f", remap_ids=True, user_suffix=".f")
+        sess.commit()
+    new_unit = str(result.ids[demo.units["branch-1"]])
+    assert ATTACHMENTS.stored[result.tenant.id] == {new_unit: b"minutes"}
