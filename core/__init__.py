@@ -29,6 +29,7 @@ from zerenzhi.db.session import session, writing
 from zerenzhi.directives.service import send_upward
 from zerenzhi.domain import DomainError
 from zerenzhi.events import Event, emit
+from zerenzhi.jobs.spec import Job
 from zerenzhi.labels import Label, render
 from zerenzhi.obligations.ledger import Evidence
 from zerenzhi.obligations.ledger import sync as sync_evidence
@@ -85,6 +86,7 @@ __all__ = [
     "EventObligation",
     "Evidence",
     "InputSchema",
+    "Job",
     "Label",
     "ListQuery",
     "Manifest",

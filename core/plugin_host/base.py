@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from zerenzhi.auth.permissions import Permission
+    from zerenzhi.jobs.spec import Job
     from zerenzhi.obligations.rules import RuleDef
     from zerenzhi.plugin_host.manifest import Manifest
     from zerenzhi.rollups.metrics import RollupMetric
@@ -29,8 +30,8 @@ if TYPE_CHECKING:
 class Plugin:
     """A plugin declared as data: ``manifest`` (required), and what it adds at boot.
 
-    ``blueprints``, ``permissions``, ``rules`` and ``metrics`` are returned by the boot hooks
-    of the same names; ``references`` maps each reference type the plugin owns
+    ``blueprints``, ``permissions``, ``rules``, ``metrics`` and ``jobs`` are returned by the
+    boot hooks of the same names; ``references`` maps each reference type the plugin owns
     (``"<plugin>.<thing>"``) to ``describe(session, ref_id) -> dict | None``, answered by
     ``describe_reference``. Other hooks are methods marked ``@hookimpl`` as usual::
 
@@ -39,6 +40,7 @@ class Plugin:
             blueprints = (blp,)
             permissions = PERMISSIONS
             rules = (TRAINING_HOURS,)
+            jobs = (Job("training.remind", services.remind, cron="0 1 * * *"),)
             references = {"training.record": services.describe}
     """
 
@@ -47,6 +49,7 @@ class Plugin:
     permissions: ClassVar[Sequence[Permission]] = ()
     rules: ClassVar[Sequence[RuleDef]] = ()
     metrics: ClassVar[Sequence[RollupMetric]] = ()
+    jobs: ClassVar[Sequence[Job]] = ()
     references: ClassVar[Mapping[str, Callable[[Session, str], dict[str, Any] | None]]] = {}
 
     @hookimpl
@@ -64,6 +67,10 @@ class Plugin:
     @hookimpl
     def register_rollup_metrics(self) -> list[RollupMetric]:
         return list(self.metrics)
+
+    @hookimpl
+    def register_jobs(self) -> list[Job]:
+        return list(self.jobs)
 
     @hookimpl
     def describe_reference(self, session: Session, tenant: TenantRef, ref_type: str,

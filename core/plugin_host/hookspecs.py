@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # types for readers and checkers only: the contract imports n
 
     from zerenzhi.auth.permissions import Permission
     from zerenzhi.events import Event
+    from zerenzhi.jobs.spec import Job
     from zerenzhi.obligations.rules import RuleDef
     from zerenzhi.rollups.metrics import RollupMetric
     from zerenzhi.tenancy.context import TenantRef
@@ -83,6 +84,19 @@ def register_commands(cli: click.Group) -> None:
 
     When: once in ``create_app``. Scope: app (a command enters tenants itself with
     ``tenant_scope``). Return value ignored.
+    """
+
+
+@hookspec
+def register_jobs() -> list[Job]:
+    """Return the periodic jobs (``zerenzhi.Job``) this plugin contributes.
+
+    When: once in ``create_app``. Scope: app. Collected. Names are ``"<plugin>.<what>"``
+    and unique. ``zerenzhi worker`` (started by ``zerenzhi serve``) runs each job on its
+    schedule (``every=`` or a UTC ``cron=`` line) as ``run(session, tenant, now)`` once per
+    live township that enabled this plugin, each in its own transaction and that tenant's
+    scope: commit nothing; raise to fail (rolled back, logged with the township, retried on
+    the next tick). On PostgreSQL a (job, township) runs on one host at a time.
     """
 
 
@@ -191,3 +205,4 @@ def demo_data(session: Session, tenant: TenantRef, settings: dict[str, Any]) -> 
     ``settings``; once (skipped when the plugin already has data there). Write through the
     plugin's own services, so the ledger is kept as for real records. Return value ignored.
     """
+
