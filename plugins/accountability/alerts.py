@@ -36,8 +36,8 @@ def _citations(session: Session) -> dict[str, list]:
 
 def alerts(session: Session, label: str | None, settings: dict,
            now: dt.datetime) -> dict[str, Any]:
-    """The alerts of the period ``label`` (default: this year) as of ``now``. Reading may
-    materialise the period's obligations, as the summary does: callers commit."""
+    """The alerts of the period ``label`` (default: this year) as of ``now``, from the
+    obligations that exist; it writes nothing."""
     period = parse_period(label) if label else period_of("year", today(now))
     summary = obligation_summary(session, period, now)
     cited = _citations(session)

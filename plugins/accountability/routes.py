@@ -16,6 +16,7 @@ from zerenzhi import (
     plugin_settings,
     render,
     requires,
+    session,
     utcnow,
     writing,
 )
@@ -204,5 +205,4 @@ class Alerts(MethodView):
     def get(self, query):
         """Overdue obligations past the township's threshold and overdue rectifications,
         for a leader to review. Nothing here opens a case."""
-        with writing() as db:  # the period's obligations are materialised on first read
-            return alerts.alerts(db, query.get("period"), _settings(), utcnow())
+        return alerts.alerts(session(), query.get("period"), _settings(), utcnow())
