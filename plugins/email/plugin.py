@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import click
-from flask import current_app
+from flask import current_app, has_app_context
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
@@ -31,7 +33,14 @@ NAME = "email"
 def allow_private() -> bool:
     """SMTP hosts on loopback or private networks are refused unless the app's config sets
     EMAIL_ALLOW_PRIVATE_HOSTS (a mail relay on the township's own network)."""
-    return bool(current_app.config.get("EMAIL_ALLOW_PRIVATE_HOSTS"))
+    return has_app_context() and bool(current_app.config.get("EMAIL_ALLOW_PRIVATE_HOSTS"))
+
+
+def deliver_job(session: Session, tenant: TenantRef, now: dt.datetime) -> str:
+    """The worker's periodic job: one township's due mails as of ``now``, in the worker's
+    transaction (it commits; a mail in flight holds its row's claim until then)."""
+    return str(services.deliver_due(session, plugin_settings(NAME),
+                                    allow_private=allow_private(), now=now))
 
 
 def _enabled_townships(slug: str | None) -> list[TenantRef]:

@@ -12,8 +12,9 @@ from sqlalchemy import text
 
 from tests.obligations.drill import at
 from tests.plugins.email.conftest import LOGIN, PASSWORD, RECIPIENTS, SENDER, enable_email
-from zerenzhi import emit
+from zerenzhi import emit, require_tenant, utcnow
 from zerenzhi.commands.obligations import register
+from zerenzhi.plugins.email.plugin import deliver_job
 
 DUE_SOON = {
     "obligation_id": "o-1", "rule": "drill.special_meeting", "title": "專題會議",
@@ -178,3 +179,14 @@ def test_bad_settings_are_field_errors(township, mailbox):
         response = admin.put(f"{township.base}/plugins/email", json={"settings": settings})
         assert response.status_code == 422, settings
         assert field in response.json["errors"]["json"]["settings"]
+
+
+def test_the_workers_job_sends_in_the_workers_transaction(township, mailbox, local_hosts):
+    enable_email(township, mailbox)
+    due_soon_event(township)
+    with township.app.app_context(), township.scope() as sess:
+        outcome = deliver_job(sess, require_tenant(), utcnow())
+        sess.commit()
+    assert outcome == "1 delivered, 0 to retry, 0 failed" and len(mailbox.envelopes) == 1
+    (row,) = mails(township)
+    assert (row["status"], row["sent_to"]) == ("delivered", RECIPIENTS)
