@@ -16,7 +16,6 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -158,20 +157,24 @@ def compliance_sheets(result: dict[str, Any]) -> list[Sheet]:
     return [matrix, detail, per_rule]
 
 
-def overdue_sheets(items: list[dict[str, Any]], timezone: str) -> list[Sheet]:
-    zone = ZoneInfo(timezone)
+def overdue_sheets(items: list[dict[str, Any]]) -> list[Sheet]:
+    """The overdue list: due on the township's local day (a period's last day, as the
+    calendar lists it) and who answers for it, by post (M1, M2 for committee-level work)."""
     sheet = Sheet(Label("逾期事項", "Overdue"), [
         TOWNSHIP, SLUG, Column(Label("單位", "Unit")), *RULE, Column(Label("期間", "Period")),
-        Column(Label("截止時間", "Due"), "datetime"),
+        Column(Label("截止日期", "Due on"), "date"),
         Column(Label("逾期天數", "Days overdue"), "int"),
         Column(Label("應完成", "Required"), "int"), Column(Label("已完成", "Done"), "int"),
-        Column(Label("責任崗位", "Responsible role"))])
+        Column(Label("責任崗位", "Responsible role")),
+        Column(Label("第一責任人", "First responsible")),
+        Column(Label("直接責任人", "Directly responsible"))])
     for item in items:
-        due: dt.datetime = item["due_at"].astimezone(zone).replace(tzinfo=None)
         sheet.rows.append([
             *_town(item), item["unit_name"], item["rule"], item["title"], item["source"],
-            item["period"], due, item["days_overdue"], item["required"], item["done"],
-            item["responsible_role_label"]])
+            item["period"], item["due_on"], item["days_overdue"], item["required"],
+            item["done"], item["responsible_role_label"],
+            *((item[key] or {}).get("label") for key in
+              ("first_responsible", "directly_responsible"))])
     return [sheet]
 
 

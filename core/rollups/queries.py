@@ -179,7 +179,7 @@ def page(query: Select, limit: int | None, offset: int = 0) -> Select:
         keys = keys.limit(limit).offset(offset)
     owed = keys.subquery("owed")
     return (select(*OVERDUE_COLUMNS, owed.c.total, OrgUnit.code.label("unit_code"),
-                   OrgUnit.name.label("unit_name"))
+                   OrgUnit.name.label("unit_name"), OrgUnit.kind.label("unit_kind"))
             .join(owed, and_(Obligation.tenant_id == owed.c.tenant_id,
                              Obligation.id == owed.c.id))
             .join(OrgUnit, and_(OrgUnit.tenant_id == Obligation.tenant_id,

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from zerenzhi.auth.roles import ROLES
 from zerenzhi.labels import render
 from zerenzhi.obligations.periods import Period
+from zerenzhi.obligations.service import due_on
 from zerenzhi.obligations.versions import registry
 from zerenzhi.plugin_host.service import forget_enabled_cache
 from zerenzhi.rollups import queries
@@ -147,8 +149,14 @@ def compliance(session: Session, county: TenantRef, period: Period, now: dt.date
     }
 
 
+def _post(role_key: str | None) -> dict[str, Any]:
+    role = ROLES.get(role_key) if role_key else None
+    return {"role": role_key, "label": render(role.label) if role else role_key}
+
+
 def _overdue_item(row, town, now: dt.datetime) -> dict[str, Any]:
     role = ROLES.get(row.responsible_role)
+    committee_work = row.unit_kind == "committee"  # M1/M2 answer for it, by post
     return {
         "township": _label(town), "obligation_id": row.id, **_rule(row.rule_key),
         "source": row.source_clause, "unit_id": row.unit_id, "unit_code": row.unit_code,
@@ -156,10 +164,13 @@ def _overdue_item(row, town, now: dt.datetime) -> dict[str, Any]:
         # an event obligation's slot names its trigger record: the county sees no such ids
         "period": row.slot if row.trigger_id is None else None,
         "period_start": row.period_start, "period_end": row.period_end,
-        "due_at": row.due_at, "days_overdue": (now - row.due_at) // dt.timedelta(days=1),
+        "due_at": row.due_at, "due_on": due_on(row.due_at, ZoneInfo(town.timezone)),
+        "days_overdue": (now - row.due_at) // dt.timedelta(days=1),
         "required": row.min_count, "done": row.done,
         "responsible_role": row.responsible_role,
         "responsible_role_label": render(role.label) if role else row.responsible_role,
+        "first_responsible": _post("secretary") if committee_work else None,
+        "directly_responsible": _post("deputy") if committee_work else None,
     }
 
 

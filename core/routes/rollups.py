@@ -9,7 +9,6 @@ the service gives no view of townships' work (docs/domain.md, platform_admin).
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import marshmallow as ma
@@ -135,6 +134,13 @@ class ComplianceOut(ma.Schema):
     totals = ma.fields.Nested(CountsSchema)
 
 
+class PostSchema(ma.Schema):
+    """A post (role), never its holder's name, at county level."""
+
+    role = ma.fields.String()
+    label = ma.fields.String()
+
+
 class OverdueItem(ma.Schema):
     township = ma.fields.Nested(TownshipLabel)
     obligation_id = ma.fields.UUID()
@@ -149,12 +155,19 @@ class OverdueItem(ma.Schema):
     period_start = ma.fields.Date()
     period_end = ma.fields.Date()
     due_at = ma.fields.DateTime()
+    due_on = ma.fields.Date(metadata={"description": "the township's local day it was due "
+                                                     "(a period's last day)"})
     days_overdue = ma.fields.Integer()
     required = ma.fields.Integer()
     done = ma.fields.Integer()
     responsible_role = ma.fields.String(metadata={"description": "a role, never a person's "
                                                                  "name, at county level"})
     responsible_role_label = ma.fields.String()
+    first_responsible = ma.fields.Nested(PostSchema, allow_none=True, metadata={
+        "description": "committee-level work: the secretary's post, first responsible (M1)"})
+    directly_responsible = ma.fields.Nested(PostSchema, allow_none=True, metadata={
+        "description": "committee-level work: the leader in charge, directly responsible "
+                       "(M2)"})
 
 
 class TrendPoint(CountsSchema):
@@ -299,8 +312,7 @@ class Overdue(MethodView):
         limit, offset = _rows_asked(query, pagination_parameters)
         items, pagination_parameters.item_count = service.overdue(
             session(), _county(), utcnow(), limit=limit, offset=offset, **_filters(query))
-        sheets = partial(exports.overdue_sheets, timezone=_county().timezone)
-        return _answer(query, items, sheets, 0, "overdue")
+        return _answer(query, items, exports.overdue_sheets, 0, "overdue")
 
 
 @blp.route("/trend")
