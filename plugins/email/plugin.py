@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi import (
     Event,
+    Job,
     Label,
     Manifest,
     Permission,
@@ -84,6 +85,8 @@ class EmailPlugin(Plugin):
     )
     blueprints = (blp,)
     permissions = PERMISSIONS
+    jobs = (Job("email.deliver", deliver_job, every=dt.timedelta(minutes=1),
+                description="send due reminder mails, retrying failures with back-off"),)
 
     @hookimpl
     def register_commands(self, cli: click.Group) -> None:
@@ -91,5 +94,6 @@ class EmailPlugin(Plugin):
 
     @hookimpl
     def on_event(self, session: Session, tenant: TenantRef, event: Event) -> None:
-        """Queue the mail in the same transaction; ``email deliver`` sends it."""
+        """Queue the mail in the same transaction; the ``email.deliver`` job (or
+        ``zerenzhi email deliver``) sends it."""
         services.record(session, tenant, event, plugin_settings(NAME))

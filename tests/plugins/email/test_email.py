@@ -10,10 +10,10 @@ from email.policy import default
 import time_machine
 from sqlalchemy import text
 
-from tests.obligations.drill import at
 from tests.plugins.email.conftest import LOGIN, PASSWORD, RECIPIENTS, SENDER, enable_email
 from zerenzhi import emit, require_tenant, utcnow
 from zerenzhi.commands.obligations import register
+from zerenzhi.plugins.email import plugin as EMAIL
 from zerenzhi.plugins.email.plugin import deliver_job
 
 DUE_SOON = {
@@ -73,16 +73,26 @@ def test_a_reminder_arrives_as_plain_utf8_text(township, mailbox, local_hosts):
 
 def test_the_weekly_digest_is_one_mail_per_person(township, mailbox, local_hosts):
     enable_email(township, mailbox)
-    cli(township, "obligations", "remind", "--township", township.slug, "--at",
-        at("2026-06-24", 9))
-    assert sorted(m["event"] for m in mails(township)) == [
-        "obligation.digest", "obligation.digest", "obligation.due_soon"]
-    deliver(township)
-    subjects = [message_from_bytes(e.original_content, policy=default)["Subject"]
-                for e in mailbox.envelopes]
-    digests = [s for s in subjects if s.startswith("【本週待辦】")]
-    assert len(digests) == 2 and len(subjects) == 3
-    assert all(s.endswith("：逾期 0 項，待辦 1 項（2026-W26）") for s in digests)
+    overdue = {**DUE_SOON, "title": "集中學習", "unit_name": "石門村支部",
+               "due_at": "2026-06-20T16:00:00+00:00", "status": "overdue", "days_left": 0,
+               "days_overdue": 2, "responsible_role": "branch_secretary",
+               "responsible": [{"id": "m-2", "name": "李四"}]}
+    with township.scope() as sess:  # what ``obligations remind`` emits: one per person
+        emit(sess, "obligation.digest", member_id="m-1", member_name="張三",
+             week="2026-W26", overdue=[], open=[DUE_SOON])
+        emit(sess, "obligation.digest", member_id="m-2", member_name="李四",
+             week="2026-W26", overdue=[overdue], open=[])
+        sess.commit()
+    assert deliver(township).startswith(f"{township.slug}: 2 delivered")
+    sent = {mail["Subject"]: mail.get_content().replace("\r\n", "\n")
+            for mail in (message_from_bytes(e.original_content, policy=default)
+                         for e in mailbox.envelopes)}
+    assert sent["【本週待辦】李四：逾期 1 項，待辦 0 項（2026-W26）"] == "\n".join([
+        "李四，本週您負責的事項：", "", "逾期 1 項", "· 集中學習",
+        "  單位：石門村支部　期限：2026-06-20（週六）",
+        "  責任人：李四（支部書記）　已逾期 2 天", "", "待辦 0 項", "",
+        f"— 責任制 · {township.slug}", ""])
+    assert "【本週待辦】張三：逾期 0 項，待辦 1 項（2026-W26）" in sent
 
 
 def test_a_refusing_server_is_retried_with_growing_waits(township, mailbox, local_hosts):
@@ -190,3 +200,9 @@ def test_the_workers_job_sends_in_the_workers_transaction(township, mailbox, loc
     assert outcome == "1 delivered, 0 to retry, 0 failed" and len(mailbox.envelopes) == 1
     (row,) = mails(township)
     assert (row["status"], row["sent_to"]) == ("delivered", RECIPIENTS)
+
+
+def test_the_delivery_is_a_job_every_minute(app):
+    jobs = {job.name: job for job in EMAIL.register_jobs()}
+    assert jobs["email.deliver"].run is deliver_job
+    assert jobs["email.deliver"].schedule == "every 0:01:00"
