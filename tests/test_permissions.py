@@ -43,9 +43,10 @@ EXPECTED_CORE = {
 for _role in TOWNSHIP_ROLES:
     EXPECTED_CORE[_role] = EXPECTED_CORE[_role] | {"obligations.read"}
 
-# Only logging in and the API documentation's assets answer without a token.
+# Only logging in, the API documentation's assets and the operator's probes answer without a
+# token (/metrics admits loopback or its own token: tests/test_metrics.py).
 PUBLIC_ROUTES = {"POST /api/v1/auth/tokens", "GET /api/docs/assets/<path:filename>",
-                 "GET /healthz", "GET /readyz"}
+                 "GET /healthz", "GET /readyz", "GET /metrics"}
 
 
 def test_core_routes_and_grants(app):
