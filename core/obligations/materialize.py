@@ -8,31 +8,126 @@ import uuid
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
+from zerenzhi.domain import DomainError
 from zerenzhi.obligations.models import Obligation
-from zerenzhi.obligations.periods import Period, period_of, periods_within
+from zerenzhi.obligations.periods import Period, local_today, period_of, periods_within
 from zerenzhi.obligations.versions import _versions, effective, enabled_rules, registry
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.tenancy.context import require_tenant
 
+DEFAULT_PERIODS_AHEAD = 1
+CADENCES = ("year", "half_year", "quarter", "month")
+
+
+def periods_ahead() -> int:
+    """How many periods past the current one the calendar shows (``OBLIGATIONS_PERIODS_AHEAD``)."""
+    return int(current_app.config.get("OBLIGATIONS_PERIODS_AHEAD", DEFAULT_PERIODS_AHEAD))
+
+
+def owed(period: Period, live_from: dt.date | None) -> bool:
+    """A period is owed when it ends on or after the township's go-live date: the period in
+    which it goes live counts (decision 0018), the ones that ended before do not."""
+    return live_from is None or period.end >= live_from
+
+
+def check_owed(period: Period, field: str = "period", *, location: str = "query") -> None:
+    """422 for a period the township owed nothing in: before its go-live date, asking would
+    only show an empty backlog (issue: 1999H1 used to answer 19 overdue items)."""
+    live_from = require_tenant().live_from
+    if not owed(period, live_from):
+        raise DomainError(field, f"{period.label} ends before this township went live on "
+                                 f"{live_from.isoformat()}; nothing is owed for it",
+                          location=location)
+
+
+def _schedule(cadence: str, first: dt.date, last: dt.date, ahead: int) -> list[Period]:
+    """The periods of ``cadence`` from the one holding ``first`` through ``ahead`` periods
+    after the one holding ``last``."""
+    periods, period = [], period_of(cadence, first)
+    stop = period_of(cadence, last)
+    while period.start <= stop.start or ahead > 0:
+        if period.start > stop.start:
+            ahead -= 1
+        periods.append(period)
+        period = period_of(cadence, period.end + dt.timedelta(days=1))
+    return periods
+
+
+def materialise(session: Session, now: dt.datetime | None = None, *,
+                since: dt.date | None = None, ahead: int | None = None) -> int:
+    """Make the tenant's periodic obligations what the calendar says, from the current period
+    of each cadence (or the one holding ``since``: a township going live) through ``ahead``
+    periods after it, never for a period ending before ``live_from``.
+
+    Called when the facts change — a township provisioned or going live, a module enabled
+    or disabled, a rule changed, a unit added, moved or archived — and by the scheduler as
+    periods begin; never by a read. Idempotent. Obligations no longer owed in a period that
+    has not ended (a module switched off, a unit archived) are archived, and restored when
+    owed again; ended periods are history and stay as they were. Returns rows changed.
+    """
+    tenant = require_tenant()
+    if tenant.kind != "township":
+        return 0
+    today = local_today(tenant.timezone, now)
+    first = min(since or today, today)
+    last = today
+    if tenant.live_from is not None:
+        first = max(first, tenant.live_from)
+        last = max(last, tenant.live_from)
+    ahead = periods_ahead() if ahead is None else ahead
+    plan = {rule.key: (rule, [p for p in _schedule(rule.cadence, first, last, ahead)
+                              if owed(p, tenant.live_from)])
+            for rule in enabled_rules(session) if rule.cadence != "event"}
+    # every cadence's reach, so a switched-off rule's rows are found whatever its cadence
+    horizon = max(_schedule(c, last, last, ahead)[-1].end for c in CADENCES)
+    changed = _reconcile(session, plan, tenant.timezone, open_from=min(first, today),
+                         horizon=horizon, retire_from=today)
+    if since is not None and tenant.live_from is not None:
+        changed += _retire_before(session, tenant.live_from)
+    return changed
+
+
+def _retire_before(session: Session, live_from: dt.date) -> int:
+    """Go-live moved later: periods that ended before it are no longer owed (archived, so
+    the records that fulfilled them keep their history)."""
+    rows = session.scalars(select(Obligation).where(
+        Obligation.trigger_id.is_(None), Obligation.period_end < live_from,
+        Obligation.archived_at.is_(None))).all()
+    now = utcnow()
+    for obligation in rows:
+        obligation.archived_at = now
+    session.flush()
+    return len(rows)
+
 
 def ensure_periodic(session: Session, window: Period) -> int:
     """Create the missing obligations of every enabled periodic rule overlapping ``window``
-    for every active unit it applies to. Returns how many were created."""
+    for every active unit it applies to (never before ``live_from``); retire nothing.
+    For bulk loads and tests; the app itself calls ``materialise``. Returns rows created."""
     tenant = require_tenant()
-    rules = [r for r in enabled_rules(session) if r.cadence != "event"]
-    if not rules:
-        return 0
+    plan = {rule.key: (rule, [p for p in periods_within(rule.cadence, window)
+                              if owed(p, tenant.live_from)])
+            for rule in enabled_rules(session) if rule.cadence != "event"}
+    return _reconcile(session, plan, tenant.timezone, open_from=window.start,
+                      horizon=window.end, retire_from=None)
+
+
+def _reconcile(session: Session, plan: dict, timezone: str, *, open_from: dt.date,
+               horizon: dt.date, retire_from: dt.date | None) -> int:
+    """Create the planned obligations that are missing, restore archived ones planned again
+    and, for periods ending on or after ``retire_from``, archive the unplanned ones."""
     versions = _versions(session)
     units = session.execute(
         select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.archived_at.is_(None))
     ).all()
     wanted: dict[tuple[str, uuid.UUID, str], tuple] = {}
-    for rule in rules:
-        for period in periods_within(rule.cadence, window):
+    for rule, periods in plan.values():
+        for period in periods:
             eff = effective(rule, versions, period.start)
             if not eff.enabled:
                 continue
@@ -40,29 +135,42 @@ def ensure_periodic(session: Session, window: Period) -> int:
             for unit_id, kind in units:
                 if kind in rule.applies_to and (concerned is None or unit_id in concerned):
                     wanted[(rule.key, unit_id, period.label)] = (rule, eff, period, kind)
-    if not wanted:
+    starts = [p.start for _rule, periods in plan.values() for p in periods]
+    lowest = min([open_from, *starts])
+    if retire_from is None and not wanted:
         return 0
-    existing = set(session.execute(
-        select(Obligation.rule_key, Obligation.unit_id, Obligation.slot).where(
+    statement = select(Obligation).where(
+        Obligation.trigger_id.is_(None), Obligation.period_end >= lowest,
+        Obligation.period_start <= horizon)
+    if retire_from is None:  # only look at the rules and slots planned
+        statement = statement.where(
             Obligation.rule_key.in_({k[0] for k in wanted}),
-            Obligation.period_start >= min(v[2].start for v in wanted.values()),
-            Obligation.period_start <= window.end,
-            tuple_(Obligation.rule_key, Obligation.slot).in_({(k[0], k[2]) for k in wanted}),
-        )
-    ).all())
-    created = 0
+            tuple_(Obligation.rule_key, Obligation.slot).in_({(k[0], k[2]) for k in wanted}))
+    existing = {(o.rule_key, o.unit_id, o.slot): o for o in session.scalars(statement)}
+    changed, now = 0, utcnow()
     for key, (rule, eff, period, kind) in wanted.items():
-        if key in existing:
+        found = existing.get(key)
+        if found is not None:
+            if found.archived_at is not None and (retire_from is None
+                                                   or period.end >= retire_from):
+                found.archived_at = None  # owed again: a unit restored, a module re-enabled
+                changed += 1
             continue
         session.add(Obligation(
             rule_key=rule.key, unit_id=key[1], slot=period.label, period_start=period.start,
-            period_end=period.end, due_at=period.due_at(tenant.timezone),
+            period_end=period.end, due_at=period.due_at(timezone),
             min_count=eff.min_count, source_clause=rule.source, rule_version=eff.version,
             responsible_role=rule.role_for(kind),
         ))
-        created += 1
+        changed += 1
+    if retire_from is not None:
+        for key, obligation in existing.items():
+            if (key not in wanted and obligation.archived_at is None
+                    and obligation.period_end >= retire_from):
+                obligation.archived_at = now  # no longer owed; history stays in the audit
+                changed += 1
     session.flush()
-    return created
+    return changed
 
 
 @dataclass(frozen=True)

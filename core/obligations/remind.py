@@ -1,6 +1,7 @@
-"""Reminders for cron (``zerenzhi obligations remind``): ``obligation.due_soon``,
-``obligation.overdue`` and a weekly ``obligation.digest`` per responsible person, sent as
-events to the plugins a township enabled (notifiers such as the webhook plugin).
+"""Reminders (the scheduler's ``obligations.remind`` job; ``zerenzhi obligations remind``):
+``obligation.due_soon``, ``obligation.overdue`` and a weekly ``obligation.digest`` per
+responsible person, sent as events to the plugins a township enabled (notifiers such as
+the webhook plugin). Reads obligations only: the calendar is materialised beforehand.
 
 "Exactly once" is a ``ReminderSent`` row written in the same transaction as the event, so
 a second run — or a crashed one rolled back — never repeats or loses a reminder. When two
@@ -21,9 +22,8 @@ from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import utcnow
 from zerenzhi.events import emit
-from zerenzhi.obligations.materialize import ensure_periodic
 from zerenzhi.obligations.models import Obligation, ReminderSent
-from zerenzhi.obligations.periods import Period, local_today
+from zerenzhi.obligations.periods import local_today
 from zerenzhi.obligations.service import describe
 from zerenzhi.obligations.status import Window, status_query
 from zerenzhi.tenancy.context import require_tenant
@@ -84,8 +84,6 @@ def remind(session: Session, at: dt.datetime | None = None,
     tenant = require_tenant()
     horizon = dt.timedelta(days=max(thresholds))
     since = at - OVERDUE_LOOKBACK
-    ensure_periodic(session, Period(local_today(tenant.timezone, since) - dt.timedelta(days=1),
-                                    local_today(tenant.timezone, at + horizon), "window", ""))
     rows = session.execute(
         status_query(Window(due_from=since, due_to=at + horizon + dt.timedelta(seconds=1)),
                      at, horizon.days)

@@ -15,7 +15,7 @@ from zerenzhi.auth.roles import ROLES
 from zerenzhi.db.base import utcnow
 from zerenzhi.domain import DomainError
 from zerenzhi.labels import render
-from zerenzhi.obligations.materialize import ensure_periodic
+from zerenzhi.obligations.materialize import check_owed
 from zerenzhi.obligations.models import Obligation
 from zerenzhi.obligations.periods import Period, local_today, period_of
 from zerenzhi.obligations.responsible import Posts, held
@@ -88,9 +88,9 @@ def calendar_query(session: Session, *, start: dt.date | None, end: dt.date,
                    due_soon_days: int, unit_id=None, rule_key=None, statuses=None,
                    role=None, responsible: uuid.UUID | None = None):
     """Obligations due on the local days ``start`` to ``end`` (``due_on``; no ``start``:
-    every one due by ``end``), materialising the periods due then in one pass."""
+    every one due by ``end``). Reads only: obligations exist because the calendar says so
+    (``materialise``), never because someone looked."""
     tenant = require_tenant()
-    ensure_periodic(session, Period(start or end, end, "window", "window"))
     begin = None if start is None else Period(start, start, "day", "").bounds(tenant.timezone)[0]
     _, after = Period(end, end, "day", "").bounds(tenant.timezone)
     query = status_query(Window(due_after=begin, due_by=after), now, due_soon_days)
@@ -120,7 +120,7 @@ def summary(session: Session, period: Period, now: dt.datetime | None = None,
             due_soon_days: int = 14) -> dict[str, Any]:
     """The Monday dashboard: per rule and unit, required/done/status; overall rate; overdue."""
     now = now or utcnow()
-    ensure_periodic(session, period)
+    check_owed(period)
     rows = session.execute(
         status_query(Window(start=period.start, end=period.end), now, due_soon_days)
         .order_by(Obligation.rule_key, Obligation.unit_id, Obligation.period_start)

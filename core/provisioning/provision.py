@@ -38,6 +38,7 @@ from zerenzhi.provisioning.tenant_files import (
     dumps,
     read_tree,
 )
+from zerenzhi.tenancy.clock import start_of_day
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
 
@@ -66,10 +67,13 @@ def apply_tree(session: Session, tree: TenantTree) -> Result:
             _sync_plugins(session, county_spec, county, result)
             session.flush()
         for spec in tree.townships_of(county_spec.slug):
+            new = session.scalar(select(Tenant.id).where(Tenant.slug == spec.slug)) is None
             township = _sync_tenant(session, spec, county, result)
             with tenant_scope(township.ref()):
                 units = _sync_units(session, spec, result)
                 _sync_users(session, spec, township, units, result)
+                if new:
+                    _posted_at_go_live(session, township)
                 _archive_absent_units(session, spec, units, result)
                 _sync_plugins(session, spec, township, result)
                 _sync_rules(session, spec, township, result)
@@ -90,7 +94,7 @@ def _sync_tenant(session: Session, spec: TenantSpec, county: Tenant | None,
             else:
                 committee = next((u.name for u in spec.units or () if u.code == COMMITTEE), None)
                 tenant = create_township(session, county, spec.slug, spec.name, spec.name_en,
-                                         timezone, committee)
+                                         timezone, committee, spec.live_from)
         except ProvisioningError as exc:
             raise ProvisionError(spec.path, exc.field, exc.message) from exc
         result.changes.append(f"+ {spec.kind} {spec.slug}")
@@ -99,6 +103,8 @@ def _sync_tenant(session: Session, spec: TenantSpec, county: Tenant | None,
         raise ProvisionError(spec.path, "slug", f"{spec.slug!r} is already a {tenant.kind}")
     wanted = {"name": spec.name, "name_en": spec.name_en, "timezone": timezone,
               "county_id": county.id if county else None, "archived_at": None}
+    if spec.live_from is not None:  # absent: the go-live date stays as it is
+        wanted["live_from"] = spec.live_from
     changed = [key for key, value in wanted.items() if getattr(tenant, key) != value]
     if changed:
         with tenant_scope(tenant.ref()):
@@ -108,6 +114,19 @@ def _sync_tenant(session: Session, spec: TenantSpec, county: Tenant | None,
         labels = ["restored" if k == "archived_at" else k.removesuffix("_id") for k in changed]
         result.changes.append(f"~ {spec.kind} {spec.slug} {', '.join(labels)}")
     return tenant
+
+
+def _posted_at_go_live(session: Session, township: Tenant) -> None:
+    """The roster a township's first file lists is the one it went live with: its posts
+    start on the go-live date, so who held a post when a period fell due is known from the
+    first period on (``responsible_at_due``)."""
+    if township.live_from is None or township.live_from >= local_today(township.timezone):
+        return
+    started = start_of_day(township.live_from)  # in the township's scope: its zone
+    for post in session.scalars(select(Position).where(Position.ended_at.is_(None))):
+        if post.started_at > started:
+            post.started_at = started
+    session.flush()
 
 
 def _sync_units(session: Session, spec: TenantSpec, result: Result) -> dict[str, OrgUnit]:
@@ -308,6 +327,8 @@ def _document(session: Session, tenant: Tenant, county: Tenant | None) -> dict:
                  "name_en": tenant.name_en}
     if county is None or tenant.timezone != county.timezone:
         doc["timezone"] = tenant.timezone
+    if tenant.live_from is not None:
+        doc["live_from"] = tenant.live_from
     codes: dict = {}
     if tenant.kind == "township":
         doc["units"] = _export_units(session, codes)

@@ -4,6 +4,7 @@ Reading the tenant catalogue is not provisioning: ``zerenzhi.tenancy.catalogue``
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from sqlalchemy import select
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi.db.base import new_id
 from zerenzhi.domain import DomainError
+from zerenzhi.obligations.periods import local_today
 from zerenzhi.orgunits.models import OrgUnit
 from zerenzhi.tenancy.context import TenantRef, tenant_scope
 from zerenzhi.tenancy.models import Tenant
@@ -56,14 +58,18 @@ def _ref(tenant: Tenant) -> TenantRef:
 
 def create_township(session: Session, county: Tenant, slug: str, name: str,
                     name_en: str | None = None, timezone: str | None = None,
-                    committee_name: str | None = None) -> Tenant:
-    """A township and its root org unit, the committee (鎮黨委)."""
+                    committee_name: str | None = None,
+                    live_from: dt.date | None = None) -> Tenant:
+    """A township and its root org unit, the committee (鎮黨委). It goes live on
+    ``live_from`` (default: today, local): nothing is owed for a period ending before it,
+    and committing the township materialises its calendar from it."""
     timezone = timezone or county.timezone
     check_timezone(timezone)
+    live_from = live_from or local_today(timezone)
     if slug_taken(session, slug):
         raise ProvisioningError("slug", f"slug {slug!r} is taken")
     township = Tenant(kind="township", slug=slug, name=name, name_en=name_en,
-                      county_id=county.id, timezone=timezone)
+                      county_id=county.id, timezone=timezone, live_from=live_from)
     session.add(township)
     with tenant_scope(_ref(township)):
         session.flush()
@@ -72,3 +78,21 @@ def create_township(session: Session, county: Tenant, slug: str, name: str,
         session.flush()
     return township
 
+
+
+def township_of(session: Session, county: TenantRef, slug: str) -> Tenant | None:
+    """``county``'s live township ``slug``, or None (another county's is None too)."""
+    return session.scalar(select(Tenant).where(
+        Tenant.kind == "township", Tenant.county_id == county.id, Tenant.slug == slug,
+        Tenant.archived_at.is_(None)))
+
+
+def change_township(session: Session, township: Tenant, changes: dict) -> Tenant:
+    """Rename a township or move its go-live date, audited in its own scope; committing
+    re-materialises its calendar from the earlier of the old and new dates
+    (``zerenzhi.obligations.facts``)."""
+    with tenant_scope(township.ref()):
+        for key, value in changes.items():
+            setattr(township, key, value)
+        session.flush()
+    return township

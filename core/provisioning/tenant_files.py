@@ -27,8 +27,8 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,149}$")
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
 TENANT_KEYS = {"slug": str, "kind": str, "name": str, "name_en": str, "timezone": str,
-               "demo": bool, "county": str, "units": list, "users": list, "plugins": dict,
-               "rules": dict}
+               "live_from": dt.date, "demo": bool, "county": str, "units": list, "users": list,
+               "plugins": dict, "rules": dict}
 RULE_KEYS = {"enabled": bool, "min_count": int, "deadline_hours": int, "reason": str}
 UNIT_KEYS = {"code": str, "name": str, "kind": str, "parent": str}
 USER_KEYS = {"username": str, "display_name": str, "demo_password": str, "positions": list}
@@ -75,6 +75,7 @@ class TenantSpec:
     name: str
     name_en: str | None = None
     timezone: str | None = None
+    live_from: dt.date | None = None  # a township's go-live date (default: the day applied)
     demo: bool = False
     county: str | None = None
     units: list[UnitSpec] | None = None  # None: the file does not manage the org tree
@@ -101,7 +102,8 @@ def _checked(path: Path, where: str, data: Any, allowed: dict[str, type],
     for key, value in data.items():
         if key not in allowed:
             raise ProvisionError(path, prefix + key, f"unknown key (allowed: {', '.join(allowed)})")
-        if not isinstance(value, allowed[key]):
+        if not isinstance(value, allowed[key]) or (
+                allowed[key] is dt.date and isinstance(value, dt.datetime)):
             raise ProvisionError(path, prefix + key, f"must be a {allowed[key].__name__}")
     for key in required:
         if key not in data:
@@ -216,7 +218,7 @@ def read_file(path: Path, expected_kind: str) -> TenantSpec:
     if expected_kind == "county":
         if path.parent.name != slug:
             raise ProvisionError(path, "slug", f"must match the folder name ({path.parent.name!r})")
-        for key in ("units", "county"):
+        for key in ("units", "county", "live_from"):
             if key in data:
                 raise ProvisionError(path, key, "not allowed in a county file")
     if "timezone" in data:
@@ -235,7 +237,8 @@ def read_file(path: Path, expected_kind: str) -> TenantSpec:
     rules = _rules(path, data.get("rules", {}), expected_kind)
     return TenantSpec(
         path=path, kind=expected_kind, slug=slug, name=data["name"], name_en=data.get("name_en"),
-        timezone=data.get("timezone"), demo=data.get("demo", False), county=data.get("county"),
+        timezone=data.get("timezone"), live_from=data.get("live_from"),
+        demo=data.get("demo", False), county=data.get("county"),
         units=units, users=_users(path, data.get("users", []), expected_kind, codes),
         plugins=plugins, rules=rules,
     )

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import marshmallow as ma
 from flask import g
 from flask.views import MethodView
 from sqlalchemy import select
 
 from zerenzhi.auth.permissions import requires
-from zerenzhi.db.session import writing
+from zerenzhi.db.session import session, writing
 from zerenzhi.provisioning import service
 from zerenzhi.routes.common import Blueprint, InputSchema, SelectPage
 from zerenzhi.tenancy.models import Tenant
+from zerenzhi.web.pipeline import not_found
 
 blp = Blueprint("counties", __name__, url_prefix="/api/v1/counties",
                 description="Counties and the townships they group")
@@ -31,6 +34,27 @@ class TenantSchema(ma.Schema):
 
 class TenantIn(InputSchema, TenantSchema):
     pass
+
+
+GO_LIVE = ma.validate.Range(min=dt.date(2000, 1, 1), error="on or after 2000-01-01")
+
+
+class TownshipSchema(TenantSchema):
+    live_from = ma.fields.Date(validate=GO_LIVE, metadata={"description": (
+        "Go-live date: nothing is owed for a period that ends before it; the period it "
+        "falls in is owed in full. Default: today (the township's local date).")})
+
+
+class TownshipIn(InputSchema, TownshipSchema):
+    pass
+
+
+class TownshipPatch(InputSchema):
+    name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
+    name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
+    live_from = ma.fields.Date(validate=GO_LIVE, metadata={"description": (
+        "Moving it earlier owes the periods from the new date; later, the periods ending "
+        "before it are no longer owed (archived, never deleted).")})
 
 
 @blp.route("")
@@ -58,7 +82,7 @@ class Counties(MethodView):
 @blp.route("/<county>/townships")
 class Townships(MethodView):
     @requires("counties.read")
-    @blp.response(200, TenantSchema(many=True))
+    @blp.response(200, TownshipSchema(many=True))
     @blp.paginate(SelectPage)
     def get(self):
         """The county's townships."""
@@ -69,9 +93,32 @@ class Townships(MethodView):
         )
 
     @requires("townships.manage")
-    @blp.arguments(TenantIn)
-    @blp.response(201, TenantSchema)
+    @blp.arguments(TownshipIn)
+    @blp.response(201, TownshipSchema)
     def post(self, data):
-        """Provision a township with its root unit, the committee (鎮黨委)."""
+        """Provision a township with its root unit, the committee (鎮黨委), live from
+        ``live_from``."""
         with writing() as db:
             return service.create_township(db, county=g.zz_tenant, **data)
+
+
+@blp.route("/<county>/townships/<slug>")
+class Township(MethodView):
+    @requires("counties.read")
+    @blp.etag
+    @blp.response(200, TownshipSchema)
+    def get(self, slug):
+        """One of the county's townships."""
+        return service.township_of(session(), g.zz_tenant, slug) or not_found()
+
+    @requires("townships.manage")
+    @blp.etag
+    @blp.arguments(TownshipPatch)
+    @blp.response(200, TownshipSchema)
+    def patch(self, data, slug):
+        """Rename a township or move its go-live date (send If-Match with its ETag); its
+        calendar follows in the same transaction."""
+        township = service.township_of(session(), g.zz_tenant, slug) or not_found()
+        blp.check_etag(township, TownshipSchema)
+        with writing() as db:
+            return service.change_township(db, township, data)

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PASSWORD = "correct horse battery"
+LIVE_FROM = dt.date(2025, 1, 1)  # the test township's go-live date
 _counter = itertools.count(1)
 
 
@@ -124,11 +125,26 @@ class World:
         return ApiClient(self.app, self.tokens.get(role) if role else None, headers)
 
     def enable(self, plugin: str, settings: dict | None = None) -> None:
+        from zerenzhi.obligations.materialize import materialise
         from zerenzhi.plugin_host.models import TenantPlugin
+        from zerenzhi.tenancy.context import require_tenant
 
         with self.scope() as sess:
             sess.add(TenantPlugin(plugin=plugin, enabled=True, settings=settings or {}))
+            sess.flush()
+            # as if the township had gone live with it: its calendar from the go-live date
+            materialise(sess, since=require_tenant().live_from)
             sess.commit()
+
+    def open_periods(self, now: dt.datetime | None = None) -> int:
+        """Run what the scheduler runs as periods begin (``materialise``) for this township,
+        as of ``now``: a test that travels in time opens the periods it arrives in."""
+        from zerenzhi.obligations.materialize import materialise
+
+        with self.scope() as sess:
+            changed = materialise(sess, now)
+            sess.commit()
+        return changed
 
     def scope(self):
         return _scoped_session(self.app, self.tenant_id)
@@ -167,8 +183,10 @@ def _fixture_hash() -> str:
     return _password_hash[0]
 
 
-def build_world(app, prefix: str = "t") -> World:
-    """Make a fresh county, township, units and one user per role (fast: no per-user hash)."""
+def build_world(app, prefix: str = "t", live_from: dt.date = LIVE_FROM) -> World:
+    """Make a fresh county, township, units and one user per role (fast: no per-user hash).
+    The township went live on ``live_from`` (default 2025-01-01, so tests may ask for any
+    period of 2025 on); ``World.enable`` materialises a module's calendar from it."""
     from zerenzhi.auth.models import Position, UserAccount
     from zerenzhi.auth.service import issue_token_for
     from zerenzhi.db.session import session
@@ -181,7 +199,7 @@ def build_world(app, prefix: str = "t") -> World:
     with app.app_context():
         sess = session()
         county = create_county(sess, f"c-{n}", f"縣{n}")
-        township = create_township(sess, county, f"w-{n}", f"鎮{n}")
+        township = create_township(sess, county, f"w-{n}", f"鎮{n}", live_from=live_from)
         world = World(app, county.slug, township.slug, township.id, county.id)
         with tenant_scope(township.ref()):
             world.units["committee"] = root_unit(sess).id

@@ -1,5 +1,5 @@
 """A township's go-live date (``live_from``): no obligation is owed for a period that ends
-before it, and the calendar is materialised from it rather than on read (decision 0015).
+before it, and the calendar is materialised from it rather than on read (decision 0018).
 
 Existing townships get the earliest of their creation day and their earliest periodic
 obligation, so nothing they already track is hidden.

@@ -95,6 +95,8 @@ def test_period_boundaries_use_the_township_time_zone(drilled):
 def test_leap_day_counts_in_february_and_q1(drilled):
     world = drilled
     _evidence(world, "drill.special_meeting", "committee", "2028-02-29")
+    with time_machine.travel("2028-03-01T09:00:00+08:00", tick=False):
+        assert world.open_periods() > 0  # the scheduler opens 2028's periods as they begin
     summary = world.client("secretary").get(
         f"{world.base}/obligations/summary?period=2028Q1").json
     item = _item(summary, "drill.special_meeting", world.units["committee"])

@@ -21,6 +21,7 @@ from zerenzhi.provisioning.service import create_township
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
 from zerenzhi.testing import World
+from zerenzhi.testing.world import LIVE_FROM
 
 PLUGINS = [TallyPlugin(), CountedHello(), RoguePlugin()]
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -77,7 +78,8 @@ def add_township(world: World, name: str, branches: int = 2) -> Town:
     slug = f"{world.county_slug[2:]}-{uuid.uuid4().hex[:4]}"
     with world.app.app_context():
         sess = session()
-        town = create_township(sess, sess.get(Tenant, world.county_id), slug, name)
+        town = create_township(sess, sess.get(Tenant, world.county_id), slug, name,
+                               live_from=LIVE_FROM)
         result = Town(world.app, town.id, town.slug, name)
         with tenant_scope(town.ref()):
             result.units["committee"] = root_unit(sess).id
@@ -99,7 +101,7 @@ def enable(town: Town, *plugins: str) -> None:
 
 
 def materialise(town: Town, period: str) -> None:
-    """What a township read or the nightly reminder job does: create the period's rows."""
+    """Open a period's rows as going live with the module would (``ensure_periodic``)."""
     with town.scope() as sess:
         ensure_periodic(sess, parse(period))
         sess.commit()
