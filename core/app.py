@@ -25,6 +25,7 @@ from zerenzhi.db.scoping import install_scoping
 from zerenzhi.db.session import Database, install_rls
 from zerenzhi.errors import install_error_handlers
 from zerenzhi.labels import Label
+from zerenzhi.obligations.facts import install_calendar
 from zerenzhi.obligations.rules import RuleRegistry
 from zerenzhi.obligations.tally import install_tally
 from zerenzhi.plugin_host.manager import PluginSet, build_plugins
@@ -92,6 +93,7 @@ def install_listeners(db: Database) -> None:
     install_audit(db.Session)
     install_rls(db.engine)
     install_tally(db.Session)
+    install_calendar(db.Session)  # after the tally: materialising flushes obligations
 
 
 def create_app(
