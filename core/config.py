@@ -22,6 +22,8 @@ ENV_KEYS = {
     "METRICS_TOKEN": "ZERENZHI_METRICS_TOKEN",
     "METRICS_ALLOW": "ZERENZHI_METRICS_ALLOW",
     "METRICS_TENANT_LABELS": "ZERENZHI_METRICS_TENANT_LABELS",
+    # /readyz is 503 unless a worker beat lately (off: a web-only host stays ready)
+    "READYZ_REQUIRES_SCHEDULER": "ZERENZHI_READYZ_REQUIRES_SCHEDULER",
 }
 
 
@@ -39,6 +41,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "METRICS_TOKEN": None,
         "METRICS_ALLOW": "127.0.0.1/8,::1/128",  # "none": the token only
         "METRICS_TENANT_LABELS": False,
+        "READYZ_REQUIRES_SCHEDULER": False,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -55,9 +58,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
     config.update(overrides or {})
     config["FEED_TOKEN_DAYS"] = int(config["FEED_TOKEN_DAYS"])
     config["IDEMPOTENCY_LEASE_SECONDS"] = int(config["IDEMPOTENCY_LEASE_SECONDS"])
-    if isinstance(config["METRICS_TENANT_LABELS"], str):
-        config["METRICS_TENANT_LABELS"] = config["METRICS_TENANT_LABELS"].lower() in (
-            "1", "true", "yes", "on")
+    for flag in ("METRICS_TENANT_LABELS", "READYZ_REQUIRES_SCHEDULER"):
+        if isinstance(config[flag], str):
+            config[flag] = config[flag].lower() in ("1", "true", "yes", "on")
     if not config["MIGRATION_DATABASE_URL"]:
         config["MIGRATION_DATABASE_URL"] = config["DATABASE_URL"]
     return config

@@ -38,6 +38,7 @@ import zerenzhi.audit.models
 import zerenzhi.auth.models
 import zerenzhi.directives.models
 import zerenzhi.idempotency
+import zerenzhi.jobs.models
 import zerenzhi.obligations.models
 import zerenzhi.orgunits.models
 import zerenzhi.plugin_host.models

@@ -376,6 +376,7 @@ def test_serve_migrates_applies_and_execs_gunicorn(app, tmp_path, monkeypatch):
 
     for name in ("ZERENZHI_BIND", "ZERENZHI_WORKERS", *serve.PASSED_ON.values()):
         monkeypatch.delenv(name, raising=False)  # restored after the test
+    monkeypatch.setenv("ZERENZHI_WORKER", "0")  # no scheduler child (tests/test_worker.py)
     county, town = _names()
     monkeypatch.setitem(app.config, "TENANTS_DIR", str(_tree(tmp_path, county,
                                                              {town: _township(town)})))

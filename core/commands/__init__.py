@@ -48,11 +48,14 @@ def register(cli: click.Group) -> None:
     from zerenzhi.commands import obligations, plugins
     from zerenzhi.commands.audit import audit_group
     from zerenzhi.commands.db import db_group
+    from zerenzhi.commands.jobs import jobs_group
     from zerenzhi.commands.serve import serve_command
     from zerenzhi.commands.tenants import tenants_group
     from zerenzhi.commands.users import users_group
+    from zerenzhi.commands.worker import worker_command
 
-    for command in (db_group, tenants_group, users_group, audit_group, serve_command):
+    for command in (db_group, tenants_group, users_group, audit_group, serve_command,
+                    worker_command, jobs_group):
         cli.add_command(command)
     obligations.register(cli)
     plugins.register(cli)

@@ -1,13 +1,22 @@
-"""``zerenzhi serve``: migrate, apply ``tenants/``, then become gunicorn.
+"""``zerenzhi serve``: migrate, apply ``tenants/``, start the worker, then become gunicorn.
 
 One command for the embedded default and for production, so a deploy cannot forget a
 step. The server gets the database settings this command used (as ``ZERENZHI_*``
 variables), so both always talk to the same database, whatever the working directory.
+
+The scheduler (``zerenzhi worker``) runs as a child of this process, which then becomes
+gunicorn's master: it dies with it (Linux's parent-death signal, and the worker watches its
+parent elsewhere), so stopping the server never leaves a worker behind. ``ZERENZHI_WORKER=0``
+leaves it out, for hosts that run ``zerenzhi worker`` on their own (issue 13, item 3).
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import os
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -23,6 +32,30 @@ PASSED_ON = {"DATABASE_URL": "ZERENZHI_DATABASE_URL",
              "DB_APP_ROLE": "ZERENZHI_DB_APP_ROLE"}
 
 
+PR_SET_PDEATHSIG = 1
+
+
+def worker_argv() -> list[str]:
+    return [sys.executable, "-c", "from zerenzhi.cli import main; main()", "worker"]
+
+
+def worker_enabled() -> bool:
+    return os.environ.get("ZERENZHI_WORKER", "1").strip().lower() not in ("0", "false", "no",
+                                                                            "off")
+
+
+def _die_with_parent() -> None:
+    """In the worker child: get SIGTERM when the parent (gunicorn's master) dies."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux: the parent watch does
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+def start_worker() -> subprocess.Popen:
+    """``zerenzhi worker`` as a child that stops when this process (soon gunicorn) does."""
+    env = {**os.environ, "ZERENZHI_WORKER_PARENT": str(os.getpid())}
+    return subprocess.Popen(worker_argv(), env=env, preexec_fn=_die_with_parent)
+
+
 def gunicorn_argv() -> list[str]:
     return [sys.executable, "-m", "gunicorn", "-c", str(REPO_ROOT / "gunicorn.conf.py"),
             "--chdir", str(REPO_ROOT), "wsgi:app"]
@@ -34,7 +67,8 @@ def gunicorn_argv() -> list[str]:
               help="Worker processes (default $ZERENZHI_WORKERS or 2).")
 @with_appcontext
 def serve_command(bind: str | None, workers: int | None) -> None:
-    """Run `db upgrade`, `tenants apply` of TENANTS_DIR, then exec gunicorn."""
+    """Run `db upgrade`, `tenants apply` of TENANTS_DIR, start `zerenzhi worker` (unless
+    ZERENZHI_WORKER=0), then exec gunicorn."""
     from zerenzhi.migrate import upgrade  # alembic loads for this command only
 
     config = current_app.config
@@ -55,6 +89,10 @@ def serve_command(bind: str | None, workers: int | None) -> None:
         os.environ["ZERENZHI_BIND"] = bind
     if workers:
         os.environ["ZERENZHI_WORKERS"] = str(workers)
+    if worker_enabled():
+        worker = start_worker()
+        click.echo(f"started zerenzhi worker (pid {worker.pid}); ZERENZHI_WORKER=0 leaves it "
+                   f"out")
     argv = gunicorn_argv()
     click.echo(f"starting gunicorn ({os.environ.get('ZERENZHI_BIND', '127.0.0.1:8000')}, "
                f"{os.environ.get('ZERENZHI_WORKERS', '2')} workers)")

@@ -31,10 +31,11 @@ class Job:
     township and tried again on the next tick. It must not commit: the worker commits.
     Being run again for the same ``now`` must do no harm (runs are at least once).
 
-    The schedule is exactly one of ``every`` (a fixed interval from the worker's start) or
-    ``cron``, a five-field crontab line (minute hour day month weekday) evaluated in
-    **UTC** for every township alike; a job that cares about a township's local day reads
-    it from ``now`` and the township's zone (``zerenzhi.tenant_zone()``).
+    The schedule is exactly one of ``every`` (an interval counted from 2026-01-01 00:00
+    UTC, so every host's ticks agree) or ``cron``, a five-field crontab line (minute hour
+    day month weekday) evaluated in **UTC** for every township alike; a job that cares
+    about a township's local day reads it from ``now`` and the township's zone
+    (``zerenzhi.tenant_zone()``). ``description`` is shown by ``zerenzhi jobs list``.
     """
 
     name: str

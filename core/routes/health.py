@@ -1,6 +1,12 @@
 """The operator's probes: ``/healthz`` (the process answers) and ``/readyz`` (it can serve:
 the database answers and every migration lineage is at its head). Outside
-authentication and tenancy, they name no tenant and show no tenant data."""
+authentication and tenancy, they name no tenant and show no tenant data.
+
+``/readyz`` also says whether a scheduler (``zerenzhi worker``) beat lately: ``ok``,
+``stale`` or ``absent``. That fails readiness only with ``ZERENZHI_READYZ_REQUIRES_SCHEDULER``
+on: a web-only host is ready to serve whether or not the worker runs elsewhere, and a
+load balancer must not take every web process out because the scheduler stopped
+(decision 0015)."""
 
 from __future__ import annotations
 
@@ -16,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from zerenzhi import migrate
 from zerenzhi.auth.permissions import PUBLIC, requires
 from zerenzhi.db.session import session
+from zerenzhi.jobs.runner import scheduler_state
 from zerenzhi.routes.common import Blueprint
 
 blp = Blueprint("health", __name__, description="Liveness and readiness probes (no tenant data)")
@@ -24,7 +31,11 @@ blp = Blueprint("health", __name__, description="Liveness and readiness probes (
 class HealthOut(ma.Schema):
     status = ma.fields.String(required=True, metadata={"description": "`ok` or `unavailable`"})
     checks = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), metadata={
-        "description": "readiness only: `database` and each lineage, `ok` or what is wrong"})
+        "description": "readiness only: `database` and each lineage (and `scheduler` when "
+                       "ZERENZHI_READYZ_REQUIRES_SCHEDULER is on), `ok` or what is wrong"})
+    scheduler = ma.fields.String(metadata={
+        "description": "readiness only: `ok` (a `zerenzhi worker` beat within 3 minutes), "
+                       "`stale` or `absent`"})
 
 
 def lineages_behind(connection: Connection, plugin_set) -> dict[str, str]:
@@ -62,6 +73,15 @@ def readiness() -> dict[str, str]:
     return checks
 
 
+def scheduler() -> str | None:
+    """The scheduler's state, or None when it cannot be read (a schema behind, say)."""
+    try:
+        return scheduler_state(session())
+    except SQLAlchemyError:
+        session().rollback()
+        return None
+
+
 @blp.route("/healthz")
 class Health(MethodView):
     @requires(PUBLIC)
@@ -77,8 +97,13 @@ class Ready(MethodView):
     @blp.response(200, HealthOut)
     @blp.alt_response(503, schema=HealthOut, description="a check failed; see `checks`")
     def get(self):
-        """Readiness: the database answers and every migration lineage is at its head."""
+        """Readiness: the database answers and every migration lineage is at its head (and,
+        if so configured, a scheduler beat lately)."""
         checks = readiness()
+        body = {"checks": checks}
+        if checks.get("database") == "ok":
+            body["scheduler"] = scheduler() or "cannot be read"
+            if current_app.config.get("READYZ_REQUIRES_SCHEDULER"):
+                checks["scheduler"] = body["scheduler"]
         ready = all(value == "ok" for value in checks.values())
-        return {"status": "ok" if ready else "unavailable", "checks": checks}, \
-            200 if ready else 503
+        return {"status": "ok" if ready else "unavailable", **body}, 200 if ready else 503

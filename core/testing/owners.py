@@ -14,7 +14,8 @@ from sqlalchemy import Table
 
 from zerenzhi.testing.routes import CORE
 
-REFERENCE_TABLES = frozenset({"tenant", "user_account", "auth_token", "login_attempt"})
+REFERENCE_TABLES = frozenset({"tenant", "user_account", "auth_token", "login_attempt",
+                              "worker_heartbeat"})
 """Core's global tables (Citus reference tables, docs/scaling.md); every other table is a
 tenant table, distributed by ``tenant_id``. A plugin owns no global table."""
 

@@ -1,6 +1,9 @@
-"""The webhook notifier plugin: manifest, hooks, and ``zerenzhi webhook deliver``."""
+"""The webhook notifier plugin: manifest, hooks, its periodic delivery job (run by
+``zerenzhi worker``) and ``zerenzhi webhook deliver`` (the same work, for cron)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import click
 from flask import current_app
@@ -9,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi import (
     Event,
+    Job,
     Label,
     Manifest,
     Permission,
@@ -34,6 +38,20 @@ def _enabled_townships(slug: str | None) -> list[TenantRef]:
         return townships_enabling(db, NAME, slug)
 
 
+def _allow_private() -> bool:
+    """Targets on loopback or private networks only if the app's config allows them
+    (WEBHOOK_ALLOW_PRIVATE_TARGETS: an embedded install on a township's own network)."""
+    return bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE_TARGETS"))
+
+
+def deliver_job(session: Session, tenant: TenantRef, now: dt.datetime) -> str:
+    """The worker's job: send one township's due deliveries. Each delivery is claimed and
+    committed before it is sent (no transaction open while a robot is called), so an
+    overlapping run never sends one twice; failures retry with backoff."""
+    return str(services.deliver_due(session, plugin_settings(NAME),
+                                    allow_private=_allow_private()))
+
+
 @click.group(NAME, help="Webhook notifier: deliveries to group-chat robots and endpoints.")
 def webhook_group() -> None:
     pass
@@ -49,7 +67,7 @@ def deliver_command(township: str | None) -> None:
     WEBHOOK_ALLOW_PRIVATE_TARGETS (an embedded install on a township's own network).
     """
     sess = core_session()
-    allow_private = bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE_TARGETS"))
+    allow_private = _allow_private()
     townships = _enabled_townships(township)
     if township and not townships:
         raise click.UsageError(f"no township {township!r} with the webhook module enabled")
@@ -75,6 +93,9 @@ class WebhookPlugin(Plugin):
     )
     blueprints = (blp,)
     permissions = PERMISSIONS
+    jobs = (Job("webhook.deliver", deliver_job, every=dt.timedelta(minutes=1),
+                description="Send queued webhook and robot messages; failures retry with "
+                            "backoff."),)
 
     @hookimpl
     def register_commands(self, cli: click.Group) -> None:
