@@ -6,6 +6,7 @@ reminders and records them; ``/readyz`` says whether a worker beats."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import subprocess
@@ -188,3 +189,60 @@ def test_readyz_reports_the_scheduler_and_may_require_it(app, monkeypatch):
     assert response.json["checks"]["scheduler"] == "stale"
     runner.beat(app, ident, utcnow())
     assert ApiClient(app).get("/readyz").assert_status(200).json["checks"]["scheduler"] == "ok"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat") as stat:  # a zombie is gone, only not yet reaped
+        return stat.read().split(") ")[1][0] != "Z"
+
+
+def test_serve_starts_the_worker_and_stopping_serve_stops_it(tmp_path):
+    """The README's first command starts the scheduler beside gunicorn; SIGTERM to serve
+    (gunicorn's master by then) leaves no worker behind."""
+    import re
+    import signal
+    import time
+    import urllib.request
+
+    port = _free_port()
+    env = {**os.environ, "ZERENZHI_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}",
+           "ZERENZHI_TENANTS_DIR": str(tmp_path / "none"), "ZERENZHI_WORKERS": "1",
+           "ZERENZHI_BIND": f"127.0.0.1:{port}"}
+    for name in ("ZERENZHI_MIGRATION_DATABASE_URL", "ZERENZHI_WORKER"):
+        env.pop(name, None)
+    log = (tmp_path / "serve.log").open("w+")
+    serve = subprocess.Popen([str(REPO / "scripts" / "serve")], cwd=tmp_path, env=env,
+                             stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline, body = time.monotonic() + 90, {}
+        while body.get("scheduler") != "ok" and time.monotonic() < deadline:
+            time.sleep(0.5)
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz") as answer:
+                    body = json.load(answer)
+            except OSError:
+                pass
+        log.seek(0)
+        output = log.read()
+        assert body.get("scheduler") == "ok", output
+        worker = int(re.search(r"started zerenzhi worker \(pid (\d+)\)", output).group(1))
+        assert _alive(worker)
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        serve.wait(timeout=60)
+    deadline = time.monotonic() + 30
+    while _alive(worker) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _alive(worker), "the worker outlived serve"
