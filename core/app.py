@@ -102,8 +102,9 @@ def create_app(
     plugins: list[Any] | None = None,
     load_entrypoints: bool = True,
 ) -> Flask:
+    # instance/ is made by what first writes there (`db upgrade`, the generated secret key),
+    # so a command that fails leaves nothing behind
     app = Flask("zerenzhi", instance_path=str(Path.cwd() / "instance"))
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.load(Path(app.instance_path), config))
     app.json.ensure_ascii = False  # Chinese labels readable as sent
     app.json.sort_keys = False

@@ -43,6 +43,7 @@ def is_sealed(value: Any) -> bool:
 def _instance_key() -> str:
     """The generated key of this install, made on first use (readable by its owner only)."""
     path = Path(current_app.instance_path) / KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:

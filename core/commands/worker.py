@@ -23,7 +23,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import make_url
 
-from zerenzhi.commands import CommandError
+from zerenzhi.commands import CommandError, check_database
 from zerenzhi.commands.obligations import _at
 from zerenzhi.db.base import utcnow
 from zerenzhi.jobs import runner
@@ -139,6 +139,7 @@ def worker_command(once: bool, job_name: str | None, township: str | None,
         raise CommandError("--job, --township and --at go with --once")
     jobs = _selected(app, job_name)
     now = _at(at_text) or utcnow()
+    check_database()  # never migrated: one line, and no lock file left beside no database
     with sqlite_single_worker(app):
         if once:
             _run_once(app, jobs, now.astimezone(dt.UTC), township)

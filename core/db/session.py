@@ -11,10 +11,12 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -29,14 +31,67 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    if url.startswith("sqlite"):
-        if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
-            raise ValueError("use a file database: each connection of :memory: is empty")
-        engine = create_engine(url, poolclass=NullPool, **kwargs)
+URL_FORMS = "sqlite:///PATH or postgresql+psycopg://USER:PASSWORD@HOST/NAME"
+DRIVERS = {"sqlite": "pysqlite", "postgresql": "psycopg"}
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL the app cannot use (driver, or a SQLite file's folder): one line."""
+
+
+class DatabaseMissing(RuntimeError):
+    """The SQLite file does not exist and this engine may not create it: the database was
+    never migrated (``zerenzhi db upgrade`` creates it)."""
+
+
+def check_url(url: str) -> URL:
+    """The parsed URL if its backend and driver are ones the app supports, before any
+    driver is imported (an unknown one otherwise fails deep inside SQLAlchemy)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlError(f"not a database URL: {url!r} (use {URL_FORMS})") from None
+    name = parsed.drivername
+    backend, _, driver = name.partition("+")
+    if backend not in DRIVERS or driver not in ("", DRIVERS[backend]):
+        raise DatabaseUrlError(f"unsupported database URL scheme {name + '://'!r} "
+                               f"(use {URL_FORMS})")
+    if backend == "sqlite" and (not parsed.database or parsed.database == ":memory:"
+                                or parsed.query.get("mode") == "memory"):
+        raise DatabaseUrlError("use a SQLite file database: each connection of :memory: is "
+                               "empty")
+    return parsed
+
+
+def _sqlite_file(path: Path, create: bool):
+    """Before SQLite connects (and so creates the file): a missing file is created only when
+    ``create`` (migrations), with at most its own folder (``instance/`` under the working
+    directory), never a whole path; a folder whose parent is missing is a wrong URL."""
+
+    def check(_dialect, _record, _cargs, _cparams) -> None:
+        if path.exists():
+            return
+        folder = path.parent
+        if not folder.parent.is_dir():
+            raise DatabaseUrlError(f"no folder {folder} for the SQLite database {path}")
+        if not create:
+            raise DatabaseMissing(f"no database at {path}")
+        folder.mkdir(exist_ok=True)
+
+    return check
+
+
+def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
+    """An engine for ``url``; ``create=False`` (the app's) never creates a SQLite file."""
+    parsed = check_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, poolclass=NullPool, **kwargs)
+        if not parsed.query.get("uri"):  # a file: URI names its file its own way
+            path = Path(parsed.database).expanduser().absolute()
+            event.listen(engine, "do_connect", _sqlite_file(path, create))
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(parsed, pool_pre_ping=True, **kwargs)
 
 
 RLS_STATE = "zz_rls"  # key in the DBAPI connection's info: what SET LOCAL set this transaction
@@ -143,7 +198,7 @@ class Database:
 
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        self.engine = make_engine(url, create=False, **engine_kwargs)
         self.Session = sessionmaker(bind=self.engine, expire_on_commit=False)
         event.listen(self.Session, "after_begin", _remember_connection)
 
