@@ -86,7 +86,8 @@ def materialise(session: Session, now: dt.datetime | None = None, *,
     # every cadence's reach, so a switched-off rule's rows are found whatever its cadence
     horizon = max(_schedule(c, last, last, ahead)[-1].end for c in CADENCES)
     changed = _reconcile(session, plan, tenant.timezone, open_from=min(first, today),
-                         horizon=horizon, retire_from=today)
+                         horizon=horizon, retire_from=today,
+                         restore_from=first if since is not None else today)
     if since is not None and tenant.live_from is not None:
         changed += _retire_before(session, tenant.live_from)
     return changed
@@ -114,13 +115,15 @@ def ensure_periodic(session: Session, window: Period) -> int:
                               if owed(p, tenant.live_from)])
             for rule in enabled_rules(session) if rule.cadence != "event"}
     return _reconcile(session, plan, tenant.timezone, open_from=window.start,
-                      horizon=window.end, retire_from=None)
+                      horizon=window.end, retire_from=None, restore_from=window.start)
 
 
 def _reconcile(session: Session, plan: dict, timezone: str, *, open_from: dt.date,
-               horizon: dt.date, retire_from: dt.date | None) -> int:
+               horizon: dt.date, retire_from: dt.date | None, restore_from: dt.date) -> int:
     """Create the planned obligations that are missing, restore archived ones planned again
-    and, for periods ending on or after ``retire_from``, archive the unplanned ones."""
+    in periods ending on or after ``restore_from`` (a go-live moved back restores the
+    periods it owes again) and, for periods ending on or after ``retire_from``, archive the
+    unplanned ones."""
     versions = _versions(session)
     units = session.execute(
         select(OrgUnit.id, OrgUnit.kind).where(OrgUnit.archived_at.is_(None))
@@ -151,8 +154,7 @@ def _reconcile(session: Session, plan: dict, timezone: str, *, open_from: dt.dat
     for key, (rule, eff, period, kind) in wanted.items():
         found = existing.get(key)
         if found is not None:
-            if found.archived_at is not None and (retire_from is None
-                                                   or period.end >= retire_from):
+            if found.archived_at is not None and period.end >= restore_from:
                 found.archived_at = None  # owed again: a unit restored, a module re-enabled
                 changed += 1
             continue

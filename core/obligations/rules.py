@@ -26,7 +26,10 @@ class RuleDef:
     applies to every kind in ``applies_to``. Periodic rules need ``min_count``; event
     rules need ``deadline_hours`` (negative = before the event, as for A3's 7 days before
     a sensitive date). ``units(session, period)``, when given, narrows a periodic rule to
-    the units it concerns in that period (P1: only units that own a channel).
+    the units it concerns in that period (P1: only units that own a channel); name the
+    tables it reads in ``units_follow``, so a write to them re-materialises the township's
+    calendar in the same transaction, as a new unit does (the calendar follows facts, never
+    reads).
     """
 
     key: str
@@ -41,6 +44,7 @@ class RuleDef:
     coverage: Label | None = None
     notes: dict = field(default_factory=dict)
     units: Callable[[Any, Any], Iterable[uuid.UUID]] | None = field(default=None, compare=False)
+    units_follow: tuple[str, ...] = ()  # table names ``units`` reads
 
     def __post_init__(self) -> None:
         problems = []
@@ -59,6 +63,8 @@ class RuleDef:
                 problems.append("event rules need deadline_hours")
         elif self.min_count is None or self.min_count < 0:
             problems.append("periodic rules need min_count >= 0")
+        if self.units is not None and self.cadence != "event" and not self.units_follow:
+            problems.append("a rule with units() names the tables it reads in units_follow")
         if problems:
             raise ValueError(f"rule {self.key}: " + "; ".join(problems))
 

@@ -15,6 +15,7 @@ from zerenzhi.auth.roles import ROLES
 from zerenzhi.db.base import utcnow
 from zerenzhi.domain import DomainError
 from zerenzhi.labels import render
+from zerenzhi.obligations.facts import settle
 from zerenzhi.obligations.materialize import check_owed
 from zerenzhi.obligations.models import Obligation
 from zerenzhi.obligations.periods import Period, local_today, period_of
@@ -91,6 +92,7 @@ def calendar_query(session: Session, *, start: dt.date | None, end: dt.date,
     every one due by ``end``). Reads only: obligations exist because the calendar says so
     (``materialise``), never because someone looked."""
     tenant = require_tenant()
+    settle(session)  # facts this transaction changed (none in a read) show in what it reads
     begin = None if start is None else Period(start, start, "day", "").bounds(tenant.timezone)[0]
     _, after = Period(end, end, "day", "").bounds(tenant.timezone)
     query = status_query(Window(due_after=begin, due_by=after), now, due_soon_days)
@@ -121,6 +123,7 @@ def summary(session: Session, period: Period, now: dt.datetime | None = None,
     """The Monday dashboard: per rule and unit, required/done/status; overall rate; overdue."""
     now = now or utcnow()
     check_owed(period)
+    settle(session)  # facts this transaction changed (none in a read) show in what it reads
     rows = session.execute(
         status_query(Window(start=period.start, end=period.end), now, due_soon_days)
         .order_by(Obligation.rule_key, Obligation.unit_id, Obligation.period_start)

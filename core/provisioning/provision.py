@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from zerenzhi.auth import users as user_service
 from zerenzhi.auth.grants import OPERATOR
 from zerenzhi.auth.models import Member, Position, UserAccount
+from zerenzhi.obligations.facts import settle
 from zerenzhi.obligations.periods import local_today
 from zerenzhi.obligations.versions import RuleChangeError, effective_rules
 from zerenzhi.obligations.versions import change as change_rule
@@ -78,6 +79,7 @@ def apply_tree(session: Session, tree: TenantTree) -> Result:
                 _sync_plugins(session, spec, township, result)
                 _sync_rules(session, spec, township, result)
                 if spec.demo:
+                    settle(session)  # the calendar first: demo records fulfil its obligations
                     load_demo_data(session)  # plugins skip it where they have data already
                 session.flush()
     return result

@@ -41,6 +41,7 @@ REGISTER_REVIEW = RuleDef(
     min_count=1,
     coverage=Label("每個登記在用的陣地", "every registered active channel"),
     units=units_owning_channels,
+    units_follow=("platforms_channel",),  # registering or archiving a channel changes P1's units
 )
 
 INCIDENT_REPORT = RuleDef(
