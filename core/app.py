@@ -15,6 +15,7 @@ from typing import Any
 import swagger_ui_bundle
 from flask import Flask, send_from_directory
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from zerenzhi import commands, idempotency, observability
 from zerenzhi import config as config_module
@@ -32,7 +33,7 @@ from zerenzhi.plugin_host.manager import PluginSet, build_plugins
 from zerenzhi.plugin_host.wiring import wire_plugins
 from zerenzhi.rollups.metrics import RollupMetric
 from zerenzhi.routes import CORE_BLUEPRINTS
-from zerenzhi.web import pipeline
+from zerenzhi.web import pipeline, ratelimit
 
 DESCRIPTION = "Township responsibility system (責任制) API; clause IDs refer to docs/domain.md."
 
@@ -106,6 +107,8 @@ def create_app(
     # so a command that fails leaves nothing behind
     app = Flask("zerenzhi", instance_path=str(Path.cwd() / "instance"))
     app.config.update(config_module.load(Path(app.instance_path), config))
+    if app.config["TRUSTED_PROXIES"]:  # remote_addr: the client the last proxies name
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["TRUSTED_PROXIES"])
     app.json.ensure_ascii = False  # Chinese labels readable as sent
     app.json.sort_keys = False
 
@@ -123,6 +126,7 @@ def create_app(
     wire_plugins(app, kernel)
     _swagger_assets(app)
     observability.install(app)  # first: its clock starts before the pipeline runs
+    ratelimit.install(app)  # before the pipeline: a request over the limit costs no query
     pipeline.install(app)
     app.before_request(kernel.plugin_guard)  # after the pipeline: it needs the tenant
     idempotency.install(app)

@@ -24,6 +24,13 @@ ENV_KEYS = {
     "METRICS_TENANT_LABELS": "ZERENZHI_METRICS_TENANT_LABELS",
     # /readyz is 503 unless a worker beat lately (off: a web-only host stays ready)
     "READYZ_REQUIRES_SCHEDULER": "ZERENZHI_READYZ_REQUIRES_SCHEDULER",
+    # proxies in front that append to X-Forwarded-For (0: the peer is the client)
+    "TRUSTED_PROXIES": "ZERENZHI_TRUSTED_PROXIES",
+    # the API's rate limit (web/ratelimit.py): on/off, Flask-Limiter storage, limits
+    "RATELIMIT_ENABLED": "ZERENZHI_RATELIMIT_ENABLED",
+    "RATELIMIT_STORAGE_URI": "ZERENZHI_RATELIMIT_STORAGE_URI",
+    "RATELIMIT_PER_TOKEN": "ZERENZHI_RATELIMIT_PER_TOKEN",
+    "RATELIMIT_PER_ADDRESS": "ZERENZHI_RATELIMIT_PER_ADDRESS",
 }
 
 
@@ -42,6 +49,12 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "METRICS_ALLOW": "127.0.0.1/8,::1/128",  # "none": the token only
         "METRICS_TENANT_LABELS": False,
         "READYZ_REQUIRES_SCHEDULER": False,
+        "TRUSTED_PROXIES": 0,
+        # off in tests unless a test turns it on: a shared test client is one address
+        "RATELIMIT_ENABLED": not (overrides or {}).get("TESTING"),
+        "RATELIMIT_STORAGE_URI": "memory://",  # per process; redis://... to share
+        "RATELIMIT_PER_TOKEN": "300/minute",
+        "RATELIMIT_PER_ADDRESS": "1200/minute",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -58,7 +71,8 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
     config.update(overrides or {})
     config["FEED_TOKEN_DAYS"] = int(config["FEED_TOKEN_DAYS"])
     config["IDEMPOTENCY_LEASE_SECONDS"] = int(config["IDEMPOTENCY_LEASE_SECONDS"])
-    for flag in ("METRICS_TENANT_LABELS", "READYZ_REQUIRES_SCHEDULER"):
+    config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
+    for flag in ("METRICS_TENANT_LABELS", "READYZ_REQUIRES_SCHEDULER", "RATELIMIT_ENABLED"):
         if isinstance(config[flag], str):
             config[flag] = config[flag].lower() in ("1", "true", "yes", "on")
     if not config["MIGRATION_DATABASE_URL"]:

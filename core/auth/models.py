@@ -53,7 +53,8 @@ class LoginAttempt(Base):
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     succeeded: Mapped[bool]
 
-    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),)
+    __table_args__ = (Index("ix_login_attempt_username_at", "username", "at"),
+                      Index("ix_login_attempt_remote_addr_at", "remote_addr", "at"))
 
 
 class Member(TenantScoped, Archivable, Timestamped, Base):

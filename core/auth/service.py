@@ -1,15 +1,24 @@
-"""Logging in and out, looking up bearer tokens, throttling failed attempts."""
+"""Logging in and out, looking up bearer tokens, throttling failed attempts.
+
+Throttling (issue 17, defect 10; decision 0016) is a back-off, not a lock: after
+``THROTTLE_FREE`` failures of an account, each further attempt waits ``THROTTLE_BASE``
+doubled per failure beyond, up to ``THROTTLE_MAX``, counted from the latest failure. An
+address where the account has logged in before (a known client address) counts only the
+failures made from it, so nobody elsewhere can lock the owner out; any other address also
+backs off once ``THROTTLE_ADDRESS_FREE`` failures came from it, whatever the usernames.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, bindparam, func, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, make_transient_to_detached
 
 from zerenzhi.auth.models import AuthToken, LoginAttempt, UserAccount
@@ -19,8 +28,12 @@ from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
 
 TOKEN_TTL = dt.timedelta(hours=12)
-THROTTLE_WINDOW = dt.timedelta(minutes=15)
-THROTTLE_FAILURES = 5
+THROTTLE_WINDOW = dt.timedelta(days=1)  # failures count this long, then are pruned
+THROTTLE_FREE = 5  # an account's failures before it backs off
+THROTTLE_ADDRESS_FREE = 30  # one address's failures, any usernames, before it backs off
+THROTTLE_BASE = dt.timedelta(seconds=30)  # the first wait; doubled per further failure
+THROTTLE_MAX = dt.timedelta(minutes=15)
+KNOWN_ADDRESS_FOR = dt.timedelta(days=90)  # a login keeps its address known this long
 
 
 def normalise_username(username: str) -> str:
@@ -46,17 +59,77 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _recent_failures(session: Session, username: str, now: dt.datetime) -> int:
-    since = now - THROTTLE_WINDOW
-    return session.scalar(
-        select(func.count())
-        .select_from(LoginAttempt)
-        .where(
-            LoginAttempt.username == username,
-            LoginAttempt.at >= since,
-            LoginAttempt.succeeded.is_(False),
-        )
-    )
+def backoff(failures: int, free: int) -> dt.timedelta:
+    """The wait after ``failures`` recent failures: none for the first ``free``, then
+    ``THROTTLE_BASE`` doubling per failure, capped at ``THROTTLE_MAX``."""
+    if failures < free:
+        return dt.timedelta(0)
+    return min(THROTTLE_BASE * 2 ** min(failures - free, 32), THROTTLE_MAX)
+
+
+def _recent_failures(session: Session, now: dt.datetime, *criteria) -> tuple[int, dt.datetime]:
+    """How many failures match ``criteria`` in the window, and the latest one's time."""
+    count, latest = session.execute(
+        select(func.count(), func.max(LoginAttempt.at))
+        .where(LoginAttempt.at >= now - THROTTLE_WINDOW, LoginAttempt.succeeded.is_(False),
+               *criteria)
+    ).one()
+    return count, latest
+
+
+def _known_address(session: Session, username: str, remote_addr: str | None,
+                   now: dt.datetime) -> bool:
+    if remote_addr is None:
+        return False
+    return session.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.username == username, LoginAttempt.remote_addr == remote_addr,
+        LoginAttempt.succeeded.is_(True), LoginAttempt.at >= now - KNOWN_ADDRESS_FOR,
+    ).limit(1)) is not None
+
+
+def _as_utc(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)  # SQLite drops it
+
+
+def throttle(session: Session, username: str, remote_addr: str | None,
+             now: dt.datetime) -> None:
+    """Raise ``Throttled`` (with the seconds left) while a back-off is running for this
+    account as seen from this address, or for this address."""
+    known = _known_address(session, username, remote_addr, now)
+    account = [LoginAttempt.username == username]
+    if known:  # failures made elsewhere do not slow the owner down here
+        account.append(LoginAttempt.remote_addr == remote_addr)
+    waits = [(_recent_failures(session, now, *account), THROTTLE_FREE)]
+    if remote_addr is not None and not known:
+        waits.append((_recent_failures(session, now, LoginAttempt.remote_addr == remote_addr),
+                      THROTTLE_ADDRESS_FREE))
+    left = max(((_as_utc(latest) + backoff(count, free) - now).total_seconds()
+                for (count, latest), free in waits if latest is not None), default=0)
+    if left > 0:
+        raise Throttled(math.ceil(left))
+
+
+def prune_attempts(session: Session, now: dt.datetime) -> None:
+    """Forget failures past the window and logins past ``KNOWN_ADDRESS_FOR``: the log only
+    throttles; it is not a record (decision 0016)."""
+    session.execute(delete(LoginAttempt).where(or_(
+        and_(LoginAttempt.succeeded.is_(False), LoginAttempt.at < now - THROTTLE_WINDOW),
+        LoginAttempt.at < now - KNOWN_ADDRESS_FOR,
+    )).execution_options(synchronize_session=False))
+
+
+def _record(session: Session, username: str, remote_addr: str | None, now: dt.datetime,
+            succeeded: bool) -> None:
+    """Log the attempt; a login replaces the earlier logins of its account from the same
+    address (only the latest keeps the address known), so the log stays small."""
+    if succeeded:
+        session.execute(delete(LoginAttempt).where(
+            LoginAttempt.username == username, LoginAttempt.succeeded.is_(True),
+            LoginAttempt.remote_addr == remote_addr if remote_addr is not None
+            else LoginAttempt.remote_addr.is_(None),
+        ).execution_options(synchronize_session=False))
+    session.add(LoginAttempt(username=username, remote_addr=remote_addr, at=now,
+                             succeeded=succeeded))
 
 
 def login(
@@ -66,15 +139,14 @@ def login(
     """Check a password and issue a token; None on a wrong name or password."""
     now = utcnow()
     username = normalise_username(username)
-    if _recent_failures(session, username, now) >= THROTTLE_FAILURES:
-        raise Throttled(int(THROTTLE_WINDOW.total_seconds()))
+    prune_attempts(session, now)
+    throttle(session, username, remote_addr, now)
     user = session.scalar(
         select(UserAccount).where(UserAccount.username == username,
                                   UserAccount.disabled_at.is_(None))
     )
     ok, new_hash = verify_password(user.password_hash if user else DUMMY_HASH, password)
-    session.add(LoginAttempt(username=username, remote_addr=remote_addr, at=now,
-                             succeeded=bool(user and ok)))
+    _record(session, username, remote_addr, now, bool(user and ok))
     if not (user and ok):
         session.commit()
         return None
@@ -198,11 +270,9 @@ def check_current_password(session: Session, user: UserAccount, password: str,
     """Whether ``password`` is ``user``'s, before they change it: throttled and recorded as
     a login is, so a stolen token is no way to guess it (a failure is committed at once)."""
     now = utcnow()
-    if _recent_failures(session, user.username, now) >= THROTTLE_FAILURES:
-        raise Throttled(int(THROTTLE_WINDOW.total_seconds()))
+    throttle(session, user.username, remote_addr, now)
     ok, _ = verify_password(user.password_hash, password)
-    session.add(LoginAttempt(username=user.username, remote_addr=remote_addr, at=now,
-                             succeeded=ok))
+    _record(session, user.username, remote_addr, now, ok)
     if not ok:
         session.commit()
     return ok

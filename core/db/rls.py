@@ -56,11 +56,13 @@ def disable_tenant_rls(op: Operations, table: str) -> None:
 
 
 APPEND_ONLY_TABLES = ("audit_entry", "login_attempt")
+# no records, only throttling state: logins prune their expired rows (decision 0016)
+PRUNED_TABLES = ("login_attempt",)
 
 
 def grant_app_role(connection, role: str) -> None:
-    """Give the app role what it needs and nothing more: no DELETE anywhere, no UPDATE on
-    append-only tables. Runs after every upgrade, as the owner role."""
+    """Give the app role what it needs and nothing more: no DELETE but on the pruned logs,
+    no UPDATE on append-only tables. Runs after every upgrade, as the owner role."""
     if connection.dialect.name != "postgresql" or not role:
         return
     from psycopg import sql  # lazy: only PostgreSQL gets here, SQLite runs never load psycopg
@@ -75,3 +77,5 @@ def grant_app_role(connection, role: str) -> None:
     connection.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {ident}")
     for table in APPEND_ONLY_TABLES:
         connection.exec_driver_sql(f'REVOKE UPDATE ON "{table}" FROM {ident}')
+    for table in PRUNED_TABLES:
+        connection.exec_driver_sql(f'GRANT DELETE ON "{table}" TO {ident}')
