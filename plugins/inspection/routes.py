@@ -81,8 +81,9 @@ class CampaignItem(MethodView):
     @blp.etag
     @blp.response(200, InspectionCampaign)
     def get(self, campaign_id):
-        """One campaign; ``coverage.not_covered`` lists the villages and stations it has
-        not reached (it counts toward ``inspection.half_year`` once none are left)."""
+        """One campaign; ``coverage.not_covered`` lists the villages and stations whose
+        self-inspection is not in and ``coverage.methods_missing`` the office's methods not
+        yet used: it counts toward ``inspection.half_year`` once both are empty (I2)."""
         return services.shown_campaign(session(), get_or_404(Campaign, campaign_id))
 
     @requires("inspection.campaign.write")

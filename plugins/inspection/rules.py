@@ -23,6 +23,9 @@ METHODS: dict[str, Label] = {  # I2
     "written": Label("書面督查", "Written inspection"),
     "on_site": Label("現場督查", "On-site inspection"),
 }
+# I2: besides every unit's self-inspection, a campaign counts only with at least one check
+# of each of these by the office ("全面自查與重點檢查相結合，書面督查與現場督查相結合").
+OFFICE_METHODS = ("key", "written", "on_site")
 SEVERITIES: dict[str, Label] = {
     "minor": Label("一般", "Minor"),
     "serious": Label("較重", "Serious"),
@@ -37,14 +40,14 @@ ANSWERS = ("yes", "no", "na")
 
 HALF_YEAR = RuleDef(
     key="inspection.half_year",
-    source="I1",
+    source="I1, I2",
     title=Label("每半年對轄區開展一次專題督查", "Half-year special inspection of the jurisdiction"),
     cadence="half_year",
     applies_to=("office",),
     responsible="office",
-    evidence=Label("覆蓋全部村(居)委會和站所的督查（自查與重點檢查相結合）",
-                   "An inspection campaign covering every village and station "
-                   "(self-inspection with key inspection)"),
+    evidence=Label("全部村(居)委會和站所提交自查，並有重點檢查、書面督查和現場督查的專題督查",
+                   "A campaign in which every village and station submitted its "
+                   "self-inspection, with key, written and on-site checks by the office"),
     min_count=1,
     coverage=Label("全部村(居)委會和站所", "every village and station"),
 )

@@ -37,10 +37,16 @@ class InspectionNotCovered(ma.Schema):
 
 
 class InspectionCoverage(ma.Schema):
+    """I2's combination: every unit's self-inspection, and key, written and on-site checks."""
+
     units = ma.fields.Integer(metadata={"description": "villages and stations in scope"})
-    covered = ma.fields.Integer()
-    complete = ma.fields.Boolean()
-    not_covered = ma.fields.List(ma.fields.Nested(InspectionNotCovered))
+    covered = ma.fields.Integer(metadata={"description": "units whose self-inspection is in"})
+    complete = ma.fields.Boolean(metadata={"description": "every unit self-inspected and "
+                                                          "every office method used (I2)"})
+    not_covered = ma.fields.List(ma.fields.Nested(InspectionNotCovered), metadata={
+        "description": "villages and stations without a submitted self-inspection"})
+    methods_missing = ma.fields.List(ma.fields.String(), metadata={
+        "description": "office methods not yet used: key, written, on_site"})
     completed_on = ma.fields.Date(allow_none=True)
 
 
@@ -57,8 +63,8 @@ class InspectionCampaign(ma.Schema):
     finished = ma.fields.Function(lambda c: c.ended_on is not None, metadata={"type": "boolean"})
     plan = ma.fields.String()
     coverage = ma.fields.Method("_coverage", metadata={
-        "type": "object", "description": "villages and stations reached; not_covered lists "
-                                         "the rest: the campaign counts once it is empty"})
+        "type": "object", "description": "I2's combination so far: the campaign counts once "
+                                         "not_covered and methods_missing are empty"})
     counts = ma.fields.Boolean(dump_only=True)
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
@@ -103,7 +109,9 @@ class InspectionCheck(ma.Schema):
     submitted_at = ma.fields.DateTime(allow_none=True)
     covers = ma.fields.Function(lambda c: c.archived_at is None and c.submitted_at is not None,
                                 metadata={"type": "boolean",
-                                          "description": "whether it covers the unit (I1)"})
+                                          "description": "whether it counts (I2): a "
+                                          "submitted self-inspection covers its unit, an "
+                                          "office check counts for its method"})
     created_at = ma.fields.DateTime()
     archived_at = ma.fields.DateTime(allow_none=True)
 

@@ -1,8 +1,10 @@
 """Campaigns and checks (I1, I2): coverage of every village and station, and the ledger.
 
-A campaign counts toward ``inspection.half_year`` for its office only while every active
-village and station is covered: by a submitted self-inspection or by a key, written or
-on-site check. Every write that can change coverage re-states the evidence.
+A campaign counts toward ``inspection.half_year`` for its office only while it combines
+what I2 names: "全面自查與重點檢查相結合，書面督查與現場督查相結合" — every active village
+and station has submitted its self-inspection (全面自查), and the office has made at least
+one key check (重點檢查), one written and one on-site check. Every write that can change
+this re-states the evidence.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from zerenzhi import (
 )
 from zerenzhi.plugins.inspection.common import Shown, unit_of
 from zerenzhi.plugins.inspection.models import Campaign, Check
-from zerenzhi.plugins.inspection.rules import ANSWERS, HALF_YEAR, SCOPE_KINDS
+from zerenzhi.plugins.inspection.rules import ANSWERS, HALF_YEAR, OFFICE_METHODS, SCOPE_KINDS
 
 SOURCE = "inspection_campaign"
 
@@ -43,39 +45,50 @@ def _writable(campaign: Campaign) -> None:
 
 
 def coverages(session: Session, campaigns: list[Campaign]) -> dict[uuid.UUID, dict[str, Any]]:
-    """Which villages and stations each campaign reached, and since when (I1): two
-    statements for any number of campaigns (the scope, and the campaigns' live checks).
+    """What each campaign has combined so far (I1, I2): two statements for any number of
+    campaigns (the scope, and the campaigns' live checks).
 
-    A check covers its unit on its day; a self-inspection on the local day it was
-    submitted, not before."""
+    A village or station is covered by its own self-inspection on the local day it was
+    submitted, not before; the office's checks (key, written, on-site) count on their
+    day, whichever unit they reached."""
     if not campaigns:
         return {}
     scope = units_of_kind(session, *SCOPE_KINDS)
     zone = tenant_zone()
-    first: dict[uuid.UUID, dict[uuid.UUID, dt.date]] = {c.id: {} for c in campaigns}
+    reached: dict[uuid.UUID, dict[uuid.UUID, dt.date]] = {c.id: {} for c in campaigns}
+    used: dict[uuid.UUID, dict[str, dt.date]] = {c.id: {} for c in campaigns}
     for campaign_id, unit_id, method, checked_on, submitted_at in session.execute(
             select(Check.campaign_id, Check.unit_id, Check.method, Check.checked_on,
                    Check.submitted_at)
-            .where(Check.campaign_id.in_(first), Check.archived_at.is_(None))):
+            .where(Check.campaign_id.in_(reached), Check.archived_at.is_(None))):
         if method == "self":
             if submitted_at is None:
                 continue
-            checked_on = submitted_at.astimezone(zone).date()
-        reached = first[campaign_id]
-        if unit_id not in reached or checked_on < reached[unit_id]:
-            reached[unit_id] = checked_on
-    return {campaign_id: _coverage(scope, reached) for campaign_id, reached in first.items()}
+            _earliest(reached[campaign_id], unit_id, submitted_at.astimezone(zone).date())
+        else:
+            _earliest(used[campaign_id], method, checked_on)
+    return {campaign_id: _coverage(scope, reached[campaign_id], used[campaign_id])
+            for campaign_id in reached}
 
 
-def _coverage(scope: list[OrgUnit], reached: dict[uuid.UUID, dt.date]) -> dict[str, Any]:
+def _earliest(first: dict, key: Any, day: dt.date) -> None:
+    if key not in first or day < first[key]:
+        first[key] = day
+
+
+def _coverage(scope: list[OrgUnit], reached: dict[uuid.UUID, dt.date],
+              used: dict[str, dt.date]) -> dict[str, Any]:
     missing = [u for u in scope if u.id not in reached]
+    methods_missing = [m for m in OFFICE_METHODS if m not in used]
+    complete = bool(scope) and not missing and not methods_missing
     return {
         "units": len(scope), "covered": len(scope) - len(missing),
-        "complete": bool(scope) and not missing,
+        "complete": complete,
         "not_covered": [{"unit_id": u.id, "code": u.code, "name": u.name, "kind": u.kind}
                         for u in missing],
-        "completed_on": max((reached[u.id] for u in scope), default=None)
-        if not missing else None,
+        "methods_missing": methods_missing,
+        "completed_on": max([*(reached[u.id] for u in scope), *used.values()])
+        if complete else None,
     }
 
 
@@ -96,8 +109,8 @@ def shown_campaign(session: Session, campaign: Campaign) -> Shown:
 
 
 def sync_campaign(session: Session, campaign: Campaign) -> dict[str, Any]:
-    """The campaign counts for its half-year once coverage is complete; the entry is dated
-    when the last unit was reached, kept inside the campaign's half-year."""
+    """The campaign counts for its half-year once it combines every method of I2; the
+    entry is dated when the last of them was met, kept inside the campaign's half-year."""
     session.flush()
     state = coverage(session, campaign)
     evidence = []

@@ -35,22 +35,32 @@ def test_campaign_counts_once_every_village_and_station_is_covered(town, time_ma
     state = office.get(base).json
     assert [u["code"] for u in state["coverage"]["not_covered"]] == ["station-1"]
 
-    # the office inspects the station on site (I2): now every unit is covered
-    check = office.post(f"{base}/checks", json={
-        "unit_id": str(town.units["station-1"]), "method": "on_site",
-        "checked_on": "2026-05-09", "inspectors": "張秀英"}).assert_status(201).json
+    # the office's key, written and on-site checks (I2) do not stand in for the station's
+    # own self-inspection
+    for method in ("key", "written", "on_site"):
+        office.post(f"{base}/checks", json={
+            "unit_id": str(town.units["station-1"]), "method": method,
+            "checked_on": "2026-05-09", "inspectors": "張秀英"}).assert_status(201)
+    state = office.get(base).json
+    assert state["coverage"]["methods_missing"] == [] and not state["counts"]
+    assert [u["code"] for u in state["coverage"]["not_covered"]] == ["station-1"]
+
+    # the station's self-inspection: now every unit is covered
+    check = office.post(f"{base}/self-inspections", json={
+        "unit_id": str(town.units["station-1"]), "answers": answers,
+        "submit": True}).assert_status(201).json
     state = office.get(base).json
     assert state["coverage"]["complete"] and state["counts"]
     item = summary_item(office, town, "2026H1", RULE, "office")
     assert (item["status"], item["source"], item["responsible_role"]) == (
-        "fulfilled", "I1", "office")
+        "fulfilled", "I1, I2", "office")
 
-    # archiving the check uncovers the station and takes the evidence back
+    # archiving the self-inspection uncovers the station and takes the evidence back
     office.delete(f"{base}/checks/{check['id']}").assert_status(204)
     assert office.get(base).json["coverage"]["not_covered"][0]["code"] == "station-1"
     assert summary_item(office, town, "2026H1", RULE, "office")["done"] == 0
     methods = [c["method"] for c in office.get(f"{base}/checks?include_archived=true").json]
-    assert sorted(methods) == ["on_site", "self"]
+    assert sorted(methods) == ["key", "on_site", "self", "self", "written"]
 
 
 def test_finishing_and_archiving_a_campaign(town, time_machine):
@@ -58,9 +68,13 @@ def test_finishing_and_archiving_a_campaign(town, time_machine):
     office = town.client("office")
     created = campaign(office, town, "2026-07-01")
     base = f"{town.base}/inspection/campaigns/{created['id']}"
-    for unit in ("village-1", "station-1"):
+    answers = all_yes(office, town)
+    for unit, method in (("village-1", "key"), ("station-1", "written"),
+                         ("station-1", "on_site")):
+        office.post(f"{base}/self-inspections", json={"unit_id": str(town.units[unit]),
+                    "answers": answers, "submit": True}).assert_status(201)
         office.post(f"{base}/checks", json={"unit_id": str(town.units[unit]),
-                                            "method": "key"}).assert_status(201)
+                                            "method": method}).assert_status(201)
     assert summary_item(office, town, "2026H2", RULE, "office")["status"] == "fulfilled"
     etag = office.get(base).headers["ETag"]
     finished = office.patch(base, json={"ended_on": "2026-07-19"}, headers={"If-Match": etag})
