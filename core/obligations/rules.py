@@ -14,6 +14,7 @@ from zerenzhi.labels import Label
 from zerenzhi.orgunits.models import UNIT_KINDS
 
 CADENCES = ("year", "half_year", "quarter", "month", "event")
+NUMBERS = ("min_count", "deadline_hours", "cadence")  # what ``not_in_text`` may name
 KEY = re.compile(r"^[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*$")
 
 
@@ -30,6 +31,11 @@ class RuleDef:
     tables it reads in ``units_follow``, so a write to them re-materialises the township's
     calendar in the same transaction, as a new unit does (the calendar follows facts, never
     reads).
+
+    ``not_in_text`` names the numbers (of ``NUMBERS``) whose defaults are ours, not the
+    clause's: the text gives no cadence for R2, no hours for R3 or P2. The rules API shows
+    them as ``defaults_not_in_text`` so a township knows which numbers to set from its own
+    text (docs/domain.md, "Numbers the text does not give").
     """
 
     key: str
@@ -45,6 +51,7 @@ class RuleDef:
     notes: dict = field(default_factory=dict)
     units: Callable[[Any, Any], Iterable[uuid.UUID]] | None = field(default=None, compare=False)
     units_follow: tuple[str, ...] = ()  # table names ``units`` reads
+    not_in_text: tuple[str, ...] = ()  # numbers whose defaults the text does not give
 
     def __post_init__(self) -> None:
         problems = []
@@ -65,6 +72,8 @@ class RuleDef:
             problems.append("periodic rules need min_count >= 0")
         if self.units is not None and self.cadence != "event" and not self.units_follow:
             problems.append("a rule with units() names the tables it reads in units_follow")
+        if isinstance(self.not_in_text, str) or set(self.not_in_text) - set(NUMBERS):
+            problems.append(f"not_in_text must name numbers from {NUMBERS}")
         if problems:
             raise ValueError(f"rule {self.key}: " + "; ".join(problems))
 

@@ -71,6 +71,9 @@ class RuleSchema(ma.Schema):
     deadline_hours = ma.fields.Integer(allow_none=True)
     version = ma.fields.String()
     sources = ma.fields.Dict(metadata={"description": "default or township, per number"})
+    defaults_not_in_text = ma.fields.List(ma.fields.String(), metadata={
+        "description": "numbers (min_count, deadline_hours, cadence) whose defaults are the "
+                       "product's, not the clause's: set them from the township's own text"})
 
 
 class RulePatch(InputSchema):
@@ -190,6 +193,7 @@ def _rule_out(eff: versions.EffectiveRule) -> dict:
         "coverage": render(rule.coverage) if rule.coverage else None,
         "enabled": eff.enabled, "min_count": eff.min_count,
         "deadline_hours": eff.deadline_hours, "version": eff.version, "sources": eff.sources,
+        "defaults_not_in_text": list(rule.not_in_text),
     }
 
 
