@@ -31,6 +31,8 @@ ENV_KEYS = {
     "RATELIMIT_STORAGE_URI": "ZERENZHI_RATELIMIT_STORAGE_URI",
     "RATELIMIT_PER_TOKEN": "ZERENZHI_RATELIMIT_PER_TOKEN",
     "RATELIMIT_PER_ADDRESS": "ZERENZHI_RATELIMIT_PER_ADDRESS",
+    # how many periods past the current one the calendar holds (obligations/materialize.py)
+    "OBLIGATIONS_PERIODS_AHEAD": "ZERENZHI_OBLIGATIONS_PERIODS_AHEAD",
 }
 
 
@@ -55,6 +57,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "RATELIMIT_STORAGE_URI": "memory://",  # per process; redis://... to share
         "RATELIMIT_PER_TOKEN": "300/minute",
         "RATELIMIT_PER_ADDRESS": "1200/minute",
+        "OBLIGATIONS_PERIODS_AHEAD": 1,
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -71,6 +74,7 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
     config.update(overrides or {})
     config["FEED_TOKEN_DAYS"] = int(config["FEED_TOKEN_DAYS"])
     config["IDEMPOTENCY_LEASE_SECONDS"] = int(config["IDEMPOTENCY_LEASE_SECONDS"])
+    config["OBLIGATIONS_PERIODS_AHEAD"] = int(config["OBLIGATIONS_PERIODS_AHEAD"])
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
     for flag in ("METRICS_TENANT_LABELS", "READYZ_REQUIRES_SCHEDULER", "RATELIMIT_ENABLED"):
         if isinstance(config[flag], str):
