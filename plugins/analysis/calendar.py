@@ -4,7 +4,8 @@ Each sensitive date starts ``analysis.sensitive_date`` for the committee: the ru
 deadline is relative to the date (−168 h = 7 days before by default), so the obligation is
 opened with the date's local midnight as its trigger and core applies the township's
 effective deadline. Moving the date moves the deadline; archiving it closes the
-obligation.
+obligation. A hot topic (輿情熱點) has no date to look ahead to: its analysis is due
+``hot_topic_hours`` (a setting, 48 by default) after it was recorded (A3).
 """
 
 from __future__ import annotations
@@ -40,11 +41,22 @@ from zerenzhi.plugins.analysis.rules import SENSITIVE_DATE
 from zerenzhi.plugins.analysis.services import get_analysis, sync_analysis
 
 TRIGGER = "analysis.sensitive_date"
+HOT_TOPIC = "hot_topic"
 
 
 def _obligation(session: Session, date: SensitiveDate, on: dt.date) -> EventObligation | None:
     return open_event_obligation(session, SENSITIVE_DATE.key, date.unit_id, TRIGGER, date.id,
                                  start_of_day(on))
+
+
+def _hot_topic_obligation(session: Session, date: SensitiveDate,
+                          settings: dict | None) -> EventObligation | None:
+    """A3: a hot topic's analysis is due a number of hours after the topic is recorded, not
+    before a day that has often passed already."""
+    hours = (settings or plugin_settings("analysis"))["hot_topic_hours"]
+    recorded = utcnow()
+    return open_event_obligation(session, SENSITIVE_DATE.key, date.unit_id, TRIGGER, date.id,
+                                 recorded, due_at=recorded + dt.timedelta(hours=hours))
 
 
 def sensitive_dates(query: dict[str, Any]) -> Select:
@@ -87,12 +99,15 @@ def _brief(obligation: dict | None) -> dict | None:
 
 
 def create_sensitive_date(session: Session, *, falls_on: dt.date, title: str,
-                          kind: str = "sensitive_date", description: str = "") -> SensitiveDate:
+                          kind: str = "sensitive_date", description: str = "",
+                          settings: dict | None = None) -> SensitiveDate:
     date = SensitiveDate(unit_id=committee(session).id, falls_on=falls_on, title=title,
                          kind=kind, description=description)
     session.add(date)
     session.flush()
-    obligation = _obligation(session, date, falls_on)  # None when the rule is switched off
+    # None when the rule is switched off
+    obligation = (_hot_topic_obligation(session, date, settings) if kind == HOT_TOPIC
+                  else _obligation(session, date, falls_on))
     date.obligation_id = obligation.id if obligation is not None else None
     session.flush()
     emit(session, "analysis.sensitive_date_recorded", sensitive_date_id=str(date.id),
@@ -114,10 +129,13 @@ def owned(date: SensitiveDate) -> None:
 def update_sensitive_date(session: Session, date: SensitiveDate, changes: dict) -> SensitiveDate:
     if date.archived_at is not None:
         raise DomainError("id", "archived dates cannot change", 409)
+    if changes.get("kind", date.kind) != date.kind:
+        raise DomainError("kind", "a hot topic's deadline counts from its recording, a "
+                                  "date's before the date (A3): archive it and record anew")
     old = date.falls_on
     for key, value in changes.items():
         setattr(date, key, value)
-    if date.falls_on != old and date.obligation_id is not None:
+    if date.falls_on != old and date.obligation_id is not None and date.kind != HOT_TOPIC:
         # keep the deadline's offset from the date (the effective setting)
         obligation = _obligation(session, date, old)
         shift = start_of_day(date.falls_on) - start_of_day(old)

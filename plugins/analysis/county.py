@@ -71,6 +71,14 @@ def inherit(session: Session) -> int:
             if row["archived_at"] is not None:
                 calendar.archive_sensitive_date(session, copy)
                 changed += 1
+            elif copy.kind != row["kind"]:
+                # a date became a hot topic or back: its deadline counts differently (A3),
+                # so the old copy is archived (unlinked) and a new one starts afresh
+                calendar.archive_sensitive_date(session, copy)
+                copy.county_date_id = None
+                session.flush()
+                calendar.create_sensitive_date(session, **values).county_date_id = row["id"]
+                changed += 1
             elif any(getattr(copy, f) != v for f, v in values.items()):
                 calendar.update_sensitive_date(session, copy, values)
                 changed += 1

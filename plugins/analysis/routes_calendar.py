@@ -65,7 +65,8 @@ class SensitiveDates(MethodView):
     @blp.response(201, AnalysisSensitiveDate)
     def post(self, data):
         """Add a sensitive date or hot topic: it starts ``analysis.sensitive_date``, a
-        forward-looking analysis due 7 days before (the township's deadline setting)."""
+        forward-looking analysis due 7 days before the date (the rule's deadline) or, for a
+        hot topic, ``hot_topic_hours`` after it is recorded (a setting, 48 h; A3)."""
         with writing() as db:
             require_unit_write(committee(db).id)
             return calendar.show_date(db, calendar.create_sensitive_date(db, **data))
@@ -85,7 +86,8 @@ class SensitiveDateItem(MethodView):
     @blp.arguments(AnalysisSensitiveDatePatch)
     @blp.response(200, AnalysisSensitiveDate)
     def patch(self, data, sensitive_date_id):
-        """Change a date (its deadline moves with it) or its description (send If-Match)."""
+        """Change a date (a sensitive date's deadline moves with it) or its description
+        (send If-Match); its kind stays (422): archive it and record anew."""
         date = _own_date(sensitive_date_id)
         with writing() as db:
             return calendar.show_date(db, calendar.update_sensitive_date(db, date, data))

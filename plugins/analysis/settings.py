@@ -26,3 +26,7 @@ class AnalysisSettings(InputSchema):
         load_default=14, validate=ma.validate.Range(min=1, max=180),
         metadata={"description": "days a unit has for its contribution when no due date is "
                                  "given (A1: 'supply information on time')"})
+    hot_topic_hours = ma.fields.Integer(
+        load_default=48, validate=ma.validate.Range(min=1, max=24 * 30),
+        metadata={"description": "hours after a hot topic is recorded by which its "
+                                 "forward-looking analysis is due (A3; 48 is not in the text)"})

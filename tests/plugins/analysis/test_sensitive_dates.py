@@ -65,7 +65,7 @@ def test_the_township_deadline_setting_applies_to_new_dates(town, time_machine):
     town.client("deputy").patch(f"{town.base}/rules/{RULE}",
                                 json={"deadline_hours": -240}).assert_status(200)
     date = town.client("office").post(f"{town.base}/analysis/sensitive-dates", json={
-        "falls_on": "2026-03-05", "title": "全國兩會", "kind": "hot_topic"}).json
+        "falls_on": "2026-03-05", "title": "全國兩會", "kind": "sensitive_date"}).json
     due = dt.datetime.fromisoformat(date["obligation"]["due_at"])
     assert due.astimezone(dt.timezone(dt.timedelta(hours=8))).date() == dt.date(2026, 2, 23)
     assert date["kind_label"]
