@@ -8,9 +8,9 @@ half-yearly inspection (I1) here. The inspection module reaches the county throu
 roll-up metrics, not through this one.
 
 A finalised assessment in which every active unit has a score is the evidence for
-``assessment.annual`` at each office unit, dated when it was finalised; it counts only
-when finalised within the assessed year (a later one would otherwise count for the next
-year's obligation too). Reopening withdraws the evidence.
+``assessment.annual`` at each office unit for the year it assesses, whenever it was
+finalised: a year is assessed once it is over, so finalising 2026 in January 2027 fulfils
+2026 (late, as the ledger keeps the moment) and never 2027. Reopening withdraws it.
 """
 
 from __future__ import annotations
@@ -227,12 +227,13 @@ def is_complete(session: Session, assessment: Assessment) -> bool:
 
 
 def sync_ledger(session: Session, assessment: Assessment) -> None:
-    """Tell the ledger what this year's assessment counts for now."""
+    """Tell the ledger what this year's assessment counts for now: the year it assesses
+    (M4/I4), attributed explicitly, not the year it was finalised in."""
     evidence = []
     if (assessment.status == "final" and assessment.finalised_at is not None
-            and current_year(assessment.finalised_at) == assessment.year
             and is_complete(session, assessment)):
-        evidence = [Evidence(ANNUAL.key, office.id, assessment.finalised_at)
+        counts_on = min(today(assessment.finalised_at), dt.date(assessment.year, 12, 31))
+        evidence = [Evidence(ANNUAL.key, office.id, assessment.finalised_at, counts_on=counts_on)
                     for office in units_of_kind(session, "office")]
     sync_evidence(session, SOURCE_TYPE, assessment.id, evidence)
 
