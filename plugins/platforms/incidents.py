@@ -2,7 +2,9 @@
 
 Recording an incident of the reportable severity (settings ``report_from_severity``,
 default 重大 major) starts ``platforms.incident_report`` at the committee: the first report
-to the higher level is due within the rule's hours (2 by default) of recording. The
+to the higher level is due within the rule's hours (2 by default) of its *detection*
+(``detected_at``), not of when it was typed in — 邊處置，邊報告 runs from the moment the
+township knew; the lag between the two is shown (``recording_lag_minutes``). The
 earliest live timeline entry of kind ``report`` fulfils it — late or not; lateness is kept
 on the incident (``report_due_at`` vs ``first_report_at``) so it stays visible after the
 obligation counts as fulfilled. Liaison entries (P3) are part of the timeline but are not
@@ -26,6 +28,7 @@ from zerenzhi import (
     emit,
     live_unit,
     open_event_obligation,
+    reschedule_event_obligation,
     sync_evidence,
     utcnow,
 )
@@ -57,14 +60,27 @@ def _channel(session: Session, channel_id: uuid.UUID | None) -> None:
         raise DomainError("channel_id", "no such channel in the register")
 
 
-def _start_clock(session: Session, incident: Incident, at: dt.datetime) -> None:
-    """Open the P2 report obligation (idempotent per incident; None if switched off)."""
+def _start_clock(session: Session, incident: Incident) -> None:
+    """Open the P2 report obligation from the detection (idempotent per incident; None if
+    switched off). Raised to a reportable severity later, the clock still runs from the
+    detection: the correction says what the incident was when it was found."""
     if incident.report_obligation_id is not None:
         return
     obligation = open_event_obligation(session, INCIDENT_REPORT.key, committee(session).id,
-                                       SOURCE_TYPE, incident.id, at)
+                                       SOURCE_TYPE, incident.id, incident.detected_at)
     if obligation is not None:
         incident.report_obligation_id, incident.report_due_at = obligation.id, obligation.due_at
+
+
+def _move_clock(session: Session, incident: Incident, detected_at: dt.datetime) -> None:
+    """The detection was corrected: the running report deadline moves with it (P2)."""
+    if incident.report_obligation_id is None or incident.report_due_at is None:
+        return
+    due = incident.report_due_at + (detected_at - incident.detected_at)
+    moved = reschedule_event_obligation(session, INCIDENT_REPORT.key, committee(session).id,
+                                        SOURCE_TYPE, incident.id, due, triggered_at=detected_at)
+    if moved is not None:
+        incident.report_due_at = moved.due_at
 
 
 def _stop_clock(session: Session, incident: Incident) -> None:
@@ -79,17 +95,18 @@ def _stop_clock(session: Session, incident: Incident) -> None:
 
 def record_incident(session: Session, data: dict, settings: dict,
                     now: dt.datetime | None = None) -> Incident:
-    """Record an incident; a reportable one starts the report deadline now."""
+    """Record an incident; a reportable one starts the report deadline from its detection."""
     now = now or utcnow()
     unit = live_unit(session, data["unit_id"])
     _channel(session, data.get("channel_id"))
     _moment(data["detected_at"], "detected_at", now)
+    data = {**data, "detected_at": data["detected_at"].astimezone(dt.UTC)}  # as read back
     incident = Incident(unit_id=unit.id, recorded_at=now, status="open",
                         **{k: data.get(k) for k in EDITABLE})
     session.add(incident)
     session.flush()
     if is_reportable(incident.severity, settings["report_from_severity"]):
-        _start_clock(session, incident, now)
+        _start_clock(session, incident)
     session.flush()
     emit(session, "platforms.incident_recorded", incident_id=str(incident.id),
          severity=incident.severity, category=incident.category)
@@ -116,21 +133,24 @@ def _entries(session: Session, incident: Incident) -> list[TimelineEntry]:
 def update_incident(session: Session, incident: Incident, changes: dict, settings: dict,
                     now: dt.datetime | None = None) -> Incident:
     """Correct an open incident. Raising it to a reportable severity starts the clock
-    then (or restores the one it had); lowering it before any report stops it."""
+    from the detection (or restores the one it had); lowering it before any report stops
+    it; correcting ``detected_at`` moves a running deadline with it."""
     now = now or utcnow()
     _open(incident)
     if "channel_id" in changes:
         _channel(session, changes["channel_id"])
     if "detected_at" in changes:
+        changes = {**changes, "detected_at": changes["detected_at"].astimezone(dt.UTC)}
         _moment(changes["detected_at"], "detected_at", now)
         live = [e.at for e in _entries(session, incident) if e.archived_at is None]
         if live and changes["detected_at"] > min(live):
             raise DomainError("detected_at", "after the first timeline entry")
+        _move_clock(session, incident, changes["detected_at"])
     for key in EDITABLE:
         if key in changes:
             setattr(incident, key, changes[key])
     if is_reportable(incident.severity, settings["report_from_severity"]):
-        _start_clock(session, incident, now)
+        _start_clock(session, incident)
     elif incident.first_report_at is None:
         _stop_clock(session, incident)
     session.flush()

@@ -103,9 +103,10 @@ class Review(TenantScoped, Archivable, Timestamped, Base):
 
 
 class Incident(TenantScoped, Archivable, Timestamped, Base):
-    """A major opinion or ideology incident (P2) and its handling. ``recorded_at`` starts
-    the report clock; ``report_due_at`` and ``first_report_at`` keep what the obligation
-    was judged by, so lateness stays visible after the obligation is fulfilled."""
+    """A major opinion or ideology incident (P2) and its handling. ``detected_at`` starts
+    the report clock (``recorded_at`` is when it was typed in; the lag between them is
+    shown); ``report_due_at`` and ``first_report_at`` keep what the obligation was judged
+    by, so lateness stays visible after the obligation is fulfilled."""
 
     __tablename__ = "platforms_incident"
 
@@ -123,6 +124,11 @@ class Incident(TenantScoped, Archivable, Timestamped, Base):
     first_report_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     summary: Mapped[str | None] = mapped_column(Text, default=None)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+
+    @property
+    def recording_lag_minutes(self) -> int:
+        """P2: how long after its detection the incident was recorded, in whole minutes."""
+        return max(0, int((self.recorded_at - self.detected_at).total_seconds() // 60))
 
     @property
     def report(self) -> dict:

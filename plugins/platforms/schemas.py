@@ -214,6 +214,9 @@ class PlatformsIncident(ma.Schema):
     description = ma.fields.String()
     detected_at = ma.fields.DateTime()
     recorded_at = ma.fields.DateTime()
+    recording_lag_minutes = ma.fields.Integer(dump_only=True, metadata={
+        "description": "P2: minutes from detection to recording (the report clock runs "
+                       "from detected_at)"})
     status = ma.fields.String(metadata={"enum": list(INCIDENT_STATUSES)})
     status_label = _label("status", INCIDENT_STATUSES)
     report = ma.fields.Nested(PlatformsReportState, dump_only=True)

@@ -1,5 +1,5 @@
 """P2, P3: a major incident is handled and reported at the same time (邊處置，邊報告); its
-first report to the higher level is due within 2 h of recording; liaison with higher
+first report to the higher level is due within 2 h of detection; liaison with higher
 departments is on the timeline; closing needs a summary."""
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ def _get(world, incident_id: str) -> dict:
 
 @time_machine.travel(RECORDED, tick=False)
 def test_a_major_incident_starts_the_two_hour_report_and_the_first_report_fulfils_it(world):
-    """P2: recording starts the clock; handling and P3 liaison are not the report."""
+    """P2: detection starts the clock; handling and P3 liaison are not the report."""
     incident = _incident(world)
     assert incident["report"]["state"] == "pending"
-    assert incident["report"]["due_at"].startswith("2026-09-10T03:00:00")  # 11:00 local
+    assert incident["report"]["due_at"].startswith("2026-09-10T02:40:00")  # 08:40 + 2 h
     item = summary_item(world, "2026Q3", RULE, "committee")
     assert (item["status"], item["source"], item["responsible_role"]) == (
         "due_soon", "P2", "secretary")
