@@ -60,6 +60,7 @@ from zerenzhi.routes.common import (
     RowPage,
     SelectPage,
     get_or_404,
+    not_in_future,
 )
 from zerenzhi.tenancy.catalogue import find_tenants
 from zerenzhi.tenancy.clock import local_noon, start_of_day, tenant_zone, today
@@ -126,6 +127,7 @@ __all__ = [
     "member_fk",
     "new_id",
     "not_found",
+    "not_in_future",
     "obligation_summary",
     "open_event_obligation",
     "parse_period",

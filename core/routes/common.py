@@ -23,6 +23,8 @@ from werkzeug.datastructures import MultiDict
 
 from zerenzhi.db.session import session, write_lock
 from zerenzhi.labels import Label, render
+from zerenzhi.tenancy.clock import tenant_zone
+from zerenzhi.tenancy.context import current_tenant
 from zerenzhi.web.pipeline import not_found
 
 Record = TypeVar("Record")
@@ -241,13 +243,67 @@ def _nul_fields(data, path: str = "") -> list[str]:
     return []
 
 
+class _Only:
+    """A one-member "set" for ``Boolean``'s ``truthy``/``falsy`` that matches by identity:
+    ``1 in {True}`` and ``1.0 in {True}`` hold in Python, ``1 is True`` does not."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __contains__(self, candidate: object) -> bool:
+        return candidate is self.value
+
+    def __iter__(self):
+        return iter((self.value,))
+
+    def __bool__(self) -> bool:
+        return True
+
+
+_TRUE, _FALSE = _Only(True), _Only(False)
+BLANK = "must not be blank"
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ma.ValidationError(BLANK)
+
+
+def _refuses_empty(field: ma.fields.Field) -> bool:
+    """A text the client must give: required, or a ``Length`` of at least 1 (a title)."""
+    return field.required or any(isinstance(v, ma.validate.Length) and (v.min or 0) >= 1
+                                 for v in field.validators)
+
+
+def _strict(field: ma.fields.Field) -> None:
+    """Make one input field strict, and the fields inside it (lists, dicts, tuples):
+    a boolean is JSON ``true``/``false`` only (marshmallow's default also takes "yes", "on",
+    1, "t"...), and a text that may not be empty may not be whitespace only either."""
+    if isinstance(field, ma.fields.Boolean):
+        field.truthy, field.falsy = _TRUE, _FALSE
+    elif isinstance(field, ma.fields.String) and _refuses_empty(field) \
+            and _not_blank not in field.validators:
+        field.validators.append(_not_blank)
+    inner = [getattr(field, "inner", None), getattr(field, "value_field", None),
+             *getattr(field, "tuple_fields", ())]
+    for part in filter(None, inner):
+        _strict(part)
+
+
 class InputSchema(ma.Schema):
     """Request bodies reject unknown fields (a misspelt field is an error, never ignored)
     and NUL characters, which PostgreSQL cannot store, so both backends refuse the same
-    input the same way."""
+    input the same way. Every field is strict (``_strict``), whoever declares it: booleans
+    are JSON booleans, required texts and titles are not blank (issue 16, item 8). Query
+    strings keep text booleans (``?include_archived=true``): ``QuerySchema`` is not this."""
 
     class Meta:
         unknown = ma.RAISE
+
+    def on_bind_field(self, field_name: str, field_obj: ma.fields.Field) -> None:
+        _strict(field_obj)
 
     @ma.pre_load
     def _refuse_nul(self, data, **_kwargs):
@@ -286,6 +342,21 @@ class BoundedDate(ma.fields.Date):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.validators.insert(0, _DAYS)
+
+
+def not_in_future(value: dt.date | dt.datetime) -> None:
+    """Validator of an evidence date or moment (held on, submitted on, occurred at...): not
+    after today in the township's time zone. A record of something that has not happened
+    proves nothing; a plan or a deadline is not evidence and takes no such check."""
+    zone = tenant_zone() if current_tenant() is not None else dt.UTC
+    now = dt.datetime.now(dt.UTC).astimezone(zone).date()
+    if isinstance(value, dt.datetime):
+        day = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(zone).date()
+    else:
+        day = value
+    if day > now:
+        raise ma.ValidationError(f"cannot be after today ({now.isoformat()}): "
+                                 "record what has happened")
 
 
 class BoundedAwareDateTime(ma.fields.AwareDateTime):
