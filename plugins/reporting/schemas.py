@@ -7,12 +7,13 @@ import re
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, ListQuery
+from zerenzhi import InputSchema, ListQuery, not_in_future
 from zerenzhi.plugins.reporting.models import REPORT_STATUSES
 
 DAY = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31))
 MOMENT = ma.validate.Range(min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
                            max=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+DONE_ON, DONE_AT = (DAY, not_in_future), (MOMENT, not_in_future)  # evidence: not after today
 HALF = re.compile(r"^(20\d\d)H[12]$")
 
 
@@ -49,7 +50,7 @@ class ReportingMeetingOut(ReportingRecord):
 
 
 class ReportingMeetingPatch(InputSchema):
-    held_on = ma.fields.Date(validate=DAY)
+    held_on = ma.fields.Date(validate=DONE_ON)
     start_time = ma.fields.Time(allow_none=True)
     title = _text(200)
     attendees = ma.fields.List(_text(100), validate=ma.validate.Length(max=100))
@@ -58,7 +59,7 @@ class ReportingMeetingPatch(InputSchema):
 
 
 class ReportingMeetingIn(ReportingMeetingPatch):
-    held_on = ma.fields.Date(required=True, validate=DAY)
+    held_on = ma.fields.Date(required=True, validate=DONE_ON)
     title = _text(200, required=True)
 
 
@@ -95,13 +96,13 @@ class ReportingHalfYearIn(ReportingHalfYearPatch):
 
 
 class ReportingSubmitIn(InputSchema):
-    submitted_on = ma.fields.Date(load_default=None, validate=DAY,
+    submitted_on = ma.fields.Date(load_default=None, validate=DONE_ON,
                                   metadata={"description": "default: today"})
     recipient = _text(200, load_default=None)
 
 
 class ReportingAcknowledgeIn(InputSchema):
-    acknowledged_on = ma.fields.Date(load_default=None, validate=DAY,
+    acknowledged_on = ma.fields.Date(load_default=None, validate=DONE_ON,
                                      metadata={"description": "default: today"})
     note = ma.fields.String(load_default=None, validate=ma.validate.Length(max=2000))
 
@@ -127,14 +128,14 @@ class ReportingAssemblyOut(ReportingRecord):
 
 
 class ReportingAssemblyPatch(InputSchema):
-    delivered_on = ma.fields.Date(validate=DAY)
+    delivered_on = ma.fields.Date(validate=DONE_ON)
     title = _text(200)
     sections = ma.fields.List(ma.fields.Nested(ReportingAssemblySection),
                               validate=ma.validate.Length(max=50))
 
 
 class ReportingAssemblyIn(ReportingAssemblyPatch):
-    delivered_on = ma.fields.Date(required=True, validate=DAY)
+    delivered_on = ma.fields.Date(required=True, validate=DONE_ON)
     title = _text(200, required=True)
 
 
@@ -172,12 +173,12 @@ class ReportingSituationPatch(InputSchema):
 
 class ReportingSituationIn(ReportingSituationPatch):
     title = _text(200, required=True)
-    occurred_at = ma.fields.AwareDateTime(load_default=None, validate=MOMENT, metadata={
+    occurred_at = ma.fields.AwareDateTime(load_default=None, validate=DONE_AT, metadata={
         "description": "when it arose or became known (default: now); starts the deadline"})
 
 
 class ReportingSituationReportIn(InputSchema):
-    reported_at = ma.fields.AwareDateTime(load_default=None, validate=MOMENT,
+    reported_at = ma.fields.AwareDateTime(load_default=None, validate=DONE_AT,
                                           metadata={"description": "default: now"})
     recipient = _text(200, load_default=None)
     content = _text(50000, required=True)
