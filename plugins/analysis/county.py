@@ -5,8 +5,10 @@ them; it reads them inside ``tenant_scope(<its county>)`` and keeps its own copy
 (``county_date_id``), which starts the township's ``analysis.sensitive_date`` obligation
 like any local date. Copies follow the county's changes and archiving; townships cannot
 edit them. Counties add dates with ``zerenzhi analysis county-date``, which passes them
-on at once; townships also inherit on enabling the module and with ``zerenzhi analysis
-inherit``. Reading the calendar never inherits: a read writes nothing (issue 13).
+on at once; townships also inherit on enabling the module, every 15 minutes through the
+worker's ``analysis.inherit_county_dates`` job (so a date a county changed by any means
+reaches them) and with ``zerenzhi analysis inherit``. Reading the calendar never inherits:
+a read writes nothing (issue 13).
 """
 
 from __future__ import annotations

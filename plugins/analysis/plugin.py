@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
-from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
+from zerenzhi import Job, Label, Manifest, Plugin, TenantRef, hookimpl
 from zerenzhi.plugins.analysis import (
     routes,  # noqa: F401  (its views join blp)
     routes_calendar,  # noqa: F401  (its views join blp)
@@ -21,6 +22,16 @@ from zerenzhi.plugins.analysis.settings import AnalysisSettings
 VERSION = "1.0.0"
 
 
+def inherit_job(session: Session, tenant: TenantRef, now: dt.datetime) -> str:
+    """The worker's job (A3): bring one township's copies of its county's sensitive dates
+    up to date, so a county date reaches every township that enabled analysis without
+    anyone running ``zerenzhi analysis inherit``. Idempotent: a repeat changes nothing."""
+    from zerenzhi.plugins.analysis.county import inherit
+
+    changed = inherit(session)
+    return f"{changed} change(s)" if changed else ""
+
+
 class AnalysisPlugin(Plugin):
     manifest = Manifest(
         name="analysis", version=VERSION, title=Label("分析研判", "Situation analysis"),
@@ -30,6 +41,9 @@ class AnalysisPlugin(Plugin):
     permissions = PERMISSIONS
     rules = RULES
     metrics = METRICS
+    jobs = (Job("analysis.inherit_county_dates", inherit_job, every=dt.timedelta(minutes=15),
+                description="Copy the county's sensitive dates and hot topics to the "
+                            "township (A3), with their obligations."),)
 
     @hookimpl
     def register_commands(self, cli: click.Group) -> None:

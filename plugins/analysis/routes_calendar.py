@@ -57,7 +57,7 @@ class SensitiveDates(MethodView):
     def get(self, query):
         """The township's calendar of sensitive dates and hot topics, soonest first,
         including those inherited from the county (``inherited``). Reading writes nothing:
-        copies are made when the county's calendar changes (``zerenzhi analysis``)."""
+        the worker's ``analysis.inherit_county_dates`` job makes the copies."""
         return calendar.sensitive_dates(query)
 
     @requires("analysis.sensitive_date.write")
