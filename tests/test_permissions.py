@@ -28,6 +28,8 @@ EXPECTED_CORE = {
                "directives.complete", "directives.report", "outbox.read"},
     "branch_secretary": {"units.read", "plugins.read", "directives.read", "directives.report",
                          "outbox.read"},
+    "branch_committee_member": {"units.read", "plugins.read", "directives.read",
+                                "directives.report", "outbox.read"},
     "unit_head": {"units.read", "plugins.read", "directives.read", "directives.report",
                   "outbox.read"},
     "viewer": {"units.read", "audit.read", "plugins.read", "directives.read", "outbox.read"},

@@ -29,7 +29,8 @@ def test_the_table_reserves_leaders_and_case_readers():
     assert set(ROLE_GRANTS[GRANT_LEADERSHIP]) == {"secretary", "deputy", "viewer"}
     assert HOLDERS[GRANT_LEADERSHIP] == {"secretary", "county_admin"}
     assert may_grant("tenant_admin") == {
-        "office", "member", "branch_secretary", "unit_head", "tenant_admin"}
+        "office", "member", "branch_secretary", "branch_committee_member", "unit_head",
+        "tenant_admin"}
     assert may_grant("secretary") == set(TOWNSHIP_ROLES)
     every = {role for roles in ROLE_GRANTS.values() for role in roles}
     assert every == set(TOWNSHIP_ROLES)  # every township role has a grantor

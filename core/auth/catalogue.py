@@ -7,8 +7,8 @@ from zerenzhi.auth.permissions import Permission
 from zerenzhi.labels import Label
 
 TOWNSHIP_ALL = (
-    "secretary", "deputy", "member", "office", "branch_secretary", "unit_head", "viewer",
-    "tenant_admin",
+    "secretary", "deputy", "member", "office", "branch_secretary", "branch_committee_member",
+    "unit_head", "viewer", "tenant_admin",
 )
 LEADERS = ("secretary", "deputy")
 
@@ -60,5 +60,6 @@ CORE_PERMISSIONS = (
     # unit-bound roles (in their own units, ``require_unit_write``); not viewers or admins
     Permission("directives.report",
                Label("記錄督辦事項落實情況", "Record a unit's progress on a directive"),
-               ("secretary", "deputy", "office", "member", "branch_secretary", "unit_head")),
+               ("secretary", "deputy", "office", "member", "branch_secretary",
+                "branch_committee_member", "unit_head")),
 )

@@ -24,7 +24,8 @@ GRANT_LEADERSHIP = "users.grant_leadership"  # the leaders and the case readers
 # responsible (M1, M2); they and the viewer read accountability cases (the accountability
 # module's CASE_READERS), the strictest right in the product.
 ROLE_GRANTS: dict[str, tuple[str, ...]] = {
-    GRANT: ("office", "member", "branch_secretary", "unit_head", "tenant_admin"),
+    GRANT: ("office", "member", "branch_secretary", "branch_committee_member", "unit_head",
+            "tenant_admin"),
     GRANT_LEADERSHIP: ("secretary", "deputy", "viewer"),
 }
 

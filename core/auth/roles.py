@@ -33,6 +33,9 @@ ROLES: dict[str, Role] = {
              "township", "township"),
         Role("branch_secretary", Label("支部書記", "Branch secretary (W2, W3)"),
              "unit", "township", needs_unit=True),
+        Role("branch_committee_member",
+             Label("支委", "Branch committee member (leadership duty by division of work, M3)"),
+             "unit", "township", needs_unit=True),
         Role("unit_head", Label("村(居)委會、站所負責人", "Head of village or station (W4, I3)"),
              "unit", "township", needs_unit=True),
         Role("viewer", Label("查閱", "Viewer (read-only)"), "township", "township", read_only=True),
@@ -54,5 +57,6 @@ LEADERS = ("secretary", "deputy")  # first and directly responsible (M1, M2)
 LEADERS_AND_OFFICE = (*LEADERS, "office")  # who runs the township's programme (W4, I1)
 TOWNSHIP_STAFF = (*LEADERS, "member", "office")  # the committee and its office
 UNIT_HEADS = ("branch_secretary", "unit_head")  # act for their own unit only (W2, W4)
-TOWNSHIP_WRITERS = (*TOWNSHIP_STAFF, *UNIT_HEADS)  # everyone with business records to keep
+# 支委: keep their branch's records within their own unit, like its secretary (M3)
+TOWNSHIP_WRITERS = (*TOWNSHIP_STAFF, *UNIT_HEADS, "branch_committee_member")
 TOWNSHIP_READERS = (*TOWNSHIP_WRITERS, "viewer")  # every business role; not the admin (users only)

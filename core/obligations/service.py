@@ -40,10 +40,30 @@ def _people(holders) -> list[dict[str, Any]]:
     return [{"id": h.member_id, "name": h.name} for h in holders]
 
 
+PORTFOLIO_POST = "member"  # 班子成員 posted to the units their division of work covers (M3)
+
+
+def portfolio(posts: Posts, units: dict[uuid.UUID, OrgUnit],
+              unit_id: uuid.UUID) -> list[dict[str, Any]]:
+    """一崗雙責 (M3): the committee members whose division of work (分工) covers the unit —
+    holders of a ``member`` post at the unit or, failing that, at its nearest ancestor that
+    has one. The division of work is the township's posts (decision 0024), not a table."""
+    seen: set[uuid.UUID] = set()
+    while unit_id is not None and unit_id not in seen:
+        holders = posts.holders(PORTFOLIO_POST, unit_id)
+        if holders:
+            return _people(holders)
+        seen.add(unit_id)
+        unit = units.get(unit_id)
+        unit_id = unit.parent_id if unit is not None else None
+    return []
+
+
 def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
     """Turn status rows into API dicts with rule titles, units and who answers for each:
     the post and its holders now and at the due date; for committee-level work also the
-    first responsible (the secretary, M1) and the directly responsible leader (M2)."""
+    first responsible (the secretary, M1) and the directly responsible leader (M2); for
+    every unit the leader whose portfolio covers it (M3)."""
     posts, units, rules = Posts(session), _units(session), registry()
     zone = ZoneInfo(require_tenant().timezone)
     first, direct = _people(posts.holders("secretary", None)), _people(
@@ -74,6 +94,7 @@ def describe(rows, session: Session, now: dt.datetime) -> list[dict[str, Any]]:
             "responsible_at_due": None if at_due is None else _people(at_due),
             "first_responsible": first if committee_work else None,
             "directly_responsible": direct if committee_work else None,
+            "portfolio_leader": portfolio(posts, units, obligation.unit_id),
             "trigger": None if obligation.trigger_id is None else
             {"type": obligation.trigger_type, "id": obligation.trigger_id,
              "at": obligation.triggered_at},

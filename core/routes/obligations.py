@@ -147,6 +147,9 @@ class ObligationSchema(ma.Schema):
                                                                    "directly responsible "
                                                                    "(M2), for committee-"
                                                                    "level work"})
+    portfolio_leader = ma.fields.List(ma.fields.Nested(PersonSchema), metadata={
+        "description": "一崗雙責 (M3): the committee members whose division of work covers the "
+                       "unit (a member post at it or its nearest ancestor); [] when none"})
     trigger = ma.fields.Nested(TriggerSchema, allow_none=True)
     waived = ma.fields.Nested(WaivedSchema, allow_none=True)
 

@@ -62,6 +62,7 @@ UNITS = (
 ROLE_UNITS = {
     "secretary": "committee", "deputy": "committee", "office": "office",
     "member": "branch-1", "branch_secretary": "branch-1", "unit_head": "village-1",
+    "branch_committee_member": "branch-1",
     "viewer": "committee", "tenant_admin": "committee",
 }
 
