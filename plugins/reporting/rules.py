@@ -1,4 +1,5 @@
-"""The reporting rules of docs/domain.md's default rule table (R1–R3) and the permissions."""
+"""The reporting rules of docs/domain.md's default rule table (R1–R3, and W2 for the
+committee) and the permissions."""
 
 from __future__ import annotations
 
@@ -13,6 +14,22 @@ COMMITTEE_SPECIAL_MEETING = RuleDef(
     responsible="secretary",
     evidence=Label("意識形態專題會議記錄", "A committee meeting on ideology"),
     min_count=1,
+)
+# W2 for the committee: "黨委書記每年至少兩次專題研究" is met by the same committee meeting as
+# R1's "鎮黨委每年至少召開兩次專題研究" — one record, two ledger entries (decision 0019).
+# Branch secretaries keep W2 through their own deliberations (study.secretary_special_study).
+SECRETARY_DELIBERATION = RuleDef(
+    key="reporting.secretary_deliberation",
+    source="W2",
+    title=Label("黨委書記專題研究意識形態工作",
+                "The committee secretary's special deliberation on ideology work"),
+    cadence="year",
+    applies_to=("committee",),
+    responsible="secretary",
+    evidence=Label("意識形態專題會議記錄（與R1同一記錄）",
+                   "A committee meeting on ideology (the same record as R1's)"),
+    min_count=2,
+    notes={"clauses": ["W2", "R1"]},
 )
 HALF_YEAR_REPORT = RuleDef(
     key="reporting.half_year_report",
@@ -44,7 +61,8 @@ MAJOR_SITUATION = RuleDef(
     evidence=Label("附建議的重大情況報告", "The report on the situation, with proposals"),
     deadline_hours=24,
 )
-RULES = [COMMITTEE_SPECIAL_MEETING, HALF_YEAR_REPORT, ASSEMBLY_REPORT, MAJOR_SITUATION]
+RULES = [COMMITTEE_SPECIAL_MEETING, SECRETARY_DELIBERATION, HALF_YEAR_REPORT, ASSEMBLY_REPORT,
+         MAJOR_SITUATION]
 
 # The committee's records: the committee, its office and viewers read them (no role group
 # is this set: unit heads do not); leaders and the office (which drafts) write them.

@@ -36,6 +36,7 @@ from zerenzhi.plugins.reporting.rules import (
     ASSEMBLY_REPORT,
     COMMITTEE_SPECIAL_MEETING,
     HALF_YEAR_REPORT,
+    SECRETARY_DELIBERATION,
 )
 
 DEFAULT_START = dt.time(9, 0)
@@ -72,8 +73,12 @@ def _apply(row: Any, changes: dict) -> None:
 
 
 def sync_meeting(session: Session, row: ReportingMeeting) -> None:
-    evidence = [] if row.archived_at else [Evidence(
-        COMMITTEE_SPECIAL_MEETING.key, row.unit_id, local_moment(row.held_on, row.start_time))]
+    """One meeting is the committee's special study of its half-year (R1) and one of the
+    secretary's two yearly deliberations (W2): the text's two duties, one record."""
+    held = local_moment(row.held_on, row.start_time)
+    evidence = [] if row.archived_at else [
+        Evidence(rule.key, row.unit_id, held)
+        for rule in (COMMITTEE_SPECIAL_MEETING, SECRETARY_DELIBERATION)]
     sync_evidence(session, MEETING, row.id, evidence)
 
 
@@ -123,10 +128,13 @@ def half_year_reports(query: Mapping[str, Any]) -> Select:
 
 
 def sync_half_year(session: Session, row: ReportingHalfYearReport) -> None:
-    """Counts once submitted, on the day it went up (R1: every half-year)."""
+    """Counts once submitted, for the half-year it reports on (R1: every half-year): an H1
+    report that goes up on 3 July fulfils H1 (late), never H2; the ledger keeps the day it
+    went up, so the lateness shows."""
     counts = row.archived_at is None and row.status != "draft" and row.submitted_on
-    evidence = [Evidence(HALF_YEAR_REPORT.key, row.unit_id,
-                         local_moment(row.submitted_on))] if counts else []
+    evidence = [Evidence(
+        HALF_YEAR_REPORT.key, row.unit_id, local_moment(row.submitted_on),
+        counts_on=min(row.submitted_on, parse_period(row.period).end))] if counts else []
     sync_evidence(session, HALF_YEAR, row.id, evidence)
 
 

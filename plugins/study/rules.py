@@ -1,17 +1,24 @@
-"""The study rules of docs/domain.md's default rule table (W2, W3) and the module's permissions."""
+"""The study rules of docs/domain.md's default rule table (W2 for branches, W3) and the
+module's permissions."""
 
 from __future__ import annotations
 
 from zerenzhi import TOWNSHIP_READERS, TOWNSHIP_WRITERS, Label, Permission, RuleDef
 
+# W2 for branches: a 專題研究 is a deliberation on the branch's ideology key work and
+# responsibility system, recorded as a branch meeting of kind ``special_study``; no study
+# session (centralised, training) counts. The committee secretary's W2 is the committee's
+# special meeting, the record that fulfils R1 (reporting.secretary_deliberation; 0019).
 SECRETARY_SPECIAL_STUDY = RuleDef(
     key="study.secretary_special_study",
     source="W2",
-    title=Label("書記專題研究意識形態工作", "Secretary's special study of ideology work"),
+    title=Label("支部書記專題研究意識形態工作",
+                "Branch secretary's special deliberation on ideology work"),
     cadence="year",
-    applies_to=("committee", "branch"),
-    responsible={"committee": "secretary", "branch": "branch_secretary"},
-    evidence=Label("專題研究學習記錄", "A study session of kind special study"),
+    applies_to=("branch",),
+    responsible="branch_secretary",
+    evidence=Label("支部專題研究會議記錄（類型「專題研究」，非學習）",
+                   "A branch meeting of kind special_study (a deliberation, not a study)"),
     min_count=2,
 )
 BRANCH_THEORY_STUDY = RuleDef(

@@ -36,6 +36,7 @@ from zerenzhi.plugins.study.rules import (
 
 SOURCE_TYPE = "study.session"  # how the ledger and references name a meeting (published)
 DEFAULT_START = dt.time(9, 0)  # a meeting recorded without a time counts as held at 09:00
+DELIBERATION = "special_study"  # 專題研究: the only kind that is W2's deliberation (0019)
 FIELDS = ("held_on", "start_time", "kind", "title", "topics", "ideology", "presenter",
           "materials", "minutes")
 COLUMNS = tuple(column.key for column in StudyMeeting.__table__.columns)
@@ -50,8 +51,8 @@ def counted_rules(kind: str, ideology: bool, unit_kind: str, settings: dict) -> 
     """The rules a meeting of ``kind`` (tagged ``ideology``) in a unit of ``unit_kind``
     counts toward under this township's settings (which kinds count for what)."""
     rules = []
-    if kind in settings["special_study_kinds"] and unit_kind in SECRETARY_SPECIAL_STUDY.applies_to:
-        rules.append(SECRETARY_SPECIAL_STUDY.key)  # W2: committee and branch secretaries
+    if kind == DELIBERATION and unit_kind in SECRETARY_SPECIAL_STUDY.applies_to:
+        rules.append(SECRETARY_SPECIAL_STUDY.key)  # W2: a branch's deliberation, never a study
     if unit_kind in BRANCH_THEORY_STUDY.applies_to:
         if kind in settings["theory_study_kinds"]:
             rules.append(BRANCH_THEORY_STUDY.key)  # W3: 12 a year

@@ -20,8 +20,8 @@ def test_demo_year_shows_a_branch_keeping_up_and_one_behind(studied):
     theory = {unit: item(studied, "2026", "study.branch_theory_study", unit)
               for unit in ("branch-1", "branch-2")}
     assert theory["branch-1"]["done"] == 11 and theory["branch-2"]["done"] == 5
-    assert item(studied, "2026", "study.secretary_special_study", "committee")[
-        "status"] == "fulfilled"
+    assert item(studied, "2026", "study.secretary_special_study", "branch-1")[
+        "status"] == "fulfilled"  # W2: the branch that keeps up held its two deliberations
     assert item(studied, "2026", "study.branch_ideology_study", "branch-2")["done"] == 1
     plans = studied.client("office").get(f"{studied.base}/study/plans?year=2026").json
     assert len(plans) == 2
