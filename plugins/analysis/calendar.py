@@ -25,6 +25,7 @@ from zerenzhi import (
     committee,
     describe_obligations,
     emit,
+    get_member,
     listed,
     live_unit,
     open_event_obligation,
@@ -33,6 +34,7 @@ from zerenzhi import (
     start_of_day,
     tenant_zone,
     today,
+    township_members,
     utcnow,
 )
 from zerenzhi.plugins.analysis.common import Actor, Shown
@@ -193,18 +195,35 @@ def contributions(query: dict[str, Any]) -> Select:
     return statement
 
 
+def _contact(session: Session, unit_id: uuid.UUID, member_id: uuid.UUID | None,
+             settings: dict) -> tuple[uuid.UUID | None, str | None]:
+    """The person the unit named to supply its information (A1: 指定專人負責): the one the
+    request names, else the ``information_contacts`` setting's (skipped if they left)."""
+    if member_id is not None:
+        return member_id, get_member(session, member_id, field="contact_member_id").display_name
+    named = settings.get("information_contacts", {}).get(str(unit_id))
+    if named is None:
+        return None, None
+    found = township_members(session, [uuid.UUID(named)]).get(uuid.UUID(named))
+    return (found.id, found.display_name) if found is not None else (None, None)
+
+
 def assign(session: Session, analysis: Analysis, *, unit_id: uuid.UUID,
            due_on: dt.date | None = None, request: str = "",
+           contact_member_id: uuid.UUID | None = None,
            settings: dict | None = None) -> Contribution:
-    """Ask a department or unit for its part by a due date (A1: 'on time')."""
+    """Ask a department or unit for its part by a due date (A1: 'on time'), from the
+    person it named (A1: 'a named person')."""
     if analysis.archived_at is not None:
         raise DomainError("id", "archived analyses cannot change", 409)
     unit = live_unit(session, unit_id)
+    settings = settings or plugin_settings("analysis")
     if due_on is None:
-        days = (settings or plugin_settings("analysis"))["contribution_days"]
-        due_on = today() + dt.timedelta(days=days)
+        due_on = today() + dt.timedelta(days=settings["contribution_days"])
+    contact_id, contact_name = _contact(session, unit.id, contact_member_id, settings)
     contribution = Contribution(analysis_id=analysis.id, unit_id=unit.id, due_on=due_on,
-                                request=request)
+                                request=request, contact_member_id=contact_id,
+                                contact_name=contact_name)
     session.add(contribution)
     session.flush()
     emit(session, "analysis.contribution_requested", contribution_id=str(contribution.id),

@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
 
 
 class SensitiveDate(TenantScoped, Timestamped, Archivable, Base):
@@ -89,7 +89,8 @@ class Analysis(TenantScoped, Timestamped, Archivable, Base):
 
 
 class Contribution(TenantScoped, Timestamped, Archivable, Base):
-    """A department's or unit's part of an analysis (A1), with its due date and submission."""
+    """A department's or unit's part of an analysis (A1), with its due date and submission,
+    and the person the unit named to supply it (指定專人: ``contact_member_id``)."""
 
     __tablename__ = "analysis_contribution"
 
@@ -97,6 +98,8 @@ class Contribution(TenantScoped, Timestamped, Archivable, Base):
     unit_id: Mapped[uuid.UUID]
     due_on: Mapped[dt.date]
     request: Mapped[str] = mapped_column(Text, default="")
+    contact_member_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    contact_name: Mapped[str | None] = mapped_column(String(200), default=None)
     content: Mapped[str | None] = mapped_column(Text, default=None)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     submitted_on: Mapped[dt.date | None] = mapped_column(default=None)  # local date, for 'late'
@@ -106,5 +109,6 @@ class Contribution(TenantScoped, Timestamped, Archivable, Base):
     __table_args__ = (
         tenant_fk("analysis_id", "analysis_analysis"),
         tenant_fk("unit_id", "org_unit"),
+        member_fk("contact_member_id"),
         Index("ix_analysis_contribution_due", "tenant_id", "due_on"),
     )

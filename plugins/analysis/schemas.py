@@ -136,6 +136,9 @@ class AnalysisContribution(ma.Schema):
     unit_id = ma.fields.UUID()
     due_on = ma.fields.Date()
     request = ma.fields.String()
+    contact_member_id = ma.fields.UUID(allow_none=True, metadata={
+        "description": "the person the unit named to supply it (A1: 指定專人); null: none"})
+    contact_name = ma.fields.String(allow_none=True)
     content = ma.fields.String(allow_none=True)
     submitted_at = ma.fields.DateTime(allow_none=True)
     submitted_by = ma.fields.UUID(allow_none=True)
@@ -154,6 +157,9 @@ class AnalysisContributionIn(InputSchema):
     due_on = ma.fields.Date(load_default=None, allow_none=True, validate=DAYS, metadata={
         "description": "default: today + the contribution_days setting"})
     request = ma.fields.String(load_default="", validate=TEXT)
+    contact_member_id = ma.fields.UUID(load_default=None, allow_none=True, metadata={
+        "description": "the unit's named person (A1); default: the information_contacts "
+                       "setting's for the unit"})
 
 
 class AnalysisSubmissionIn(InputSchema):

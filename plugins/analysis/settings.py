@@ -7,6 +7,9 @@ import marshmallow as ma
 from zerenzhi import InputSchema
 from zerenzhi.plugins.analysis.rules import DOMAIN_KEYS
 
+UUID = ma.validate.Regexp(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+                          error="an id in lower-case hex with dashes")
+
 
 def _distinct(values: list[str]) -> None:
     if len(set(values)) != len(values):
@@ -26,6 +29,12 @@ class AnalysisSettings(InputSchema):
         load_default=14, validate=ma.validate.Range(min=1, max=180),
         metadata={"description": "days a unit has for its contribution when no due date is "
                                  "given (A1: 'supply information on time')"})
+    information_contacts = ma.fields.Dict(
+        keys=ma.fields.String(validate=UUID), values=ma.fields.String(validate=UUID),
+        load_default=dict,
+        metadata={"description": "A1 ('指定專人負責'): unit id -> the member each department or "
+                                 "unit named to supply information; a contribution asked of "
+                                 "the unit names that person unless the request names another"})
     hot_topic_hours = ma.fields.Integer(
         load_default=48, validate=ma.validate.Range(min=1, max=24 * 30),
         metadata={"description": "hours after a hot topic is recorded by which its "
