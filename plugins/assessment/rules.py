@@ -23,6 +23,7 @@ ANNUAL = RuleDef(
     min_count=1,
     coverage=Label("每個單位", "Every active unit"),
     notes={"clauses": ["M4", "I4"]},
+    not_in_text=("cadence",),  # M4/I4 say "assessed", not how often: yearly is ours
 )
 
 # The office runs the assessment (W4); adjustments and reopening a final result are the

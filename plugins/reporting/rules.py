@@ -50,6 +50,7 @@ ASSEMBLY_REPORT = RuleDef(
     responsible="secretary",
     evidence=Label("含意識形態部分的黨員大會報告", "An assembly report with an ideology section"),
     min_count=1,
+    not_in_text=("cadence",),  # R2 names no cadence (whenever the assembly meets): yearly is ours
 )
 MAJOR_SITUATION = RuleDef(
     key="reporting.major_situation",
@@ -60,6 +61,7 @@ MAJOR_SITUATION = RuleDef(
     responsible="secretary",
     evidence=Label("附建議的重大情況報告", "The report on the situation, with proposals"),
     deadline_hours=24,
+    not_in_text=("deadline_hours",),  # R3 says "及時" (promptly): the 24 hours are ours
 )
 RULES = [COMMITTEE_SPECIAL_MEETING, SECRETARY_DELIBERATION, HALF_YEAR_REPORT, ASSEMBLY_REPORT,
          MAJOR_SITUATION]

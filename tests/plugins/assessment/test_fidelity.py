@@ -34,3 +34,11 @@ def test_m4_i4_an_assessment_finalised_in_january_fulfils_the_year_it_assesses(
     assessed.client("secretary").post(f"{base}/reopen", json={"reason": "補錄督查得分"}
                                       ).assert_status(200)
     assert annual(assessed, "2026")["done"] == 0
+
+
+def test_m4_i4_the_yearly_cadence_is_not_in_the_text_and_says_so(assessed):
+    """M4/I4 say the work is assessed (考覈), not how often: yearly is a default."""
+    rules = assessed.client("office").get(f"{assessed.base}/rules").assert_status(200).json
+    annual_rule = next(rule for rule in rules if rule["key"] == RULE)
+    assert (annual_rule["cadence"], annual_rule["defaults_not_in_text"]) == (
+        "year", ["cadence"])

@@ -61,3 +61,13 @@ def test_w2_has_one_committee_rule_and_it_is_reportings(reported):
     assert set(w2) == {DELIBERATION}
     assert (w2[DELIBERATION]["applies_to"], w2[DELIBERATION]["min_count"],
             w2[DELIBERATION]["cadence"]) == (["committee"], 2, "year")
+
+
+def test_r2_and_r3_numbers_not_in_the_text_say_so_in_the_rules_api(reported):
+    """R2 names no cadence (yearly is a default) and R3 no hours ("及時": 24 h is a default);
+    R1's and W2's numbers are the text's."""
+    rules = reported.client("secretary").get(f"{reported.base}/rules").assert_status(200).json
+    ours = {rule["key"]: rule["defaults_not_in_text"] for rule in rules}
+    assert ours == {"reporting.assembly_report": ["cadence"],
+                    "reporting.major_situation": ["deadline_hours"],
+                    MEETING: [], DELIBERATION: [], HALF_YEAR: []}
