@@ -11,11 +11,12 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, Label, ListQuery, QuerySchema, render
+from zerenzhi import InputSchema, Label, ListQuery, QuerySchema, not_in_future, render
 from zerenzhi.plugins.inspection.rules import ANSWERS, METHODS, RATINGS, SEVERITIES
 
 DAYS = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2100, 12, 31),
                          error="a date between 2000 and 2100")
+DONE_ON = (DAYS, not_in_future)  # evidence: what was done is dated no later than today
 TITLE = ma.validate.Length(min=1, max=200)
 NAME = ma.validate.Length(max=200)
 TEXT = ma.validate.Length(max=20000)
@@ -125,7 +126,7 @@ class InspectionCheckIn(InputSchema):
     unit_id = ma.fields.UUID(required=True)
     method = ma.fields.String(required=True,
                               validate=ma.validate.OneOf(["key", "written", "on_site"]))
-    checked_on = ma.fields.Date(load_default=None, allow_none=True, validate=DAYS)
+    checked_on = ma.fields.Date(load_default=None, allow_none=True, validate=DONE_ON)
     inspectors = ma.fields.String(load_default="", validate=NAME)
     notes = ma.fields.String(load_default="", validate=TEXT)
 
@@ -181,7 +182,7 @@ class InspectionRating(ma.Schema):
 class InspectionRatingIn(InputSchema):
     unit_id = ma.fields.UUID(required=True)
     rating = ma.fields.String(required=True, validate=ma.validate.OneOf(list(RATINGS)))
-    rated_on = ma.fields.Date(load_default=None, allow_none=True, validate=DAYS)
+    rated_on = ma.fields.Date(load_default=None, allow_none=True, validate=DONE_ON)
     note = ma.fields.String(load_default="", validate=TEXT)
 
 
@@ -271,7 +272,7 @@ class InspectionFindingIn(InputSchema):
     description = ma.fields.String(required=True, validate=REQUIRED_TEXT)
     campaign_id = ma.fields.UUID(load_default=None, allow_none=True, metadata={
         "description": "empty for a finding raised outside a campaign"})
-    found_on = ma.fields.Date(load_default=None, allow_none=True, validate=DAYS)
+    found_on = ma.fields.Date(load_default=None, allow_none=True, validate=DONE_ON)
     evidence = ma.fields.String(load_default="", validate=TEXT)
     root_cause = ma.fields.String(load_default="", validate=TEXT)
     source = ma.fields.Nested(InspectionSource, load_default=None, allow_none=True, metadata={
@@ -284,7 +285,7 @@ class InspectionFindingIn(InputSchema):
 class InspectionFindingPatch(InputSchema):
     severity = ma.fields.String(validate=ma.validate.OneOf(list(SEVERITIES)))
     description = ma.fields.String(validate=REQUIRED_TEXT)
-    found_on = ma.fields.Date(validate=DAYS)
+    found_on = ma.fields.Date(validate=DONE_ON)
     evidence = ma.fields.String(validate=TEXT)
     root_cause = ma.fields.String(validate=TEXT)
     plan = ma.fields.String(validate=TEXT)
@@ -301,7 +302,7 @@ class InspectionFindingQuery(ListQuery):
 
 class InspectionRectificationIn(InputSchema):
     evidence = ma.fields.String(required=True, validate=REQUIRED_TEXT)
-    rectified_on = ma.fields.Date(load_default=None, allow_none=True, validate=DAYS)
+    rectified_on = ma.fields.Date(load_default=None, allow_none=True, validate=DONE_ON)
 
 
 class InspectionVerificationIn(InputSchema):
@@ -312,4 +313,4 @@ class InspectionVerificationIn(InputSchema):
 class InspectionEffectivenessIn(InputSchema):
     effective = ma.fields.Boolean(required=True)
     note = ma.fields.String(load_default="", validate=TEXT)
-    checked_on = ma.fields.Date(load_default=None, allow_none=True, validate=DAYS)
+    checked_on = ma.fields.Date(load_default=None, allow_none=True, validate=DONE_ON)
