@@ -7,7 +7,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, ListQuery, QuerySchema, render
+from zerenzhi import InputSchema, ListQuery, QuerySchema, not_in_future, render
 from zerenzhi.plugins.platforms.catalogue import (
     CHANNEL_KINDS,
     CHANNEL_STATUSES,
@@ -23,6 +23,7 @@ from zerenzhi.plugins.platforms.catalogue import (
 DAY = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2099, 12, 31))
 MOMENT = ma.validate.Range(min=dt.datetime(2000, 1, 1, tzinfo=dt.UTC),
                            max=dt.datetime(2100, 1, 1, tzinfo=dt.UTC))
+DONE_ON, DONE_AT = (DAY, not_in_future), (MOMENT, not_in_future)  # evidence: not after today
 QUARTER = ma.validate.Regexp(r"^20\d\dQ[1-4]$", error="a quarter like 2026Q2")
 STRING = {"type": "string"}
 
@@ -52,7 +53,7 @@ def _label(field: str, table: dict) -> ma.fields.Function:
 
 
 class PlatformsFilingIn(InputSchema):
-    filed_on = ma.fields.Date(required=True, validate=DAY, metadata={
+    filed_on = ma.fields.Date(required=True, validate=DONE_ON, metadata={
         "description": "the day the 備案 was made"})
     reference = _text(120, required=True, metadata={"description": "備案號 or document no."})
     filed_with = _optional(200)
@@ -98,7 +99,7 @@ class PlatformsChannelIn(InputSchema):
         "description": "URL, account id or group name"})
     responsible_member_id = ma.fields.UUID(required=True, metadata={
         "description": "a member holding a post in this township"})
-    opened_on = ma.fields.Date(validate=DAY, metadata={"description": "default: today"})
+    opened_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     filing = ma.fields.Nested(PlatformsFilingIn, required=True, metadata={
         "description": "the opening's 備案"})
 
@@ -114,7 +115,7 @@ class PlatformsChannelPatch(InputSchema):
 
 
 class PlatformsChannelClose(InputSchema):
-    closed_on = ma.fields.Date(validate=DAY, metadata={"description": "default: today"})
+    closed_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     filing = ma.fields.Nested(PlatformsFilingIn, required=True, metadata={
         "description": "the closing's 備案"})
 
@@ -146,13 +147,13 @@ class PlatformsReview(ma.Schema):
 
 
 class PlatformsReviewPatch(InputSchema):
-    reviewed_on = ma.fields.Date(validate=DAY, metadata={
+    reviewed_on = ma.fields.Date(validate=DONE_ON, metadata={
         "description": "decides the quarter it counts in"})
     update_frequency = ma.fields.String(validate=ma.validate.OneOf(list(UPDATE_FREQUENCIES)))
     content_checked = _text(5000)
     problems_found = _optional(5000)
     rectification = _optional(5000)
-    rectified_on = ma.fields.Date(allow_none=True, validate=DAY)
+    rectified_on = ma.fields.Date(allow_none=True, validate=DONE_ON)
 
 
 class PlatformsReviewIn(PlatformsReviewPatch):
@@ -233,7 +234,7 @@ class PlatformsIncidentPatch(InputSchema):
     category = ma.fields.String(validate=ma.validate.OneOf(list(INCIDENT_CATEGORIES)))
     severity = ma.fields.String(validate=ma.validate.OneOf(list(SEVERITIES)))
     description = _text(10000)
-    detected_at = ma.fields.AwareDateTime(validate=MOMENT)
+    detected_at = ma.fields.AwareDateTime(validate=DONE_AT)
 
 
 class PlatformsIncidentIn(PlatformsIncidentPatch):
@@ -243,7 +244,7 @@ class PlatformsIncidentIn(PlatformsIncidentPatch):
                                 validate=ma.validate.OneOf(list(INCIDENT_CATEGORIES)))
     severity = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SEVERITIES)))
     description = _text(10000, required=True)
-    detected_at = ma.fields.AwareDateTime(required=True, validate=MOMENT)
+    detected_at = ma.fields.AwareDateTime(required=True, validate=DONE_AT)
 
 
 class PlatformsIncidentQuery(ListQuery):
@@ -255,7 +256,7 @@ class PlatformsIncidentQuery(ListQuery):
 
 class PlatformsIncidentClose(InputSchema):
     summary = _text(10000, required=True, metadata={"description": "how it was handled"})
-    closed_at = ma.fields.AwareDateTime(validate=MOMENT, metadata={"description": "default: now"})
+    closed_at = ma.fields.AwareDateTime(validate=DONE_AT, metadata={"description": "default: now"})
 
 
 class PlatformsEntry(ma.Schema):
@@ -274,7 +275,7 @@ class PlatformsEntry(ma.Schema):
 
 
 class PlatformsEntryIn(InputSchema):
-    at = ma.fields.AwareDateTime(validate=MOMENT, metadata={"description": "default: now"})
+    at = ma.fields.AwareDateTime(validate=DONE_AT, metadata={"description": "default: now"})
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(ENTRY_KINDS)))
     actor = _text(200, required=True, metadata={"description": "who (a post or department)"})
     actor_member_id = ma.fields.UUID(allow_none=True)
