@@ -59,6 +59,7 @@ SENSITIVE_DATE = RuleDef(
     responsible="deputy",
     evidence=Label("與該節點關聯的前瞻性分析研判", "A forward-looking analysis linked to the date"),
     deadline_hours=-7 * 24,  # 7 days before the date (docs/domain.md's default)
+    not_in_text=("deadline_hours",),  # A3 says "forward-looking", not how far ahead
     # a hot topic's analysis is due the setting hot_topic_hours after it is recorded
 )
 

@@ -62,6 +62,7 @@ INTERVIEW = RuleDef(
     responsible="deputy",
     evidence=Label("約談記錄", "Interview record"),
     deadline_hours=15 * 24,  # 15 days after the rating (docs/domain.md's default)
+    not_in_text=("deadline_hours",),  # I3 says to interview, not by when: 15 days are ours
 )
 
 RECTIFICATION = RuleDef(
@@ -74,6 +75,7 @@ RECTIFICATION = RuleDef(
                  "office": "office"},
     evidence=Label("整改材料，經辦公室驗收", "Rectification evidence, verified by the office"),
     deadline_hours=30 * 24,  # a fallback: each finding's plan sets its own deadline
+    not_in_text=("deadline_hours",),  # no clause gives a rectification deadline: 30 days are ours
 )
 
 RULES = [HALF_YEAR, INTERVIEW, RECTIFICATION]

@@ -61,3 +61,9 @@ def test_a3_hot_topic_hours_is_a_setting_and_dates_keep_seven_days(town, time_ma
     date = office.post(f"{town.base}{DATES}", json={
         "falls_on": "2026-07-01", "title": "建黨紀念日"}).json
     assert _due(date) == dt.datetime(2026, 6, 24, tzinfo=TZ)
+
+
+def test_a3_seven_days_before_is_named_not_in_the_text(town):
+    rules = {r["key"]: r for r in town.client("office").get(f"{town.base}/rules").json}
+    assert rules["analysis.sensitive_date"]["defaults_not_in_text"] == ["deadline_hours"]
+    assert rules["analysis.half_year"]["defaults_not_in_text"] == []

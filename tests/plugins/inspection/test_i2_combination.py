@@ -65,3 +65,21 @@ def test_i2_every_self_inspection_and_every_method_fulfil_i1(town, time_machine)
     office.delete(f"{base}/checks/{on_site['id']}").assert_status(204)
     assert office.get(base).json["coverage"]["methods_missing"] == ["on_site"]
     assert _status(office, town) != "fulfilled"
+
+
+def test_w7_and_a1_are_asked_of_every_unit_each_half_year(town):
+    """W7 (anti-cult work) and A1 (a named person supplies information) oblige no count of
+    their own (decision 0021): every village and station answers them in the self-inspection
+    that I2 now demands of each one."""
+    items = town.client("office").get(f"{town.base}/inspection/checklist").json
+    sources = {item["key"]: item["source"] for item in items}
+    assert sources["anti_cult"] == "W7" and sources["information_supplied"] == "A1"
+
+
+def test_i3_and_rectification_deadlines_are_named_not_in_the_text(town):
+    """I3 says to interview, not within how many days; no clause gives a rectification
+    deadline: the rules API says both numbers are ours, while I1/I2's half-year is the text's."""
+    rules = {r["key"]: r for r in town.client("office").get(f"{town.base}/rules").json}
+    assert rules["inspection.interview"]["defaults_not_in_text"] == ["deadline_hours"]
+    assert rules["inspection.rectification"]["defaults_not_in_text"] == ["deadline_hours"]
+    assert rules["inspection.half_year"]["defaults_not_in_text"] == []
