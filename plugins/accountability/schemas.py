@@ -6,7 +6,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, ListQuery, QuerySchema, render
+from zerenzhi import InputSchema, ListQuery, QuerySchema, not_in_future, render
 from zerenzhi.plugins.accountability.catalogue import (
     CIRCUMSTANCES,
     EVIDENCE_TYPES,
@@ -17,6 +17,7 @@ from zerenzhi.plugins.accountability.catalogue import (
 )
 
 DAY = ma.validate.Range(min=dt.date(2000, 1, 1), max=dt.date(2099, 12, 31))
+DONE_ON = (DAY, not_in_future)  # what happened is dated no later than today
 PERIOD = ma.validate.Regexp(r"^20\d\d(H[12]|Q[1-4]|-(0[1-9]|1[0-2]))?$",
                             error="a period: YYYY, YYYYH1, YYYYQ3 or YYYY-MM")
 STRING = {"type": "string"}
@@ -155,7 +156,7 @@ class AccountabilityCaseIn(AccountabilityCasePatch):
         "description": "the unit whose leadership group, or where the cadre serves"})
     circumstances = _codes(CIRCUMSTANCES, required=True, metadata={"description": "K codes"})
     facts = _text(20000, required=True)
-    opened_on = ma.fields.Date(validate=DAY, metadata={"description": "default: today"})
+    opened_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     evidence = ma.fields.List(ma.fields.Nested(AccountabilityRefIn),
                               validate=ma.validate.Length(max=50))
 
@@ -166,7 +167,7 @@ class AccountabilityCaseQuery(ListQuery):
 
 
 class AccountabilityInvestigationIn(InputSchema):
-    started_on = ma.fields.Date(validate=DAY, metadata={"description": "default: today"})
+    started_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     note = _optional(5000)
 
 
@@ -174,12 +175,12 @@ class AccountabilityDecisionIn(InputSchema):
     severity = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SEVERITIES)))
     sanctions = _codes(SANCTIONS, required=True, metadata={
         "description": "one or more, all allowed for the severity (combined is fine)"})
-    decided_on = ma.fields.Date(validate=DAY, metadata={"description": "default: today"})
+    decided_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     reasoning = _text(20000, required=True)
 
 
 class AccountabilityReferralIn(InputSchema):
-    referred_on = ma.fields.Date(validate=DAY, metadata={"description": "default: today"})
+    referred_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     referred_to = ma.fields.String(validate=[ma.validate.Length(min=1, max=200), _not_blank],
                                    metadata={"description": "default: the settings' body "
                                                             "(區紀委)"})
@@ -187,7 +188,7 @@ class AccountabilityReferralIn(InputSchema):
 
 
 class AccountabilityClosureIn(InputSchema):
-    closed_on = ma.fields.Date(validate=DAY, metadata={"description": "default: today"})
+    closed_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     note = _optional(5000)
 
 
