@@ -6,13 +6,14 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, ListQuery, render
+from zerenzhi import InputSchema, ListQuery, not_in_future, render
 from zerenzhi.plugins.approvals.rules import KINDS, STATUSES
 
 # Generous but finite, so a nonsense date is a 422, never an overflow in time-zone maths.
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 MOMENT = ma.validate.Range(min=EARLIEST, max=LATEST)
+DONE_AT = (MOMENT, not_in_future)  # a decision or a filing: not after today
 FLAGS = ("late", "short_notice")
 
 
@@ -84,7 +85,7 @@ class ApprovalsDecisionIn(InputSchema):
     decided_by = ma.fields.UUID(load_default=None, metadata={
         "description": "the committee's secretary or a deputy, currently in post "
                        "(default: the caller)"})
-    decided_at = ma.fields.AwareDateTime(load_default=None, validate=MOMENT, metadata={
+    decided_at = ma.fields.AwareDateTime(load_default=None, validate=DONE_AT, metadata={
         "description": "when the committee decided (default: now); not in the future"})
     conditions = _text(2000, load_default=None, metadata={
         "description": "conditions attached to an approval, or the grounds of a rejection"})
@@ -94,7 +95,7 @@ class ApprovalsFilingIn(InputSchema):
     reference = _text(100, required=True, metadata={"description": "filing reference number"})
     filed_with = _text(200, required=True, metadata={
         "description": "the higher-level body, e.g. 區委宣傳部"})
-    filed_at = ma.fields.AwareDateTime(load_default=None, validate=MOMENT, metadata={
+    filed_at = ma.fields.AwareDateTime(load_default=None, validate=DONE_AT, metadata={
         "description": "when it was filed (default: now); posting again corrects it"})
 
 
