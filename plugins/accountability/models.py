@@ -22,12 +22,19 @@ def _one_of(column: str, codes) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({listed})", name=column)
 
 
-class Case(TenantScoped, Archivable, Timestamped, Base):
-    """One accountability case: opened → investigating → decided → referred → closed.
+def _severity(column: str) -> CheckConstraint:
+    listed = ", ".join(f"'{code}'" for code in SEVERITIES)
+    return CheckConstraint(f"{column} IS NULL OR {column} IN ({listed})", name=column)
 
-    ``circumstances`` are K codes; ``sanctions`` are catalogue codes all allowed for
-    ``severity``. The software records what people decide; it never opens a case or
-    chooses a sanction itself.
+
+class Case(TenantScoped, Archivable, Timestamped, Base):
+    """One accountability case: opened → investigating → decided (the township proposes a
+    severity and sanctions) → referred (報請區紀委) → outcome_recorded (the commission's
+    decision) → closed; a case closed earlier records why no referral was needed.
+
+    ``circumstances`` are K codes; ``sanctions`` and ``outcome_sanctions`` are catalogue
+    codes a decision of their severity may apply. The software records what people decide;
+    it never opens a case or chooses a sanction itself.
     """
 
     __tablename__ = "accountability_case"
@@ -51,6 +58,11 @@ class Case(TenantScoped, Archivable, Timestamped, Base):
     referred_on: Mapped[dt.date | None] = mapped_column(default=None)
     referred_to: Mapped[str | None] = mapped_column(String(200), default=None)
     referral_reference: Mapped[str | None] = mapped_column(String(120), default=None)
+    outcome_on: Mapped[dt.date | None] = mapped_column(default=None)
+    outcome_severity: Mapped[str | None] = mapped_column(String(20), default=None)
+    outcome_sanctions: Mapped[list] = mapped_column(default=list)
+    outcome_summary: Mapped[str | None] = mapped_column(Text, default=None)
+    outcome_reference: Mapped[str | None] = mapped_column(String(120), default=None)
     closed_on: Mapped[dt.date | None] = mapped_column(default=None)
     closing_note: Mapped[str | None] = mapped_column(Text, default=None)
 
@@ -69,8 +81,8 @@ class Case(TenantScoped, Archivable, Timestamped, Base):
         member_fk("subject_member_id"),
         _one_of("subject_kind", SUBJECT_KINDS),
         _one_of("status", STATUSES),
-        CheckConstraint("severity IS NULL OR severity IN ("
-                        + ", ".join(f"'{code}'" for code in SEVERITIES) + ")", name="severity"),
+        _severity("severity"),
+        _severity("outcome_severity"),
         Index("ix_accountability_case_status", "tenant_id", "status"),
     )
 

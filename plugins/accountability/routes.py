@@ -34,12 +34,14 @@ from zerenzhi.plugins.accountability.schemas import (
     AccountabilityDecisionIn,
     AccountabilityInvestigationIn,
     AccountabilityLink,
+    AccountabilityOutcomeIn,
     AccountabilityReferralIn,
     AccountabilityRefIn,
 )
 
 blp = Blueprint("accountability", __name__,
-                description="Accountability (問責; K1–K13): cases, decisions, referrals, alerts")
+                description="Accountability (問責; K1–K13): cases, proposals, referrals to the "
+                            "區紀委 and their outcomes, alerts")
 READ = services.READ
 
 
@@ -64,14 +66,16 @@ class Catalogue(MethodView):
     @requires("accountability.catalogue.read")
     @blp.response(200, AccountabilityCatalogue)
     def get(self):
-        """K1–K13, the three severities and the sanctions each allows (the seed's table)."""
+        """K1–K13, the three severities and the sanctions each brings (the text's table)."""
         severities = [{"code": code, "label": render(label), "sanctions": [
             {"code": s, "label": render(catalogue.SANCTIONS[s])}
-            for s in catalogue.ALLOWED[code]]} for code, label in catalogue.SEVERITIES.items()]
+            for s in catalogue.ALLOWED[code]], "combines_with": list(catalogue.lighter(code))}
+            for code, label in catalogue.SEVERITIES.items()]
         return {"circumstances": _codes(catalogue.CIRCUMSTANCES), "severities": severities,
                 "subject_kinds": _codes(catalogue.SUBJECT_KINDS),
                 "statuses": _codes(catalogue.STATUSES),
-                "evidence_types": _codes(catalogue.EVIDENCE_TYPES), "combinable": True}
+                "evidence_types": _codes(catalogue.EVIDENCE_TYPES), "combinable": True,
+                "cadre_circumstances": list(catalogue.CADRE_CIRCUMSTANCES)}
 
 
 @blp.route("/cases")
@@ -166,9 +170,9 @@ class CaseDecision(MethodView):
     @blp.arguments(AccountabilityDecisionIn)
     @blp.response(200, AccountabilityCase)
     def post(self, data, case_id):
-        """Decide (investigating → decided): a severity and one or more sanctions it
-        allows, singly or combined; a sanction outside the severity is 422 and nothing is
-        written."""
+        """Propose (investigating → decided): the severity and sanctions the township asks
+        the commission for — the severity's own, combined with lighter ones if wished; a
+        heavier severity's sanction is 422 and nothing is written."""
         with writing() as db:
             return services.decide(db, get_or_404(Case, case_id), data)
 
@@ -179,10 +183,22 @@ class CaseReferral(MethodView):
     @blp.arguments(AccountabilityReferralIn)
     @blp.response(200, AccountabilityCase)
     def post(self, data, case_id):
-        """Refer the decided case to the district discipline commission (decided →
-        referred), with the date and the body referred to."""
+        """Refer the case to the district discipline commission (decided → referred),
+        with the date and the body referred to."""
         with writing() as db:
             return services.refer(db, get_or_404(Case, case_id), data, _settings())
+
+
+@blp.route("/cases/<uuid:case_id>/outcome")
+class CaseOutcome(MethodView):
+    @requires("accountability.case.write")
+    @blp.arguments(AccountabilityOutcomeIn)
+    @blp.response(200, AccountabilityCase)
+    def post(self, data, case_id):
+        """Record the commission's decision (referred → outcome_recorded): its date,
+        summary, reference, and the severity and sanctions it applied, if any."""
+        with writing() as db:
+            return services.record_outcome(db, get_or_404(Case, case_id), data)
 
 
 @blp.route("/cases/<uuid:case_id>/closure")
@@ -191,8 +207,9 @@ class CaseClosure(MethodView):
     @blp.arguments(AccountabilityClosureIn)
     @blp.response(200, AccountabilityCase)
     def post(self, data, case_id):
-        """Close: after a decision or referral, or from the investigation with a note
-        saying why (e.g. no responsibility found)."""
+        """Close: once the commission's outcome is recorded, or earlier with a note saying
+        why no referral was needed (e.g. no responsibility found); a referred case awaiting
+        its outcome is 409."""
         with writing() as db:
             return services.close(db, get_or_404(Case, case_id), data)
 

@@ -68,7 +68,10 @@ class AccountabilityCode(ma.Schema):
 
 
 class AccountabilitySeverity(AccountabilityCode):
-    sanctions = ma.fields.List(ma.fields.Nested(AccountabilityCode))
+    sanctions = ma.fields.List(ma.fields.Nested(AccountabilityCode),
+                               metadata={"description": "its own sanctions (the text's table)"})
+    combines_with = ma.fields.List(ma.fields.String(), metadata={
+        "description": "the lighter severities whose sanctions it may add (decision 0020)"})
 
 
 class AccountabilityCatalogue(ma.Schema):
@@ -80,7 +83,11 @@ class AccountabilityCatalogue(ma.Schema):
     statuses = ma.fields.List(ma.fields.Nested(AccountabilityCode))
     evidence_types = ma.fields.List(ma.fields.Nested(AccountabilityCode))
     combinable = ma.fields.Boolean(metadata={
-        "description": "sanctions of one severity may be applied singly or combined"})
+        "description": "sanctions may be applied singly or combined: a severity's own, with "
+                       "those of lighter severities, never a heavier one's"})
+    cadre_circumstances = ma.fields.List(ma.fields.String(), metadata={
+        "description": "K codes whose subject is a party-member leading cadre, named as a "
+                       "member (K10–K12)"})
 
 
 # --- cases ------------------------------------------------------------------------------
@@ -129,6 +136,14 @@ class AccountabilityCase(ma.Schema):
     referred_on = ma.fields.Date(allow_none=True)
     referred_to = ma.fields.String(allow_none=True)
     referral_reference = ma.fields.String(allow_none=True)
+    outcome_on = ma.fields.Date(allow_none=True, metadata={
+        "description": "when the district discipline commission decided"})
+    outcome_severity = ma.fields.String(allow_none=True)
+    outcome_severity_label = _label("outcome_severity", SEVERITIES)
+    outcome_sanctions = ma.fields.List(ma.fields.String())
+    outcome_sanction_labels = _labels("outcome_sanctions", SANCTIONS)
+    outcome_summary = ma.fields.String(allow_none=True)
+    outcome_reference = ma.fields.String(allow_none=True)
     closed_on = ma.fields.Date(allow_none=True)
     closing_note = ma.fields.String(allow_none=True)
     evidence = ma.fields.List(ma.fields.Nested(AccountabilityLink), dump_only=True)
@@ -172,9 +187,11 @@ class AccountabilityInvestigationIn(InputSchema):
 
 
 class AccountabilityDecisionIn(InputSchema):
-    severity = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SEVERITIES)))
+    severity = ma.fields.String(required=True, validate=ma.validate.OneOf(list(SEVERITIES)),
+                                metadata={"description": "the severity the township proposes"})
     sanctions = _codes(SANCTIONS, required=True, metadata={
-        "description": "one or more, all allowed for the severity (combined is fine)"})
+        "description": "one or more of the severity's own, combined with lighter ones if "
+                       "wished"})
     decided_on = ma.fields.Date(validate=DONE_ON, metadata={"description": "default: today"})
     reasoning = _text(20000, required=True)
 
@@ -184,6 +201,19 @@ class AccountabilityReferralIn(InputSchema):
     referred_to = ma.fields.String(validate=[ma.validate.Length(min=1, max=200), _not_blank],
                                    metadata={"description": "default: the settings' body "
                                                             "(區紀委)"})
+    reference = _optional(120)
+
+
+class AccountabilityOutcomeIn(InputSchema):
+    decided_on = ma.fields.Date(validate=DAY, metadata={
+        "description": "when the commission decided; default: today"})
+    severity = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(list(SEVERITIES)),
+                                metadata={"description": "none: no one held responsible"})
+    sanctions = ma.fields.List(
+        ma.fields.String(validate=ma.validate.OneOf(list(SANCTIONS))),
+        validate=ma.validate.Length(max=len(SANCTIONS)),
+        metadata={"description": "as for the proposal: the severity's own, with lighter ones"})
+    summary = _text(20000, required=True, metadata={"description": "the decision in words"})
     reference = _optional(120)
 
 

@@ -1,10 +1,16 @@
-"""Accountability cases (K): open, cite evidence, investigate, decide, refer, close.
+"""Accountability cases (K): open, cite evidence, investigate, propose, refer, record the
+outcome, close.
 
-Each step is a person's act recorded in one transaction (the ORM audits the write; the
-routes audit reads). Decisions are checked against the seed's table: every sanction must
-be allowed for the chosen severity; several may be combined. Evidence from other modules
-is validated through ``core.describe_reference`` — this module imports no other plugin.
-No Flask here; callers commit (``writing()``).
+The text's procedure is "視情節輕重，報請區紀委追究責任": the township records the
+circumstances and proposes a severity and sanctions (``decide``), refers the case to the
+district discipline commission (``refer``) and records the commission's decision as the
+outcome (``record_outcome``); a case closes only with that outcome on record, or with a
+note saying why no referral or outcome was needed. Each step is a person's act recorded in
+one transaction (the ORM audits the write; the routes audit reads). Sanctions are checked
+against the text's table: a severity's own, combined with lighter ones if wished, never a
+heavier one's (decision 0020). Evidence from other modules is validated through
+``core.describe_reference`` — this module imports no other plugin. No Flask here; callers
+commit (``writing()``).
 """
 
 from __future__ import annotations
@@ -30,7 +36,16 @@ from zerenzhi import (
     township_members,
     utcnow,
 )
-from zerenzhi.plugins.accountability.catalogue import ALLOWED, SANCTIONS, SEVERITIES, disallowed
+from zerenzhi.plugins.accountability.catalogue import (
+    ALLOWED,
+    CADRE_CIRCUMSTANCES,
+    LEADING_POSTS,
+    SANCTIONS,
+    SEVERITIES,
+    combinable,
+    disallowed,
+    of_severity,
+)
 from zerenzhi.plugins.accountability.models import Case, CaseLink
 
 EARLIEST = dt.date(2000, 1, 1)
@@ -53,9 +68,12 @@ def _day(value: dt.date | None, field: str, not_before: dt.date | None = None,
 
 def _subject(session: Session, data: dict) -> dict:
     """A leadership group of a unit, or a named leading cadre (a member holding a post
-    here, named after them unless a name is given, or by name alone)."""
+    here, named after them unless a name is given, or by name alone). K10–K12 are about
+    黨員領導幹部 themselves: a case citing them names the cadre as a member holding a
+    leading post, not only a group or a name."""
     live_unit(session, data["subject_unit_id"], field="subject_unit_id")
     member_id = data.get("subject_member_id")
+    member = None
     if member_id is not None:
         member = township_members(session, [member_id]).get(member_id)
         if member is None or not member.roles:
@@ -63,6 +81,18 @@ def _subject(session: Session, data: dict) -> dict:
         data = {**data, "subject_name": data.get("subject_name") or member.display_name}
     if data["subject_kind"] == "leading_cadre" and not (data.get("subject_name") or "").strip():
         raise DomainError("subject_name", "a leading cadre is named (or given as a member)")
+    cadre = [code for code in CADRE_CIRCUMSTANCES if code in (data.get("circumstances") or ())]
+    if cadre:
+        cited = "、".join(cadre)
+        if data["subject_kind"] != "leading_cadre":
+            raise DomainError("subject_kind", f"{cited} concern a party-member leading cadre: "
+                                              "the subject is a leading_cadre, not a group")
+        if member is None:
+            raise DomainError("subject_member_id", f"{cited} concern a party-member leading "
+                                                   "cadre: name them as a member")
+        if not set(member.roles) & set(LEADING_POSTS):
+            raise DomainError("subject_member_id", f"{cited} concern a party-member leading "
+                                                   "cadre: this member holds no leading post")
     return data
 
 
@@ -136,15 +166,18 @@ def update_case(session: Session, case: Case, changes: dict) -> Case:
     return case
 
 
+OPEN = ("opened", "investigating", "decided", "referred", "outcome_recorded")
+
+
 def cite(session: Session, case: Case, ref: dict) -> CaseLink:
-    _state(case, "opened", "investigating", "decided", "referred")
+    _state(case, *OPEN)
     link = _cite(session, case, ref)
     session.flush()
     return link
 
 
 def uncite(session: Session, case: Case, link: CaseLink) -> None:
-    _state(case, "opened", "investigating", "decided", "referred")
+    _state(case, *OPEN)
     if link.archived_at is None:
         link.archived_at = utcnow()
         session.flush()
@@ -160,17 +193,30 @@ def investigate(session: Session, case: Case, data: dict) -> Case:
     return case
 
 
-def decide(session: Session, case: Case, data: dict) -> Case:
-    """Record the decision: a severity and one or more sanctions it allows (combined is
-    fine; one outside the severity's set is refused and nothing is written)."""
-    _state(case, "investigating")
-    severity, sanctions = data["severity"], data["sanctions"]
+def _sanctions(severity: str | None, sanctions: list[str], field: str = "sanctions") -> None:
+    """The table's rule: a severity's own sanctions, singly or combined, with lighter ones
+    if wished but never a heavier one's, and at least one of its own (decision 0020)."""
+    if severity is None:
+        return
     wrong = disallowed(severity, sanctions)
     if wrong:
         names = "、".join(render(SANCTIONS[s]) for s in wrong)
-        allowed = "、".join(render(SANCTIONS[s]) for s in ALLOWED[severity])
-        raise DomainError("sanctions", f"{names}: not a sanction for "
-                                       f"{render(SEVERITIES[severity])} (allowed: {allowed})")
+        allowed = "、".join(render(SANCTIONS[s]) for s in combinable(severity))
+        raise DomainError(field, f"{names}: not a sanction for "
+                                 f"{render(SEVERITIES[severity])} (allowed: {allowed})")
+    if not of_severity(severity, sanctions):
+        own = "、".join(render(SANCTIONS[s]) for s in ALLOWED[severity])
+        raise DomainError(field, f"{render(SEVERITIES[severity])} applies at least one of "
+                                 f"its own sanctions ({own})")
+
+
+def decide(session: Session, case: Case, data: dict) -> Case:
+    """Record the township's proposal (視情節輕重): a severity and the sanctions it asks the
+    commission for — one or several, combined with lighter ones if wished; anything else is
+    refused and nothing is written."""
+    _state(case, "investigating")
+    severity, sanctions = data["severity"], data["sanctions"]
+    _sanctions(severity, sanctions)
     case.decided_on = _day(data.get("decided_on"), "decided_on",
                            case.investigation_started_on, "the investigation started")
     case.severity, case.sanctions = severity, list(sanctions)
@@ -182,7 +228,8 @@ def decide(session: Session, case: Case, data: dict) -> Case:
 
 
 def refer(session: Session, case: Case, data: dict, settings: dict) -> Case:
-    """Refer a decided case to the district discipline commission (報請區紀委)."""
+    """Refer the case with its proposal to the district discipline commission (報請區紀委):
+    the date, the body and the referral's reference."""
     _state(case, "decided")
     case.referred_on = _day(data.get("referred_on"), "referred_on", case.decided_on,
                             "the decision")
@@ -194,13 +241,43 @@ def refer(session: Session, case: Case, data: dict, settings: dict) -> Case:
     return case
 
 
+def record_outcome(session: Session, case: Case, data: dict) -> Case:
+    """Record the commission's decision on a referred case (追究責任): what it decided in
+    words, and its severity and sanctions under the same table — or neither, when it held
+    no one responsible."""
+    _state(case, "referred")
+    severity, sanctions = data.get("severity"), list(data.get("sanctions") or [])
+    if severity is None and sanctions:
+        raise DomainError("severity", "sanctions are applied under a severity")
+    if severity is not None and not sanctions:
+        raise DomainError("sanctions", "a severity applies one or more sanctions")
+    _sanctions(severity, sanctions)
+    case.outcome_on = _day(data.get("decided_on"), "decided_on", case.referred_on,
+                           "the referral")
+    case.outcome_severity, case.outcome_sanctions = severity, sanctions
+    case.outcome_summary = data["summary"].strip()
+    case.outcome_reference = data.get("reference")
+    case.status = "outcome_recorded"
+    session.flush()
+    emit(session, "accountability.case_outcome_recorded", case_id=str(case.id),
+         severity=severity)
+    return case
+
+
 def close(session: Session, case: Case, data: dict) -> Case:
-    """Close a case; one closed without a decision says why (e.g. no responsibility)."""
-    _state(case, "investigating", "decided", "referred")
+    """Close a case. With the commission's outcome on record it simply closes; a referred
+    case awaits that outcome (409); one closed before any referral — no responsibility
+    found, or the proposal not pursued — says why none was needed (``note``)."""
+    _state(case, "investigating", "decided", "referred", "outcome_recorded")
+    if case.status == "referred":
+        raise DomainError("status", "a referred case closes once the commission's outcome "
+                                    "is recorded (POST .../outcome)", 409)
     note = (data.get("note") or "").strip()
-    if case.status == "investigating" and not note:
-        raise DomainError("note", "a case closed without a decision says why")
-    last = case.referred_on or case.decided_on or case.investigation_started_on
+    if case.status != "outcome_recorded" and not note:
+        raise DomainError("note", "a case closed without a referral and its outcome says "
+                                  "why none was needed")
+    last = (case.outcome_on or case.referred_on or case.decided_on
+            or case.investigation_started_on)
     case.closed_on = _day(data.get("closed_on"), "closed_on", last, "its last step")
     case.closing_note = note or None
     case.status = "closed"

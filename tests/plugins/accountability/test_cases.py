@@ -1,6 +1,7 @@
 """K: accountability cases about leadership groups and leading cadres — opened,
-investigated, decided with sanctions the seed's table allows (singly or combined),
-referred to the 區紀委, closed. Evidence is cited by reference across modules."""
+investigated, proposed with sanctions the text's table allows (singly or combined),
+referred to the 區紀委, the commission's outcome recorded, closed. Evidence is cited by
+reference across modules."""
 
 from __future__ import annotations
 
@@ -40,7 +41,10 @@ def test_a_case_is_decided_with_a_combined_sanction_and_referred(world):
     assert referred.assert_status(200).json["status"] == "referred"
     assert (referred.json["referred_to"], referred.json["referred_on"]) == ("區紀委",
                                                                             "2026-10-12")
-    closed = step(world, case["id"], "closure", {"note": "區紀委已受理"}).assert_status(200)
+    step(world, case["id"], "outcome", {
+        "severity": "minor", "sanctions": ["written_self_criticism"],
+        "summary": "區紀委決定責令書面檢查。"}).assert_status(200)
+    closed = step(world, case["id"], "closure").assert_status(200)
     assert closed.json["status"] == "closed"
     english = world.client("viewer", **{"Accept-Language": "en"}).get(
         f"{world.base}/accountability/cases/{case['id']}").assert_status(200).json
