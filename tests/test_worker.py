@@ -1,7 +1,8 @@
 """``zerenzhi worker`` (issue 13, item 3): each (job, township) in its own transaction, a
-failure logged with its township and recorded while the others succeed, retried next time;
-two workers do a tick once; a plugin's job only where it is enabled; ``--once`` runs the
-reminders and records them; ``/readyz`` says whether a worker beats."""
+failure logged with its township and recorded while the others succeed, retried after a
+back-off; two workers do a tick once; a plugin's job only where it is enabled; ``--once``
+runs the reminders and records them; idle runs leave one state row and no history;
+``/readyz`` says whether a worker beats."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text, update
 
+from tests.obligations.drill import DrillPlugin
 from zerenzhi import Job, Label, Manifest, Plugin
 from zerenzhi.db.base import utcnow
 from zerenzhi.jobs import runner
-from zerenzhi.jobs.models import JobRun, WorkerHeartbeat
+from zerenzhi.jobs.models import JobRun, JobState, WorkerHeartbeat
 from zerenzhi.testing import ApiClient
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,14 +36,19 @@ def sweep(_session, tenant, _now) -> str:
     return "swept"
 
 
+def idle(_session, _tenant, _now) -> str:
+    return ""
+
+
 class ChorePlugin(Plugin):
     manifest = Manifest(name="chore", version="0.1", title=Label("雜務", "Chores"))
-    jobs = (Job("chore.sweep", sweep, every=dt.timedelta(minutes=5), description="Sweep."),)
+    jobs = (Job("chore.sweep", sweep, every=dt.timedelta(minutes=5), description="Sweep."),
+            Job("chore.idle", idle, every=dt.timedelta(minutes=1)))
 
 
 @pytest.fixture
 def zz_plugins():
-    return [ChorePlugin()]
+    return [ChorePlugin(), DrillPlugin()]
 
 
 def _job(app, name: str) -> runner.Registered:
@@ -52,6 +59,11 @@ def _runs(world, job: str) -> list[JobRun]:
     with world.scope() as sess:
         return list(sess.scalars(select(JobRun).where(JobRun.job == job)
                                  .order_by(JobRun.started_at)))
+
+
+def _states(world, job: str) -> list[JobState]:
+    with world.scope() as sess:
+        return list(sess.scalars(select(JobState).where(JobState.job == job)))
 
 
 def test_jobs_of_core_and_plugins_are_registered(app):
@@ -78,12 +90,61 @@ def test_a_failure_is_logged_with_its_township_and_the_others_run(app, township,
     [failed] = _runs(township, "chore.sweep")
     assert (failed.outcome, failed.detail) == ("failed", "RuntimeError: the broom broke")
     assert [r.outcome for r in _runs(other_township, "chore.sweep")] == ["ok"]
+    [state] = _states(township, "chore.sweep")
+    assert (state.last_outcome, state.failures, state.last_success_at) == ("failed", 1, None)
 
-    # the next look retries the failed township; the other did this tick already
+    # the same tick again: the failed township waits for its retry (nothing recorded), the
+    # other did this tick already
     again = runner.run_job(app, _job(app, "chore.sweep"), now)
-    assert again[township.slug] == "ok" and again[other_township.slug] == "skipped"
+    assert again == {township.slug: "skipped", other_township.slug: "skipped"}
+    assert len(_runs(township, "chore.sweep")) == len(_runs(other_township, "chore.sweep")) == 1
+
+    # the next tick retries it; an ok run resets the failures
+    later = now + dt.timedelta(minutes=5)
+    assert runner.run_job(app, _job(app, "chore.sweep"), later)[township.slug] == "ok"
     assert [r.outcome for r in _runs(township, "chore.sweep")] == ["failed", "ok"]
-    assert _runs(other_township, "chore.sweep")[-1].detail == "done for this tick already"
+    [state] = _states(township, "chore.sweep")
+    assert (state.last_outcome, state.failures, state.retry_at) == ("ok", 0, None)
+    assert state.last_success_at == later
+
+
+def test_a_failing_township_is_retried_after_a_growing_wait(app, township):
+    """Failures in a row wait 1, 2, 4… minutes (at most an hour), counted in ticks, so a
+    township whose every-minute job keeps failing is not tried, nor recorded, each minute."""
+    township.enable("chore")
+    tick = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+    FAIL_IN.add(township.slug)
+    try:
+        outcomes = [runner.run_job(app, _job(app, "chore.sweep"),
+                                   tick + dt.timedelta(minutes=5 * i))[township.slug]
+                    for i in range(4)]
+    finally:
+        FAIL_IN.discard(township.slug)
+    # a 5-minute job: failures 1-3 wait 1, 2, 4 minutes, all within the next tick
+    assert outcomes == ["failed"] * 4
+    [state] = _states(township, "chore.sweep")
+    assert state.failures == 4 and state.retry_at == tick + dt.timedelta(minutes=15 + 8)
+    at = tick + dt.timedelta(minutes=20)
+    assert runner.run_job(app, _job(app, "chore.sweep"), at)[township.slug] == "skipped"
+    assert runner.run_job(app, _job(app, "chore.sweep"), at + dt.timedelta(minutes=5)
+                          )[township.slug] == "ok"
+    assert runner.backoff(1) == dt.timedelta(minutes=1)
+    assert runner.backoff(7) == runner.backoff(70) == dt.timedelta(hours=1)
+
+
+def test_idle_ticks_leave_one_state_row_and_no_history(app, township):
+    """job_run stays bounded: 100 runs of an every-minute job that had nothing to do keep
+    one job_state row for the township and write no history."""
+    township.enable("chore")
+    start = dt.datetime(2026, 6, 1, 8, 0, tzinfo=dt.UTC)
+    for minute in range(100):
+        at = start + dt.timedelta(minutes=minute)
+        assert runner.run_job(app, _job(app, "chore.idle"), at, township.slug) == \
+            {township.slug: "ok"}
+    assert _runs(township, "chore.idle") == []
+    [state] = _states(township, "chore.idle")
+    assert (state.last_outcome, state.failures) == ("ok", 0)
+    assert state.last_run_at == state.last_success_at == start + dt.timedelta(minutes=99)
 
 
 def test_a_plugin_job_runs_only_where_it_is_enabled(app, township, other_township):
@@ -109,7 +170,7 @@ def test_a_tick_held_by_another_worker_is_skipped(app, township, zz_backend):
         outcomes = runner.run_job(app, _job(app, "chore.sweep"), utcnow(), township.slug)
         other.rollback()
     assert outcomes == {township.slug: "skipped"} and RAN == []
-    assert _runs(township, "chore.sweep")[-1].detail == "running on another worker"
+    assert _runs(township, "chore.sweep") == [] and _states(township, "chore.sweep") == []
     assert runner.run_job(app, _job(app, "chore.sweep"), utcnow(), township.slug) == \
         {township.slug: "ok"}
 
@@ -127,26 +188,34 @@ def test_two_workers_at_once_remind_a_township_once(app, township):
     """Two worker processes started together on the same tick: the reminders run once
     (PostgreSQL: the lock, then the tick's ok run; SQLite: the second worker is refused
     or finds the tick done)."""
+    township.enable("drill")  # R1's half-year meeting is due on 30 June
     at = "2026-06-24T09:00:00+08:00"
     args = ("--job", "obligations.remind", "--township", township.slug, "--at", at)
     workers = [_worker_once(app, *args) for _ in range(2)]
     outputs = [worker.communicate(timeout=120)[0] for worker in workers]
     assert any(worker.returncode == 0 for worker in workers), outputs
     runs = _runs(township, "obligations.remind")
-    assert [r.outcome for r in runs].count("ok") == 1, (outputs, runs)
-    assert all(r.outcome in ("ok", "skipped") for r in runs)
+    assert [r.outcome for r in runs] == ["ok"], (outputs, runs)
+    [state] = _states(township, "obligations.remind")
+    assert state.last_outcome == "ok" and state.last_detail == runs[0].detail
 
 
 def test_once_runs_the_reminders_and_records_them(app, township):
+    township.enable("drill")
     result = app.test_cli_runner().invoke(args=[
         "worker", "--once", "--job", "obligations.remind", "--township", township.slug,
         "--at", "2026-06-24T09:00:00+08:00"])
     assert result.exit_code == 0, result.output
     assert f"obligations.remind {township.slug}: ok" in result.output
     [run] = _runs(township, "obligations.remind")
-    assert run.outcome == "ok" and "due soon" in run.detail
+    assert run.outcome == "ok" and "1 due soon" in run.detail
     assert run.as_of == dt.datetime(2026, 6, 24, 1, 0, tzinfo=dt.UTC)
     assert run.finished_at >= run.started_at
+    again = app.test_cli_runner().invoke(args=[
+        "worker", "--once", "--job", "obligations.remind", "--township", township.slug,
+        "--at", "2026-06-24T09:00:00+08:00"])
+    assert f"obligations.remind {township.slug}: skipped" in again.output
+    assert len(_runs(township, "obligations.remind")) == 1
 
 
 def test_once_refuses_options_it_does_not_know(app):

@@ -4,34 +4,43 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from typing import NamedTuple
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import and_, func, select
+from sqlalchemy import select
 
 from zerenzhi.commands import operator_session
 from zerenzhi.db.base import utcnow
 from zerenzhi.jobs import runner
-from zerenzhi.jobs.models import JobRun
+from zerenzhi.jobs.models import JobState
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
 
 
-def latest_runs(sess) -> dict[str, list[tuple[str, str, dt.datetime]]]:
-    """job -> [(township slug, outcome, started_at)] of each township's latest run."""
-    found: dict[str, list[tuple[str, str, dt.datetime]]] = {}
+class Last(NamedTuple):
+    """A township's state of one job: its slug, how its last run ended, when, and how many
+    runs failed in a row."""
+
+    slug: str
+    outcome: str
+    at: dt.datetime
+    failures: int
+
+
+def latest_runs(sess) -> dict[str, list[Last]]:
+    """job -> each township's state (``job_state``: one row per job and township)."""
+    found: dict[str, list[Last]] = {}
     townships = sess.scalars(select(Tenant).where(
         Tenant.kind == "township", Tenant.archived_at.is_(None)).order_by(Tenant.slug)).all()
     for tenant in townships:
         with tenant_scope(tenant.ref()):
-            last = (select(JobRun.job, func.max(JobRun.started_at).label("at"))
-                    .where(JobRun.tenant_id == tenant.id).group_by(JobRun.job).subquery())
-            rows = sess.execute(select(JobRun.job, JobRun.outcome, JobRun.started_at).join(
-                last, and_(JobRun.job == last.c.job, JobRun.started_at == last.c.at))).all()
+            rows = sess.execute(select(JobState.job, JobState.last_outcome,
+                                       JobState.last_run_at, JobState.failures)).all()
             sess.rollback()
-        for job, outcome, at in rows:
-            found.setdefault(job, []).append((tenant.slug, outcome, at))
+        for job, outcome, at, failures in rows:
+            found.setdefault(job, []).append(Last(tenant.slug, outcome, at, failures))
     return found
 
 
@@ -56,15 +65,16 @@ def list_command() -> None:
     for registered in jobs:
         job = registered.job
         mine = runs.get(job.name, [])
-        counts = Counter(outcome for _, outcome, _ in mine)
-        last = max((at for _, _, at in mine), default=None)
-        outcome = ", ".join(f"{counts[o]} {o}" for o in ("ok", "failed", "skipped")
+        counts = Counter(state.outcome for state in mine)
+        latest = max((state.at for state in mine), default=None)
+        outcome = ", ".join(f"{counts[o]} {o}" for o in ("ok", "failed")
                             if counts[o]) or "never run"
         click.echo(f"{job.name}  [{registered.owner}]  {job.schedule}")
-        click.echo(f"    last: {_when(last)} ({outcome})  next: "
+        click.echo(f"    last: {_when(latest)} ({outcome})  next: "
                    f"{_when(runner.next_run(job, now))}")
-        failing = sorted(slug for slug, o, _ in mine if o == "failed")
+        failing = sorted((s.slug, s.failures) for s in mine if s.outcome == "failed")
         if failing:
-            click.echo(f"    failing in: {', '.join(failing)}")
+            click.echo("    failing in: " + ", ".join(f"{slug} ({failures} in a row)"
+                                                      for slug, failures in failing))
         if job.description:
             click.echo(f"    {job.description}")

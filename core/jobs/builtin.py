@@ -2,7 +2,8 @@
 
 Both are idempotent, so a run repeated after a crash, or an extra ``worker --once``,
 changes nothing: ``materialise`` makes the calendar what the rules say, and each reminder
-is sent once (its ``ReminderSent`` row is written with its event).
+is sent once (its ``ReminderSent`` row is written with its event). Each returns "" when
+it had nothing to do, so an idle run leaves no history row (decision 0015).
 """
 
 from __future__ import annotations
@@ -22,13 +23,15 @@ if TYPE_CHECKING:
 
 def open_periods(session: Session, _tenant: TenantRef, now: dt.datetime) -> str:
     """Materialise the current and coming periods' obligations as of ``now``."""
-    return f"{materialise(session, now)} obligation(s) changed"
+    changed = materialise(session, now)
+    return f"{changed} obligation(s) changed" if changed else ""
 
 
 def send_reminders(session: Session, _tenant: TenantRef, now: dt.datetime) -> str:
     """Emit the due-soon, overdue and digest reminders due as of ``now`` (as
     ``zerenzhi obligations remind`` does, with its default thresholds)."""
-    return str(remind(session, now))
+    reminded = remind(session, now)
+    return str(reminded) if reminded else ""
 
 
 CORE_JOBS = (

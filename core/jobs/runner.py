@@ -8,12 +8,15 @@ a ``worker --once`` from cron — never do the same (job, township, tick) twice:
   same on every host, because intervals count from a fixed epoch, not from a start;
 * on PostgreSQL each run holds a transaction-level advisory lock on (job, township); a
   worker that cannot take it skips (the other is running it now);
-* under the lock, a run that finds an ``ok`` run of the same tick already recorded skips
-  (the other has just done it). A failed run is not ``ok``: the next look retries it.
+* under the lock, the (job, township)'s ``job_state`` decides: a tick at or before its
+  last success is done; a failing one waits for its ``retry_at`` (a back-off doubling from
+  one minute to an hour, counted in ticks so a late look is never a tick late).
 
-Each run is its own transaction under the township's ``tenant_scope``, committed with its
-``job_run`` row on success, rolled back on failure and then recorded as failed — one
-township's failure never stops the others (issue 13, item 3).
+Each run is its own transaction under the township's ``tenant_scope``: on success the
+job's writes, its state and (if it did something) its ``job_run`` row commit together;
+on failure it is rolled back, then recorded as failed — one township's failure never
+stops the others (issue 13, item 3). A skipped run writes nothing, so the tables grow
+only with work done and failures (decision 0015).
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from zerenzhi.audit.recorder import Actor, reset_actor, set_actor
 from zerenzhi.db.base import utcnow
 from zerenzhi.db.session import close_session, session
 from zerenzhi.jobs.builtin import CORE_JOBS
-from zerenzhi.jobs.models import JobRun, WorkerHeartbeat
+from zerenzhi.jobs.models import JobRun, JobState, WorkerHeartbeat
 from zerenzhi.jobs.spec import Job
 from zerenzhi.observability.metrics import record_job_run
 from zerenzhi.plugin_host.service import enabled_names
@@ -46,6 +49,8 @@ log = logging.getLogger("zerenzhi.jobs")
 CORE = "core"
 EPOCH = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)  # intervals count from here on every host
 DETAIL_CHARS = 2000
+FIRST_RETRY = dt.timedelta(minutes=1)  # a failing run waits 1, 2, 4… minutes,
+LAST_RETRY = dt.timedelta(hours=1)  # at most an hour, before it is tried again
 # how far back the latest fire time of a cron line is looked for (a yearly line at most)
 _LOOKBACK = (dt.timedelta(minutes=1), dt.timedelta(hours=1), dt.timedelta(days=1),
              dt.timedelta(days=32), dt.timedelta(days=367), dt.timedelta(days=366 * 8))
@@ -150,51 +155,96 @@ def lock_key(job: str, tenant_id) -> int:
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
-def _record(sess: Session, job: str, as_of: dt.datetime, started: dt.datetime, outcome: str,
-            detail: str) -> None:
-    sess.add(JobRun(job=job, as_of=as_of, started_at=started, finished_at=utcnow(),
-                    outcome=outcome, detail=detail[:DETAIL_CHARS]))
-    record_job_run(job, outcome)
+def backoff(failures: int) -> dt.timedelta:
+    """How long a (job, township) that failed ``failures`` times in a row waits."""
+    return min(FIRST_RETRY * 2 ** min(failures - 1, 16), LAST_RETRY)
 
 
-def _claim(sess: Session, job: str, tenant: TenantRef, tick: dt.datetime) -> str | None:
-    """Why this run must be skipped, or None to go ahead (the lock, if any, is now held)."""
-    if sess.get_bind().dialect.name == "postgresql":
-        held = sess.execute(select(func.pg_try_advisory_xact_lock(lock_key(job, tenant.id))))
-        if not held.scalar():
-            return "running on another worker"
-    done = sess.scalar(select(JobRun.id).where(
-        JobRun.job == job, JobRun.outcome == "ok", JobRun.as_of >= tick).limit(1))
-    return "done for this tick already" if done is not None else None
+def _state(sess: Session, job: str) -> JobState | None:
+    return sess.scalar(select(JobState).where(JobState.job == job))
+
+
+def _lock(sess: Session, job: str, tenant: TenantRef, wait: bool) -> bool:
+    """The (job, township) advisory lock on PostgreSQL (nothing to take on SQLite)."""
+    if sess.get_bind().dialect.name != "postgresql":
+        return True
+    if wait:
+        sess.execute(select(func.pg_advisory_xact_lock(lock_key(job, tenant.id))))
+        return True
+    return bool(sess.scalar(select(func.pg_try_advisory_xact_lock(lock_key(job, tenant.id)))))
+
+
+def _claim(sess: Session, job: str, tenant: TenantRef, tick: dt.datetime
+           ) -> tuple[str | None, JobState | None]:
+    """(why this run must be skipped or None to go ahead, the job's state); the lock, if
+    any, is held from here to the end of the transaction."""
+    if not _lock(sess, job, tenant, wait=False):
+        return "running on another worker", None
+    state = _state(sess, job)
+    if state is None:
+        return None, None
+    if state.last_success_at is not None and state.last_success_at >= tick:
+        return "done for this tick already", state
+    if state.retry_at is not None and tick < state.retry_at:
+        return f"failing; next try at {state.retry_at.isoformat()}", state
+    return None, state
+
+
+def _update(sess: Session, state: JobState | None, job: str, now: dt.datetime, outcome: str,
+            detail: str, started: dt.datetime) -> JobState:
+    """Record the run on the state row (made on the first run) and, if it did something
+    or failed, in the history."""
+    if state is None:
+        state = JobState(job=job, last_run_at=now, last_outcome=outcome, failures=0)
+        sess.add(state)
+    state.last_run_at, state.last_outcome = now, outcome
+    state.last_detail = detail[:DETAIL_CHARS]
+    if outcome == "ok":
+        if state.last_success_at is None or state.last_success_at < now:
+            state.last_success_at = now
+        state.failures, state.retry_at = 0, None
+    if detail or outcome == "failed":
+        sess.add(JobRun(job=job, as_of=now, started_at=started, finished_at=utcnow(),
+                        outcome=outcome, detail=detail[:DETAIL_CHARS]))
+    return state
 
 
 def run_one(registered: Registered, tenant: TenantRef, now: dt.datetime) -> str:
     """Run ``registered`` for ``tenant`` as of ``now`` in the app context's session, in its
     own transaction; record the run. Returns the outcome: ``ok``, ``failed`` or
-    ``skipped``. Never raises for the job's own errors."""
+    ``skipped`` (recorded nowhere but the metrics). Never raises for the job's own errors."""
     job = registered.job
     actor = set_actor(Actor(f"job:{job.name}"))
+    tick = slot(job, now)
     try:
         with tenant_scope(tenant):
             sess = session()
             started = utcnow()
             try:
-                skip = _claim(sess, job.name, tenant, slot(job, now))
+                skip, state = _claim(sess, job.name, tenant, tick)
                 if skip is not None:
-                    _record(sess, job.name, now, started, "skipped", skip)
-                    sess.commit()
+                    sess.rollback()
+                    log.debug("job %s skipped for township %s: %s", job.name, tenant.slug,
+                              skip)
+                    record_job_run(job.name, "skipped")
                     return "skipped"
                 detail = job.run(sess, tenant, now)
-                _record(sess, job.name, now, started, "ok", detail or "")
+                _update(sess, state, job.name, now, "ok", detail or "", started)
                 sess.commit()
+                record_job_run(job.name, "ok")
                 return "ok"
             except Exception as error:
                 sess.rollback()
                 log.exception("job %s failed for township %s", job.name, tenant.slug,
                               extra={"job": job.name, "township": tenant.slug})
                 text = "".join(traceback.format_exception_only(error)).strip()
-                _record(sess, job.name, now, started, "failed", text)
+                _lock(sess, job.name, tenant, wait=True)  # the state row is written alone
+                state = _update(sess, _state(sess, job.name), job.name, now, "failed", text,
+                                started)
+                state.failures += 1
+                state.retry_at = tick + backoff(state.failures)
                 sess.commit()
+                record_job_run(job.name, "failed")
                 return "failed"
     finally:
         close_session()

@@ -26,9 +26,12 @@ class Job:
     """A periodic job: ``run(session, tenant, now)`` does one township's work as of ``now``.
 
     ``name`` is ``"<plugin>.<what>"`` (``"webhook.deliver"``; core's start with a core
-    area such as ``"obligations."``). ``run`` returns a short outcome text (or None) for
-    the run record; raising marks the run failed — it is rolled back, logged with the
-    township and tried again on the next tick. It must not commit: the worker commits.
+    area such as ``"obligations."``). ``run`` returns a short outcome text saying what it
+    did, or "" (or None) when there was nothing to do: only a run that did something is
+    kept in the history (``job_run``), so an idle every-minute job adds no rows. Raising
+    marks the run failed — it is rolled back, logged with the township and tried again
+    after a back-off (1, 2, 4… minutes, at most an hour). It must not commit: the worker
+    commits the job's writes with its record, and its advisory lock lasts until then.
     Being run again for the same ``now`` must do no harm (runs are at least once).
 
     The schedule is exactly one of ``every`` (an interval counted from 2026-01-01 00:00

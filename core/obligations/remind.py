@@ -45,6 +45,9 @@ class Reminded:
     def __str__(self) -> str:
         return f"{self.due_soon} due soon, {self.overdue} overdue, {self.digests} digests"
 
+    def __bool__(self) -> bool:
+        return bool(self.due_soon or self.overdue or self.digests)
+
 
 def iso_week(day: dt.date) -> str:
     year, week, _ = day.isocalendar()

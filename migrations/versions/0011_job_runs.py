@@ -1,6 +1,7 @@
-"""The worker's records: ``job_run`` (every run of a periodic job for a township, a tenant
-table under row-level security) and ``worker_heartbeat`` (each worker process's last beat,
-a global table read by ``/readyz``). Decision 0015.
+"""The worker's records: ``job_state`` (one row per periodic job and township, updated by
+each run), ``job_run`` (the runs that did something or failed) — tenant tables under
+row-level security — and ``worker_heartbeat`` (each worker process's last beat, a global
+table read by ``/readyz``). Decision 0015.
 
 Revision ID: 0011
 Revises: 0010
@@ -22,6 +23,26 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "job_state",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("job", sa.String(length=100), nullable=False),
+        sa.Column("last_run_at", zerenzhi.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("last_outcome", sa.String(length=8), nullable=False),
+        sa.Column("last_detail", sa.Text(), nullable=False),
+        sa.Column("last_success_at", zerenzhi.db.base.UTCDateTime(timezone=True),
+                  nullable=True),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("retry_at", zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("last_outcome IN ('ok', 'failed')",
+                           name=op.f("ck_job_state_last_outcome")),
+        sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"],
+                                name=op.f("fk_job_state_tenant_id_tenant")),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_job_state")),
+        sa.UniqueConstraint("tenant_id", "job", name=op.f("uq_job_state_tenant_id_job")),
+    )
+    enable_tenant_rls(op, "job_state")
+    op.create_table(
         "job_run",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -31,7 +52,7 @@ def upgrade() -> None:
         sa.Column("finished_at", zerenzhi.db.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("outcome", sa.String(length=8), nullable=False),
         sa.Column("detail", sa.Text(), nullable=False),
-        sa.CheckConstraint("outcome IN ('ok', 'failed', 'skipped')",
+        sa.CheckConstraint("outcome IN ('ok', 'failed')",
                            name=op.f("ck_job_run_outcome")),
         sa.ForeignKeyConstraint(["tenant_id"], ["tenant.id"],
                                 name=op.f("fk_job_run_tenant_id_tenant")),
@@ -54,3 +75,5 @@ def downgrade() -> None:
     disable_tenant_rls(op, "job_run")
     op.drop_index("ix_job_run_tenant_id_job_as_of", table_name="job_run")
     op.drop_table("job_run")
+    disable_tenant_rls(op, "job_state")
+    op.drop_table("job_state")
