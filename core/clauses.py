@@ -129,54 +129,54 @@ CLAUSES: dict[str, Label] = {
     ),
     "K1": Label(
         "對黨中央或者上級黨組織安排部署的重大宣傳教育任務、重大思想輿論鬥爭組織開展不力的;",
-        "Poor organisation of major publicity or education tasks deployed by the centre or higher levels.",
+        "Poorly organising major publicity and education tasks or major ideological and public-opinion struggles deployed by the Party Central Committee or a higher party organisation.",
     ),
     "K2": Label(
         "在處置意識形態領域重大問題上,主要領導沒有站在第一線、沒有帶頭與錯誤觀點和錯誤傾向作鬥爭的;",
-        "In major ideological matters, the principal leader was not on the front line.",
+        "In handling major problems in the ideological field, the principal leader not standing on the front line and not taking the lead in fighting wrong views and wrong tendencies.",
     ),
     "K3": Label(
         "管轄範圍內發生因意識形態領域問題引發羣體性事件的;",
-        "A mass incident caused by ideological issues within the jurisdiction.",
+        "A mass incident caused by problems in the ideological field occurring within the jurisdiction.",
     ),
     "K4": Label(
         "對重大敏感問題和突發事件處置和引導不力,引起思想混亂,造成嚴重影響的;",
-        "Poor handling and guidance of major sensitive issues or sudden incidents, causing confusion and serious impact.",
+        "Poorly handling and guiding major sensitive issues and sudden incidents, causing ideological confusion and serious impact.",
     ),
     "K5": Label(
         "對黨員幹部公開發表違背黨章、黨的決定決議和政策的言論放任不管、處置不力的;",
-        "Letting cadres' public statements against party decisions go unhandled.",
+        "Letting party-member cadres' public statements contrary to the party constitution, the party's decisions and resolutions or its policies go unchecked, or handling them poorly.",
     ),
     "K6": Label(
         "所屬輿論陣地出現嚴重錯誤導向的;",
-        "A platform under its management showed a seriously wrong orientation.",
+        "A public-opinion platform under its management showing a seriously wrong orientation.",
     ),
     "K7": Label(
         "管轄範圍內出現大量非法出版物和編寫的教材等在意識形態方面有嚴重錯誤導向的;",
-        "Large amounts of illegal publications or textbooks with seriously wrong orientation within the jurisdiction.",
+        "Large numbers of illegal publications, compiled teaching materials and the like with a seriously wrong ideological orientation appearing within the jurisdiction.",
     ),
     "K8": Label(
         "管轄範圍內的會議、講座、論壇有發表否定黨的領導,攻擊中國特色社會主義制度言論,造成不良影響的;",
-        "Meetings, lectures or forums within the jurisdiction where statements against the party's leadership caused adverse effects.",
+        "Statements denying the leadership of the party or attacking the system of socialism with Chinese characteristics made at meetings, lectures or forums within the jurisdiction, causing adverse effects.",
     ),
     "K9": Label(
         "對管轄範圍內意識形態工作出現嚴重問題隱瞞不報的;",
-        "Concealing serious problems in ideology work within the jurisdiction (not reporting).",
+        "Concealing, and not reporting, serious problems in ideology work within the jurisdiction.",
     ),
     "K10": Label(
         "黨員領導幹部通過信息網絡、廣播電視、報刊書籍、論壇講座等公開發表違背中央精神言論、妄議中央大政方針的;",
-        "Leading cadres publicly making statements against central policy through networks, broadcasting, press or lectures.",
+        "Party-member leading cadres publicly making statements contrary to the spirit of the Party Central Committee, or improperly discussing (妄議) its major policies, through information networks, radio and television, newspapers, periodicals and books, forums, lectures and the like.",
     ),
     "K11": Label(
         "黨員領導幹部組織、利用宗教活動反對黨的路線、方針、政策和決議,破壞民族團結的;",
-        "Leading cadres using religious activities against party policy or ethnic unity.",
+        "Party-member leading cadres organising or using religious activities to oppose the party's line, principles, policies and resolutions, or undermining ethnic unity.",
     ),
     "K12": Label(
         "黨員領導幹部在涉外活動中,因言行不當在政治上造成惡劣影響,損害黨和國家形象的;",
-        "Improper conduct in foreign-affairs activities damaging the image of party and state.",
+        "Party-member leading cadres whose improper words or deeds in foreign-related activities cause a pernicious political impact, damaging the image of the party and the state.",
     ),
     "K13": Label(
         "其他未能切實履行工作職責,造成不良後果的。",
-        "Other failures to perform duties causing adverse consequences.",
+        "Other failures to genuinely perform work duties, causing adverse consequences.",
     ),
 }
