@@ -1,0 +1,1 @@
+"""The deployments module's own migration lineage (alembic_version_deployments)."""
