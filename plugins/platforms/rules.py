@@ -42,6 +42,7 @@ REGISTER_REVIEW = RuleDef(
     coverage=Label("每個登記在用的陣地", "every registered active channel"),
     units=units_owning_channels,
     units_follow=("platforms_channel",),  # registering or archiving a channel changes P1's units
+    not_in_text=("cadence",),  # P1 says "daily gathering, manage", not how often to review
 )
 
 INCIDENT_REPORT = RuleDef(
@@ -53,6 +54,7 @@ INCIDENT_REPORT = RuleDef(
     responsible="secretary",
     evidence=Label("向上級黨委的首次報告", "The first report to the higher committee"),
     deadline_hours=2,
+    not_in_text=("deadline_hours",),  # P2 says "邊處置，邊報告" (at once): the 2 hours are ours
 )
 
 RULES = [REGISTER_REVIEW, INCIDENT_REPORT]
