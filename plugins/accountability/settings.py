@@ -14,7 +14,8 @@ class AccountabilitySettings(ma.Schema):
     overdue_alert_days = ma.fields.Integer(
         load_default=30, validate=ma.validate.Range(min=0, max=366),
         metadata={"description": "an obligation overdue this many days or more is shown as "
-                                 "an alert for a leader to review (K13 為官不為、慢為)"})
+                                 "an alert for a leader to review (K13 為官不為、慢為; 30 "
+                                 "is not in the text)"})
     rectification_alert_days = ma.fields.Integer(
         load_default=0, validate=ma.validate.Range(min=0, max=366),
         metadata={"description": "an overdue rectification (inspection.rectification) is "

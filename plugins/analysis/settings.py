@@ -28,7 +28,8 @@ class AnalysisSettings(InputSchema):
     contribution_days = ma.fields.Integer(
         load_default=14, validate=ma.validate.Range(min=1, max=180),
         metadata={"description": "days a unit has for its contribution when no due date is "
-                                 "given (A1: 'supply information on time')"})
+                                 "given (A1: 'supply information on time'; 14 is not in "
+                                 "the text)"})
     information_contacts = ma.fields.Dict(
         keys=ma.fields.String(validate=UUID), values=ma.fields.String(validate=UUID),
         load_default=dict,

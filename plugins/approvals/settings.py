@@ -13,4 +13,5 @@ class ApprovalsSettings(InputSchema):
     min_notice_days = ma.fields.Integer(
         load_default=7, validate=ma.validate.Range(min=0, max=180),
         metadata={"description": "applications submitted fewer days than this before the "
-                                 "activity starts are flagged short_notice"})
+                                 "activity starts are flagged short_notice (W6 says "
+                                 "'事先', not how long before: 7 is not in the text)"})
