@@ -9,7 +9,13 @@ from zerenzhi.db.session import session
 from zerenzhi.directives.models import InboxItem
 from zerenzhi.directives.rules import MAX_COUNT, views
 from zerenzhi.orgunits.models import UNIT_KINDS
-from zerenzhi.routes.common import BoundedAwareDateTime, InputSchema, ListQuery, QuerySchema
+from zerenzhi.routes.common import (
+    BoundedAwareDateTime,
+    InputSchema,
+    ListQuery,
+    QuerySchema,
+    not_in_future,
+)
 from zerenzhi.routes.obligations import PeriodField
 
 SLUG = ma.validate.Regexp(r"^[a-z][a-z0-9-]{1,62}$", error="a township's slug")
@@ -162,7 +168,7 @@ class CompletionIn(InputSchema):
 class ReportIn(InputSchema):
     unit_id = ma.fields.UUID(required=True, metadata={
         "description": "the unit that did it; within your posts' units"})
-    occurred_at = BoundedAwareDateTime(required=True, metadata={
+    occurred_at = BoundedAwareDateTime(required=True, validate=not_in_future, metadata={
         "description": "when, with its offset; within the directive's period, not ahead"})
     note = ma.fields.String(validate=ma.validate.Length(min=1, max=2000), metadata={
         "description": "what was done; stays in the township (the county sees counts)"})
