@@ -14,6 +14,7 @@ from zerenzhi import (
     ListQuery,
     SelectPage,
     listed,
+    not_in_future,
     plugin_settings,
     require_unit_write,
     requires,
@@ -51,7 +52,7 @@ class HelloGreetingIn(InputSchema):
     unit_id = ma.fields.UUID(required=True)
     message = ma.fields.String(load_default="你好", validate=ma.validate.Length(min=1, max=200))
     greeted_at = ma.fields.AwareDateTime(
-        load_default=None, validate=ma.validate.Range(min=EARLIEST, max=LATEST),
+        load_default=None, validate=(ma.validate.Range(min=EARLIEST, max=LATEST), not_in_future),
         metadata={"description": "when it happened (default: now); decides the quarter"})
 
 
