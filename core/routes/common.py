@@ -277,6 +277,19 @@ def _refuses_empty(field: ma.fields.Field) -> bool:
                                  for v in field.validators)
 
 
+def _refuses_blank(field: ma.fields.Field) -> bool:
+    """Whether a validator of the field already refuses a blank (a schema's own rule)."""
+    for validator in field.validators:
+        try:
+            if validator("  ") is False:
+                return True
+        except ma.ValidationError:
+            return True
+        except Exception:  # a validator that cannot judge a text: no opinion
+            continue
+    return False
+
+
 def _strict(field: ma.fields.Field) -> None:
     """Make one input field strict, and the fields inside it (lists, dicts, tuples):
     a boolean is JSON ``true``/``false`` only (marshmallow's default also takes "yes", "on",
@@ -284,7 +297,7 @@ def _strict(field: ma.fields.Field) -> None:
     if isinstance(field, ma.fields.Boolean):
         field.truthy, field.falsy = _TRUE, _FALSE
     elif isinstance(field, ma.fields.String) and _refuses_empty(field) \
-            and _not_blank not in field.validators:
+            and not _refuses_blank(field):
         field.validators.append(_not_blank)
     inner = [getattr(field, "inner", None), getattr(field, "value_field", None),
              *getattr(field, "tuple_fields", ())]
