@@ -6,7 +6,7 @@ import datetime as dt
 
 import marshmallow as ma
 
-from zerenzhi import InputSchema, ListQuery, QuerySchema
+from zerenzhi import InputSchema, ListQuery, QuerySchema, not_in_future
 from zerenzhi.plugins.study.bounds import (
     MAX_COLUMNS,
     MAX_FILE_BYTES,
@@ -18,6 +18,7 @@ from zerenzhi.plugins.study.settings import KINDS
 
 EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 DAY = ma.validate.Range(min=EARLIEST, max=LATEST)
+DONE_ON = (DAY, not_in_future)  # a session is evidence: held, not planned
 KIND = ma.validate.OneOf(KINDS)
 KIND_HELP = "centralised 集中學習 (W3) | special_study 專題研究 (W2) | training 培訓 (M5)"
 
@@ -73,7 +74,7 @@ class StudyMeetingOut(ma.Schema):
 
 class StudyMeetingPatch(InputSchema):
     unit_id = ma.fields.UUID()
-    held_on = ma.fields.Date(validate=DAY)
+    held_on = ma.fields.Date(validate=DONE_ON)
     start_time = ma.fields.Time(allow_none=True)
     kind = ma.fields.String(validate=KIND, metadata={"description": KIND_HELP})
     title = _text(200)
@@ -88,7 +89,7 @@ class StudyMeetingPatch(InputSchema):
 
 class StudyMeetingIn(StudyMeetingPatch):
     unit_id = ma.fields.UUID(required=True)
-    held_on = ma.fields.Date(required=True, validate=DAY)
+    held_on = ma.fields.Date(required=True, validate=DONE_ON)
     kind = ma.fields.String(required=True, validate=KIND, metadata={"description": KIND_HELP})
     title = _text(200, required=True)
 

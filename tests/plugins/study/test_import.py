@@ -17,7 +17,7 @@ BRANCHES = ("branch-1", "branch-2")
 def _rows(count: int = 200) -> list[list]:
     rows = []
     for n in range(count):
-        month, day = n % 12 + 1, n // 12 + 1
+        month, day = n % 11 + 1, n // 11 + 1  # January to November: all held
         rows.append([BRANCHES[n % 2], f"2026-{month:02d}-{day:02d}", "09:30",
                      "集中學習" if n % 10 else "專題研究", f"第{n + 1}次學習",
                      "黨章；條例", "是" if n % 25 == 0 else "否", "楊支書",
