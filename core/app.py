@@ -19,6 +19,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from zerenzhi import commands, idempotency, observability
 from zerenzhi import config as config_module
+from zerenzhi.attachments import service as attachments
 from zerenzhi.audit.recorder import install_audit
 from zerenzhi.auth.catalogue import CORE_PERMISSIONS
 from zerenzhi.auth.permissions import PUBLIC, PermissionRegistry
@@ -66,6 +67,8 @@ class Kernel:
     blueprint_owners: dict[str, tuple[str, Label]] = field(default_factory=dict)
     # before_request: 404 for a plugin route of a module the township has not enabled
     plugin_guard: Callable[[], None] | None = None
+    # reference type -> the permission that reads it: the records that take attachments
+    attachable: dict[str, str] = field(default_factory=dict)
 
 
 def _swagger_assets(app: Flask) -> None:
@@ -115,6 +118,7 @@ def create_app(
     plugin_set = build_plugins(plugins, load_entrypoints)
     permissions = PermissionRegistry()
     permissions.extend(CORE_PERMISSIONS, source="core")
+    permissions.extend(attachments.PERMISSIONS, source="core")
     api = ZerenzhiApi(app, spec_kwargs={"info": {"description": DESCRIPTION}})
     _spec_security(api)
     kernel = Kernel(Database(app.config["DATABASE_URL"]), plugin_set, permissions, api)
@@ -124,6 +128,8 @@ def create_app(
     for blueprint in CORE_BLUEPRINTS:
         api.register_blueprint(blueprint)
     wire_plugins(app, kernel)
+    kernel.attachable = attachments.collect_attachable(plugin_set.installed,
+                                                       permissions.__contains__)
     _swagger_assets(app)
     observability.install(app)  # first: its clock starts before the pipeline runs
     ratelimit.install(app)  # before the pipeline: a request over the limit costs no query

@@ -33,7 +33,21 @@ ENV_KEYS = {
     "RATELIMIT_PER_ADDRESS": "ZERENZHI_RATELIMIT_PER_ADDRESS",
     # how many periods past the current one the calendar holds (obligations/materialize.py)
     "OBLIGATIONS_PERIODS_AHEAD": "ZERENZHI_OBLIGATIONS_PERIODS_AHEAD",
+    # attachments (attachments/): a local folder, or s3://bucket/prefix; size and type limits
+    "ATTACHMENTS_DIR": "ZERENZHI_ATTACHMENTS_DIR",
+    "ATTACHMENTS_URL": "ZERENZHI_ATTACHMENTS_URL",
+    "ATTACHMENTS_MAX_BYTES": "ZERENZHI_ATTACHMENTS_MAX_BYTES",
+    "ATTACHMENTS_TYPES": "ZERENZHI_ATTACHMENTS_TYPES",
 }
+
+# what an attachment may be by default: documents, scans and photos (a sign-in sheet, minutes)
+ATTACHMENT_TYPES = (
+    "application/pdf", "image/jpeg", "image/png", "image/webp", "text/plain",
+    "application/msword",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
 
 
 def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any]:
@@ -58,6 +72,10 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "RATELIMIT_PER_TOKEN": "300/minute",
         "RATELIMIT_PER_ADDRESS": "1200/minute",
         "OBLIGATIONS_PERIODS_AHEAD": 1,
+        "ATTACHMENTS_DIR": str(instance_path / "attachments"),
+        "ATTACHMENTS_URL": None,
+        "ATTACHMENTS_MAX_BYTES": 20 * 1024 * 1024,
+        "ATTACHMENTS_TYPES": ",".join(ATTACHMENT_TYPES),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -76,6 +94,10 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
     config["IDEMPOTENCY_LEASE_SECONDS"] = int(config["IDEMPOTENCY_LEASE_SECONDS"])
     config["OBLIGATIONS_PERIODS_AHEAD"] = int(config["OBLIGATIONS_PERIODS_AHEAD"])
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
+    config["ATTACHMENTS_MAX_BYTES"] = int(config["ATTACHMENTS_MAX_BYTES"])
+    if isinstance(config["ATTACHMENTS_TYPES"], str):
+        config["ATTACHMENTS_TYPES"] = tuple(
+            kind.strip().lower() for kind in config["ATTACHMENTS_TYPES"].split(",") if kind.strip())
     for flag in ("METRICS_TENANT_LABELS", "READYZ_REQUIRES_SCHEDULER", "RATELIMIT_ENABLED"):
         if isinstance(config[flag], str):
             config[flag] = config[flag].lower() in ("1", "true", "yes", "on")

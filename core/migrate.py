@@ -34,6 +34,7 @@ from sqlalchemy.exc import CompileError
 from sqlalchemy.types import TypeDecorator
 
 # every module of core that maps tables, so that core_tables() knows them all
+import zerenzhi.attachments.models
 import zerenzhi.audit.models
 import zerenzhi.auth.models
 import zerenzhi.directives.models

@@ -44,6 +44,12 @@ EXPECTED_CORE = {
 # every township role reads the obligations of its reach
 for _role in TOWNSHIP_ROLES:
     EXPECTED_CORE[_role] = EXPECTED_CORE[_role] | {"obligations.read"}
+# attachments (issue 16, item 8): the business roles, gated further by the record's read
+# permission; viewers read only; the admin keeps accounts, not records
+for _role in TOWNSHIP_ROLES:
+    if _role != "tenant_admin":
+        EXPECTED_CORE[_role] |= {"attachments.read"} | (
+            set() if _role == "viewer" else {"attachments.write"})
 
 # Only logging in, the API documentation's assets and the operator's probes answer without a
 # token (/metrics admits loopback or its own token: tests/test_metrics.py).

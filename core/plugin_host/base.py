@@ -33,7 +33,11 @@ class Plugin:
     ``blueprints``, ``permissions``, ``rules``, ``metrics`` and ``jobs`` are returned by the
     boot hooks of the same names; ``references`` maps each reference type the plugin owns
     (``"<plugin>.<thing>"``) to ``describe(session, ref_id) -> dict | None``, answered by
-    ``describe_reference``. Other hooks are methods marked ``@hookimpl`` as usual::
+    ``describe_reference``. ``attachable`` maps those of its reference types that accept
+    files (sign-in sheets, photos, minutes) to the permission that reads them: core's
+    attachment routes serve a record's files only to holders of it, and check that the
+    record exists through ``describe_reference``. Other hooks are methods marked
+    ``@hookimpl`` as usual::
 
         class TrainingPlugin(Plugin):
             manifest = Manifest(name="training", ...)
@@ -42,6 +46,7 @@ class Plugin:
             rules = (TRAINING_HOURS,)
             jobs = (Job("training.remind", services.remind, cron="0 1 * * *"),)
             references = {"training.record": services.describe}
+            attachable = {"training.record": "training.record.read"}
     """
 
     manifest: ClassVar[Manifest]
@@ -51,6 +56,7 @@ class Plugin:
     metrics: ClassVar[Sequence[RollupMetric]] = ()
     jobs: ClassVar[Sequence[Job]] = ()
     references: ClassVar[Mapping[str, Callable[[Session, str], dict[str, Any] | None]]] = {}
+    attachable: ClassVar[Mapping[str, str]] = {}  # ref type -> the permission reading it
 
     @hookimpl
     def register_blueprints(self) -> list[Blueprint]:

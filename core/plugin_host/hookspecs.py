@@ -196,6 +196,20 @@ def describe_reference(session: Session, tenant: TenantRef, ref_type: str,
     """
 
 
+@hookspec(firstresult=True)
+def scan_attachment(name: str, content_type: str, data: bytes) -> str | None:
+    """Scan an uploaded file before it is stored; return a reason to refuse it, or None.
+
+    When: on every attachment upload (``POST .../attachments``), before the file reaches the
+    storage backend. Scope: every *installed* plugin, whatever the township enabled (a
+    scanner guards the whole instance). ``name`` is the cleaned file name, ``content_type``
+    the accepted type, ``data`` the bytes. The first reason returned refuses the upload
+    with a 422 naming it (``"file": "refused by the virus scan: <reason>"``); raising fails
+    the upload (500), so a scanner that cannot reach its engine refuses rather than waves
+    files through. Example: pass ``data`` to clamd's INSTREAM and return its verdict.
+    """
+
+
 @hookspec
 def demo_data(session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
     """Fill a demo township with realistic records of this plugin.

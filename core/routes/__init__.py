@@ -1,6 +1,7 @@
 """Core blueprints, in the order they appear in the API docs."""
 
 from zerenzhi.routes import (
+    attachments,
     audit,
     auth,
     calendar,
@@ -18,5 +19,5 @@ from zerenzhi.routes import (
 CORE_BLUEPRINTS = (
     auth.blp, catalogue.blp, counties.blp, plugins.county_blp, rollups.blp, units.blp,
     users.blp, plugins.blp, obligations.blp, calendar.blp, audit.blp,
-    directives.county_blp, directives.blp, health.blp,
+    directives.county_blp, directives.blp, attachments.blp, health.blp,
 )

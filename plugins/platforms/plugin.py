@@ -30,6 +30,8 @@ class PlatformsPlugin(Plugin):
     metrics = METRICS
     # title and status: what an accountability case cites
     references = {incidents.SOURCE_TYPE: incidents.describe}
+    # P2's first report and the handling record can carry their documents (issue 16, item 8)
+    attachable = {incidents.SOURCE_TYPE: "platforms.incident.read"}
 
     @hookimpl
     def demo_data(self, session: Session, tenant: TenantRef, settings: dict[str, Any]) -> None:
