@@ -8,7 +8,9 @@ township knew; the lag between the two is shown (``recording_lag_minutes``). The
 earliest live timeline entry of kind ``report`` fulfils it — late or not; lateness is kept
 on the incident (``report_due_at`` vs ``first_report_at``) so it stays visible after the
 obligation counts as fulfilled. Liaison entries (P3) are part of the timeline but are not
-the report. No Flask here; callers commit (``writing()``).
+the report; the incident shows when it first liaised and with which departments
+(``liaison``: ``missing`` for a reportable incident without any). No Flask here; callers
+commit (``writing()``).
 """
 
 from __future__ import annotations
@@ -161,10 +163,14 @@ def update_incident(session: Session, incident: Incident, changes: dict, setting
 
 def _sync(session: Session, incident: Incident) -> None:
     """The earliest live report fulfils the incident's report obligation (nothing once
-    the incident is archived)."""
-    reports = [e.at for e in _entries(session, incident)
-               if e.archived_at is None and e.kind == "report"]
+    the incident is archived); the live liaison entries say when and with whom P3's
+    liaison happened."""
+    live = [e for e in _entries(session, incident) if e.archived_at is None]
+    reports = [e.at for e in live if e.kind == "report"]
     incident.first_report_at = min(reports) if reports else None
+    liaisons = [e for e in live if e.kind == "liaison"]
+    incident.first_liaison_at = min((e.at for e in liaisons), default=None)
+    incident.liaised_with = list(dict.fromkeys(e.reported_to for e in liaisons))
     evidence = []
     if incident.report_obligation_id and incident.first_report_at and \
             incident.archived_at is None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 
-from sqlalchemy import CheckConstraint, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk, utcnow
@@ -122,6 +122,9 @@ class Incident(TenantScoped, Archivable, Timestamped, Base):
     report_obligation_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     report_due_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     first_report_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    # P3: the first liaison with higher departments and whom it reached (from the timeline)
+    first_liaison_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    liaised_with: Mapped[list[str] | None] = mapped_column(JSON, default=list)
     summary: Mapped[str | None] = mapped_column(Text, default=None)
     closed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
@@ -144,6 +147,16 @@ class Incident(TenantScoped, Archivable, Timestamped, Base):
                 "obligation_id": self.report_obligation_id, "due_at": due,
                 "first_report_at": first,
                 "late": None if first is None or due is None else first > due, "state": state}
+
+    @property
+    def liaison(self) -> dict:
+        """P3 (溝通聯動，通報情況、協同處置): a reportable incident owes liaison with the
+        higher competent departments; ``missing`` until its timeline has one."""
+        required = self.report_obligation_id is not None
+        done = self.first_liaison_at is not None
+        return {"required": required, "first_at": self.first_liaison_at,
+                "with": list(self.liaised_with or []),
+                "state": "done" if done else ("missing" if required else "not_required")}
 
     __table_args__ = (
         tenant_fk("unit_id", "org_unit"),

@@ -203,6 +203,13 @@ class PlatformsReportState(ma.Schema):
                                                 "on_time", "late", "reported"]})
 
 
+class PlatformsLiaisonState(ma.Schema):
+    required = ma.fields.Boolean()
+    first_at = ma.fields.DateTime(allow_none=True)
+    with_ = ma.fields.List(ma.fields.String(), data_key="with", attribute="with")
+    state = ma.fields.String(metadata={"enum": ["not_required", "missing", "done"]})
+
+
 class PlatformsIncident(ma.Schema):
     id = ma.fields.UUID(dump_only=True)
     unit_id = ma.fields.UUID()
@@ -221,6 +228,9 @@ class PlatformsIncident(ma.Schema):
     status = ma.fields.String(metadata={"enum": list(INCIDENT_STATUSES)})
     status_label = _label("status", INCIDENT_STATUSES)
     report = ma.fields.Nested(PlatformsReportState, dump_only=True)
+    liaison = ma.fields.Nested(PlatformsLiaisonState, dump_only=True, metadata={
+        "description": "P3: liaison with higher departments (timeline entries of kind "
+                       "liaison): when first, with whom"})
     summary = ma.fields.String(allow_none=True)
     closed_at = ma.fields.DateTime(allow_none=True)
     archived_at = ma.fields.DateTime(allow_none=True)

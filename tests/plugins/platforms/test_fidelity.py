@@ -69,3 +69,25 @@ def test_p2_detected_hours_ago_the_report_is_overdue_at_once(world):
     incident = _incident(world, detected="06:30")
     assert incident["report"]["state"] == "overdue"
     assert incident["recording_lag_minutes"] == 150
+
+
+@time_machine.travel(RECORDED, tick=False)
+def test_p3_the_incident_shows_whom_it_liaised_with_and_when(world):
+    """P3 (溝通聯動，通報情況、協同處置): a reportable incident shows its liaison with the
+    higher competent departments as missing until the timeline has one; then when it first
+    happened and with whom; archiving the entry takes it back."""
+    incident = _incident(world)
+    assert incident["liaison"] == {"required": True, "first_at": None, "with": [],
+                                   "state": "missing"}
+    first = _step(world, incident["id"], "liaison", "08:30").assert_status(201).json
+    _step(world, incident["id"], "liaison", "08:45", reported_to="縣公安局").assert_status(201)
+    _step(world, incident["id"], "liaison", "08:50").assert_status(201)
+    url = f"{world.base}/platforms/incidents/{incident['id']}"
+    liaison = world.client("viewer").get(url).assert_status(200).json["liaison"]
+    assert liaison["state"] == "done" and liaison["with"] == ["縣委網信辦", "縣公安局"]
+    assert liaison["first_at"].startswith("2026-09-10T00:30:00")
+    world.client("office").delete(f"{url}/timeline/{first['id']}").assert_status(204)
+    assert world.client("viewer").get(url).json["liaison"]["first_at"].startswith(
+        "2026-09-10T00:45:00")
+    minor = _incident(world, severity="minor")
+    assert minor["liaison"]["state"] == "not_required"
