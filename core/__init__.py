@@ -43,6 +43,7 @@ from zerenzhi.obligations.materialize import (
 from zerenzhi.obligations.periods import Period, local_today, parse_period, period_of
 from zerenzhi.obligations.rules import RuleDef
 from zerenzhi.obligations.service import summary as obligation_summary
+from zerenzhi.observability.metrics import count_delivery
 from zerenzhi.orgunits.models import UNIT_KINDS, OrgUnit
 from zerenzhi.orgunits.service import committee, get_unit, live_unit, units_of_kind
 from zerenzhi.plugin_host.base import Plugin
@@ -108,6 +109,7 @@ __all__ = [
     "can_write_unit",
     "close_event_obligation",
     "committee",
+    "count_delivery",
     "current_identity",
     "current_tenant",
     "describe_obligations",

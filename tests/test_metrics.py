@@ -1,13 +1,14 @@
 """Prometheus metrics at ``/metrics`` (issue 17, what an operator needs): requests counted
 and timed by route template and status, the database pool, job runs and webhook
-deliveries; no township in a label unless ``METRICS_TENANT_LABELS`` says so; open to
+deliveries by channel; no township in a label unless ``METRICS_TENANT_LABELS`` says so; open to
 loopback (or the configured addresses) and to the bearer token only."""
 
 from __future__ import annotations
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from zerenzhi.observability.metrics import record_job_run, record_webhook_delivery
+from zerenzhi import count_delivery
+from zerenzhi.observability.metrics import record_job_run
 from zerenzhi.testing import ApiClient
 
 UNIT_ROUTE = "/api/v1/townships/<township>/units/<uuid:unit_id>"
@@ -65,15 +66,17 @@ def test_the_pool_jobs_and_deliveries_are_exposed(app):
     before = scrape(app)
     record_job_run("obligations.materialise", "ok")
     record_job_run("obligations.materialise", "failed")
-    record_webhook_delivery("delivered", 3)
+    count_delivery("webhook", "delivered", 3)
+    count_delivery("email", "failed")
     after = scrape(app)
     for outcome in ("ok", "failed"):
         assert value(after, "zerenzhi_job_runs_total", job="obligations.materialise",
                      outcome=outcome) - value(before, "zerenzhi_job_runs_total",
                                               job="obligations.materialise",
                                               outcome=outcome) == 1
-    assert value(after, "zerenzhi_webhook_deliveries_total", outcome="delivered") - \
-        value(before, "zerenzhi_webhook_deliveries_total", outcome="delivered") == 3
+    for channel, outcome, count in (("webhook", "delivered", 3), ("email", "failed", 1)):
+        assert value(after, "zerenzhi_deliveries_total", channel=channel, outcome=outcome) - \
+            value(before, "zerenzhi_deliveries_total", channel=channel, outcome=outcome) == count
     assert ("zerenzhi_db_pool_checked_out", frozenset()) in after
     assert ("zerenzhi_db_pool_size", frozenset()) in after
 

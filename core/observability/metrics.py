@@ -58,23 +58,29 @@ POOL_SIZE = Gauge("zerenzhi_db_pool_size",
 POOL_OVERFLOW = Gauge("zerenzhi_db_pool_max_overflow",
                       "Connections the pools may open beyond their size",
                       multiprocess_mode="livesum")
-JOB_RUNS = Counter("zerenzhi_job_runs_total", "Scheduled job runs by outcome (ok, failed)",
-                   ["job", "outcome"])
-WEBHOOK_DELIVERIES = Counter("zerenzhi_webhook_deliveries_total",
-                             "Webhook delivery attempts by outcome "
-                             "(delivered, retrying, failed)", ["outcome"])
+JOB_RUNS = Counter("zerenzhi_job_runs_total",
+                   "Scheduled job runs by outcome (ok, failed, skipped)", ["job", "outcome"])
+DELIVERIES = Counter("zerenzhi_deliveries_total",
+                     "Notifier delivery attempts by channel (webhook, email) and outcome "
+                     "(delivered, retrying, failed)", ["channel", "outcome"])
 
 
 def record_job_run(job: str, outcome: str) -> None:
-    """Count one run of a scheduled job; ``outcome`` is ``ok`` or ``failed``. ``job`` is
-    the job's name, never a township's."""
+    """Count one run of a scheduled job; ``outcome`` is ``ok``, ``failed`` or ``skipped``
+    (another worker has it, or its tick is done). ``job`` is the job's name, never a
+    township's."""
     JOB_RUNS.labels(job=job, outcome=outcome).inc()
 
 
-def record_webhook_delivery(outcome: str, count: int = 1) -> None:
-    """Count webhook delivery attempts: ``delivered``, ``retrying`` or ``failed``."""
+def count_delivery(channel: str, outcome: str, count: int = 1) -> None:
+    """Count a notifier's delivery attempts for ``/metrics``
+    (``zerenzhi_deliveries_total{channel, outcome}``), so an operator can alert on
+    deliveries that keep failing. ``channel`` names the notifier (``webhook``, ``email``, a
+    plugin's own); ``outcome`` is ``delivered``, ``retrying`` (failed, tried again later) or
+    ``failed`` (given up). Call it once per attempt, when its outcome is known; never put a
+    township or an address in either label."""
     if count:
-        WEBHOOK_DELIVERIES.labels(outcome=outcome).inc(count)
+        DELIVERIES.labels(channel=channel, outcome=outcome).inc(count)
 
 
 def _township_label() -> str:
