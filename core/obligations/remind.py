@@ -20,8 +20,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from zerenzhi.auth.roles import ROLES
 from zerenzhi.db.base import utcnow
 from zerenzhi.events import emit
+from zerenzhi.labels import render
 from zerenzhi.obligations.models import Obligation, ReminderSent
 from zerenzhi.obligations.periods import local_today
 from zerenzhi.obligations.service import describe
@@ -55,16 +57,21 @@ def iso_week(day: dt.date) -> str:
 
 
 def _brief(item: dict[str, Any], at: dt.datetime) -> dict[str, Any]:
-    """An obligation as JSON-ready event data."""
+    """An obligation as JSON-ready event data. It carries what a notifier shows, so none
+    keeps its own copy of core's tables: the local day it is due (``due_on``, the township's
+    reading of ``due_at``) and the name of the post that answers for it
+    (``responsible_role_label``, in the seed's script, as the notifiers write; M1–M3)."""
     left = (item["due_at"] - at).total_seconds() / 86400
     return {
         "obligation_id": str(item["id"]), "rule": item["rule"], "title": item["title"],
         "source": item["source"], "unit_id": str(item["unit_id"]),
         "unit_name": item["unit_name"], "period": item["period"],
-        "due_at": item["due_at"].isoformat(), "status": item["status"],
+        "due_at": item["due_at"].isoformat(), "due_on": item["due_on"].isoformat(),
+        "status": item["status"],
         "days_left": math.ceil(left) if left > 0 else 0,
         "days_overdue": math.floor(-left) if left <= 0 else 0,
         "responsible_role": item["responsible_role"],
+        "responsible_role_label": render(ROLES[item["responsible_role"]].label, "zh-Hant"),
         "responsible": [{"id": str(p["id"]), "name": p["name"]} for p in item["responsible"]],
     }
 

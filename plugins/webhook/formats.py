@@ -21,10 +21,6 @@ FORMATS = ("json", "wecom", "dingtalk", "feishu")
 DIGEST_ITEMS = 15  # per list in a weekly digest; the rest is counted, not listed
 MAX_BYTES = 4000  # WeCom's markdown content is at most 4096 bytes, the tightest limit
 WEEKDAYS = "一二三四五六日"
-# the post that owes an obligation, if the event does not name it (docs/domain.md M1–M3)
-POSTS = {"secretary": "黨委書記", "deputy": "分管領導", "member": "班子成員",
-         "office": "辦公室", "branch_secretary": "支部書記",
-         "unit_head": "村(居)委會、站所負責人"}
 
 
 def local_due(due_at: str, zone: ZoneInfo) -> str:
@@ -38,8 +34,10 @@ def local_due(due_at: str, zone: ZoneInfo) -> str:
 
 
 def _who(item: dict[str, Any]) -> str:
+    """Who answers: the holders' names and the post's name, which the reminder event carries
+    (``responsible_role_label``; docs/domain.md M1–M3)."""
     names = "、".join(p["name"] for p in item.get("responsible") or ())
-    post = item.get("responsible_role_label") or POSTS.get(item.get("responsible_role") or "")
+    post = item.get("responsible_role_label") or item.get("responsible_role") or ""
     if names and post:
         return f"{names}（{post}）"
     return names or (f"{post}（崗位空缺）" if post else "未指定")

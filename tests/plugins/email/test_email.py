@@ -20,6 +20,7 @@ DUE_SOON = {
     "obligation_id": "o-1", "rule": "drill.special_meeting", "title": "專題會議",
     "unit_name": "石門鎮黨委", "period": "2026H1", "due_at": "2026-06-30T16:00:00+00:00",
     "status": "due_soon", "days_left": 7, "days_overdue": 0, "responsible_role": "secretary",
+    "responsible_role_label": "黨委書記", "due_on": "2026-06-30",
     "responsible": [{"id": "m-1", "name": "張三"}], "threshold": 7,
 }
 
@@ -76,6 +77,7 @@ def test_the_weekly_digest_is_one_mail_per_person(township, mailbox, local_hosts
     overdue = {**DUE_SOON, "title": "集中學習", "unit_name": "石門村支部",
                "due_at": "2026-06-20T16:00:00+00:00", "status": "overdue", "days_left": 0,
                "days_overdue": 2, "responsible_role": "branch_secretary",
+               "responsible_role_label": "支部書記", "due_on": "2026-06-20",
                "responsible": [{"id": "m-2", "name": "李四"}]}
     with township.scope() as sess:  # what ``obligations remind`` emits: one per person
         emit(sess, "obligation.digest", member_id="m-1", member_name="張三",
