@@ -39,9 +39,11 @@ def allow_private() -> bool:
 
 def deliver_job(session: Session, tenant: TenantRef, now: dt.datetime) -> str:
     """The worker's periodic job: one township's due mails as of ``now``, in the worker's
-    transaction (it commits; a mail in flight holds its row's claim until then)."""
-    return str(services.deliver_due(session, plugin_settings(NAME),
-                                    allow_private=allow_private(), now=now))
+    transaction (it commits; a mail in flight holds its row's claim until then). "" when
+    nothing was due (no history row)."""
+    delivered = services.deliver_due(session, plugin_settings(NAME),
+                                     allow_private=allow_private(), now=now)
+    return str(delivered) if delivered else ""
 
 
 def _enabled_townships(slug: str | None) -> list[TenantRef]:

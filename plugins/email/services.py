@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from zerenzhi import Event, TenantRef, utcnow
+from zerenzhi import Event, TenantRef, count_delivery, utcnow
 from zerenzhi.plugins.email.messages import compose
 from zerenzhi.plugins.email.models import EmailDelivery
 
@@ -130,6 +130,9 @@ class Delivered:
     def __str__(self) -> str:
         return f"{self.delivered} delivered, {self.retrying} to retry, {self.failed} failed"
 
+    def __bool__(self) -> bool:
+        return bool(self.delivered or self.retrying or self.failed)
+
 
 def _settle(row: EmailDelivery, error: str | None, settings: dict[str, Any],
             now: dt.datetime) -> str:
@@ -185,5 +188,6 @@ def deliver_due(session: Session, settings: dict[str, Any], *, allow_private: bo
             error = (str(failure) or type(failure).__name__)[:500]
         outcome = _settle(row, error, settings, utcnow())
         step()
+        count_delivery("email", outcome)
         setattr(result, outcome, getattr(result, outcome) + 1)
     return result

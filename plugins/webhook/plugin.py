@@ -45,11 +45,13 @@ def _allow_private() -> bool:
 
 
 def deliver_job(session: Session, tenant: TenantRef, now: dt.datetime) -> str:
-    """The worker's job: send one township's due deliveries. Each delivery is claimed and
-    committed before it is sent (no transaction open while a robot is called), so an
-    overlapping run never sends one twice; failures retry with backoff."""
-    return str(services.deliver_due(session, plugin_settings(NAME),
-                                    allow_private=_allow_private()))
+    """The worker's job: send one township's due deliveries as of ``now``; failures retry
+    with backoff. It commits nothing, as every job: the worker commits the settled rows
+    with the run's record, and until then each claimed row's lock keeps an overlapping
+    ``webhook deliver`` off it. "" when nothing was due (no history row)."""
+    delivered = services.deliver_due(session, plugin_settings(NAME),
+                                     allow_private=_allow_private(), now=now)
+    return str(delivered) if delivered else ""
 
 
 @click.group(NAME, help="Webhook notifier: deliveries to group-chat robots and endpoints.")
@@ -64,7 +66,9 @@ def deliver_command(township: str | None) -> None:
     """Send due deliveries (cron, every minute or so); failures retry with backoff.
 
     Targets on loopback or private networks are refused unless the app's config sets
-    WEBHOOK_ALLOW_PRIVATE_TARGETS (an embedded install on a township's own network).
+    WEBHOOK_ALLOW_PRIVATE_TARGETS (an embedded install on a township's own network). Each
+    delivery's claim is committed before it is sent, so two overlapping runs never send
+    one twice.
     """
     sess = core_session()
     allow_private = _allow_private()
@@ -74,7 +78,7 @@ def deliver_command(township: str | None) -> None:
     for tenant in townships:
         with tenant_scope(tenant):
             outcome = services.deliver_due(sess, plugin_settings(NAME),
-                                           allow_private=allow_private)
+                                           allow_private=allow_private, commit=sess.commit)
         click.echo(f"{tenant.slug}: {outcome}")
 
 

@@ -3,7 +3,8 @@ message (``formats``), exponential backoff, every attempt logged on the delivery
 Flask here: the command passes what it needs.
 
 Events are recorded in the transaction that caused them (so a rolled-back reminder is
-never sent) and sent later by ``zerenzhi webhook deliver``, never inside a request.
+never sent) and sent later by the worker's ``webhook.deliver`` job or ``zerenzhi webhook
+deliver``, never inside a request.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import http.client
 import ipaddress
 import json
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from zerenzhi import Event, TenantRef, tenant_zone, utcnow
+from zerenzhi import Event, TenantRef, count_delivery, tenant_zone, utcnow
 from zerenzhi.plugins.webhook import formats
 from zerenzhi.plugins.webhook.models import WebhookDelivery
 
@@ -152,6 +154,9 @@ class Delivered:
     def __str__(self) -> str:
         return f"{self.delivered} delivered, {self.retrying} to retry, {self.failed} failed"
 
+    def __bool__(self) -> bool:
+        return bool(self.delivered or self.retrying or self.failed)
+
 
 def _claim(session: Session, row: WebhookDelivery, now: dt.datetime, lease: dt.timedelta) -> bool:
     """Push the row's next attempt past this one's end, so an overlapping run skips it."""
@@ -161,7 +166,6 @@ def _claim(session: Session, row: WebhookDelivery, now: dt.datetime, lease: dt.t
                WebhookDelivery.next_attempt_at <= now)
         .values(next_attempt_at=now + lease)
     ).rowcount
-    session.commit()
     return claimed == 1
 
 
@@ -180,27 +184,41 @@ def _settle(row: WebhookDelivery, code: int | None, error: str | None,
 
 
 def deliver_due(session: Session, settings: dict[str, Any], *, allow_private: bool = False,
-                limit: int = BATCH) -> Delivered:
-    """Send the current township's due deliveries, oldest first; commit after each.
+                limit: int = BATCH, now: dt.datetime | None = None,
+                commit: Callable[[], None] | None = None) -> Delivered:
+    """Send the current township's due deliveries, oldest first. Robot messages give dates
+    in the township's zone.
 
-    No transaction is open while a request is in flight: each row is claimed and
-    committed, sent, then settled and committed. Robot messages give dates in the
-    township's zone.
+    Each delivery is claimed (its next attempt pushed past this one's end), sent, then
+    settled; ``commit`` ends each step. ``zerenzhi webhook deliver`` passes
+    ``session.commit``: claims are committed before the robot is called, so no transaction
+    is open during a network call and a second command (cron overlapping itself) finds the
+    row claimed — no lock guards a command, the committed claim is what stops a double
+    send. The worker's job passes nothing: it commits nothing itself (the runner commits,
+    with the run's record and under its advisory lock), and its uncommitted claim's row
+    lock keeps a command run meanwhile off the row until then (decision 0015).
     """
-    now, zone = utcnow(), tenant_zone()
+    now = now or utcnow()
+    zone = tenant_zone()
+    step = commit or session.flush
     due = session.scalars(
         select(WebhookDelivery)
         .where(WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now)
         .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.id).limit(limit)
     ).all()
-    session.commit()
+    step()
     lease = dt.timedelta(seconds=2 * settings["timeout_seconds"] + 60)
     result = Delivered()
     for row in due:
-        if not settings.get("url") or not _claim(session, row, now, lease):
+        if not settings.get("url"):
+            break
+        claimed = _claim(session, row, now, lease)
+        step()
+        if not claimed:
             continue
         code, error = _post(settings, row, allow_private, zone)
         outcome = _settle(row, code, error, settings, utcnow())
-        session.commit()
+        step()
+        count_delivery("webhook", outcome)
         setattr(result, outcome, getattr(result, outcome) + 1)
     return result
