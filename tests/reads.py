@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import re
 import uuid
 from collections.abc import Iterator
@@ -161,6 +162,7 @@ class Resolver:
         self.owners = kernel.blueprint_owners
         self.fixed = {
             "township": [world.slug], "county": [world.county_slug],
+            "township_slug": [world.slug],
             "plugin": sorted(kernel.plugins.installed),
             "rule_key": sorted(rule.key for rule in kernel.rules),
             "year": sorted({str(dt.date.today().year), *self._years()}),
@@ -178,6 +180,10 @@ class Resolver:
     def query_value(self, rule: str, name: str) -> str:
         """A required query parameter's value: a unit of the township for ``unit_id``."""
         values = {"unit_id": str(self.world.units["village-1"])}
+        if name in ("ref_type", "ref_id"):  # attachments: the populated township's incident
+            incident = self.tables.first_id("platforms_incident", self.world.tenant_id, {})
+            if incident is not None:
+                values |= {"ref_type": "platforms.incident", "ref_id": _uuid(incident["id"])}
         assert name in values, f"{rule}: no value for its required query parameter {name!r}"
         return values[name]
 
@@ -317,6 +323,7 @@ def populated_township(app) -> World:
         json={"unit_id": str(world.units["branch-1"]), "note": "學習一次",
               "occurred_at": dt.datetime.now(dt.UTC).isoformat()}).assert_status(201)
     _interview(world)
+    _attachment(world)
     if "analysis" in app.extensions["zerenzhi"].plugins.installed:
         from zerenzhi.plugins.analysis.county import add_county_date
         from zerenzhi.tenancy.models import Tenant
@@ -327,6 +334,18 @@ def populated_township(app) -> World:
                             falls_on=dt.date.today() + dt.timedelta(days=20), title="紀念日")
             sess.commit()
     return world
+
+
+def _attachment(world: World) -> None:
+    """A file under the demo's major incident (attachments, issue 16 item 8)."""
+    if "platforms" not in world.app.extensions["zerenzhi"].plugins.installed:
+        return
+    incident = world.client("secretary").get(
+        f"{world.base}/platforms/incidents?severity=major").assert_status(200).json[0]
+    world.client("office").post(f"{world.base}/attachments", data={
+        "ref_type": "platforms.incident", "ref_id": incident["id"],
+        "file": (io.BytesIO(b"%PDF-1.4 report"), "report.pdf", "application/pdf")},
+        content_type="multipart/form-data").assert_status(201)
 
 
 def _interview(world: World) -> None:

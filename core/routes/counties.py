@@ -102,23 +102,23 @@ class Townships(MethodView):
             return service.create_township(db, county=g.zz_tenant, **data)
 
 
-@blp.route("/<county>/townships/<slug>")
+@blp.route("/<county>/townships/<township_slug>")
 class Township(MethodView):
     @requires("counties.read")
     @blp.etag
     @blp.response(200, TownshipSchema)
-    def get(self, slug):
+    def get(self, township_slug):
         """One of the county's townships."""
-        return service.township_of(session(), g.zz_tenant, slug) or not_found()
+        return service.township_of(session(), g.zz_tenant, township_slug) or not_found()
 
     @requires("townships.manage")
     @blp.etag
     @blp.arguments(TownshipPatch)
     @blp.response(200, TownshipSchema)
-    def patch(self, data, slug):
+    def patch(self, data, township_slug):
         """Rename a township or move its go-live date (send If-Match with its ETag); its
         calendar follows in the same transaction."""
-        township = service.township_of(session(), g.zz_tenant, slug) or not_found()
+        township = service.township_of(session(), g.zz_tenant, township_slug) or not_found()
         blp.check_etag(township, TownshipSchema)
         with writing() as db:
             return service.change_township(db, township, data)

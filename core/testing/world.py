@@ -97,6 +97,7 @@ class World:
             "plugin": next(iter(sorted(kernel.plugins.installed)), "none"),
             "rule_key": next((rule.key for rule in kernel.rules), "none.none"),
             "directive_id": self.directive_id(),
+            "township_slug": self.slug,  # a county's township, by slug
         }
 
     def directive_id(self) -> str:
