@@ -1,6 +1,12 @@
 """Importing the study register a township office already keeps (xlsx, or CSV in UTF-8 or
 GB18030): every row is checked like an API request; one bad row rejects the whole file,
-naming each bad row and column; a good file is one transaction with one audit entry."""
+naming each bad row and column; a good file is one transaction with one audit entry.
+
+Evidence that proves what it claims (issue 16, item 8): the template's example lives on its
+own sheet, which is never read, and an example row pasted back among the data is refused; a
+row repeating a session already recorded (same unit, date and title), or an earlier row of
+the file, is a warning in the dry run and, on import, refuses the file (``duplicates=refuse``,
+the default) or is left out (``duplicates=skip``)."""
 
 from __future__ import annotations
 
@@ -20,7 +26,8 @@ from sqlalchemy.orm import Session
 
 from zerenzhi import DomainError, OrgUnit, audit_event, can_write_unit, emit, unit_members
 from zerenzhi.plugins.study import bounds, services
-from zerenzhi.plugins.study.schemas import StudyMeetingIn
+from zerenzhi.plugins.study.models import StudyMeeting
+from zerenzhi.plugins.study.schemas import DUPLICATES, StudyMeetingIn
 
 MAX_ROWS = bounds.MAX_ROWS
 # Column header -> field of StudyMeetingIn (the template's order).
@@ -42,6 +49,7 @@ NO = {"否", "n", "no", "false", "0", ""}
 LIST_SPLIT = re.compile(r"[;；\n、]+")
 NAME_SPLIT = re.compile(r"[;；\n、,，]+")
 ABSENT = re.compile(r"^(?P<name>[^（(:：]+)[（(:：]\s*(?P<reason>[^）)]*)[）)]?$")
+DATA_SHEET, EXAMPLE_SHEET = "學習記錄", "填寫示例"
 EXAMPLE = ["branch-1", "2026-03-12", "09:00", "集中學習", "學習黨的二十屆三中全會精神",
            "全會公報；意識形態工作責任制", "是", "王建國",
            "全會公報|http://www.example.org/gongbao", "會議記錄摘要……", "", ""]
@@ -54,29 +62,44 @@ class RowResult:
     errors: dict[str, list[str]] = field(default_factory=dict)
     title: str | None = None
     id: uuid.UUID | None = None
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    duplicate_of: uuid.UUID | None = None  # the session already recorded
+    duplicate_of_row: int | None = None  # or the earlier row of the same file
+    skipped: bool = False
 
     def add(self, column: str, message: str) -> None:
         self.errors.setdefault(column, []).append(message)
 
+    @property
+    def duplicate(self) -> bool:
+        return self.duplicate_of is not None or self.duplicate_of_row is not None
+
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "status": "error" if self.errors else "ok",
-                "errors": self.errors, "title": self.title, "id": self.id}
+        status = ("error" if self.errors else "skipped" if self.skipped
+                  else "duplicate" if self.duplicate else "ok")
+        return {"row": self.row, "status": status, "errors": self.errors,
+                "warnings": self.warnings, "title": self.title, "id": self.id,
+                "duplicate_of": self.duplicate_of, "duplicate_of_row": self.duplicate_of_row}
 
 
 def template() -> bytes:
-    """The xlsx template: Chinese headers, one example row, and a sheet of instructions."""
+    """The xlsx template: the data sheet with the Chinese headers and no row, the example on
+    a sheet of its own (never imported), and a sheet of instructions."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "學習記錄"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.append(EXAMPLE)
-    for column, width in zip("ABCDEFGHIJKL", (12, 12, 10, 10, 30, 30, 8, 10, 36, 30, 20, 20),
-                             strict=True):
-        sheet.column_dimensions[column].width = width
+    sheet.title = DATA_SHEET
+    example = book.create_sheet(EXAMPLE_SHEET)
+    for page, rows in ((sheet, [list(COLUMNS)]), (example, [list(COLUMNS), EXAMPLE])):
+        for row in rows:
+            page.append(row)
+        for cell in page[1]:
+            cell.font = Font(bold=True)
+        for column, width in zip("ABCDEFGHIJKL",
+                                 (12, 12, 10, 10, 30, 30, 8, 10, 36, 30, 20, 20), strict=True):
+            page.column_dimensions[column].width = width
     notes = book.create_sheet("填寫說明")
     for line in (
+        ("工作表", f"在「{DATA_SHEET}」逐行填寫；「{EXAMPLE_SHEET}」只是示例，不會導入"),
         ("單位", "單位代碼（如 branch-1）或單位全稱；必填"),
         ("日期", "YYYY-MM-DD，或 2026/3/12、2026年3月12日；必填"),
         ("開始時間", "HH:MM，可空"),
@@ -109,7 +132,7 @@ def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, A
         bounds.check_archive(content)
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-            sheet = book.worksheets[0]
+            sheet = _data_sheet(book)
             bounds.check_width(sheet.max_column)
             rows = bounds.bounded(sheet.iter_rows(max_col=bounds.MAX_COLUMNS + 1,
                                                   values_only=True))
@@ -142,8 +165,31 @@ def read_rows(content: bytes, filename: str = "") -> list[tuple[int, dict[str, A
         raise bounds.refused(f"missing columns: {', '.join(missing)}")
     body = [(number, row) for number, row in enumerate(rows[1:], start=2)
             if any(_cell_text(v) for v in row)]
+    if not body:
+        raise bounds.refused(f"no record below the headers (fill in 「{DATA_SHEET}」: "
+                             f"「{EXAMPLE_SHEET}」 is an example and is not imported)")
     return [(number, {h: row[i] if i < len(row) else None
                       for i, h in enumerate(headers) if h in COLUMNS}) for number, row in body]
+
+
+def _data_sheet(book: Any) -> Any:
+    """The sheet of records: the one the template names, else the first that is not the
+    example's."""
+    if DATA_SHEET in book.sheetnames:
+        return book[DATA_SHEET]
+    sheets = [sheet for sheet in book.worksheets if sheet.title != EXAMPLE_SHEET]
+    if not sheets:
+        raise bounds.refused(f"no sheet of records (the template's is 「{DATA_SHEET}」)")
+    return sheets[0]
+
+
+def _is_example(raw: dict[str, Any]) -> bool:
+    """Whether a row is the template's example, pasted back among the records."""
+    def plain(header: str, value: Any) -> Any:
+        return _date(value) if header == "日期" else _cell_text(value)
+
+    return all(plain(header, raw.get(header)) == plain(header, value)
+               for header, value in zip(COLUMNS, EXAMPLE, strict=True) if header in raw)
 
 
 def _date(value: Any) -> Any:
@@ -176,6 +222,9 @@ def _materials(text: str) -> list[dict]:
 def _convert(result: RowResult, raw: dict[str, Any], units: dict[str, OrgUnit]) -> dict:
     """Raw cells -> the API's input shape; problems are noted on their column."""
     data: dict[str, Any] = {}
+    if _is_example(raw):
+        result.add("主題", f"the template's example ({EXAMPLE_SHEET}), not a record: "
+                   "delete this row")
     unit_text = _cell_text(raw.get("單位"))
     unit = units.get(unit_text)
     if unit is None:
@@ -268,7 +317,34 @@ def check(session: Session, rows: list[tuple[int, dict]]) -> list[RowResult]:
             result.data = loaded
             result.title = loaded["title"]
         results.append(result)
+    _mark_duplicates(session, [result for result in results if result.data])
     return results
+
+
+def _mark_duplicates(session: Session, results: list[RowResult]) -> None:
+    """Warn on each row that repeats a live session (same unit, date and title) or an
+    earlier row of the file: one statement for the file's units and dates."""
+    if not results:
+        return
+    days = [result.data["held_on"] for result in results]
+    recorded = {(row.unit_id, row.held_on, row.title): row.id for row in session.execute(
+        select(StudyMeeting.id, StudyMeeting.unit_id, StudyMeeting.held_on, StudyMeeting.title)
+        .where(StudyMeeting.archived_at.is_(None),
+               StudyMeeting.unit_id.in_({result.data["unit_id"] for result in results}),
+               StudyMeeting.held_on.between(min(days), max(days))))}
+    first_row: dict[tuple, int] = {}
+    for result in results:
+        found = (result.data["unit_id"], result.data["held_on"], result.data["title"])
+        if found in recorded:
+            result.duplicate_of = recorded[found]
+            result.warnings.setdefault("主題", []).append(
+                f"the same unit, date and title as session {recorded[found]}, already recorded")
+        elif found in first_row:
+            result.duplicate_of_row = first_row[found]
+            result.warnings.setdefault("主題", []).append(
+                f"the same unit, date and title as row {first_row[found]} of this file")
+        else:
+            first_row[found] = result.row
 
 
 def import_rows(session: Session, results: list[RowResult], settings: dict,
@@ -284,24 +360,41 @@ def import_rows(session: Session, results: list[RowResult], settings: dict,
     return len(results)
 
 
-def run(session: Session, upload: Any, settings: dict, *, dry_run: bool) -> dict[str, Any]:
+def run(session: Session, upload: Any, settings: dict, *, dry_run: bool,
+        duplicates: str = DUPLICATES[0]) -> dict[str, Any]:
     """Read and check an uploaded file (anything with ``read()`` and ``filename``) and, unless
-    ``dry_run`` or a row is bad, import it: the answer's body, with every row's result."""
+    ``dry_run``, a row is bad or a duplicate is refused, import it: the answer's body, with
+    every row's result. ``duplicates="skip"`` leaves repeated sessions out instead."""
     filename = getattr(upload, "filename", "") or ""
     results = check(session, read_rows(upload.read(), filename))
     invalid = sum(1 for result in results if result.errors)
-    created = 0 if dry_run or invalid else import_rows(session, results, settings, filename)
+    repeated = [result for result in results if result.duplicate and not result.errors]
+    if duplicates == "skip":
+        for result in repeated:
+            result.skipped = True
+    writable = [result for result in results if not result.skipped]
+    blocked = invalid or (repeated and duplicates != "skip")
+    created = 0 if dry_run or blocked or not writable \
+        else import_rows(session, writable, settings, filename)
     return {"dry_run": dry_run, "rows": len(results), "valid": len(results) - invalid,
-            "invalid": invalid, "created": created,
+            "invalid": invalid, "duplicates": len(repeated),
+            "skipped": sum(1 for result in results if result.skipped), "created": created,
             "results": [result.as_dict() for result in results]}
 
 
 def refusal(body: dict[str, Any]) -> dict[str, Any] | None:
-    """Why a file was not imported (the 422's message and each bad row's errors by column),
-    or None: all or nothing, so one bad row refuses the file; a dry run refuses nothing."""
+    """Why a file was not imported (the 422's message and each bad or repeated row's errors
+    by column), or None: all or nothing, so one bad row, or one duplicate unless skipped,
+    refuses the file; a dry run refuses nothing."""
     bad = {str(result["row"]): result["errors"] for result in body["results"]
            if result["errors"]}
-    if body["dry_run"] or not bad:
+    repeated = {str(result["row"]): result["warnings"] for result in body["results"]
+                if result["status"] == "duplicate"}
+    if body["dry_run"] or not (bad or repeated):
         return None
-    return {"message": f"{len(bad)} of {body['rows']} rows have errors; nothing imported",
-            "errors": {"rows": bad}}
+    reasons = [f"{len(bad)} of {body['rows']} rows have errors"] if bad else []
+    if repeated:
+        reasons.append(f"{len(repeated)} of {body['rows']} rows repeat a session or an earlier row "
+                       "(same unit, date and title; duplicates=skip leaves them out)")
+    return {"message": "; ".join(reasons) + "; nothing imported",
+            "errors": {"rows": repeated | bad}}

@@ -132,10 +132,13 @@ class SessionImport(MethodView):
         """Import sessions from the office's spreadsheet (xlsx, or CSV in UTF-8 / GB18030).
 
         Any bad row rejects the file (422, errors by row and column header) and nothing
-        is written; a good file is written in one transaction with one audit entry.
+        is written; a good file is written in one transaction with one audit entry. A row
+        repeating a session (same unit, date and title) is a warning in the dry run and
+        refuses the file, or is skipped with ``duplicates=skip``.
         """
         with writing() as db:
-            body = importer.run(db, files["file"], _settings(), dry_run=query["dry_run"])
+            body = importer.run(db, files["file"], _settings(), dry_run=query["dry_run"],
+                                duplicates=query["duplicates"])
         if refused := importer.refusal(body):
             abort(422, **refused)
         return body, 200 if body["dry_run"] else 201

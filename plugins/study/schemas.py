@@ -20,6 +20,7 @@ EARLIEST, LATEST = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 DAY = ma.validate.Range(min=EARLIEST, max=LATEST)
 DONE_ON = (DAY, not_in_future)  # a session is evidence: held, not planned
 KIND = ma.validate.OneOf(KINDS)
+DUPLICATES = ("refuse", "skip")  # what an import does with a row repeating a session
 KIND_HELP = "centralised 集中學習 (W3) | special_study 專題研究 (W2) | training 培訓 (M5)"
 
 
@@ -106,6 +107,10 @@ class StudyMeetingQuery(ListQuery):
 class StudyImportQuery(QuerySchema):
     dry_run = ma.fields.Boolean(load_default=False, metadata={
         "description": "check every row and answer per-row results; write nothing"})
+    duplicates = ma.fields.String(load_default="refuse", validate=ma.validate.OneOf(
+        DUPLICATES), metadata={"description": (
+            "a row repeating a session already recorded or an earlier row (same unit, date "
+            "and title): refuse the file (default) or skip the row")})
 
 
 class StudyImportFile(ma.Schema):
@@ -119,11 +124,17 @@ class StudyImportFile(ma.Schema):
 
 class StudyImportRow(ma.Schema):
     row = ma.fields.Integer(metadata={"description": "spreadsheet row (the header is row 1)"})
-    status = ma.fields.String(metadata={"description": "ok | error"})
+    status = ma.fields.String(metadata={"description": "ok | error | duplicate | skipped"})
     errors = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
                             metadata={"description": "messages by column header"})
+    warnings = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()),
+                              metadata={"description": "a duplicate's, by column header"})
     title = ma.fields.String(allow_none=True)
     id = ma.fields.UUID(allow_none=True)
+    duplicate_of = ma.fields.UUID(allow_none=True, metadata={
+        "description": "the session already recorded with the same unit, date and title"})
+    duplicate_of_row = ma.fields.Integer(allow_none=True, metadata={
+        "description": "the earlier row of this file it repeats"})
 
 
 class StudyImportResult(ma.Schema):
@@ -131,6 +142,8 @@ class StudyImportResult(ma.Schema):
     rows = ma.fields.Integer()
     valid = ma.fields.Integer()
     invalid = ma.fields.Integer()
+    duplicates = ma.fields.Integer(metadata={"description": "rows repeating a session"})
+    skipped = ma.fields.Integer(metadata={"description": "duplicates left out (duplicates=skip)"})
     created = ma.fields.Integer()
     results = ma.fields.List(ma.fields.Nested(StudyImportRow))
 
