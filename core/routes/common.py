@@ -364,7 +364,11 @@ def not_in_future(value: dt.date | dt.datetime) -> None:
     zone = tenant_zone() if current_tenant() is not None else dt.UTC
     now = dt.datetime.now(dt.UTC).astimezone(zone).date()
     if isinstance(value, dt.datetime):
-        day = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(zone).date()
+        try:
+            day = (value if value.tzinfo else value.replace(tzinfo=dt.UTC)).astimezone(
+                zone).date()
+        except OverflowError:  # years 1 and 9999 at the edge: the field's range refuses them
+            return
     else:
         day = value
     if day > now:
