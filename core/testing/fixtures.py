@@ -96,7 +96,8 @@ def app(zz_backend: str, zz_databases: _Databases, zz_plugins, zz_load_entrypoin
     key = (zz_backend, names, zz_load_entrypoints)
     if key not in zz_databases.apps:
         config = {"DATABASE_URL": app_url, "MIGRATION_DATABASE_URL": owner_url,
-                  "DB_APP_ROLE": role, "TESTING": True}
+                  "DB_APP_ROLE": role, "TESTING": True,
+                  "ATTACHMENTS_DIR": str(zz_databases.tmp / "attachments")}
         application = create_app(config, plugins=list(zz_plugins),
                                  load_entrypoints=zz_load_entrypoints)
         upgrade(owner_url, application.extensions["zerenzhi"].plugins, role)
