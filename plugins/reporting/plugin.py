@@ -25,6 +25,11 @@ class ReportingPlugin(Plugin):
     permissions = PERMISSIONS
     rules = RULES
     metrics = METRICS
+    # minutes, the report sent upward, R3's 24-hour situation report: files on the record
+    attachable = {"reporting.meeting": "reporting.meeting.read",
+                  "reporting.half_year_report": "reporting.report.read",
+                  "reporting.assembly_report": "reporting.report.read",
+                  "reporting.situation": "reporting.situation.read"}
 
     @hookimpl
     def describe_reference(self, session: Session, tenant: TenantRef, ref_type: str,

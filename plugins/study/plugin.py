@@ -26,6 +26,7 @@ class StudyPlugin(Plugin):
     rules = RULES
     metrics = METRICS
     references = {services.SOURCE_TYPE: services.describe}
+    attachable = {services.SOURCE_TYPE: "study.session.read"}  # sign-in sheets, photos
 
     @hookimpl
     def on_settings_changed(self, session: Session, tenant: TenantRef, old: dict[str, Any],
