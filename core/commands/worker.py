@@ -135,6 +135,9 @@ def worker_command(once: bool, job_name: str | None, township: str | None,
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                                                        "%(message)s")
+    # APScheduler logs every look at INFO (each 2 s for the parent watch): our runs log
+    # what happened; keep its warnings and errors only
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     if not once and (job_name or township or at_text):
         raise CommandError("--job, --township and --at go with --once")
     jobs = _selected(app, job_name)
