@@ -182,8 +182,9 @@ class Resolver:
         values = {"unit_id": str(self.world.units["village-1"])}
         if name in ("ref_type", "ref_id"):  # attachments: the populated township's incident
             incident = self.tables.first_id("platforms_incident", self.world.tenant_id, {})
-            if incident is not None:
-                values |= {"ref_type": "platforms.incident", "ref_id": _uuid(incident["id"])}
+            # none recorded (a township without the module): a made-up record, still a read
+            values |= {"ref_type": "platforms.incident", "ref_id": _uuid(incident["id"])
+                       if incident is not None else "01a2a2a2-0000-7000-8000-000000000000"}
         assert name in values, f"{rule}: no value for its required query parameter {name!r}"
         return values[name]
 

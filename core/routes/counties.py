@@ -36,7 +36,16 @@ class TenantIn(InputSchema, TenantSchema):
     pass
 
 
-GO_LIVE = ma.validate.Range(min=dt.date(2000, 1, 1), error="on or after 2000-01-01")
+def _go_live(day: dt.date) -> None:
+    """From 2000 to a year ahead: a township plans its go-live, it does not schedule a
+    decade (and far dates would overflow the drivers' range, issue 17 defect 7)."""
+    if day < dt.date(2000, 1, 1):
+        raise ma.ValidationError("on or after 2000-01-01")
+    if day > dt.date.today() + dt.timedelta(days=366):
+        raise ma.ValidationError("at most a year from today")
+
+
+GO_LIVE = _go_live
 
 
 class TownshipSchema(TenantSchema):
