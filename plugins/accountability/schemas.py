@@ -205,7 +205,7 @@ class AccountabilityReferralIn(InputSchema):
 
 
 class AccountabilityOutcomeIn(InputSchema):
-    decided_on = ma.fields.Date(validate=DAY, metadata={
+    decided_on = ma.fields.Date(validate=DONE_ON, metadata={
         "description": "when the commission decided; default: today"})
     severity = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(list(SEVERITIES)),
                                 metadata={"description": "none: no one held responsible"})
