@@ -20,7 +20,6 @@ TOPICS = (
     "學習習近平文化思想",
 )
 IDEOLOGY_TOPICS = ("意識形態工作責任制專題學習", "網絡意識形態安全與輿情應對")
-COMMITTEE_TITLE = "黨委專題研究意識形態工作和網絡意識形態安全"
 SPECIAL_TITLE = "專題研究本支部意識形態重點工作和責任制"
 # Months each branch held its centralised study, those on ideology, its special studies.
 PROFILES = (
@@ -59,11 +58,7 @@ def fill(session: Any, settings: dict) -> None:
     as_of = today()
     year = as_of.year
     rows: list[dict] = []
-    for unit in units_of_kind(session, "committee"):
-        members = unit_members(session, unit.id)
-        for month in (3, 9):
-            rows.append(_meeting(unit, _day(year, month, 18), "special_study", COMMITTEE_TITLE,
-                                 True, members, False))
+    # the committee's 專題研究 is the reporting module's meeting (W2 with R1, decision 0019)
     for index, unit in enumerate(units_of_kind(session, "branch")):
         months, ideology, special = PROFILES[index % len(PROFILES)]
         members = unit_members(session, unit.id)

@@ -34,7 +34,8 @@ class StudySettings(ma.Schema):
     theory_studies_per_year = _count(12, "W3: centralised theory study sessions per branch")
     ideology_studies_per_year = _count(2, "W3: of which on ideology work")
     special_study_kinds = _kinds(("special_study",),
-                                 "kinds that count toward study.secretary_special_study")
+                                 "no longer used: only a branch's special_study (專題研究) "
+                                 "counts toward study.secretary_special_study (decision 0019)")
     theory_study_kinds = _kinds(("centralised",),
                                 "kinds that count toward study.branch_theory_study")
     ideology_study_kinds = _kinds(("centralised",),
