@@ -73,7 +73,9 @@ class AnalysisRecord(ma.Schema):
     kind_label = ma.fields.Function(lambda a: render(KINDS[a.kind]), metadata={"type": "string"})
     title = ma.fields.String()
     held_on = ma.fields.Date()
-    period = ma.fields.String(metadata={"description": "the half-year of held_on"})
+    period = ma.fields.String(metadata={
+        "description": "the half-year it covers and counts for (A2); default the half-year "
+                       "of held_on"})
     subject = ma.fields.String(metadata={"description": "field or group (ad-hoc analyses)"})
     summary = ma.fields.String()
     unit_id = ma.fields.UUID(metadata={"description": "the committee (A1)"})
@@ -108,7 +110,11 @@ class AnalysisIn(InputSchema):
     kind = ma.fields.String(required=True, validate=ma.validate.OneOf(list(KINDS)))
     title = ma.fields.String(required=True, validate=TITLE)
     held_on = ma.fields.Date(required=True, validate=DAYS, metadata={
-        "description": "when the committee held it; decides the half-year it counts for"})
+        "description": "when the committee held it; a late one shows as late"})
+    period = ma.fields.String(load_default=None, validate=PERIOD, metadata={
+        "description": "the half-year it covers (A2), e.g. 2026H1 for one held on 3 July; "
+                       "default the half-year of held_on; never a later one, nor one "
+                       "ending before the township went live"})
     subject = ma.fields.String(load_default="", validate=ma.validate.Length(max=200))
     summary = ma.fields.String(load_default="", validate=TEXT)
     sensitive_date_id = ma.fields.UUID(load_default=None, allow_none=True)
@@ -119,6 +125,9 @@ class AnalysisIn(InputSchema):
 class AnalysisPatch(InputSchema):
     title = ma.fields.String(validate=TITLE)
     held_on = ma.fields.Date(validate=DAYS)
+    period = ma.fields.String(validate=PERIOD, metadata={
+        "description": "the half-year it covers; when left out, a period that was the "
+                       "half-year of held_on follows a new held_on"})
     subject = ma.fields.String(validate=ma.validate.Length(max=200))
     summary = ma.fields.String(validate=TEXT)
     sensitive_date_id = ma.fields.UUID(allow_none=True)

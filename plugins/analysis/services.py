@@ -1,8 +1,9 @@
 """Analyses and their sections (A2, A3), approval, and what they count for in the ledger.
 
 A half-year analysis counts toward ``analysis.half_year`` only while it is approved by the
-leader in charge or the secretary AND covers every domain the township's settings require;
-a forward-looking analysis counts toward the obligation its sensitive date started. Every
+leader in charge or the secretary AND covers every domain the township's settings require,
+and it counts for the half-year it covers (``period``), not the one it was held in; a
+forward-looking analysis counts toward the obligation its sensitive date started. Every
 write re-states the record's evidence (``sync_evidence``) in the same transaction.
 """
 
@@ -22,8 +23,10 @@ from zerenzhi import (
     emit,
     listed,
     local_noon,
+    parse_period,
     period_of,
     plugin_settings,
+    require_tenant,
     sync_evidence,
     today,
     utcnow,
@@ -61,12 +64,38 @@ def counts(analysis: Analysis, settings: dict | None = None) -> bool:
     return analysis.kind == "forward_looking" and analysis.sensitive_date_id is not None
 
 
+def covered_half_year(kind: str, held_on: dt.date, period: str | None) -> str:
+    """The half-year an analysis covers (A2: 每半年): ``period`` if given, else the one of
+    ``held_on``. An H1 analysis held in early July covers H1; none covers a half-year that
+    had not begun when it was held, nor one ending before the township went live (nothing
+    is owed for it); only a half-year analysis covers another half-year than its date's."""
+    own = period_of("half_year", held_on)
+    if period is None or period == own.label:
+        return own.label
+    if kind != "half_year":
+        raise DomainError("period", f"only a half-year analysis covers another half-year "
+                                    f"than {own.label}, the one it was held in")
+    covered = parse_period(period)
+    if covered.start > own.start:
+        raise DomainError("period", f"{period} had not begun on held_on ({held_on})")
+    live_from = require_tenant().live_from
+    if live_from is not None and covered.end < live_from:
+        raise DomainError("period", f"{period} ended before the township went live on "
+                                    f"{live_from.isoformat()}; nothing is owed for it")
+    return covered.label
+
+
 def sync_analysis(session: Session, analysis: Analysis, settings: dict | None = None) -> None:
+    """A half-year analysis counts for the half-year it covers (``counts_on``: the earlier
+    of held_on and that half-year's end) and keeps the day it was held, so an H1 analysis
+    held on 3 July fulfils H1, late, and leaves H2 open (A2)."""
     session.flush()
     session.expire(analysis, ["sections"])
     evidence: list[Evidence] = []
     if counts(analysis, settings) and analysis.kind == "half_year":
-        evidence.append(Evidence(HALF_YEAR.key, analysis.unit_id, local_noon(analysis.held_on)))
+        counts_on = min(analysis.held_on, parse_period(analysis.period).end)
+        evidence.append(Evidence(HALF_YEAR.key, analysis.unit_id, local_noon(analysis.held_on),
+                                 counts_on=counts_on))
     elif counts(analysis, settings):
         date = _sensitive_date(session, analysis.sensitive_date_id)
         if date is not None and date.obligation_id is not None:
@@ -123,16 +152,17 @@ def _check_kind_fields(session: Session, kind: str, subject: str,
 
 
 def create_analysis(session: Session, *, kind: str, title: str, held_on: dt.date,
-                    subject: str = "", summary: str = "",
+                    period: str | None = None, subject: str = "", summary: str = "",
                     sensitive_date_id: uuid.UUID | None = None,
                     sections: list[dict] | tuple = (), settings: dict | None = None) -> Analysis:
     """Record an analysis by the committee; its sections may come now or later."""
     _check_kind_fields(session, kind, subject, sensitive_date_id)
+    period = covered_half_year(kind, held_on, period)
     domains = [s["domain"] for s in sections]
     if len(set(domains)) != len(domains):
         raise DomainError("sections", "each domain once")
     analysis = Analysis(unit_id=committee(session).id, kind=kind, title=title, held_on=held_on,
-                        period=period_of("half_year", held_on).label, subject=subject,
+                        period=period, subject=subject,
                         summary=summary, sensitive_date_id=sensitive_date_id)
     session.add(analysis)
     session.flush()
@@ -149,13 +179,19 @@ def _writable(analysis: Analysis) -> None:
 
 
 def update_analysis(session: Session, analysis: Analysis, changes: dict[str, Any]) -> Analysis:
+    """Edit; a period that was the half-year of held_on follows a new held_on, one set
+    apart from it stays (and must still be valid for the new date)."""
     _writable(analysis)
     subject = changes.get("subject", analysis.subject)
     date_id = changes.get("sensitive_date_id", analysis.sensitive_date_id)
     _check_kind_fields(session, analysis.kind, subject, date_id)
+    follows = analysis.period == period_of("half_year", analysis.held_on).label
+    period = changes.pop("period", None) or (None if follows else analysis.period)
+    held_on = changes.get("held_on", analysis.held_on)
+    period = covered_half_year(analysis.kind, held_on, period)
     for key, value in changes.items():
         setattr(analysis, key, value)
-    analysis.period = period_of("half_year", analysis.held_on).label
+    analysis.period = period
     sync_analysis(session, analysis)
     return analysis
 
@@ -239,7 +275,7 @@ def resync_open(session: Session, settings: dict) -> None:
     current = period_of("half_year", today())
     for analysis in session.scalars(select(Analysis).where(
             Analysis.kind == "half_year", Analysis.archived_at.is_(None),
-            Analysis.held_on >= current.start)):
+            Analysis.period >= current.label)):  # "2026H2" sorts after "2026H1"
         sync_analysis(session, analysis, settings)
 
 
