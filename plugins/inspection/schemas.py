@@ -21,6 +21,7 @@ TITLE = ma.validate.Length(min=1, max=200)
 NAME = ma.validate.Length(max=200)
 TEXT = ma.validate.Length(max=20000)
 REQUIRED_TEXT = ma.validate.Length(min=1, max=20000)
+PERIOD = ma.validate.Regexp(r"^\d{4}H[12]$", error="a half-year such as 2026H1")
 FINDING_STATUSES = ["no_plan", "rectifying", "awaiting_verification", "overdue", "verified",
                     "effective", "not_effective", "archived"]
 
@@ -57,7 +58,9 @@ COVERAGE = InspectionCoverage()
 class InspectionCampaign(ma.Schema):
     id = ma.fields.UUID()
     title = ma.fields.String()
-    period = ma.fields.String(metadata={"description": "the half-year of started_on"})
+    period = ma.fields.String(metadata={
+        "description": "the half-year it covers and counts for (I1); default the half-year "
+                       "of started_on"})
     unit_id = ma.fields.UUID(metadata={"description": "the office leading it (I1)"})
     started_on = ma.fields.Date()
     ended_on = ma.fields.Date(allow_none=True)
@@ -78,6 +81,10 @@ class InspectionCampaign(ma.Schema):
 class InspectionCampaignIn(InputSchema):
     title = ma.fields.String(required=True, validate=TITLE)
     started_on = ma.fields.Date(required=True, validate=DAYS)
+    period = ma.fields.String(load_default=None, validate=PERIOD, metadata={
+        "description": "the half-year it covers (I1), e.g. 2026H1 for one started on 2 July; "
+                       "default the half-year of started_on; never a later one, nor one "
+                       "ending before the township went live"})
     ended_on = ma.fields.Date(load_default=None, allow_none=True, validate=DAYS)
     plan = ma.fields.String(load_default="", validate=TEXT)
     unit_id = ma.fields.UUID(load_default=None, allow_none=True,
@@ -87,6 +94,9 @@ class InspectionCampaignIn(InputSchema):
 class InspectionCampaignPatch(InputSchema):
     title = ma.fields.String(validate=TITLE)
     started_on = ma.fields.Date(validate=DAYS)
+    period = ma.fields.String(validate=PERIOD, metadata={
+        "description": "the half-year it covers; when left out, a period that was the "
+                       "half-year of started_on follows a new started_on"})
     ended_on = ma.fields.Date(allow_none=True, validate=DAYS,
                               metadata={"description": "set when the campaign is finished"})
     plan = ma.fields.String(validate=TEXT)

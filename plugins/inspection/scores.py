@@ -25,7 +25,15 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from zerenzhi import Label, RollupMetric, plugin_settings, today, units_of_kind
+from zerenzhi import (
+    Label,
+    RollupMetric,
+    parse_period,
+    period_of,
+    plugin_settings,
+    today,
+    units_of_kind,
+)
 from zerenzhi.plugins.inspection.models import Campaign, Check, Finding, Rating
 from zerenzhi.plugins.inspection.rules import SCOPE_KINDS
 
@@ -70,8 +78,17 @@ def unit_scores(session: Session, campaign: Campaign,
 
 
 def _campaigns(session: Session, period: Any) -> list[Campaign]:
-    return list(session.scalars(select(Campaign).where(
-        Campaign.archived_at.is_(None), Campaign.started_on.between(period.start, period.end))))
+    """The period's campaigns, by the half-year they cover (I1): one started on 2 July for
+    H1 is H1's, on its last day."""
+    halves = {period_of("half_year", day).label for day in (period.start, period.end)}
+    rows = session.scalars(select(Campaign).where(
+        Campaign.archived_at.is_(None), Campaign.period.in_(halves)))
+    return [c for c in rows if period.start <= _counts_on(c) <= period.end]
+
+
+def _counts_on(campaign: Campaign) -> Any:
+    covered = parse_period(campaign.period)
+    return min(max(campaign.started_on, covered.start), covered.end)
 
 
 def _average_score(session: Session, period: Any) -> float | None:

@@ -3,8 +3,9 @@
 A campaign counts toward ``inspection.half_year`` for its office only while it combines
 what I2 names: "全面自查與重點檢查相結合，書面督查與現場督查相結合" — every active village
 and station has submitted its self-inspection (全面自查), and the office has made at least
-one key check (重點檢查), one written and one on-site check. Every write that can change
-this re-states the evidence.
+one key check (重點檢查), one written and one on-site check. It counts for the half-year it
+covers (``period``), on the day it was completed, so a late campaign shows as late. Every
+write that can change this re-states the evidence.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from zerenzhi import (
     parse_period,
     period_of,
     plugin_settings,
+    require_tenant,
     sync_evidence,
     tenant_zone,
     today,
@@ -109,22 +111,40 @@ def shown_campaign(session: Session, campaign: Campaign) -> Shown:
 
 
 def sync_campaign(session: Session, campaign: Campaign) -> dict[str, Any]:
-    """The campaign counts for its half-year once it combines every method of I2; the
-    entry is dated when the last of them was met, kept inside the campaign's half-year."""
+    """The campaign counts for the half-year it covers once it combines every method of
+    I2 (I1): attributed to that half-year (``counts_on``), dated when the last method was
+    met, so an H1 campaign completed on 10 July fulfils H1 late, never on time, nor H2."""
     session.flush()
     state = coverage(session, campaign)
     evidence = []
     if campaign.archived_at is None and state["complete"]:
-        period = parse_period(campaign.period)
-        day = min(max(state["completed_on"], period.start), period.end)
-        evidence.append(Evidence(HALF_YEAR.key, campaign.unit_id, local_noon(day)))
+        period, done = parse_period(campaign.period), state["completed_on"]
+        evidence.append(Evidence(HALF_YEAR.key, campaign.unit_id, local_noon(done),
+                                 counts_on=min(max(done, period.start), period.end)))
     sync_evidence(session, SOURCE, campaign.id, evidence)
     return state
 
 
+def covered_half_year(started_on: dt.date, period: str | None) -> str:
+    """The half-year a campaign covers (I1: 每半年): ``period`` if given, else the one of
+    ``started_on``; never one that had not begun when it started, nor one ending before the
+    township went live (nothing is owed for it)."""
+    own = period_of("half_year", started_on)
+    if period is None or period == own.label:
+        return own.label
+    covered = parse_period(period)
+    if covered.start > own.start:
+        raise DomainError("period", f"{period} had not begun on started_on ({started_on})")
+    live_from = require_tenant().live_from
+    if live_from is not None and covered.end < live_from:
+        raise DomainError("period", f"{period} ended before the township went live on "
+                                    f"{live_from.isoformat()}; nothing is owed for it")
+    return covered.label
+
+
 def create_campaign(session: Session, *, title: str, started_on: dt.date,
-                    unit_id: uuid.UUID | None = None, ended_on: dt.date | None = None,
-                    plan: str = "") -> Campaign:
+                    period: str | None = None, unit_id: uuid.UUID | None = None,
+                    ended_on: dt.date | None = None, plan: str = "") -> Campaign:
     if unit_id is None:
         offices = units_of_kind(session, "office")
         if not offices:
@@ -134,7 +154,7 @@ def create_campaign(session: Session, *, title: str, started_on: dt.date,
     if ended_on is not None and ended_on < started_on:
         raise DomainError("ended_on", "ends on or after its start")
     campaign = Campaign(unit_id=office.id, title=title, started_on=started_on, ended_on=ended_on,
-                        period=period_of("half_year", started_on).label, plan=plan)
+                        period=covered_half_year(started_on, period), plan=plan)
     session.add(campaign)
     sync_campaign(session, campaign)
     emit(session, "inspection.campaign_started", campaign_id=str(campaign.id))
@@ -142,14 +162,19 @@ def create_campaign(session: Session, *, title: str, started_on: dt.date,
 
 
 def update_campaign(session: Session, campaign: Campaign, changes: dict) -> Campaign:
+    """Edit; a period that was the half-year of started_on follows a new started_on, one
+    set apart from it stays (and must still be valid for the new date)."""
     _writable(campaign)
     if "unit_id" in changes:
         unit_of(session, changes["unit_id"], ("office",))
+    follows = campaign.period == period_of("half_year", campaign.started_on).label
+    period = changes.pop("period", None) or (None if follows else campaign.period)
+    period = covered_half_year(changes.get("started_on", campaign.started_on), period)
     for key, value in changes.items():
         setattr(campaign, key, value)
     if campaign.ended_on is not None and campaign.ended_on < campaign.started_on:
         raise DomainError("ended_on", "ends on or after its start")
-    campaign.period = period_of("half_year", campaign.started_on).label
+    campaign.period = period
     sync_campaign(session, campaign)
     return campaign
 
