@@ -25,7 +25,7 @@ from importlib import metadata
 from typing import Any
 
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, inspect, select
 from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
@@ -128,17 +128,20 @@ def remapper(ids: dict[uuid.UUID, uuid.UUID]) -> Callable[[Any], Any]:
 # --- what a township owns --------------------------------------------------------------------
 
 
-def township_tables() -> list[Table]:
-    """Every tenant table (core's and each plugin's), parents before children."""
+def township_tables(session: Session) -> list[Table]:
+    """Every tenant table (core's and each plugin's) this database holds, parents before
+    children: a model imported in the process whose plugin this instance does not install
+    (its migrations never ran here) has no rows to carry."""
+    present = set(inspect(session.connection()).get_table_names())
     return [table for table in Base.metadata.sorted_tables
-            if "tenant_id" in table.c and table.name not in SKIPPED]
+            if "tenant_id" in table.c and table.name not in SKIPPED and table.name in present]
 
 
 def township_rows(session: Session, tenant_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
     """Every row of the township, per table, encoded for JSON and in a stable order.
     Run inside the township's scope (row-level security on PostgreSQL)."""
     rows = {}
-    for table in township_tables():
+    for table in township_tables(session):
         order = [table.c.seq] if table.name == AUDIT else [table.c.id]
         result = session.execute(select(table).where(table.c.tenant_id == tenant_id)
                                  .order_by(*order))
@@ -312,7 +315,7 @@ def load_township(session: Session, data: bytes, plugins, *, slug: str | None = 
         Tenant.slug == county_slug, Tenant.kind == "county"))
     if target_county is None:
         raise ArchiveError(f"no county {county_slug!r} here: create it or give --county")
-    tables = {table.name: table for table in township_tables()}
+    tables = {table.name: table for table in township_tables(session)}
     unknown = sorted(name.removeprefix("tables/").removesuffix(".jsonl")
                      for name in archive.parts if name.startswith("tables/")
                      and name.removeprefix("tables/").removesuffix(".jsonl") not in tables)
