@@ -316,8 +316,10 @@ def load_township(session: Session, data: bytes, plugins, *, slug: str | None = 
     if target_county is None:
         raise ArchiveError(f"no county {county_slug!r} here: create it or give --county")
     tables = {table.name: table for table in township_tables(session)}
+    # a table this instance lacks blocks the load only if the township has rows in it
     unknown = sorted(name.removeprefix("tables/").removesuffix(".jsonl")
-                     for name in archive.parts if name.startswith("tables/")
+                     for name, content in archive.parts.items() if name.startswith("tables/")
+                     and content.strip()
                      and name.removeprefix("tables/").removesuffix(".jsonl") not in tables)
     if unknown:
         raise ArchiveError(f"tables unknown here: {', '.join(unknown)}")
