@@ -45,11 +45,9 @@ def _go_live(day: dt.date) -> None:
         raise ma.ValidationError("at most a year from today")
 
 
-GO_LIVE = _go_live
-
 
 class TownshipSchema(TenantSchema):
-    live_from = ma.fields.Date(validate=GO_LIVE, metadata={"description": (
+    live_from = ma.fields.Date(validate=_go_live, metadata={"description": (
         "Go-live date: nothing is owed for a period that ends before it; the period it "
         "falls in is owed in full. Default: today (the township's local date).")})
 
@@ -61,7 +59,7 @@ class TownshipIn(InputSchema, TownshipSchema):
 class TownshipPatch(InputSchema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
-    live_from = ma.fields.Date(validate=GO_LIVE, metadata={"description": (
+    live_from = ma.fields.Date(validate=_go_live, metadata={"description": (
         "Moving it earlier owes the periods from the new date; later, the periods ending "
         "before it are no longer owed (archived, never deleted).")})
 
