@@ -22,6 +22,8 @@ from zerenzhi.auth.roles import (
     UNIT_HEADS,
 )
 from zerenzhi.auth.scope import can_write_unit, current_identity, require_unit_write
+from zerenzhi.console.forms import Form, load_query
+from zerenzhi.console.pages import render_page
 from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
 from zerenzhi.db.listing import listed
 from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
@@ -49,6 +51,7 @@ from zerenzhi.orgunits.service import committee, get_unit, live_unit, units_of_k
 from zerenzhi.plugin_host.base import Plugin
 from zerenzhi.plugin_host.hookspecs import hookimpl
 from zerenzhi.plugin_host.manifest import Manifest
+from zerenzhi.plugin_host.pages import NavEntry, Pages
 from zerenzhi.plugin_host.service import plugin_settings, townships_enabling
 from zerenzhi.references import describe as describe_reference
 from zerenzhi.references import describe_obligations
@@ -87,13 +90,16 @@ __all__ = [
     "Event",
     "EventObligation",
     "Evidence",
+    "Form",
     "InputSchema",
     "Job",
     "Label",
     "ListQuery",
     "Manifest",
     "MemberInfo",
+    "NavEntry",
     "OrgUnit",
+    "Pages",
     "Period",
     "Permission",
     "Plugin",
@@ -124,6 +130,7 @@ __all__ = [
     "hookimpl",
     "listed",
     "live_unit",
+    "load_query",
     "local_noon",
     "local_today",
     "member_fk",
@@ -136,6 +143,7 @@ __all__ = [
     "period_of",
     "plugin_settings",
     "render",
+    "render_page",
     "require_tenant",
     "require_unit_write",
     "requires",

@@ -17,7 +17,7 @@ from flask import Flask, send_from_directory
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from zerenzhi import commands, idempotency, observability
+from zerenzhi import commands, console, idempotency, observability
 from zerenzhi import config as config_module
 from zerenzhi.attachments import service as attachments
 from zerenzhi.audit.recorder import install_audit
@@ -69,6 +69,10 @@ class Kernel:
     plugin_guard: Callable[[], None] | None = None
     # reference type -> the permission that reads it: the records that take attachments
     attachable: dict[str, str] = field(default_factory=dict)
+    # the console's page blueprints (core's and the plugins'): cookie sessions, CSRF, HTML
+    page_blueprints: frozenset[str] = frozenset()
+    # plugin name -> its console pages (zerenzhi.Pages), from the register_pages hook
+    pages: dict[str, Any] = field(default_factory=dict)
 
 
 def _swagger_assets(app: Flask) -> None:
@@ -133,8 +137,10 @@ def create_app(
     _swagger_assets(app)
     observability.install(app)  # first: its clock starts before the pipeline runs
     ratelimit.install(app)  # before the pipeline: a request over the limit costs no query
+    console.install(app, kernel)  # before the pipeline: a page's CSRF check comes first
     pipeline.install(app)
     app.before_request(kernel.plugin_guard)  # after the pipeline: it needs the tenant
+    app.before_request(console.choose_language)  # after it too: the township's default
     idempotency.install(app)
     install_error_handlers(app)
     commands.register(app.cli)

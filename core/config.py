@@ -38,6 +38,10 @@ ENV_KEYS = {
     "ATTACHMENTS_URL": "ZERENZHI_ATTACHMENTS_URL",
     "ATTACHMENTS_MAX_BYTES": "ZERENZHI_ATTACHMENTS_MAX_BYTES",
     "ATTACHMENTS_TYPES": "ZERENZHI_ATTACHMENTS_TYPES",
+    # the web console's login session (console/): its lifetime, idle timeout, Secure cookie
+    "CONSOLE_SESSION_HOURS": "ZERENZHI_CONSOLE_SESSION_HOURS",
+    "CONSOLE_IDLE_MINUTES": "ZERENZHI_CONSOLE_IDLE_MINUTES",
+    "CONSOLE_COOKIE_SECURE": "ZERENZHI_CONSOLE_COOKIE_SECURE",
 }
 
 # what an attachment may be by default: documents, scans and photos (a sign-in sheet, minutes)
@@ -76,6 +80,9 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
         "ATTACHMENTS_URL": None,
         "ATTACHMENTS_MAX_BYTES": 20 * 1024 * 1024,
         "ATTACHMENTS_TYPES": ",".join(ATTACHMENT_TYPES),
+        "CONSOLE_SESSION_HOURS": 12,  # a login lasts a working day, like an API token
+        "CONSOLE_IDLE_MINUTES": 30,
+        "CONSOLE_COOKIE_SECURE": None,  # none: Secure when PUBLIC_URL is https
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "API_TITLE": "zerenzhi 責任制",
         "API_VERSION": "v1",
@@ -95,10 +102,15 @@ def load(instance_path: Path, overrides: dict[str, Any] | None) -> dict[str, Any
     config["OBLIGATIONS_PERIODS_AHEAD"] = int(config["OBLIGATIONS_PERIODS_AHEAD"])
     config["TRUSTED_PROXIES"] = int(config["TRUSTED_PROXIES"])
     config["ATTACHMENTS_MAX_BYTES"] = int(config["ATTACHMENTS_MAX_BYTES"])
+    config["CONSOLE_SESSION_HOURS"] = int(config["CONSOLE_SESSION_HOURS"])
+    config["CONSOLE_IDLE_MINUTES"] = int(config["CONSOLE_IDLE_MINUTES"])
+    if config["CONSOLE_COOKIE_SECURE"] is None:
+        config["CONSOLE_COOKIE_SECURE"] = str(config["PUBLIC_URL"]).startswith("https://")
     if isinstance(config["ATTACHMENTS_TYPES"], str):
         config["ATTACHMENTS_TYPES"] = tuple(
             kind.strip().lower() for kind in config["ATTACHMENTS_TYPES"].split(",") if kind.strip())
-    for flag in ("METRICS_TENANT_LABELS", "READYZ_REQUIRES_SCHEDULER", "RATELIMIT_ENABLED"):
+    for flag in ("METRICS_TENANT_LABELS", "READYZ_REQUIRES_SCHEDULER", "RATELIMIT_ENABLED",
+                 "CONSOLE_COOKIE_SECURE"):
         if isinstance(config[flag], str):
             config[flag] = config[flag].lower() in ("1", "true", "yes", "on")
     if not config["MIGRATION_DATABASE_URL"]:

@@ -61,10 +61,15 @@ def negotiate(accept_language: str | None) -> str:
 
 
 def current_language() -> str:
-    from flask import has_request_context, request
+    """The request's script: the console's choice for a page (``g.zz_language``: the
+    remembered switch, else the township's default), else ``Accept-Language``."""
+    from flask import g, has_request_context, request
 
     if not has_request_context():
         return DEFAULT_LANGUAGE
+    chosen = g.get("zz_language")
+    if chosen in SUPPORTED:
+        return chosen
     return negotiate(request.headers.get("Accept-Language"))
 
 

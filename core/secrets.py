@@ -12,6 +12,8 @@ secret and a sealed one is told apart from a plain one left from before encrypti
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 from functools import lru_cache
@@ -61,6 +63,14 @@ def _keys() -> str:
         return _instance_key()
     raise SecretKeyError("ZERENZHI_SECRET_KEYS is not set: secret settings cannot be stored "
                          "or read without it outside the embedded SQLite install")
+
+
+def derived_key(purpose: str) -> str:
+    """A key for ``purpose`` (signing the console's session cookies) derived from the first
+    secret key, so every host of a cluster derives the same one; rotating that key also
+    ends every console login."""
+    first = _keys().split(",")[0].strip()
+    return hmac.new(first.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
 @lru_cache(maxsize=8)

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from zerenzhi.jobs.spec import Job
     from zerenzhi.obligations.rules import RuleDef
     from zerenzhi.plugin_host.manifest import Manifest
+    from zerenzhi.plugin_host.pages import Pages
     from zerenzhi.rollups.metrics import RollupMetric
     from zerenzhi.tenancy.context import TenantRef
 
@@ -33,7 +34,8 @@ class Plugin:
     ``blueprints``, ``permissions``, ``rules``, ``metrics`` and ``jobs`` are returned by the
     boot hooks of the same names; ``references`` maps each reference type the plugin owns
     (``"<plugin>.<thing>"``) to ``describe(session, ref_id) -> dict | None``, answered by
-    ``describe_reference``. ``attachable`` maps those of its reference types that accept
+    ``describe_reference``. ``pages`` is the plugin's web console pages (``zerenzhi.Pages``).
+    ``attachable`` maps those of its reference types that accept
     files (sign-in sheets, photos, minutes) to the permission that reads them: core's
     attachment routes serve a record's files only to holders of it, and check that the
     record exists through ``describe_reference``. Other hooks are methods marked
@@ -57,6 +59,7 @@ class Plugin:
     jobs: ClassVar[Sequence[Job]] = ()
     references: ClassVar[Mapping[str, Callable[[Session, str], dict[str, Any] | None]]] = {}
     attachable: ClassVar[Mapping[str, str]] = {}  # ref type -> the permission reading it
+    pages: ClassVar[Pages | None] = None  # its web console pages (register_pages)
 
     @hookimpl
     def register_blueprints(self) -> list[Blueprint]:
@@ -77,6 +80,10 @@ class Plugin:
     @hookimpl
     def register_jobs(self) -> list[Job]:
         return list(self.jobs)
+
+    @hookimpl
+    def register_pages(self) -> Pages | None:
+        return self.pages
 
     @hookimpl
     def describe_reference(self, session: Session, tenant: TenantRef, ref_type: str,

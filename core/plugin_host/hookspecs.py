@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # types for readers and checkers only: the contract imports n
     from zerenzhi.events import Event
     from zerenzhi.jobs.spec import Job
     from zerenzhi.obligations.rules import RuleDef
+    from zerenzhi.plugin_host.pages import Pages
     from zerenzhi.rollups.metrics import RollupMetric
     from zerenzhi.tenancy.context import TenantRef
 
@@ -97,6 +98,19 @@ def register_jobs() -> list[Job]:
     live township that enabled this plugin, each in its own transaction and that tenant's
     scope: commit nothing; raise to fail (rolled back, logged with the township, retried on
     the next tick). On PostgreSQL a (job, township) runs on one host at a time.
+    """
+
+
+@hookspec
+def register_pages() -> Pages | None:
+    """Return the plugin's web console pages (``zerenzhi.Pages``), or None for none.
+
+    Scope: app, once at boot. The blueprint is a plain ``flask.Blueprint`` whose templates
+    extend ``console/base.html``; core mounts it at ``/townships/<township>/<plugin>``. Its
+    pages get the console's login session, CSRF check and error pages, answer 404 in a
+    township that has not enabled the module, and each view still declares its permission
+    with ``zerenzhi.requires``. A nav entry shows only where the module is enabled and the
+    user holds the entry's permission.
     """
 
 

@@ -7,9 +7,11 @@ use for their own records too). ``install`` hooks it into the app in ``create_ap
 
 from __future__ import annotations
 
+import time
 from typing import NoReturn
 
 from flask import Flask, current_app, g, request
+from flask import session as cookie
 from flask_smorest import abort
 from sqlalchemy import select
 
@@ -39,6 +41,25 @@ def _bearer() -> str | None:
     if scheme.lower() == "bearer" and token.strip():
         return token.strip()
     return None
+
+
+def _console_token() -> str | None:
+    """The token a console login keeps in the signed, HttpOnly session cookie, for page
+    routes only: the API never reads cookies, so no form on another site can call it. A
+    session idle longer than ``CONSOLE_IDLE_MINUTES`` is forgotten (the next page asks to
+    log in again); reading it keeps it alive."""
+    if request.blueprint not in current_app.extensions["zerenzhi"].page_blueprints:
+        return None
+    token, seen = cookie.get("zz_token"), cookie.get("zz_seen")
+    if not token:
+        return None
+    now = int(time.time())
+    if not isinstance(seen, int) or now - seen > 60 * current_app.config["CONSOLE_IDLE_MINUTES"]:
+        cookie.clear()
+        return None
+    if now - seen >= 60:  # the cookie is re-sent once a minute at most, not on every page
+        cookie["zz_seen"] = now
+    return token
 
 
 def _feed_token_user(sess):
@@ -84,7 +105,7 @@ def before_request() -> None:
     sess = session()
     view_args = request.view_args if request.view_args is not None else {}
     url_tenant = _url_tenant_arg(view_args)
-    token = _bearer()
+    token = _bearer() or _console_token()
     tenant = None
     if token:
         lookup = lookup_token(sess, token, url_tenant)

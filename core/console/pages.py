@@ -1,0 +1,77 @@
+"""The console's blueprint, its navigation and ``render_page``, which every page uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+
+from zerenzhi.console.i18n import language_choices, page_language
+from zerenzhi.labels import Label, render
+from zerenzhi.plugin_host.pages import NavEntry
+from zerenzhi.plugin_host.wiring import enabled_plugins
+
+bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static/console")
+
+# core's navigation: (endpoint, label, permission, order)
+CORE_NAV: tuple[tuple[str, Any, str, int], ...] = (
+    ("console.home", _l("Overview"), "obligations.read", 10),
+    ("console.calendar", _l("Calendar"), "obligations.read", 20),
+    ("console.organisation", _l("Organisation"), "units.read", 30),
+    ("console.modules", _l("Modules and rules"), "plugins.read", 40),
+    ("console.audit", _l("Audit log"), "audit.read", 50),
+)
+
+
+def navigation() -> list[dict[str, Any]]:
+    """The links this user sees in this township: core's by permission, a plugin's only
+    where the township enabled it; the current one marked."""
+    identity, tenant = g.get("zz_identity"), g.get("zz_tenant")
+    if identity is None or tenant is None or tenant.kind != "township":
+        return []
+    held = identity.permissions
+    entries: list[tuple[int, str, str]] = [
+        (order, endpoint, str(label)) for endpoint, label, permission, order in CORE_NAV
+        if permission in held and endpoint in current_app.view_functions]
+    kernel = current_app.extensions["zerenzhi"]
+    enabled = enabled_plugins() if kernel.pages else frozenset()
+    for plugin, pages in kernel.pages.items():
+        if plugin not in enabled:
+            continue
+        entry: NavEntry
+        for entry in pages.nav:
+            if entry.permission in held:
+                entries.append((entry.order, entry.endpoint, render(entry.label)))
+    links = []
+    for _order, endpoint, label in sorted(entries):
+        blueprint = endpoint.split(".")[0]
+        links.append({"url": url_for(endpoint, township=tenant.slug), "label": label,
+                      "current": request.endpoint == endpoint
+                      or (blueprint != "console" and request.blueprint == blueprint)})
+    return links
+
+
+def render_page(template: str, **context: Any) -> str:
+    """A page in the console's layout, with the township, the user, the navigation and the
+    language switch filled in."""
+    return render_template(template, **context)
+
+
+def layout_context() -> dict[str, Any]:
+    tenant = g.get("zz_tenant")
+    return {
+        "tenant": tenant,
+        "tenant_name": _tenant_name(tenant),
+        "identity": g.get("zz_identity"),
+        "nav": navigation(),
+        "lang": page_language(),
+        "languages": language_choices(),
+    }
+
+
+def _tenant_name(tenant) -> str:
+    if tenant is None:
+        return ""
+    return render(Label(tenant.name, tenant.name_en or tenant.name))
