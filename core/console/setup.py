@@ -135,7 +135,13 @@ def _configure(app: Flask) -> None:
 def install(app: Flask, kernel) -> None:
     """Mount the console (``kernel`` is ``zerenzhi.app.Kernel``: used, not imported). Runs
     before the request pipeline is installed, so the CSRF check comes first."""
-    from zerenzhi.console import views  # noqa: F401  (the views register on ``bp``)
+    from zerenzhi.console import (  # noqa: F401  (their views register on ``bp``)
+        audit,
+        calendar,
+        modules,
+        organisation,
+        views,
+    )
 
     _configure(app)
     app.register_blueprint(bp)
