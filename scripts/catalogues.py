@@ -14,6 +14,7 @@ a plugin keeps one for its own folder (``plugins/<name>/translations``), found b
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import sys
 from pathlib import Path
@@ -40,6 +41,9 @@ AREAS = {
 }
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
             "_l": None, "N_": None}
+# the catalogues' header dates stay fixed, so the compiled files are the same on every run
+FIXED_DATES = {"creation_date": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
+               "revision_date": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)}
 OPTIONS = {"extensions": "jinja2.ext.do", "trimmed": "false"}
 
 
@@ -95,8 +99,8 @@ def build(folder: Path, files: list[Path]) -> tuple[dict[Path, bytes], list[str]
     """The files the catalogue should hold, and the msgids still without a translation."""
     hant_po = folder / "zh_Hant" / "LC_MESSAGES" / "messages.po"
     old = _read(hant_po, "zh_Hant")
-    hant = Catalog(locale="zh_Hant", project="zerenzhi")
-    hans = Catalog(locale="zh_Hans", project="zerenzhi")
+    hant = Catalog(locale="zh_Hant", project="zerenzhi", **FIXED_DATES)
+    hans = Catalog(locale="zh_Hans", project="zerenzhi", **FIXED_DATES)
     convert = opencc.OpenCC("t2s")
     missing = []
     for msgid in extract(files):

@@ -21,7 +21,9 @@ from flask import Flask, current_app, g, request
 from flask_babel import Babel
 
 from zerenzhi.console.messages import translate
+from zerenzhi.db.session import session
 from zerenzhi.labels import SUPPORTED, negotiate
+from zerenzhi.tenancy.models import Tenant
 
 COOKIE = "zz_lang"
 COOKIE_DAYS = 365
@@ -44,13 +46,22 @@ def page_language() -> str:
         return chosen
     chosen = request.cookies.get(COOKIE)
     if chosen not in SUPPORTED:
-        tenant = g.get("zz_tenant")
-        chosen = getattr(tenant, "language", None) if tenant is not None else None
+        chosen = _tenant_language(g.get("zz_tenant"))
         if chosen not in SUPPORTED:
             header = request.headers.get("Accept-Language")
             chosen = negotiate(header) if header else FALLBACK
     g.zz_language = chosen
     return chosen
+
+
+def _tenant_language(tenant: Tenant | None) -> str | None:
+    """The township's default language, else its county's (one primary-key read)."""
+    if tenant is None:
+        return None
+    if tenant.language is None and tenant.county_id is not None:
+        county = session().get(Tenant, tenant.county_id)
+        return county.language if county is not None else None
+    return tenant.language
 
 
 def locale() -> str:

@@ -92,11 +92,12 @@ def _sync_tenant(session: Session, spec: TenantSpec, county: Tenant | None,
     if tenant is None:
         try:
             if county is None:
-                tenant = create_county(session, spec.slug, spec.name, spec.name_en, timezone)
+                tenant = create_county(session, spec.slug, spec.name, spec.name_en, timezone,
+                                       spec.language)
             else:
                 committee = next((u.name for u in spec.units or () if u.code == COMMITTEE), None)
                 tenant = create_township(session, county, spec.slug, spec.name, spec.name_en,
-                                         timezone, committee, spec.live_from)
+                                         timezone, committee, spec.live_from, spec.language)
         except ProvisioningError as exc:
             raise ProvisionError(spec.path, exc.field, exc.message) from exc
         result.changes.append(f"+ {spec.kind} {spec.slug}")
@@ -107,6 +108,8 @@ def _sync_tenant(session: Session, spec: TenantSpec, county: Tenant | None,
               "county_id": county.id if county else None, "archived_at": None}
     if spec.live_from is not None:  # absent: the go-live date stays as it is
         wanted["live_from"] = spec.live_from
+    if spec.language is not None:  # absent: as set through the API
+        wanted["language"] = spec.language
     changed = [key for key, value in wanted.items() if getattr(tenant, key) != value]
     if changed:
         with tenant_scope(tenant.ref()):
@@ -331,6 +334,8 @@ def _document(session: Session, tenant: Tenant, county: Tenant | None) -> dict:
         doc["timezone"] = tenant.timezone
     if tenant.live_from is not None:
         doc["live_from"] = tenant.live_from
+    if tenant.language is not None:
+        doc["language"] = tenant.language
     codes: dict = {}
     if tenant.kind == "township":
         doc["units"] = _export_units(session, codes)

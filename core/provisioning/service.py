@@ -38,11 +38,12 @@ def slug_taken(session: Session, slug: str) -> bool:
 
 
 def create_county(session: Session, slug: str, name: str, name_en: str | None = None,
-                  timezone: str = "Asia/Shanghai") -> Tenant:
+                  timezone: str = "Asia/Shanghai", language: str | None = None) -> Tenant:
     check_timezone(timezone)
     if slug_taken(session, slug):
         raise ProvisioningError("slug", f"slug {slug!r} is taken")
-    county = Tenant(kind="county", slug=slug, name=name, name_en=name_en, timezone=timezone)
+    county = Tenant(kind="county", slug=slug, name=name, name_en=name_en, timezone=timezone,
+                    language=language)
     session.add(county)
     with tenant_scope(_ref(county)):
         session.flush()
@@ -59,7 +60,7 @@ def _ref(tenant: Tenant) -> TenantRef:
 def create_township(session: Session, county: Tenant, slug: str, name: str,
                     name_en: str | None = None, timezone: str | None = None,
                     committee_name: str | None = None,
-                    live_from: dt.date | None = None) -> Tenant:
+                    live_from: dt.date | None = None, language: str | None = None) -> Tenant:
     """A township and its root org unit, the committee (鎮黨委). It goes live on
     ``live_from`` (default: today, local): nothing is owed for a period ending before it,
     and committing the township materialises its calendar from it."""
@@ -69,7 +70,8 @@ def create_township(session: Session, county: Tenant, slug: str, name: str,
     if slug_taken(session, slug):
         raise ProvisioningError("slug", f"slug {slug!r} is taken")
     township = Tenant(kind="township", slug=slug, name=name, name_en=name_en,
-                      county_id=county.id, timezone=timezone, live_from=live_from)
+                      county_id=county.id, timezone=timezone, live_from=live_from,
+                      language=language)
     session.add(township)
     with tenant_scope(_ref(township)):
         session.flush()

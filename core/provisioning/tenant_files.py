@@ -16,6 +16,7 @@ from typing import Any
 import tomli_w
 
 from zerenzhi.auth.roles import ROLES
+from zerenzhi.labels import SUPPORTED as LANGUAGES
 from zerenzhi.orgunits.models import UNIT_KINDS
 from zerenzhi.provisioning.service import ProvisioningError, check_timezone
 
@@ -27,8 +28,8 @@ USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{2,149}$")
 PLUGIN_NAME = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
 
 TENANT_KEYS = {"slug": str, "kind": str, "name": str, "name_en": str, "timezone": str,
-               "live_from": dt.date, "demo": bool, "county": str, "units": list, "users": list,
-               "plugins": dict, "rules": dict}
+               "live_from": dt.date, "language": str, "demo": bool, "county": str,
+               "units": list, "users": list, "plugins": dict, "rules": dict}
 RULE_KEYS = {"enabled": bool, "min_count": int, "deadline_hours": int, "reason": str}
 UNIT_KEYS = {"code": str, "name": str, "kind": str, "parent": str}
 USER_KEYS = {"username": str, "display_name": str, "demo_password": str, "positions": list}
@@ -76,6 +77,7 @@ class TenantSpec:
     name_en: str | None = None
     timezone: str | None = None
     live_from: dt.date | None = None  # a township's go-live date (default: the day applied)
+    language: str | None = None  # its pages' default language (a township: else its county's)
     demo: bool = False
     county: str | None = None
     units: list[UnitSpec] | None = None  # None: the file does not manage the org tree
@@ -226,6 +228,8 @@ def read_file(path: Path, expected_kind: str) -> TenantSpec:
             check_timezone(data["timezone"])
         except ProvisioningError as exc:
             raise ProvisionError(path, "timezone", exc.message) from exc
+    if "language" in data and data["language"] not in LANGUAGES:
+        raise ProvisionError(path, "language", f"must be one of {', '.join(LANGUAGES)}")
     units = _units(path, data["units"]) if "units" in data else None
     codes = {COMMITTEE} | {u.code for u in units} if units is not None else None
     plugins = {}
@@ -238,6 +242,7 @@ def read_file(path: Path, expected_kind: str) -> TenantSpec:
     return TenantSpec(
         path=path, kind=expected_kind, slug=slug, name=data["name"], name_en=data.get("name_en"),
         timezone=data.get("timezone"), live_from=data.get("live_from"),
+        language=data.get("language"),
         demo=data.get("demo", False), county=data.get("county"),
         units=units, users=_users(path, data.get("users", []), expected_kind, codes),
         plugins=plugins, rules=rules,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from zerenzhi.auth.permissions import requires
 from zerenzhi.db.session import session, writing
+from zerenzhi.labels import SUPPORTED
 from zerenzhi.provisioning import service
 from zerenzhi.routes.common import Blueprint, InputSchema, SelectPage
 from zerenzhi.tenancy.models import Tenant
@@ -29,6 +30,9 @@ class TenantSchema(ma.Schema):
     name = ma.fields.String(required=True, validate=ma.validate.Length(min=1, max=200))
     name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
     timezone = ma.fields.String(validate=ma.validate.Length(min=1, max=64))
+    language = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(SUPPORTED), metadata={
+        "description": "the default language of its pages (zh-Hant, zh-Hans, en); a township "
+                       "without one takes its county's, and a user's own choice comes first"})
     created_at = ma.fields.DateTime(dump_only=True)
 
 
@@ -59,6 +63,7 @@ class TownshipIn(InputSchema, TownshipSchema):
 class TownshipPatch(InputSchema):
     name = ma.fields.String(validate=ma.validate.Length(min=1, max=200))
     name_en = ma.fields.String(allow_none=True, validate=ma.validate.Length(max=200))
+    language = ma.fields.String(allow_none=True, validate=ma.validate.OneOf(SUPPORTED))
     live_from = ma.fields.Date(validate=_go_live, metadata={"description": (
         "Moving it earlier owes the periods from the new date; later, the periods ending "
         "before it are no longer owed (archived, never deleted).")})

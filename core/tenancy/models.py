@@ -27,6 +27,9 @@ class Tenant(Archivable, Base):
     timezone: Mapped[str] = mapped_column(String(64), default="Asia/Shanghai")
     # a township's go-live date: nothing is owed for a period that ends before it
     live_from: Mapped[dt.date | None] = mapped_column(default=None)
+    # the default language of its pages (zh-Hant, zh-Hans, en); a township without one
+    # takes its county's (console/i18n.py)
+    language: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
