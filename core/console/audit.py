@@ -13,7 +13,7 @@ import marshmallow as ma
 from flask import g, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from zerenzhi.audit.models import AuditEntry
 from zerenzhi.auth.models import Member
@@ -31,6 +31,14 @@ HIDDEN = frozenset({"tenant_id", "id", "created_at", "updated_at"})  # noise in 
 NAMES = ("name", "title", "display_name", "username", "code")  # what names an entity
 VERBS = {"create": _l("created"), "update": _l("changed"), "archive": _l("archived"),
          "delete": _l("removed"), "restore": _l("restored")}
+
+# core's record types in words; a plugin's keep their table name (its own pages name them)
+ENTITIES = {"member": _l("member"), "position": _l("post"), "tenant": _l("township"),
+            "user_account": _l("account"), "org_unit": _l("unit"),
+            "tenant_plugin": _l("module"), "obligation": _l("obligation"),
+            "rule_version": _l("rule version"), "inbox_item": _l("inbox item"),
+            "attachment": _l("attachment"), "directive": _l("directive"),
+            "directive_report": _l("directive report"), "fulfilment": _l("fulfilment")}
 
 
 class AuditPageQuery(AuditQuery):
@@ -100,19 +108,20 @@ def _entry(entry: AuditEntry, names: dict[str, str]) -> dict[str, Any]:
                 "after": _shown(after.get(key), names),
                 "changed": before.get(key) != after.get(key)}
                for key in dict.fromkeys([*before, *after]) if key not in HIDDEN
-               and (not before or not after or before.get(key) != after.get(key))]
+               and (before.get(key) != after.get(key))]
     record = after or before
     name = next((str(record[k]) for k in NAMES if record.get(k)), None) or names.get(
         entry.target_id or "")
     entity, _dot, verb = entry.action.rpartition(".")
     return {"seq": entry.seq, "at": entry.at, "actor": entry.actor, "action": entry.action,
             "verb": str(VERBS[verb]) if verb in VERBS else verb,
-            "entity": (entity or entry.target_type).replace("_", " "), "name": name,
+            "entity": str(ENTITIES.get(entity or entry.target_type)
+                          or (entity or entry.target_type).replace("_", " ")), "name": name,
             "changes": changes, "both": bool(before) and bool(after)}
 
 
 def _options(db, column) -> list[str]:
-    return list(db.scalars(select(distinct(column)).order_by(column)))
+    return list(db.scalars(select(column).distinct().order_by(column)))
 
 
 @bp.route("/townships/<township>/audit")

@@ -153,7 +153,7 @@ def calendar(township: str | None = None) -> str:
             prev_month=_shift(first, -1).strftime("%Y-%m"),
             next_month=_shift(first, 1).strftime("%Y-%m"))
     start, end = _window(query, 30, 90)
-    pager = Pager(query["page"])
+    pager = Pager(query["page"], PAGE_SIZE)
     statement = service.calendar_query(db, start=start, end=end, now=now,
                                        due_soon_days=query["due_soon_days"], **filters)
     items = service.describe(_page(db, statement, pager), db, now)
