@@ -109,9 +109,18 @@ class Form:
 
 def load_query(schema: type[ma.Schema]) -> dict[str, Any]:
     """A page's query string loaded by the API route's own query schema; a bad value is a
-    422 error page naming the field, in the page's language (nothing to re-render)."""
+    422 error page naming the field, in the page's language (nothing to re-render). A GET
+    form sends its empty fields too: they mean "no filter", so they are left out; a field
+    the schema takes as a list gets every repeated value (``?status=a&status=b``)."""
+    instance = schema()
+    keys = {field.data_key or name: field for name, field in instance.fields.items()}
+    args: dict[str, Any] = {}
+    for key in request.args:
+        values = [value for value in request.args.getlist(key) if value.strip()]
+        if values:
+            args[key] = values if isinstance(keys.get(key), ma.fields.List) else values[0]
     try:
-        return schema().load(request.args)
+        return instance.load(args)
     except ma.ValidationError as error:
         field, messages = next(iter(translate_errors(error.messages).items()))
         raise DomainError(field, f"{field}: {' '.join(messages)}", location="query") from error
