@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
 from zerenzhi.plugins.reporting import services
 from zerenzhi.plugins.reporting.metrics import METRICS
+from zerenzhi.plugins.reporting.pages import PAGES
 from zerenzhi.plugins.reporting.routes import blp
 from zerenzhi.plugins.reporting.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.reporting.settings import ReportingSettings
@@ -25,6 +26,7 @@ class ReportingPlugin(Plugin):
     permissions = PERMISSIONS
     rules = RULES
     metrics = METRICS
+    pages = PAGES  # the console's pages: meetings, the half-year report, situations (R1–R3)
     # minutes, the report sent upward, R3's 24-hour situation report: files on the record
     attachable = {"reporting.meeting": "reporting.meeting.read",
                   "reporting.half_year_report": "reporting.report.read",
