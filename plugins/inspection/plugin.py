@@ -13,6 +13,7 @@ from zerenzhi.plugins.inspection import (
     routes_findings,  # noqa: F401  (its views join blp)
 )
 from zerenzhi.plugins.inspection.blueprint import blp
+from zerenzhi.plugins.inspection.pages import PAGES
 from zerenzhi.plugins.inspection.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.inspection.scores import METRICS
 from zerenzhi.plugins.inspection.settings import InspectionSettings
@@ -29,6 +30,7 @@ class InspectionPlugin(Plugin):
     permissions = PERMISSIONS
     rules = RULES
     metrics = METRICS
+    pages = PAGES  # the console's pages: campaigns, findings, ratings, interviews (I1–I4)
     # for links from other modules (accountability cases)
     references = {"inspection.finding": findings.describe}
 
