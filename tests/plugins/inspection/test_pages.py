@@ -139,6 +139,9 @@ def test_a_finding_is_rectified_and_verified_through_the_pages(town, time_machin
     assert done["status"] == "verified" and done["rectification_obligation"]["status"] == (
         "fulfilled")
     assert summary_item(office, town, "2026H1", *rule)["status"] == "fulfilled"
+    home = _html(office.get(f"/townships/{town.slug}/").assert_status(200))
+    assert re.search(r'data-rule="inspection.rectification" data-unit="village-1" '
+                     r'data-status="fulfilled"', home)
 
 
 def test_bad_input_re_renders_in_the_page_language_and_writes_nothing(town, time_machine):

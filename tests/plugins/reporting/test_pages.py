@@ -73,6 +73,8 @@ def test_the_pages_render_for_every_reader(demo, role):
 def test_recording_a_meeting_on_the_page_fulfils_r1_as_the_api_does(reported):
     office = reported.client("office")
     assert item(reported, "2026H1", MEETING)["status"] != "fulfilled"
+    home = _html(office.get(f"/townships/{reported.slug}/").assert_status(200))
+    assert re.search(rf'data-rule="{MEETING}" data-unit="[^"]*" data-status="upcoming"', home)
     answer = _post(office, f"{_pages(reported)}/meetings/new", {
         "title": "專題研究意識形態工作", "held_on": "2026-05-18", "start_time": "14:30",
         "attendees": ["secretary " + reported.slug], "others": "列席：宣傳委員\n",
@@ -83,6 +85,8 @@ def test_recording_a_meeting_on_the_page_fulfils_r1_as_the_api_does(reported):
     assert meetings[0]["attendees"] == ["secretary " + reported.slug, "列席：宣傳委員"]
     assert (meetings[0]["held_on"], meetings[0]["start_time"]) == ("2026-05-18", "14:30:00")
     assert item(reported, "2026H1", MEETING)["status"] == "fulfilled"
+    home = _html(office.get(f"/townships/{reported.slug}/").assert_status(200))
+    assert re.search(rf'data-rule="{MEETING}" data-unit="[^"]*" data-status="fulfilled"', home)
     page = _html(office.get(answer.headers["Location"]).assert_status(200))
     assert "專題研究意識形態工作" in page and "2026年5月18日" in page
 
