@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
 from zerenzhi.plugins.study import services
 from zerenzhi.plugins.study.metrics import METRICS
+from zerenzhi.plugins.study.pages import PAGES
 from zerenzhi.plugins.study.routes import blp
 from zerenzhi.plugins.study.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.study.settings import StudySettings
@@ -22,6 +23,7 @@ class StudyPlugin(Plugin):
         settings=StudySettings, migrations="zerenzhi.plugins.study:migrations",
     )
     blueprints = (blp,)
+    pages = PAGES  # the console's pages: sessions with attendance, plans, the import
     permissions = PERMISSIONS
     rules = RULES
     metrics = METRICS
