@@ -6,7 +6,11 @@ counts toward W2/W3 exactly as one posted to the API."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import datetime as dt
 import hashlib
+import io
 import json
 import uuid
 from dataclasses import dataclass
@@ -19,6 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
+from werkzeug.datastructures import FileStorage
 
 from zerenzhi import (
     DomainError,
@@ -28,6 +33,7 @@ from zerenzhi import (
     Pages,
     can_write_unit,
     get_or_404,
+    listed,
     load_query,
     plugin_settings,
     render_page,
@@ -41,14 +47,20 @@ from zerenzhi import (
     units_of_kind,
     writing,
 )
-from zerenzhi.plugins.study import services
+from zerenzhi.plugins.study import importer, plans, services
+from zerenzhi.plugins.study.bounds import MAX_FILE_BYTES
 from zerenzhi.plugins.study.models import StudyMeeting, StudyPlan
 from zerenzhi.plugins.study.schemas import (
+    DUPLICATES,
+    StudyImportQuery,
     StudyMeetingIn,
     StudyMeetingOut,
     StudyMeetingPatch,
     StudyMeetingQuery,
+    StudyPlanIn,
     StudyPlanOut,
+    StudyPlanPatch,
+    StudyPlanQuery,
 )
 from zerenzhi.plugins.study.settings import KINDS
 
@@ -60,6 +72,7 @@ PAGES = Pages(
     translations=Path(__file__).parent / "translations",
 )
 PAGE_SIZE = 30
+LIST_LIMIT = 200
 BLANK_ITEMS = 3  # empty rows offered below a plan's items
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -363,3 +376,205 @@ def archive_session(session_id) -> Response:
         return redirect(_url(".session_page", session_id=row.id))
     flash(_("The session was archived: it no longer counts."))
     return redirect(_url(".sessions"))
+
+
+# --- plans and their progress --------------------------------------------------------------
+
+
+@bp.route("/plans")
+@requires("study.plan.read")
+def plans_page() -> str:
+    """Study plans by year and unit, as the API lists them."""
+    query = load_query(StudyPlanQuery)
+    rows = session().scalars(listed(StudyPlan, query, match=("unit_id", "year"), order_by=(
+        StudyPlan.year.desc(), StudyPlan.id)).limit(LIST_LIMIT)).all()
+    return render_page("study/plans.html", rows=rows, names=unit_names(),
+                       shown={k: v for k, v in request.args.items() if v.strip()},
+                       years=range(today().year + 1, today().year - 5, -1))
+
+
+def _items(data: dict) -> dict:
+    """The plan's rows of the form (date, topic, kind, ideology side by side) as the API's
+    ``items``; rows left blank are dropped."""
+    if "item_on" not in request.form:
+        return data
+    ideology = set(request.form.getlist("item_ideology"))
+    rows = zip(request.form.getlist("item_on"), request.form.getlist("item_topic"),
+               request.form.getlist("item_kind"), strict=False)
+    data["items"] = [{"planned_on": day, "topic": topic.strip(), "kind": kind,
+                      "ideology": str(index) in ideology}
+                     for index, (day, topic, kind) in enumerate(rows)
+                     if day.strip() or topic.strip()]
+    return data
+
+
+def _plan_rows(row: StudyPlan | None, fresh: bool = False) -> list[dict]:
+    """The item rows to show: as posted (after a refused save), else the plan's, and a few
+    blank rows to add more."""
+    if request.method == "POST" and not fresh and "item_on" in request.form:
+        ideology = set(request.form.getlist("item_ideology"))
+        items = [{"planned_on": d, "topic": t, "kind": k, "ideology": str(i) in ideology}
+                 for i, (d, t, k) in enumerate(zip(
+                     request.form.getlist("item_on"), request.form.getlist("item_topic"),
+                     request.form.getlist("item_kind"), strict=False)) if d.strip() or t.strip()]
+    else:
+        items = list(row.items or []) if row is not None else []
+    blank = {"planned_on": "", "topic": "", "kind": KINDS[0], "ideology": False}
+    return [*items, *(dict(blank) for _n in range(BLANK_ITEMS))]
+
+
+def _plan_page(form: Form, row: StudyPlan | None, fresh: bool = False) -> tuple[str, int]:
+    item_errors = [m for key, messages in form.errors.items() if key.startswith("items")
+                   for m in messages]
+    return answered(render_page(
+        "study/plan_form.html", form=form, row=row, units=writable_units(), kinds=kinds(),
+        items=_plan_rows(row, fresh), item_errors=item_errors,
+        unit_name=unit_names().get(row.unit_id, "") if row else "",
+        version=plan_version(row) if row else None), form)
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@requires("study.plan.write")
+def new_plan() -> Response | tuple[str, int]:
+    """A unit's plan for a year: topics and planned dates (one live plan per year)."""
+    units = writable_units()
+    form = Form(StudyPlanIn, initial={"year": today().year,
+                                      "unit_id": units[0][0] if len(units) == 1 else ""},
+                prepare=_items)
+
+    def write(db: Session, data: dict) -> StudyPlan:
+        require_unit_write(data["unit_id"])
+        return plans.create_plan(db, data)
+
+    if (row := form.submit(write)) is not None:
+        flash(_("The plan was saved."))
+        return redirect(_url(".plan", plan_id=row.id))
+    return _plan_page(form, None)
+
+
+@bp.route("/plans/<uuid:plan_id>")
+@requires("study.plan.read")
+def plan(plan_id) -> str:
+    """A plan's items against the sessions held, and the unit's study obligations for the
+    year (W2, W3) as judged now: the API's progress."""
+    row = get_or_404(StudyPlan, plan_id)
+    shown = plans.progress(session(), row, _settings())
+    shown["items"] = [{**i, "planned_on": dt.date.fromisoformat(i["planned_on"])}
+                      for i in shown["items"]]  # a day, shown in the page's language
+    return render_page("study/plan.html", row=row, progress=shown, kind_labels=KIND_LABELS,
+                       statuses=PROGRESS_STATUS, unit_name=unit_names().get(row.unit_id, ""),
+                       can_write=can_write_unit(row.unit_id), version=plan_version(row))
+
+
+@bp.route("/plans/<uuid:plan_id>/edit", methods=["GET", "POST"])
+@requires("study.plan.write")
+def edit_plan(plan_id) -> Response | tuple[str, int]:
+    """Change a plan's title, year or items; a save over someone else's change is refused."""
+    row = get_or_404(StudyPlan, plan_id)
+    require_unit_write(row.unit_id)
+    form = Form(StudyPlanPatch, initial={"year": row.year, "title": row.title},
+                prepare=_items)
+
+    def save(db: Session, data: dict) -> StudyPlan:
+        unchanged(db, row, lambda _db, current: plan_version(current))
+        return plans.update_plan(db, row, data)
+
+    if form.submit(save) is not None:
+        flash(_("The plan was saved."))
+        return redirect(_url(".plan", plan_id=row.id))
+    stale = form.errors.get("_schema") == [str(STALE)]
+    if stale:
+        session().refresh(row)
+        form.values = {**form.values, "year": row.year, "title": row.title}
+    return _plan_page(form, row, fresh=stale)
+
+
+@bp.route("/plans/<uuid:plan_id>/archive", methods=["POST"])
+@requires("study.plan.write")
+def archive_plan(plan_id) -> Response:
+    """Archive (never delete) the version shown."""
+    row = get_or_404(StudyPlan, plan_id)
+    try:
+        with writing() as db:
+            unchanged(db, row, lambda _db, current: plan_version(current))
+            require_unit_write(row.unit_id)
+            plans.archive_plan(db, row)
+    except DomainError as error:
+        flash(str(STALE) if error.status == 412 else error.message)
+        return redirect(_url(".plan", plan_id=row.id))
+    flash(_("The plan was archived."))
+    return redirect(_url(".plans_page"))
+
+
+# --- the spreadsheet import ----------------------------------------------------------------
+
+
+def _upload() -> FileStorage | None:
+    """The file: uploaded now, or carried from the dry run the user is confirming."""
+    upload = request.files.get("file")
+    if upload is not None and upload.filename:
+        return upload
+    carried = request.form.get("content", "")
+    if carried and len(carried) <= MAX_FILE_BYTES * 4 // 3 + 4:
+        try:
+            content = base64.b64decode(carried, validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        return FileStorage(io.BytesIO(content), filename=request.form.get("filename", ""))
+    return None
+
+
+def _row_errors(body: dict) -> list[dict]:
+    """Every bad or repeated row's messages as table rows: row, column, message."""
+    found = []
+    for result in body["results"]:
+        for kind, messages in (("error", result["errors"]), ("duplicate", result["warnings"])):
+            for column, texts in messages.items():
+                found.extend({"row": result["row"], "column": column, "message": _(text),
+                              "kind": kind} for text in texts)
+    return found
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@requires("study.session.import")
+def import_page() -> Response | tuple[str, int]:
+    """The office's spreadsheet: a dry run first (every row checked, row errors shown as a
+    table), then the import of the same file, all or nothing, as the API's import."""
+    if request.method == "GET":
+        return render_page("study/import.html", body=None, errors=[], problem=None,
+                           duplicates=DUPLICATES[0], carried=None, filename=""), 200
+    query = StudyImportQuery().load({k: request.form[k] for k in ("dry_run", "duplicates")
+                                     if request.form.get(k)})
+    upload = _upload()
+    if upload is None:
+        return render_page("study/import.html", body=None, errors=[], carried=None,
+                           problem=_("Choose the spreadsheet to import."), filename="",
+                           duplicates=query["duplicates"]), 422
+    content = upload.read()
+    upload = FileStorage(io.BytesIO(content), filename=upload.filename)
+    try:
+        with writing() as db:
+            body = importer.run(db, upload, _settings(), dry_run=query["dry_run"],
+                                duplicates=query["duplicates"])
+    except DomainError as error:  # the file itself: unreadable, too large, columns missing
+        return render_page("study/import.html", body=None, errors=[], carried=None,
+                           problem=_(error.message), filename=upload.filename or "",
+                           duplicates=query["duplicates"]), error.status
+    if body["created"]:
+        flash(_("%(count)s sessions were imported.", count=body["created"]))
+        return redirect(_url(".sessions"))
+    refused = importer.refusal({**body, "dry_run": False}) is not None
+    ready = query["dry_run"] and not refused and body["rows"] > body["skipped"]
+    return render_page(
+        "study/import.html", body=body, errors=_row_errors(body), problem=None,
+        duplicates=query["duplicates"], filename=upload.filename or "",
+        carried=base64.b64encode(content).decode() if ready else None), 422 if refused else 200
+
+
+@bp.route("/import/template.xlsx")
+@requires("study.session.read")
+def import_template() -> Response:
+    """The same template the API's route serves (學習記錄導入模板.xlsx)."""
+    return Response(importer.template(), mimetype=XLSX, headers={
+        "Content-Disposition": "attachment; filename=study-import-template.xlsx; "
+                               "filename*=UTF-8''%E5%AD%B8%E7%BF%92%E8%A8%98%E9%8C%84.xlsx"})
