@@ -7,6 +7,7 @@ and input schema; units, campaigns and ratings are picked from lists, never type
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    DomainError,
     Form,
     Label,
     NavEntry,
     Pages,
+    can_write_unit,
     get_or_404,
     listed,
     load_query,
@@ -54,6 +57,7 @@ from zerenzhi.plugins.inspection.schemas import (
     InspectionInterviewIn,
     InspectionRatingIn,
     InspectionRectificationIn,
+    InspectionSelfInspectionIn,
     InspectionVerificationIn,
 )
 
@@ -240,6 +244,42 @@ def rate(campaign_id) -> Response | tuple[str, int]:
             flash(_("The rating was recorded."))
         return redirect(_url(".campaign", campaign_id=row.id) + "#ratings")
     return campaign(campaign_id, rating_form=form)
+
+
+def _answers(data: dict) -> dict:
+    """One radio group per checklist item (``answer-<key>``) as the API's ``answers``."""
+    data["answers"] = {key.removeprefix("answer-"): value for key, value in request.form.items()
+                       if key.startswith("answer-") and value}
+    return data
+
+
+@bp.route("/campaigns/<uuid:campaign_id>/self-inspection", methods=["GET", "POST"])
+@requires("inspection.self_inspection.write")
+def self_inspection(campaign_id) -> Response | tuple[str, int]:
+    """A village or station fills in the checklist (its own unit only, I2); submitted, it
+    covers the unit."""
+    row = get_or_404(Campaign, campaign_id)
+    units = [(value, name) for value, name in _units(SCOPE_KINDS)
+             if can_write_unit(uuid.UUID(value))]
+    form = Form(InspectionSelfInspectionIn, initial={
+        "unit_id": units[0][0] if len(units) == 1 else "", "submit": True}, prepare=_answers)
+
+    def write(db: Session, data: dict) -> Check:
+        require_unit_write(data["unit_id"])
+        if data["submit"] and len(data["answers"]) < len(services.checklist()):
+            raise DomainError("answers", _("Answer every item to submit, or save a draft."))
+        return services.record_check(db, row, method="self", **data)
+
+    if (check := form.submit(write)) is not None:
+        flash(_("The self-inspection was submitted.") if check.submitted_at
+              else _("The self-inspection was saved as a draft."))
+        return redirect(_url(".campaign", campaign_id=row.id) + "#coverage")
+    items = [{**item, "label": render(Label(item["text"], item.get("text_en") or item["text"]))}
+             for item in services.checklist()]
+    answers = {key.removeprefix("answer-"): value for key, value in request.form.items()
+               if key.startswith("answer-")}
+    return answered(render_page("inspection/self_inspection.html", row=row, form=form,
+                                units=units, items=items, answers=answers), form)
 
 
 # --- findings and rectification ---------------------------------------------------------------

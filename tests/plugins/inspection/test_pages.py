@@ -176,3 +176,31 @@ def test_a_role_without_the_permission_is_refused(town):
     assert viewer.post(f"{_pages(town)}/campaigns/new", data={
         "csrf_token": token, "title": "x", "started_on": "2026-05-20"}).status_code == 403
     assert town.client("office").get(f"{town.base}/inspection/campaigns").json == []
+
+
+def test_a_unit_fills_in_its_self_inspection_on_the_page(town, time_machine):
+    time_machine.move_to(at(NOW))
+    office, head = town.client("office"), town.client("unit_head")
+    made = campaign(office, town)
+    page = f"{_pages(town)}/campaigns/{made['id']}/self-inspection"
+    form = _html(head.get(page).assert_status(200))
+    assert "東村村委會" in form and "文化站" not in form  # only the head's own unit
+    keys = sorted(set(re.findall(r'name="answer-([a-z_]+)"', form)))
+    assert len(keys) >= 5
+    unit = str(town.units["village-1"])
+    short = _post(head, page, {"unit_id": unit, "submit": "true", f"answer-{keys[0]}": "yes"})
+    assert short.status_code == 422  # submitting needs every item answered
+    foreign = _post(head, page, {"unit_id": str(town.units["station-1"]),
+                                 **{f"answer-{k}": "yes" for k in keys}})
+    assert foreign.status_code == 403
+    assert office.get(f"{town.base}/inspection/campaigns/{made['id']}/checks").json == []
+    done = _post(head, page, {"unit_id": unit, "submit": "true",
+                              **{f"answer-{k}": "yes" for k in keys}, f"answer-{keys[0]}": "no"})
+    assert done.status_code == 302
+    shown = office.get(f"{town.base}/inspection/campaigns/{made['id']}").json
+    assert shown["coverage"]["covered"] == 1
+    assert [u["code"] for u in shown["coverage"]["not_covered"]] == ["station-1"]
+    checks = office.get(f"{town.base}/inspection/campaigns/{made['id']}/checks").json
+    assert checks[0]["answers"][keys[0]] == "no" and checks[0]["covers"] is True
+    html = _html(office.get(f"{_pages(town)}/campaigns/{made['id']}"))
+    assert 'data-unit="village-1" data-covered="true"' in html
