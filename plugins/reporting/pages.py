@@ -47,6 +47,7 @@ from zerenzhi.plugins.reporting.models import (
     ReportingSituation,
 )
 from zerenzhi.plugins.reporting.schemas import (
+    ReportingAcknowledgeIn,
     ReportingHalfYearIn,
     ReportingHalfYearOut,
     ReportingHalfYearPatch,
@@ -324,8 +325,10 @@ def report(report_id) -> str:
     row = get_or_404(ReportingHalfYearReport, report_id)
     form = Form(ReportingSubmitIn, initial={"submitted_on": today().isoformat(),
                                             "recipient": row.recipient})
-    return render_page("reporting/report.html", row=row, form=form,
-                       status=REPORT_STATUS.get(row.status, row.status))
+    ack_form = Form(ReportingAcknowledgeIn, initial={"acknowledged_on": today().isoformat()})
+    return render_page("reporting/report.html", row=row, form=form, ack_form=ack_form,
+                       status=REPORT_STATUS.get(row.status, row.status),
+                       version=version(row, ReportingHalfYearOut))
 
 
 @bp.route("/half-year-reports/<uuid:report_id>/edit", methods=["GET", "POST"])
@@ -363,8 +366,41 @@ def submit_report(report_id) -> Response | tuple[str, int]:
     if form.submit(_committee_write(services.submit_half_year, row)) is not None:
         flash(_("The report was submitted: it counts for %(period)s.", period=row.period))
         return redirect(_url(".report", report_id=row.id))
-    return render_page("reporting/report.html", row=row, form=form,
-                       status=REPORT_STATUS.get(row.status, row.status)), 422
+    return render_page("reporting/report.html", row=row, form=form, ack_form=Form(
+        ReportingAcknowledgeIn, initial={"acknowledged_on": today().isoformat()}),
+        status=REPORT_STATUS.get(row.status, row.status),
+        version=version(row, ReportingHalfYearOut)), 422
+
+
+@bp.route("/half-year-reports/<uuid:report_id>/acknowledge", methods=["POST"])
+@requires("reporting.report.write")
+def acknowledge_report(report_id) -> Response | tuple[str, int]:
+    """The higher committee acknowledged receipt of a submitted report."""
+    row = get_or_404(ReportingHalfYearReport, report_id)
+    form = Form(ReportingAcknowledgeIn)
+    if form.submit(_committee_write(services.acknowledge_half_year, row)) is not None:
+        flash(_("The acknowledgement was recorded."))
+        return redirect(_url(".report", report_id=row.id))
+    return render_page("reporting/report.html", row=row, form=form, ack_form=form,
+                       status=REPORT_STATUS.get(row.status, row.status),
+                       version=version(row, ReportingHalfYearOut)), 422
+
+
+@bp.route("/half-year-reports/<uuid:report_id>/archive", methods=["POST"])
+@requires("reporting.report.write")
+def archive_report(report_id) -> Response:
+    """Archive (never delete) the version shown: a submitted report stops counting."""
+    row = get_or_404(ReportingHalfYearReport, report_id)
+    try:
+        with writing() as db:
+            unchanged(db, row, ReportingHalfYearOut)
+            require_unit_write(committee(db).id)
+            services.archive(db, row, services.HALF_YEAR)
+    except DomainError as error:
+        flash(error.message)
+        return redirect(_url(".report", report_id=row.id))
+    flash(_("The report was archived: it no longer counts."))
+    return redirect(_url(".index"))
 
 
 @bp.route("/half-year-reports/<uuid:report_id>/export.docx")

@@ -164,6 +164,14 @@ def test_a_half_year_report_drafted_edited_submitted_and_downloaded(reported):
     assert refused.status_code == 422
     assert office.get(f"{reported.base}/reporting/half-year-reports/{report['id']}"
                       ).json["title"] != "改"
+    assert _post(office, page, {"acknowledged_on": "2026-05-20", "note": "已收悉"},
+                 action=f"{page}/acknowledge").status_code == 302
+    acknowledged = office.get(f"{reported.base}/reporting/half-year-reports/{report['id']}").json
+    assert (acknowledged["status"], acknowledged["acknowledgement"]) == ("acknowledged", "已收悉")
+    version = re.search(r'name="version" value="([^"]+)"', _html(office.get(page))).group(1)
+    assert _post(office, page, {"version": version},
+                 action=f"{page}/archive").status_code == 302
+    assert item(reported, "2026H1", HALF_YEAR)["status"] != "fulfilled"
 
 
 def test_a_situation_shows_its_clock_and_is_reported_on_the_page(reported):
