@@ -38,8 +38,8 @@ def _units(world) -> list[dict]:
 def test_every_reader_sees_the_tree(township, role):
     html = _html(township.client(role).get(_path(township)).assert_status(200))
     assert 'id="unit-branch-1"' in html and "第一黨支部" in html
-    assert ("Members and their posts" in html) == (role in ("secretary", "office"))
-    assert ("Add a unit" in html) == (role in ("secretary", "office"))
+    assert ('id="members-heading"' in html) == (role in ("secretary", "office"))
+    assert ("/organisation/units/new" in html) == (role in ("secretary", "office"))
     assert not re.search(r">[^<]*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-", html)  # no raw ids
 
 
@@ -100,6 +100,7 @@ def test_a_short_password_is_refused_in_the_page_language(township):
 
 
 def test_assigning_and_ending_a_post_moves_the_obligations(township):
+    township.enable("study")
     admin = township.client("secretary")
     subject = township.users["subject"]
     page = _path(township, f"/members/{subject}")
@@ -112,13 +113,18 @@ def test_assigning_and_ending_a_post_moves_the_obligations(township):
                 and p["unit_id"] == str(township.units["branch-2"]))
     html = _html(admin.get(page).assert_status(200))
     assert 'data-role="branch_secretary"' in html
+    owed = html.split('id="owed-heading"')[1].split("</section>")[0]
+    assert 'data-rule="study.branch_theory_study"' in owed  # the post's duty is theirs now
     ended = _post(township.client("tenant_admin"), page, {},
                   action=f"{page}/posts/{post['id']}/end")
     assert ended.status_code == 302
     api = admin.get(f"{township.base}/users/{subject}/positions?include_ended=true").json
     assert next(p for p in api if p["id"] == post["id"])["ended_at"] is not None
     after = _html(admin.get(page).assert_status(200))
-    assert "Post history" in after and "branch_secretary" in after.split("Post history")[1]
+    owed = after.split('id="owed-heading"')[1].split("</section>")[0]
+    assert 'data-rule="study.branch_theory_study"' not in owed  # it left with the post
+    history = after.split('id="history-heading"')[1]
+    assert 'data-role="branch_secretary"' in history
 
 
 def test_a_post_the_caller_may_not_grant_is_refused(township):
