@@ -102,3 +102,35 @@ def test_other_modules_see_a_greeting_by_reference(hello):
     assert seen is not None and seen["status"] == "recorded" and seen["id"] == greeting_id
     assert "你好" not in str(seen)  # a title and a status, never the record's body
     assert missing is None
+
+
+def test_the_console_page_lists_and_records_greetings(hello):
+    """The page the plugin adds through ``register_pages``: in the navigation of a township
+    that enabled the module, a list and a form posting to the same service as the API."""
+    import re
+
+    office = hello.client("office")
+    page = f"/townships/{hello.slug}/hello/"
+    html = office.get(page).assert_status(200).raw.get_data(as_text=True)
+    assert f'href="{page}"' in html  # its navigation entry
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    branch = str(hello.units["branch-1"])
+    office.post(f"{page}greet", data={"csrf_token": token, "unit_id": branch,
+                                      "message": "早上好"}).assert_status(302)
+    listed = office.get(f"{hello.base}/hello/greetings").json
+    assert [(g["unit_id"], g["message"]) for g in listed] == [(branch, "早上好")]
+    assert "早上好" in office.get(page).raw.get_data(as_text=True)
+    refused = office.post(f"{page}greet", data={"csrf_token": token, "unit_id": "",
+                                                "message": "x" * 201})
+    assert refused.status_code == 422  # no unit, too long: the API's schema refuses both
+    assert len(office.get(f"{hello.base}/hello/greetings").json) == 1
+    viewer = hello.client("viewer")
+    html = viewer.get(page).assert_status(200).raw.get_data(as_text=True)
+    assert f'action="{page}greet"' not in html  # no form for a role that may not write
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    viewer.post(f"{page}greet", data={"csrf_token": token, "unit_id": branch}
+                ).assert_status(403)
+
+
+def test_the_console_page_is_404_where_the_module_is_off(township):
+    township.client("office").get(f"/townships/{township.slug}/hello/").assert_status(404)

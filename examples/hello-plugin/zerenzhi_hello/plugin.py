@@ -5,9 +5,10 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest import Blueprint
 from sqlalchemy.orm import Session
-from zerenzhi import InputSchema, Label, Manifest, Permission, RuleDef, hookimpl
+from zerenzhi import InputSchema, Label, Manifest, Pages, Permission, RuleDef, hookimpl
 
 from zerenzhi_hello import services
+from zerenzhi_hello.pages import PAGES
 from zerenzhi_hello.routes import blp
 from zerenzhi_hello.rules import PERMISSIONS, QUARTERLY_GREETINGS
 
@@ -37,6 +38,11 @@ class HelloPlugin:
     @hookimpl
     def register_permissions(self) -> list[Permission]:
         return PERMISSIONS
+
+    @hookimpl
+    def register_pages(self) -> Pages:
+        """Its console page (a list of greetings and a form): see pages.py."""
+        return PAGES
 
     @hookimpl
     def register_rules(self) -> list[RuleDef]:
