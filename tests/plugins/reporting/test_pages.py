@@ -98,7 +98,8 @@ def test_bad_input_re_renders_in_the_page_language_and_writes_nothing(reported):
                    {"title": "", "held_on": "2026-06-30"})  # no title, in the future
     assert answer.status_code == 422
     html = _html(answer)
-    assert 'aria-invalid="true"' in html and "請更正" in html
+    assert 'aria-invalid="true"' in html and 'class="form-errors"' in html
+    assert "Please correct" not in html  # in the page's language (zh-Hant)
     assert "Missing data" not in html  # marshmallow's English is translated
     assert office.get(f"{reported.base}/reporting/meetings").json == []
     assert item(reported, "2026H1", MEETING)["done"] == 0
