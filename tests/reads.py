@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, Table, select
 
@@ -363,7 +364,10 @@ def _interview(world: World) -> None:
         "unit_id": str(world.units["village-1"]), "rating": "prominent_problems",
         "note": "學習制度落實不到位"}).assert_status(200).json
     office.post(f"{world.base}/inspection/interviews", json={
-        "rating_id": rated["id"], "held_on": dt.date.today().isoformat(),
+        # the township's today (Asia/Shanghai), as the rating is dated: after 16:00 UTC the
+        # machine's date is the day before, and an interview before its rating is refused
+        "rating_id": rated["id"],
+        "held_on": dt.datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat(),
         "content": "指出問題，提出整改要求"}).assert_status(201)
 
 
