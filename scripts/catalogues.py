@@ -124,8 +124,19 @@ def main() -> int:
     parser.add_argument("--check", action="store_true")
     args = parser.parse_args()
     problems = []
+    seen: dict[str, tuple[str, Path]] = {}  # msgid -> (msgstr, catalogue): one text app-wide
     for folder, files in catalogues():
         wanted, missing = build(folder, files)
+        hant = wanted[folder / "zh_Hant" / "LC_MESSAGES" / "messages.po"]
+        for message in read_po(io.BytesIO(hant), locale="zh_Hant"):
+            if not message.id or not message.string:
+                continue
+            first = seen.setdefault(message.id, (message.string, folder))
+            if first[0] != message.string:
+                # Flask-Babel merges every catalogue into one: the last loaded would win
+                problems.append(f"{message.id!r} is {first[0]!r} in "
+                                f"{first[1].relative_to(ROOT)} but {message.string!r} in "
+                                f"{folder.relative_to(ROOT)}: one text for one msgid")
         for msgid in missing:
             problems.append(f"{folder.relative_to(ROOT)}: no zh_Hant translation of {msgid!r}")
         for path, content in wanted.items():
