@@ -98,6 +98,11 @@ KIND_LABELS = {  # kind -> (label, the clause it counts for by default)
     "special_study": (_l("Special deliberation"), "W2"),
     "training": (_l("Training"), "M5"),
 }
+COUNTS = {  # rule -> (its clause, what a session counts as there)
+    "study.secretary_special_study": ("W2", _l("special deliberation")),
+    "study.branch_theory_study": ("W3", _l("theory study")),
+    "study.branch_ideology_study": ("W3", _l("on ideology work")),
+}
 PROGRESS_STATUS = {"held": ("fulfilled", _l("Held")), "due": ("due_soon", _l("Due")),
                    "missed": ("overdue", _l("Missed")),
                    "upcoming": ("upcoming", _l("Upcoming"))}
@@ -193,7 +198,7 @@ def sessions() -> str:
     args = {k: v for k, v in request.args.items() if v.strip() and k != "page"}
     return render_page(
         "study/sessions.html", rows=services.shown(db, rows, _settings()), pager=pager,
-        names=unit_names(), kinds=kinds(), kind_labels=KIND_LABELS, shown=args,
+        names=unit_names(), kinds=kinds(), kind_labels=KIND_LABELS, counts=COUNTS, shown=args,
         years=range(today().year, today().year - 6, -1),
         page_url=lambda page: _url(".sessions", **args, page=page))
 
@@ -323,7 +328,8 @@ def session_page(session_id) -> str:
         db, [a.member_id for a in row.attendance]).items()} if row.attendance else {}
     return render_page("study/session.html", row=row, shown=shown, people=people,
                        unit_name=unit_names().get(row.unit_id, ""), kind_labels=KIND_LABELS,
-                       can_write=can_write_unit(row.unit_id), version=meeting_version(db, row))
+                       counts=COUNTS, can_write=can_write_unit(row.unit_id),
+                       version=meeting_version(db, row))
 
 
 def _meeting_values(row: StudyMeeting) -> dict:
