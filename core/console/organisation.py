@@ -40,7 +40,7 @@ from zerenzhi.routes.users import PositionIn, UserIn
 from zerenzhi.tenancy.clock import today
 from zerenzhi.web.pipeline import not_found
 
-OWED_AHEAD_DAYS = 400  # a member's page lists what their posts owe up to this far ahead
+OWED_AHEAD_DAYS = 183  # a member's page lists what their posts owe in the next half-year
 OPEN = ("overdue", "due_soon", "upcoming")
 
 
