@@ -97,13 +97,14 @@ def test_a_branch_secretary_records_a_session_and_the_overview_counts_it(studied
 def test_two_sessions_a_month_fulfil_the_ideology_rule_on_the_overview(studied):
     """W3's two on ideology: the overview board (core's home page) shows it fulfilled."""
     client = studied.client("branch_secretary")
-    new = f"{_pages(studied)}/sessions/new"
+    new, home = f"{_pages(studied)}/sessions/new", f"/townships/{studied.slug}/?period=2026"
+    board = f'data-rule="{IDEOLOGY}" data-unit="branch-1" data-status='
+    assert f'{board}"fulfilled"' not in _html(client.get(home).assert_status(200))
     for day in ("2026-02-10", "2026-03-10"):
         _post(client, new, _session_form(studied, held_on=day, title=f"學習 {day}")
               + _roster(studied)).assert_status(302)
     assert item(studied, "2026", IDEOLOGY, "branch-1")["status"] == "fulfilled"
-    home = _html(client.get(f"/townships/{studied.slug}/?period=2026").assert_status(200))
-    assert "status-fulfilled" in home
+    assert f'{board}"fulfilled"' in _html(client.get(home).assert_status(200))
 
 
 @time_machine.travel(NOW, tick=False)
