@@ -48,6 +48,7 @@ SERVICE_MESSAGES = (
     N_("periodic rules are due at the end of their period"),
     N_("each kind once"),
     N_("no stored value to keep: send the value"),
+    N_("weights add up to 100"),
 )
 # what each built-in module is for; another module shows its package's docstring
 DESCRIPTIONS = {
@@ -112,6 +113,7 @@ class SettingField:
     help: str = ""
     attrs: dict[str, Any] = field(default_factory=dict)
     is_set: bool = False  # a secret: a value is stored
+    children: list[SettingField] = field(default_factory=list)  # a group's inputs
 
 
 def _one_of(declared: ma.fields.Field) -> list[str]:
@@ -129,6 +131,31 @@ def _range(declared: ma.fields.Field) -> dict[str, Any]:
     return {}
 
 
+FLAT = ("number", "checkbox", "select", "date", "text")
+
+
+def _item(key: str, kind: str, declared: ma.fields.Field, value: Any) -> SettingField:
+    """One input with its value as the form shows it."""
+    item = SettingField(key, kind, declared,
+                        help=str(declared.metadata.get("description", "")))
+    if kind == "secret":
+        item.is_set = value not in (None, "")
+    elif kind == "lines":
+        item.value = "\n".join(str(v) for v in value or ())
+        item.choices = _one_of(declared.inner)
+    elif kind == "fixed":
+        item.value = json.dumps(value, ensure_ascii=False)
+    elif kind == "group":
+        item.children = [_item(f"{key}.{sub}", _kind(sub, inner, frozenset()), inner,
+                               (value or {}).get(sub))
+                         for sub, inner in declared.schema.fields.items() if not inner.dump_only]
+    else:
+        item.value = "" if value is None else value
+        item.attrs = _range(declared) if kind == "number" else {}
+        item.choices = _one_of(declared) if kind == "select" else []
+    return item
+
+
 def _kind(name: str, declared: ma.fields.Field, secrets: frozenset[str]) -> str:
     if name in secrets:
         return "secret"
@@ -142,6 +169,10 @@ def _kind(name: str, declared: ma.fields.Field, secrets: frozenset[str]) -> str:
         return "lines"
     if isinstance(declared, ma.fields.String):
         return "select" if _one_of(declared) else "text"
+    if isinstance(declared, ma.fields.Nested) and not declared.many and all(
+            _kind(sub, inner, frozenset()) in FLAT
+            for sub, inner in declared.schema.fields.items()):
+        return "group"  # a flat nested schema (weights...): one input per field
     return "fixed"  # nested shapes: shown, kept as they are; the API changes them
 
 
@@ -152,23 +183,8 @@ def _fields(name: str, state: service.PluginState) -> list[SettingField]:
     for key, declared in schema_class().fields.items():
         if declared.dump_only:
             continue
-        kind = _kind(key, declared, secrets)
-        value = state.settings.get(key)
-        item = SettingField(key, kind, declared, source=state.sources.get(key, "default"),
-                            help=str(declared.metadata.get("description", "")))
-        if kind == "secret":
-            item.is_set = value not in (None, "")
-        elif kind == "lines":
-            item.value = "\n".join(str(v) for v in value or ())
-            item.choices = _one_of(declared.inner)
-        elif kind == "fixed":
-            item.value = json.dumps(value, ensure_ascii=False)
-        elif kind == "number":
-            item.value = "" if value is None else value
-            item.attrs = _range(declared)
-        else:
-            item.value = "" if value is None else value
-            item.choices = _one_of(declared)
+        item = _item(key, _kind(key, declared, secrets), declared, state.settings.get(key))
+        item.source = state.sources.get(key, "default")
         found.append(item)
     return found
 
@@ -203,6 +219,10 @@ def _posted_layer(db, name: str, items: list[SettingField],
             continue
         if item.kind == "checkbox":
             value: Any = key in request.form
+        elif item.kind == "group":
+            value = {child.name.split(".", 1)[1]: _posted(child)
+                     for child in item.children
+                     if child.kind == "checkbox" or request.form.get(child.name, "").strip()}
         elif item.kind == "lines":
             value = [line.strip() for line in raw.splitlines() if line.strip()]
         elif not raw.strip():
@@ -220,13 +240,18 @@ def _posted_layer(db, name: str, items: list[SettingField],
     return layer, errors
 
 
+def _posted(item: SettingField) -> Any:
+    return item.name in request.form if item.kind == "checkbox" \
+        else request.form.get(item.name, "").strip()
+
+
 def _values_shown(items: list[SettingField]) -> None:
     """A refused form shows what was posted (secrets never)."""
     for item in items:
-        if item.kind in ("secret", "fixed"):
-            continue
-        item.value = (item.name in request.form) if item.kind == "checkbox" \
-            else request.form.get(item.name, "")
+        if item.kind == "group":
+            _values_shown(item.children)
+        elif item.kind not in ("secret", "fixed"):
+            item.value = _posted(item)
 
 
 # --- pages ---------------------------------------------------------------------------------

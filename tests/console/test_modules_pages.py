@@ -100,6 +100,24 @@ def test_a_bad_setting_shows_the_field_error_and_writes_nothing(township):
     assert state["enabled"] is False and state["township_settings"] == {}
 
 
+def test_a_flat_nested_setting_is_one_input_per_field(township):
+    admin = township.client("tenant_admin", **{"Accept-Language": "en"})
+    form = _path(township, "/modules/inspection/settings")
+    html = _html(admin.get(form).assert_status(200))
+    for name in ("checklist", "rating", "findings"):
+        assert f'name="score_weights.{name}"' in html
+    refused = _post(admin, form, {"score_weights.checklist": "50",
+                                  "score_weights.rating": "30", "score_weights.findings": "30"})
+    assert refused.status_code == 422
+    assert 'id="s-score_weights-error">weights add up to 100' in _html(refused)
+    assert _plugin(township, "inspection")["enabled"] is False
+    saved = _post(admin, form, {"score_weights.checklist": "50",
+                                "score_weights.rating": "20", "score_weights.findings": "30"})
+    assert saved.status_code == 302
+    assert _plugin(township, "inspection")["township_settings"] == {
+        "score_weights": {"checklist": 50, "rating": 20, "findings": 30}}
+
+
 def test_a_secret_is_never_shown_back_and_blank_keeps_it(township):
     admin = township.client("tenant_admin")
     form = _path(township, "/modules/email/settings")
