@@ -255,3 +255,28 @@ def test_a_plan_is_written_on_the_page_and_shows_its_progress(studied):
     assert len(studied.client("office").get(f"{studied.base}/study/plans").json) == 1
     listing = _html(client.get(f"{_pages(studied)}/plans").assert_status(200))
     assert "2026年度理論學習計劃" in listing
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_plan_is_edited_with_its_version_and_archived(studied):
+    office = studied.client("office")
+    created = office.post(f"{studied.base}/study/plans", json={
+        "unit_id": str(studied.units["branch-1"]), "year": 2026, "items": [
+            {"planned_on": "2026-04-10", "topic": "黨章"}]}).assert_status(201).json
+    edit = f"{_pages(studied)}/plans/{created['id']}/edit"
+    html = _html(office.get(edit).assert_status(200))
+    version = re.search(r'name="version" value="([^"]+)"', html).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+    rows = [("item_on", "2026-04-10"), ("item_topic", "黨章（修訂）"), ("item_kind", "centralised")]
+    stale = office.post(edit, data=MultiDict([("csrf_token", token), ("version", "old"),
+                                              ("year", "2026"), *rows]))
+    assert stale.status_code == 422 and "黨章（修訂）" not in _html(stale)
+    office.post(edit, data=MultiDict([("csrf_token", token), ("version", version),
+                                      ("year", "2026"), *rows])).assert_status(302)
+    plan = office.get(f"{studied.base}/study/plans/{created['id']}").json
+    assert [i["topic"] for i in plan["items"]] == ["黨章（修訂）"]
+    page = f"{_pages(studied)}/plans/{created['id']}"
+    version = re.search(r'name="version" value="([^"]+)"', _html(office.get(page))).group(1)
+    office.post(f"{page}/archive", data={"csrf_token": token, "version": version}) \
+        .assert_status(302)
+    assert office.get(f"{studied.base}/study/plans/{created['id']}").json["archived_at"]
