@@ -139,8 +139,8 @@ def create_app(
     ratelimit.install(app)  # before the pipeline: a request over the limit costs no query
     console.install(app, kernel)  # before the pipeline: a page's CSRF check comes first
     pipeline.install(app)
+    app.before_request(console.choose_language)  # after the pipeline: the township's default
     app.before_request(kernel.plugin_guard)  # after the pipeline: it needs the tenant
-    app.before_request(console.choose_language)  # after it too: the township's default
     idempotency.install(app)
     install_error_handlers(app)
     commands.register(app.cli)

@@ -60,13 +60,14 @@ def render_page(template: str, **context: Any) -> str:
 
 
 def layout_context() -> dict[str, Any]:
+    language = page_language()  # first: the names below are rendered in it
     tenant = g.get("zz_tenant")
     return {
         "tenant": tenant,
         "tenant_name": _tenant_name(tenant),
         "identity": g.get("zz_identity"),
         "nav": navigation(),
-        "lang": page_language(),
+        "lang": language,
         "languages": language_choices(),
     }
 
