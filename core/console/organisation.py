@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from flask import flash, g, redirect, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -179,11 +179,11 @@ def _owed(db: Session, member_id: uuid.UUID) -> list[dict[str, Any]]:
     return obligations.describe(rows, db, now)
 
 
-def _holders(db: Session, post: Position) -> list[str]:
+def _holders(db: Session, post: Position, *, besides: uuid.UUID | None = None) -> list[str]:
     """Who holds the same post (role at unit) now: the obligations are theirs."""
-    ids = db.scalars(select(Position.member_id).where(
+    ids = [member_id for member_id in db.scalars(select(Position.member_id).where(
         Position.role == post.role, Position.unit_id == post.unit_id,
-        Position.ended_at.is_(None))).all()
+        Position.ended_at.is_(None))) if member_id != besides]
     if not ids:
         return []
     return list(db.scalars(select(Member.display_name).where(Member.id.in_(ids))
@@ -227,15 +227,31 @@ def post_add(member_id: uuid.UUID, township: str | None = None) -> Response | tu
     return redirect(_url("console.member", member_id=target.id))
 
 
+def _post_owes(db: Session, post: Position) -> list[dict[str, Any]]:
+    """The open obligations this one post (role at unit) owes, of those its holder owes."""
+    return [item for item in _owed(db, post.member_id)
+            if item["responsible_role"] == post.role
+            and str(item["unit_id"]) == str(post.unit_id)]
+
+
 @bp.route("/townships/<township>/organisation/members/<uuid:member_id>/posts/"
-          "<uuid:position_id>/end", methods=["POST"])
+          "<uuid:position_id>/end", methods=["GET", "POST"])
 @requires("users.write")
 def post_end(member_id: uuid.UUID, position_id: uuid.UUID,
-             township: str | None = None) -> Response:
-    """Hand a post over: end it (kept in the history), as ``DELETE .../positions/<id>``."""
+             township: str | None = None) -> Response | str:
+    """Hand a post over: the GET shows what the post owes and who else holds it; the POST
+    ends it (kept in the history), as ``DELETE .../positions/<id>`` does."""
     post = get_or_404(Position, position_id)
     if post.member_id != member_id:  # another member's post is as unknown as none
         not_found()
+    if request.method == "GET":
+        db = db_session()
+        holder = get_or_404(Member, member_id)
+        names = {unit.id: unit.name for unit in _units(db)}
+        return render_page("console/organisation_handover.html", member=holder,
+                           post=_post_view(post, names),
+                           owes=_post_owes(db, post),
+                           others=_holders(db, post, besides=member_id))
     with writing() as db:
         users.end_position(db, post)
         holders = _holders(db, post)

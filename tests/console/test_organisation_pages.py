@@ -115,8 +115,13 @@ def test_assigning_and_ending_a_post_moves_the_obligations(township):
     assert 'data-role="branch_secretary"' in html
     owed = html.split('id="owed-heading"')[1].split("</section>")[0]
     assert 'data-rule="study.branch_theory_study"' in owed  # the post's duty is theirs now
-    ended = _post(township.client("tenant_admin"), page, {},
-                  action=f"{page}/posts/{post['id']}/end")
+    handover = f"{page}/posts/{post['id']}/end"
+    preview = _html(township.client("tenant_admin").get(handover).assert_status(200))
+    owes = preview.split('id="owes-heading"')[1].split("</section>")[0]
+    assert 'data-rule="study.branch_theory_study"' in owes  # what passes on with the post
+    assert all(p["ended_at"] is None for p in admin.get(
+        f"{township.base}/users/{subject}/positions").json)  # the preview ended nothing
+    ended = _post(township.client("tenant_admin"), handover, {})
     assert ended.status_code == 302
     api = admin.get(f"{township.base}/users/{subject}/positions?include_ended=true").json
     assert next(p for p in api if p["id"] == post["id"])["ended_at"] is not None
