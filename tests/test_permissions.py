@@ -52,9 +52,12 @@ for _role in TOWNSHIP_ROLES:
             set() if _role == "viewer" else {"attachments.write"})
 
 # Only logging in, the API documentation's assets and the operator's probes answer without a
-# token (/metrics admits loopback or its own token: tests/test_metrics.py).
+# token (/metrics admits loopback or its own token: tests/test_metrics.py); of the console,
+# its start (the login page, or one's township), logging in and out and the language switch
+# (tests/console/test_page_matrix.py).
 PUBLIC_ROUTES = {"POST /api/v1/auth/tokens", "GET /api/docs/assets/<path:filename>",
-                 "GET /healthz", "GET /readyz", "GET /metrics"}
+                 "GET /healthz", "GET /readyz", "GET /metrics",
+                 "GET /", "GET /login", "POST /login", "POST /logout", "POST /language"}
 
 
 def test_core_routes_and_grants(app):

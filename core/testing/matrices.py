@@ -6,6 +6,7 @@ writing a test for it.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -17,6 +18,10 @@ from zerenzhi.testing.world import ApiClient, World, build_world
 BODY_METHODS = ("POST", "PUT", "PATCH")
 UNKNOWN_TOWNSHIP = "/api/v1/townships/no-such-township/units"
 UNKNOWN_COUNTY = "/api/v1/counties/no-such-county/townships"
+UNKNOWN_SLUG = "no-such-township"
+PAGE_ALIASES = {"member_id": "user_id"}
+CSRF_FIELD = re.compile(r'(name="csrf_token" value=|name="csrf-token" content=|"X-CSRFToken": )'
+                        r'"[^"]*"')
 
 ObjectMaker = Callable[[World], Mapping[str, str]]
 
@@ -32,6 +37,10 @@ def check_isolation(plugin: Any, app, *, objects: ObjectMaker | None = None) -> 
     anonymous: 401}, and no answer mentions the other township (slug, ids of its tenant,
     units, users). County routes (core's) get the mirror-image matrix; global routes must
     authenticate unless public.
+
+    The owner's console pages get the same matrix as a browser sees it (``_Matrix.page``):
+    forms posted with their CSRF token; a foreign township the same 404 *page* as an unknown
+    one; a role lacking the permission the 403 page; anonymous a redirect to the login page.
 
     ``objects(world)`` may make the owner's own records in a township and return their ids
     by the URL argument that takes them (``{"greeting_id": ...}``), so foreign ids of the
@@ -74,15 +83,21 @@ class _Matrix:
         assert self.unknown_township.status_code == 404, self.unknown_township.json
         self.failures: list[str] = []
         self.checks = 0
+        self.page_clients: dict[tuple[str, str | None], PageClient] = {}
 
     def fail_unless(self, ok: bool, route: RouteCase, who: str, response) -> None:
         self.checks += 1
         if not ok:
+            body = response.json if response.json is not None else \
+                response.raw.get_data(as_text=True)[:300]
             self.failures.append(f"{route.method} {route.rule} {who}: "
-                                 f"{response.status_code} {response.json}")
+                                 f"{response.status_code} {body}")
 
-    def leaks(self, response) -> list[str]:
-        text = response.raw.get_data().decode("utf-8", errors="ignore")
+    def leaks(self, response, text: str | None = None) -> list[str]:
+        """The other township's slug or ids in the answer (``text``: the body as checked,
+        where a page's own URL, echoed in its links, has been taken out)."""
+        if text is None:
+            text = response.raw.get_data().decode("utf-8", errors="ignore")
         other = self.other
         markers = [other.slug, str(other.tenant_id), *map(str, other.units.values()),
                    *map(str, other.users.values())]
@@ -91,6 +106,8 @@ class _Matrix:
     def township_route(self, route: RouteCase) -> None:
         from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
 
+        if route.page:
+            return self.page(route)
         own, unknown = self.own, self.unknown_township
         own_url = fill(route.rule, {"township": own.slug, **self.own_ids})
         foreign_url = fill(route.rule, {"township": self.other.slug, **self.own_ids})
@@ -126,6 +143,69 @@ class _Matrix:
         self.fail_unless(response.status_code == 401 and not self.leaks(response),
                          route, "anonymous", response)
 
+    def page_client(self, world: World, role: str | None) -> PageClient:
+        key = (world.slug, role)
+        if key not in self.page_clients:
+            self.page_clients[key] = PageClient(world.client(role) if role else
+                                                ApiClient(self.app))
+        return self.page_clients[key]
+
+    def page(self, route: RouteCase) -> None:
+        """A township's page: what a browser gets, in every role, here and elsewhere."""
+        from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
+
+        own = self.own
+        made_up = {a: str(uuid.uuid4()) for a in route.arguments}  # one per page, not per URL
+        own_ids = {**made_up, **_aliased(self.own_ids)}
+        foreign_ids = _aliased(self.foreign_ids)
+        own_url = fill(route.rule, {**own_ids, "township": own.slug})
+        foreign_url = fill(route.rule, {**own_ids, "township": self.other.slug})
+        unknown_url = fill(route.rule, {**own_ids, "township": UNKNOWN_SLUG})
+        id_args = [a for a in route.arguments if a in foreign_ids and a.endswith("_id")]
+
+        def is_404_page(client: PageClient, slug: str, response) -> bool:
+            """The unknown township's 404 page (the links back to the page asked for, as
+            the language switch's, aside)."""
+            baseline = client.call(route.method, unknown_url)
+            return (response.status_code == baseline.status_code == 404 and is_page(response)
+                    and page_text(response).replace(f"/townships/{slug}/",
+                                                    f"/townships/{UNKNOWN_SLUG}/")
+                    == page_text(baseline))
+
+        for role in [*TOWNSHIP_ROLES, *COUNTY_ROLES]:
+            client = self.page_client(own, role)
+            response = client.call(route.method, foreign_url)
+            self.fail_unless(is_404_page(client, self.other.slug, response), route,
+                             f"page as {role} in a foreign township", response)
+            if role in COUNTY_ROLES:
+                response = client.call(route.method, own_url)
+                self.fail_unless(is_404_page(client, own.slug, response), route,
+                                 f"page as {role}", response)
+                continue
+            allowed = route.permission in self.granted[role]
+            if id_args and allowed:
+                url = fill(route.rule, {**own_ids, "township": own.slug,
+                                        **{a: foreign_ids[a] for a in id_args}})
+                response = client.call(route.method, url)
+                baseline = client.call(route.method, fill(route.rule, {
+                    **own_ids, "township": own.slug, **{a: made_up[a] for a in id_args}}))
+                shown = page_text(response)
+                for a in id_args:
+                    shown = shown.replace(foreign_ids[a], made_up[a])
+                self.fail_unless(
+                    (response.status_code, shown) == (baseline.status_code, page_text(baseline))
+                    and 400 <= response.status_code < 500 and not self.leaks(response, shown),
+                    route, f"page as {role} with foreign ids {id_args}", response)
+            response = client.call(route.method, own_url)
+            denied = response.status_code == 403
+            self.fail_unless(denied != allowed and (not denied or is_page(response))
+                             and response.status_code < 500 and not self.leaks(response)
+                             and not _to_login(response),
+                             route, f"page as {role} (allowed={allowed})", response)
+        response = self.page_client(own, None).call(route.method, own_url)
+        self.fail_unless(_to_login(response, route.method == "GET" and own_url)
+                         and not self.leaks(response), route, "page anonymous", response)
+
     def county_route(self, route: RouteCase) -> None:
         """Own county's staff by permission; everyone else the unknown county's 404 (or 401)."""
         from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
@@ -159,6 +239,57 @@ class _Matrix:
             return
         response = _call(ApiClient(self.app), route.method, fill(route.rule, {}))
         self.fail_unless(response.status_code == 401, route, "anonymous", response)
+
+
+class PageClient:
+    """A browser's view of pages for one caller (a bearer client, or anonymous): it keeps
+    the session cookie and posts every form with its CSRF token, as the page would."""
+
+    def __init__(self, client: ApiClient) -> None:
+        self.client = client
+        self._token: str | None = None
+
+    def token(self) -> str:
+        if self._token is None:
+            html = self.client.get("/login").raw.get_data(as_text=True)
+            found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+            assert found, "the login page carries no CSRF token"
+            self._token = found.group(1)
+        return self._token
+
+    def call(self, method: str, url: str):
+        if method == "GET":
+            return self.client.get(url)
+        response = self.client.request(method, url, data={"csrf_token": self.token()})
+        with self.client.client.session_transaction() as session:
+            session.pop("_flashes", None)  # a browser shows them on the page it goes to next
+        return response
+
+
+def _aliased(ids: Mapping[str, str]) -> dict[str, str]:
+    """Record ids by the names pages give them too (a member is a user: ``member_id``)."""
+    return {**{alias: ids[name] for alias, name in PAGE_ALIASES.items() if name in ids}, **ids}
+
+
+def is_page(response) -> bool:
+    return response.raw.mimetype == "text/html"
+
+
+def page_text(response) -> str:
+    """A page's body with its CSRF tokens (signed with the time) blanked, for comparing."""
+    return CSRF_FIELD.sub(r'\1""', response.raw.get_data(as_text=True))
+
+
+def _to_login(response, next_url: str | bool = False) -> bool:
+    """A redirect to the login page (coming back to ``next_url`` afterwards, when given)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    if response.status_code != 302:
+        return False
+    target = urlsplit(response.headers.get("Location", ""))
+    if target.path != "/login":
+        return False
+    return not next_url or parse_qs(target.query).get("next", [""])[0].rstrip("?") == next_url
 
 
 def check_permissions(plugin: Any, app, *, grants: Mapping[str, Iterable[str]] | None = None,

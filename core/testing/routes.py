@@ -1,6 +1,6 @@
-"""The app's API as a list of (rule, method) cases, each with the permission its view declares
-and the module that owns it: what the route matrices walk, so a route added later is covered
-without anyone writing a test for it."""
+"""The app's routes — the API's and the web console's pages — as a list of (rule, method)
+cases, each with the permission its view declares and the module that owns it: what the route
+matrices walk, so a route or page added later is covered without anyone writing a test for it."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 CORE = "core"
 """The owner name of core's own routes and tables (pass it where a check takes a plugin)."""
 
-SKIPPED_ENDPOINTS = ("static",)
+SKIPPED_ENDPOINTS = ("static",)  # and every blueprint's static files (``console.static``)
 READ_METHODS = ("GET",)
 
 
@@ -23,6 +23,7 @@ class RouteCase:
     permission: str | None
     arguments: tuple[str, ...]
     owner: str = CORE  # the plugin whose blueprint serves it, or "core"
+    page: bool = False  # a console page (HTML, session cookie, CSRF), not an API route
 
     @property
     def scope(self) -> str:
@@ -44,17 +45,22 @@ def _view_permission(app, endpoint: str, method: str) -> str | None:
 
 
 def iter_routes(app) -> list[RouteCase]:
-    """Every (rule, method) of the app's API, with the permission its view declares."""
-    owners = app.extensions["zerenzhi"].blueprint_owners
+    """Every (rule, method) of the app's API and pages, with the permission its view
+    declares (static files and the API documentation's assets aside)."""
+    kernel = app.extensions["zerenzhi"]
+    owners, pages = kernel.blueprint_owners, kernel.page_blueprints
     cases = []
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in SKIPPED_ENDPOINTS or rule.endpoint.startswith("api-docs."):
+        if (rule.endpoint in SKIPPED_ENDPOINTS or rule.endpoint.endswith(".static")
+                or rule.endpoint.startswith("api-docs.")):
             continue
-        owner = owners.get(rule.endpoint.split(".")[0], (CORE,))[0]
+        blueprint = rule.endpoint.split(".")[0]
+        owner = owners.get(blueprint, (CORE,))[0]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             cases.append(RouteCase(rule.rule, method, rule.endpoint,
                                    _view_permission(app, rule.endpoint, method),
-                                   tuple(sorted(rule.arguments)), owner))
+                                   tuple(sorted(rule.arguments)), owner,
+                                   "." in rule.endpoint and blueprint in pages))
     return cases
 
 
