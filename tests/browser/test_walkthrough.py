@@ -5,7 +5,6 @@ answer for it; the language switch; logging out. Run on SQLite and on PostgreSQL
 
 from __future__ import annotations
 
-import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select
 
@@ -17,16 +16,9 @@ from tests.browser.helpers import (
     wait_for,
     wait_loaded,
 )
-from zerenzhi.testing.fixtures import _pg_available
 
 TOWNSHIP = "longzhua"
 RULE, UNIT = "study.branch_theory_study", "branch-1"  # W3's centralised study, 機關黨支部
-
-
-def backends():
-    return [pytest.param("sqlite"),
-            pytest.param("postgresql", marks=pytest.mark.skipif(
-                not _pg_available(), reason="PostgreSQL server binaries not installed"))]
 
 
 def board_item(driver, base: str) -> tuple[str, str]:
@@ -67,8 +59,9 @@ def record_session(driver, base: str, title: str, shots=None) -> None:
     assert title in driver.find_element(By.TAG_NAME, "main").text
 
 
-@pytest.mark.parametrize("backend", backends())
-def test_walkthrough(browser, live_servers, screenshots, backend):
+def test_walkthrough(browser, live_servers, screenshots, zz_backend):
+    """``zz_backend``: the kit's parametrisation, SQLite and (when installed) PostgreSQL."""
+    backend = zz_backend
     base = live_servers(backend).url
     browser.delete_all_cookies()
     shots = (screenshots, "study-form", []) if backend == "sqlite" else None
