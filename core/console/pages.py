@@ -25,6 +25,11 @@ CORE_NAV: tuple[tuple[str, Any, str, int], ...] = (
 )
 
 
+# pages whose address is not under the navigation entry they belong to, by the first part
+# of the address after the township: the rules are shown with the modules
+NAV_PARENT = {"rules": "console.modules"}
+
+
 def navigation() -> list[dict[str, Any]]:
     """The links this user sees in this township: core's by permission, a plugin's only
     where the township enabled it; the current one marked."""
@@ -46,10 +51,18 @@ def navigation() -> list[dict[str, Any]]:
                 entries.append((entry.order, entry.endpoint, render(entry.label)))
     links = []
     for _order, endpoint, label in sorted(entries):
-        blueprint = endpoint.split(".")[0]
         links.append({"url": url_for(endpoint, township=tenant.slug), "label": label,
-                      "current": request.endpoint == endpoint
-                      or (blueprint != "console" and request.blueprint == blueprint)})
+                      "current": False})
+    # the current entry: the one whose page this is, or under whose address it lies (the
+    # longest prefix: a member's page is under Organisation); rules sit with the modules
+    home = url_for("console.home", township=tenant.slug)
+    path = request.path
+    section = path.removeprefix(home).split("/")[0]
+    if section in NAV_PARENT:
+        path = url_for(NAV_PARENT[section], township=tenant.slug)
+    under = [link for link in links if path.startswith(link["url"])]
+    if under:
+        max(under, key=lambda link: len(link["url"]))["current"] = True
     return links
 
 
