@@ -12,6 +12,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import MetaData, Table, select
@@ -194,6 +195,10 @@ class Resolver:
             return [rule.rule.replace("<path:filename>", SWAGGER_ASSET)]
         if rule.endpoint == "static":
             return [rule.rule.replace("<path:filename>", "robots.txt")]
+        if rule.endpoint.endswith(".static"):  # a blueprint's files (the console's CSS)
+            folder = Path(self.world.app.blueprints[rule.endpoint[:-7]].static_folder)
+            return [rule.rule.replace("<path:filename>", min(
+                p.name for p in folder.iterdir() if p.is_file()))]
         owner = self.owners.get(rule.endpoint.split(".")[0], ("core",))[0]
         values: dict[str, list[str]] = {}
         names = [m.group(2) for m in VARIABLE.finditer(rule.rule)]

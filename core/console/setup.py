@@ -74,6 +74,14 @@ def _check_csrf() -> None:
         current_app.extensions["csrf"].protect()
 
 
+def _head_as_get() -> None:
+    """A page's HEAD is its GET, body dropped (by werkzeug, from the WSGI environ): a view
+    that tells its form's POST from ``request.method == "GET"`` must not take a HEAD for a
+    post, which no CSRF check guards (reads never write, tests/test_reads_never_write.py)."""
+    if request.method == "HEAD" and request.blueprint in _page_blueprints():
+        request.method = "GET"
+
+
 def _page_blueprints() -> frozenset[str]:
     return current_app.extensions["zerenzhi"].page_blueprints
 
@@ -147,6 +155,7 @@ def install(app: Flask, kernel) -> None:
     app.register_blueprint(bp)
     names = _mount_plugin_pages(app, kernel)
     kernel.page_blueprints = frozenset({bp.name, *names})
+    app.before_request(_head_as_get)
     app.before_request(_check_csrf)
     app.after_request(_as_page)
     app.context_processor(_layout)
