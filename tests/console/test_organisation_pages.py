@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from core.testing.world import ApiClient
+from zerenzhi.testing.world import ApiClient
 
 
 def _html(response) -> str:
