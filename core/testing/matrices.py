@@ -26,7 +26,8 @@ CSRF_FIELD = re.compile(r'(name="csrf_token" value=|name="csrf-token" content=|"
 ObjectMaker = Callable[[World], Mapping[str, str]]
 
 
-def check_isolation(plugin: Any, app, *, objects: ObjectMaker | None = None) -> None:
+def check_isolation(plugin: Any, app, *, objects: ObjectMaker | None = None,
+                    pages_only: bool = False, sessions: bool = False) -> None:
     """Prove that a township never sees, changes or detects another's data through the
     owner's routes, and that the permission decides in one's own township.
 
@@ -45,14 +46,18 @@ def check_isolation(plugin: Any, app, *, objects: ObjectMaker | None = None) -> 
     ``objects(world)`` may make the owner's own records in a township and return their ids
     by the URL argument that takes them (``{"greeting_id": ...}``), so foreign ids of the
     plugin's own kinds are tried too; core's kinds (units, users, positions...) always are.
+    ``pages_only`` walks the pages alone; ``sessions`` calls them as a person does, signed in
+    through the login page (the session cookie) rather than with a bearer token.
     """
     owner = owner_of(plugin, app)
-    routes = [route for route in iter_routes(app) if route.owner == owner.name]
+    routes = [route for route in iter_routes(app) if route.owner == owner.name
+              and (route.page or not pages_only)]
     own, other = build_world(app), build_world(app, "o")
     for world in (own, other):
         for name in app.extensions["zerenzhi"].plugins.installed:
             world.enable(name)
     matrix = _Matrix(app, own, other, objects)
+    matrix.sessions = sessions
     for route in routes:
         {"township": matrix.township_route, "county": matrix.county_route,
          "global": matrix.global_route}[route.scope](route)
@@ -84,6 +89,7 @@ class _Matrix:
         self.failures: list[str] = []
         self.checks = 0
         self.page_clients: dict[tuple[str, str | None], PageClient] = {}
+        self.sessions = False
 
     def fail_unless(self, ok: bool, route: RouteCase, who: str, response) -> None:
         self.checks += 1
@@ -146,8 +152,11 @@ class _Matrix:
     def page_client(self, world: World, role: str | None) -> PageClient:
         key = (world.slug, role)
         if key not in self.page_clients:
-            self.page_clients[key] = PageClient(world.client(role) if role else
-                                                ApiClient(self.app))
+            if role and self.sessions:
+                self.page_clients[key] = PageClient.signed_in(world, role)
+            else:
+                self.page_clients[key] = PageClient(world.client(role) if role else
+                                                    ApiClient(self.app))
         return self.page_clients[key]
 
     def page(self, route: RouteCase) -> None:
@@ -248,6 +257,19 @@ class PageClient:
     def __init__(self, client: ApiClient) -> None:
         self.client = client
         self._token: str | None = None
+
+    @classmethod
+    def signed_in(cls, world: World, role: str) -> PageClient:
+        """A person in ``role`` signed in through the login page: no bearer token, only the
+        session cookie (a ``build_world`` user: ``<role>@<township's name>``)."""
+        from zerenzhi.testing.world import PASSWORD
+
+        client = cls(ApiClient(world.app))
+        username = f"{role}@{world.slug.removeprefix('w-')}"
+        client.client.post("/login", data={"username": username, "password": PASSWORD,
+                                           "csrf_token": client.token()}).assert_status(302)
+        client._token = None  # a new session after logging in: a new token
+        return client
 
     def token(self) -> str:
         if self._token is None:
