@@ -180,8 +180,10 @@ def test_loaded_into_an_empty_database_with_its_ids_every_row_is_equal(
         before, after = rows_of(app, demo.tenant_id), rows_of(fresh, demo.tenant_id)
         *kept, load = after[AUDIT]
         assert kept == before[AUDIT] and load["action"] == "tenant.load"
-        assert {t: r for t, r in after.items() if t != AUDIT} == \
-               {t: r for t, r in before.items() if t != AUDIT}
+        # a table with no row of the township (another test's plugin's, in the shared
+        # metadata) has nothing to compare: only tables holding rows are
+        assert {t: r for t, r in after.items() if t != AUDIT and r} == \
+               {t: r for t, r in before.items() if t != AUDIT and r}
         ids = [uuid.UUID(r["id"]) for r in before["member"]]
         assert accounts_of(fresh, ids) == accounts_of(app, ids)
         assert_sound(fresh, demo.slug)
