@@ -22,6 +22,7 @@ from zerenzhi.auth.roles import (
     UNIT_HEADS,
 )
 from zerenzhi.auth.scope import can_write_unit, current_identity, require_unit_write
+from zerenzhi.console.charts import bar_chart, line_chart
 from zerenzhi.console.forms import Form, load_query
 from zerenzhi.console.pages import render_page
 from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
@@ -112,6 +113,7 @@ __all__ = [
     "TenantScoped",
     "Timestamped",
     "audit_event",
+    "bar_chart",
     "can_write_unit",
     "close_event_obligation",
     "committee",
@@ -128,6 +130,7 @@ __all__ = [
     "get_or_404",
     "get_unit",
     "hookimpl",
+    "line_chart",
     "listed",
     "live_unit",
     "load_query",

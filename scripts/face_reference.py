@@ -39,6 +39,7 @@ GROUPS = (
     ("zerenzhi.obligations", "Obligations and the ledger"),
     ("zerenzhi.rollups", "Obligations and the ledger"),
     ("zerenzhi.directives", "Reporting upward"),
+    ("zerenzhi.console", "Pages and charts"),
     ("zerenzhi", "Events, labels and references"),
 )
 # Classes whose constructor is a library's (schemas, pages, blueprints, declarative
