@@ -25,6 +25,37 @@ CORE_NAV: tuple[tuple[str, Any, str, int], ...] = (
 )
 
 
+# the county's navigation: shown to county users of that county; directives, the inbox and
+# the bulletin only where their pages are installed
+COUNTY_NAV: tuple[tuple[str, Any, str, int], ...] = (
+    ("console.county_home", _l("Compliance"), "rollups.read", 10),
+    ("console.county_trend", _l("Trend"), "rollups.read", 20),
+    ("console.county_overdue", _l("Overdue"), "rollups.read", 30),
+    ("console.county_metrics", _l("Module figures"), "rollups.read", 40),
+    ("console.county_directives", _l("Directives"), "rollups.read", 50),
+    ("console.county_inbox", _l("Inbox"), "rollups.read", 60),
+    ("console.county_bulletin", _l("Bulletin"), "rollups.read", 70),
+)
+
+
+def _county_navigation(identity, tenant) -> list[dict[str, Any]]:
+    held = identity.permissions
+    links = [{"url": url_for(endpoint, county=tenant.slug), "label": str(label),
+              "current": False}
+             for endpoint, label, permission, _order in COUNTY_NAV
+             if permission in held and endpoint in current_app.view_functions]
+    # the current entry: the longest link the address lies under (the heat map is the
+    # county's root, so it is current only for itself and a township's row)
+    path = request.path
+    under = [link for link in links if path == link["url"] or (
+        path.startswith(link["url"]) and not link["url"].endswith("/"))]
+    if not under and "/townships/" in path and links:
+        under = [links[0]]
+    if under:
+        max(under, key=lambda link: len(link["url"]))["current"] = True
+    return links
+
+
 # pages whose address is not under the navigation entry they belong to, by the first part
 # of the address after the township: the rules are shown with the modules
 NAV_PARENT = {"rules": "console.modules"}
@@ -34,6 +65,8 @@ def navigation() -> list[dict[str, Any]]:
     """The links this user sees in this township: core's by permission, a plugin's only
     where the township enabled it; the current one marked."""
     identity, tenant = g.get("zz_identity"), g.get("zz_tenant")
+    if identity is not None and tenant is not None and tenant.kind == "county":
+        return _county_navigation(identity, tenant)
     if identity is None or tenant is None or tenant.kind != "township":
         return []
     held = identity.permissions

@@ -146,6 +146,7 @@ def install(app: Flask, kernel) -> None:
     from zerenzhi.console import (  # noqa: F401  (their views register on ``bp``)
         audit,
         calendar,
+        county,
         modules,
         organisation,
         views,

@@ -93,7 +93,8 @@ def language() -> Response:
 @bp.route("/")
 @requires(PUBLIC)
 def index() -> Response | str:
-    """Anonymous: the login page. Signed in: the user's township."""
+    """Anonymous: the login page. Signed in: the user's township, or a county user's
+    county dashboard."""
     identity = g.get("zz_identity")
     if identity is None:
         return redirect(url_for("console.login"))
@@ -101,6 +102,8 @@ def index() -> Response | str:
             if identity.home_tenant_id else None)
     if home is not None and home.kind == "township" and home.archived_at is None:
         return redirect(url_for("console.home", township=home.slug))
+    if home is not None and home.kind == "county" and home.archived_at is None:
+        return redirect(url_for("console.county_home", county=home.slug))
     return render_page("console/index.html", home=home)
 
 

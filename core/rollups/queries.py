@@ -109,6 +109,26 @@ def compliance(period: Period, now: dt.datetime) -> Select:
     return _compliance().params(w_start=period.start, w_end=period.end, now=now)
 
 
+@functools.lru_cache(maxsize=1)
+def _units() -> Select:
+    return (select(Obligation.unit_id, Obligation.rule_key, *_outcomes())
+            .where(_overlapping(), Obligation.tenant_id == bindparam("township_id"))
+            .group_by(Obligation.unit_id, Obligation.rule_key))
+
+
+def units(township_id: uuid.UUID, period: Period, now: dt.datetime) -> Select:
+    """Rows (unit_id, rule_key, total, waived, done, overdue): one township's obligations
+    of ``period`` by unit and rule — counts only, the row a county opens from its matrix."""
+    return _units().params(township_id=township_id, w_start=period.start, w_end=period.end,
+                           now=now)
+
+
+def unit_labels(township_id: uuid.UUID) -> Select:
+    """The township's units: code, name and kind, for the rows above."""
+    return (select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.kind)
+            .where(OrgUnit.tenant_id == township_id))
+
+
 def half_index(day: dt.date) -> int:
     """Half-years as consecutive integers (2026H1 = 4052, 2026H2 = 4053)."""
     return day.year * 2 + (day.month > 6)

@@ -81,7 +81,15 @@ def _townships(session: Session, county: TenantRef) -> list:
     return session.execute(queries.townships(county.id)).all()
 
 
-def _sort_key(sort: str, row: dict[str, Any]):
+def county_townships(session: Session, county: TenantRef) -> list:
+    """The county's live townships (id, slug, name, name_en, timezone), by slug."""
+    with county_read_scope(county):
+        return _townships(session, county)
+
+
+def _sort_key(sort: str, row: dict[str, Any], rule: str | None = None):
+    if rule is not None:  # one rule's column: the township's rate on it
+        return next((cell["rate"] for cell in row["cells"] if cell["rule"] == rule), None)
     if sort == "rate":
         return row["rate"]
     if sort == "overdue":
@@ -89,12 +97,14 @@ def _sort_key(sort: str, row: dict[str, Any]):
     return row["township"]["slug"]
 
 
-def sort_rows(rows: list[dict[str, Any]], sort: str, order: str) -> list[dict[str, Any]]:
-    """Sort townships; those with nothing to rate go last in either order."""
+def sort_rows(rows: list[dict[str, Any]], sort: str, order: str,
+              rule: str | None = None) -> list[dict[str, Any]]:
+    """Sort townships (by one rule's rate when ``rule`` is given); those with nothing to
+    rate go last in either order."""
     rows = sorted(rows, key=lambda r: r["township"]["slug"])
-    rated = [r for r in rows if _sort_key(sort, r) is not None]
-    unrated = [r for r in rows if _sort_key(sort, r) is None]
-    rated.sort(key=lambda r: _sort_key(sort, r), reverse=order == "desc")
+    rated = [r for r in rows if _sort_key(sort, r, rule) is not None]
+    unrated = [r for r in rows if _sort_key(sort, r, rule) is None]
+    rated.sort(key=lambda r: _sort_key(sort, r, rule), reverse=order == "desc")
     return rated + unrated
 
 
@@ -127,8 +137,10 @@ def _pivot(rows) -> tuple[dict, dict[uuid.UUID, Counts], dict[str, list[int]]]:
 
 
 def compliance(session: Session, county: TenantRef, period: Period, now: dt.datetime,
-               sort: str = "township", order: str = "asc") -> dict[str, Any]:
-    """The townships × rules matrix of ``period`` with totals per township, rule and county."""
+               sort: str = "township", order: str = "asc",
+               rule: str | None = None) -> dict[str, Any]:
+    """The townships × rules matrix of ``period`` with totals per township, rule and county;
+    ``rule`` sorts the townships by their rate on that rule instead of ``sort``."""
     with county_read_scope(county):
         towns = _townships(session, county)
         rows = session.execute(queries.compliance(period, now)).all()
@@ -142,11 +154,46 @@ def compliance(session: Session, county: TenantRef, period: Period, now: dt.date
                             "cells": cells.get(town.id, [])})
     return {
         "period": period.label, "period_start": period.start, "period_end": period.end,
-        "as_of": now, "sort": sort, "order": order,
-        "townships": sort_rows(result_rows, sort, order),
+        "as_of": now, "sort": sort, "order": order, "rule": rule,
+        "townships": sort_rows(result_rows, sort, order, rule),
         "rules": [{**_rule(key), **Counts(*sums).out()} for key, sums in sorted(per_rule.items())],
         "totals": total.out(),
     }
+
+
+def township_units(session: Session, county: TenantRef, township: str, period: Period,
+                   now: dt.datetime) -> dict[str, Any] | None:
+    """One township's row of the matrix opened up: its units' counts per rule for
+    ``period`` (counts only, as every county view). None when ``township`` is no live
+    township of this county."""
+    with county_read_scope(county):
+        town = next((t for t in _townships(session, county) if t.slug == township), None)
+        if town is None:
+            return None
+        rows = session.execute(queries.units(town.id, period, now)).all()
+        labels = {row.id: row for row in session.execute(queries.unit_labels(town.id))}
+    per_unit: dict[uuid.UUID, dict[str, Any]] = {}
+    rules: set[str] = set()
+    for unit_id, rule_key, total_n, waived, done, overdue in rows:
+        unit = per_unit.setdefault(unit_id, {"counts": Counts(), "cells": []})
+        counts = Counts(total_n - waived, done, overdue, waived)
+        unit["counts"] += counts
+        unit["cells"].append({"rule": rule_key, **counts.out()})
+        rules.add(rule_key)
+    units = []
+    for unit_id, unit in per_unit.items():
+        label = labels.get(unit_id)
+        units.append({"unit_id": unit_id, "code": label.code if label else None,
+                      "name": label.name if label else None,
+                      "kind": label.kind if label else None, **unit["counts"].out(),
+                      "cells": sorted(unit["cells"], key=itemgetter("rule"))})
+    units.sort(key=lambda u: (u["kind"] != "committee", u["code"] or ""))
+    total = Counts()
+    for unit in per_unit.values():
+        total += unit["counts"]
+    return {"township": _label(town), "period": period.label, "period_start": period.start,
+            "period_end": period.end, "as_of": now, **total.out(),
+            "rules": [_rule(key) for key in sorted(rules)], "units": units}
 
 
 def _post(role_key: str | None) -> dict[str, Any]:

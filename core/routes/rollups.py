@@ -24,6 +24,7 @@ from zerenzhi.rollups import exports, service
 from zerenzhi.rollups.metrics import METRIC_TYPES
 from zerenzhi.routes.common import Blueprint, QuerySchema
 from zerenzhi.routes.obligations import PeriodField
+from zerenzhi.web.pipeline import not_found
 
 blp = Blueprint("rollups", __name__, url_prefix="/api/v1/counties/<county>/rollup",
                 description="County roll-ups over its townships: compliance matrix, overdue "
@@ -62,6 +63,12 @@ class ComplianceQuery(ExportQuery):
                                                   "default: the current half-year"})
     sort = ma.fields.String(load_default="township", validate=ma.validate.OneOf(service.SORTS))
     order = ma.fields.String(load_default="asc", validate=ma.validate.OneOf(service.ORDERS))
+    rule = ma.fields.String(validate=ma.validate.Length(max=80), metadata={
+        "description": "sort the townships by their rate on this rule (instead of `sort`)"})
+
+
+class TownshipRowQuery(QuerySchema):
+    period = PeriodField(metadata={"description": "default: the current half-year"})
 
 
 class OverdueQuery(ExportQuery):
@@ -122,6 +129,30 @@ class RuleTotal(CountsSchema):
     source = ma.fields.String(allow_none=True, metadata={"description": "clause ID, e.g. W3"})
 
 
+class RuleLabel(ma.Schema):
+    rule = ma.fields.String()
+    title = ma.fields.String()
+    source = ma.fields.String(allow_none=True)
+
+
+class UnitRow(CountsSchema):
+    unit_id = ma.fields.UUID()
+    code = ma.fields.String(allow_none=True)
+    name = ma.fields.String(allow_none=True)
+    kind = ma.fields.String(allow_none=True)
+    cells = ma.fields.List(ma.fields.Nested(CellSchema))
+
+
+class TownshipRowOut(CountsSchema):
+    township = ma.fields.Nested(TownshipLabel)
+    period = ma.fields.String()
+    period_start = ma.fields.Date()
+    period_end = ma.fields.Date()
+    as_of = ma.fields.DateTime()
+    rules = ma.fields.List(ma.fields.Nested(RuleLabel))
+    units = ma.fields.List(ma.fields.Nested(UnitRow))
+
+
 class ComplianceOut(ma.Schema):
     period = ma.fields.String()
     period_start = ma.fields.Date()
@@ -129,6 +160,7 @@ class ComplianceOut(ma.Schema):
     as_of = ma.fields.DateTime()
     sort = ma.fields.String()
     order = ma.fields.String()
+    rule = ma.fields.String(allow_none=True)
     townships = ma.fields.List(ma.fields.Nested(ComplianceRow))
     rules = ma.fields.List(ma.fields.Nested(RuleTotal))
     totals = ma.fields.Nested(CountsSchema)
@@ -219,11 +251,11 @@ def _county():
     return g.zz_tenant.ref()
 
 
-def _half_year() -> Period:
+def current_half_year() -> Period:
     return period_of("half_year", local_today(_county().timezone))
 
 
-def _shift(period: Period, halves: int) -> Period:
+def shift_half(period: Period, halves: int) -> Period:
     index = period.start.year * 2 + (period.start.month > 6) + halves
     return parse(f"{index // 2}H{index % 2 + 1}")
 
@@ -243,7 +275,7 @@ def _rows_asked(query: dict, pagination) -> tuple[int, int]:
     return MAX_EXPORT_ROWS, 0
 
 
-def _filters(query: dict) -> dict[str, Any]:
+def overdue_filters(query: dict) -> dict[str, Any]:
     """The overdue list's filters, as ``service.overdue`` takes them."""
     return {"township": query.get("township"), "rule": query.get("rule"),
             "min_days": query["min_days"], "period": query.get("period")}
@@ -267,13 +299,13 @@ def _answer(query: dict, result: Any, sheets, csv_sheet: int, name: str):
     return result if fmt == "json" else _export(fmt, sheets(result), csv_sheet, name)
 
 
-def _trend_periods(query: dict) -> list[Period]:
+def trend_periods(query: dict) -> list[Period]:
     """The asked half-years: ``from``–``to``, by default the last four up to the current
     one; a ``from`` alone runs to the current half-year, at most ``MAX_TREND_PERIODS``."""
     start, end = query.get("start"), query.get("end")
     if end is None:
-        end = max(_half_year(), start) if start else _half_year()
-    start = start or _shift(end, -3)
+        end = max(current_half_year(), start) if start else current_half_year()
+    start = start or shift_half(end, -3)
     periods = periods_within("half_year", Period(start.start, end.end, "window", ""))
     if len(periods) > service.MAX_TREND_PERIODS:
         abort(422, message="too long a span", errors={"query": {
@@ -292,10 +324,23 @@ class Compliance(MethodView):
         totals per township, per rule and for the county; sortable by rate, overdue or
         township. Counts what the townships' calendars hold (periods are created by
         township reads and the nightly reminder job)."""
-        period = query.get("period") or _half_year()
+        period = query.get("period") or current_half_year()
         result = service.compliance(session(), _county(), period, utcnow(),
-                                    query["sort"], query["order"])
+                                    query["sort"], query["order"], query.get("rule"))
         return _answer(query, result, exports.compliance_sheets, 1, f"compliance-{period.label}")
+
+
+@blp.route("/compliance/townships/<township_slug>")
+class TownshipRow(MethodView):
+    @requires("rollups.read")
+    @blp.arguments(TownshipRowQuery, location="query")
+    @blp.response(200, TownshipRowOut)
+    def get(self, query, township_slug):
+        """One township's row of the matrix opened up: its units' counts per rule for a
+        period (counts only; no record of the township's is shown)."""
+        period = query.get("period") or current_half_year()
+        return service.township_units(session(), _county(), township_slug, period,
+                                      utcnow()) or not_found()
 
 
 @blp.route("/overdue")
@@ -311,7 +356,7 @@ class Overdue(MethodView):
         period. Exports hold every matching row, not one page."""
         limit, offset = _rows_asked(query, pagination_parameters)
         items, pagination_parameters.item_count = service.overdue(
-            session(), _county(), utcnow(), limit=limit, offset=offset, **_filters(query))
+            session(), _county(), utcnow(), limit=limit, offset=offset, **overdue_filters(query))
         return _answer(query, items, exports.overdue_sheets, 0, "overdue")
 
 
@@ -325,7 +370,7 @@ class Trend(MethodView):
         """Per township and for the whole county, each half-year's required, done and
         rate (default: the last four half-years); an obligation counts in every half-year
         it overlaps, as in ``compliance``."""
-        periods = _trend_periods(query)
+        periods = trend_periods(query)
         result = service.trend(session(), _county(), periods, utcnow())
         return _answer(query, result, exports.trend_sheets, 1,
                        f"trend-{periods[0].label}-{periods[-1].label}")
@@ -341,6 +386,6 @@ class Metrics(MethodView):
         """What each township's enabled modules report for a period (inspection scores,
         assessment totals, incident counts…), labelled and typed; a township that has not
         enabled a module lists it under ``disabled`` instead of showing zeros."""
-        period = query.get("period") or _half_year()
+        period = query.get("period") or current_half_year()
         result = service.metrics(session(), _county(), period)
         return _answer(query, result, exports.metrics_sheets, 0, f"metrics-{period.label}")
