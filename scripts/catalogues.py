@@ -38,6 +38,8 @@ AREAS = {
     "modules": ["modules.py", "templates/console/modules*.html",
                 "templates/console/rules*.html"],
     "audit": ["audit.py", "templates/console/audit*.html"],
+    "county": ["county.py", "charts.py", "templates/console/county*.html"],
+    "bulletin": ["bulletin.py", "templates/console/bulletin*.html"],
 }
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
             "_l": None, "N_": None}
