@@ -19,6 +19,7 @@ from flask_smorest import abort
 from zerenzhi.auth.permissions import requires
 from zerenzhi.db.base import utcnow
 from zerenzhi.db.session import session
+from zerenzhi.labels import Label, render
 from zerenzhi.obligations.periods import Period, local_today, parse, period_of, periods_within
 from zerenzhi.rollups import exports, service
 from zerenzhi.rollups.metrics import METRIC_TYPES
@@ -281,9 +282,17 @@ def overdue_filters(query: dict) -> dict[str, Any]:
             "min_days": query["min_days"], "period": query.get("period")}
 
 
+def heading() -> exports.Heading:
+    """A workbook's title row names the county, in the request's language, and tells the
+    time on the county's clock."""
+    county = g.zz_tenant
+    return exports.Heading(render(Label(county.name, county.name_en or county.name)),
+                           county.timezone)
+
+
 def _export(fmt: str, sheets: list[exports.Sheet], csv_sheet: int, name: str) -> Response:
     if fmt == "xlsx":
-        body, mimetype = exports.to_xlsx(sheets), exports.XLSX
+        body, mimetype = exports.to_xlsx(sheets, heading=heading()), exports.XLSX
     else:
         body, mimetype = exports.to_csv(sheets[csv_sheet]), f"{exports.CSV}; charset=utf-8"
     filename = f"{g.zz_tenant.slug}-{name}.{fmt}"

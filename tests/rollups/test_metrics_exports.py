@@ -64,18 +64,66 @@ def test_compliance_workbook_has_a_sheet_per_view(county):
     assert response.headers["Content-Disposition"].endswith(
         f'{county.world.county_slug}-compliance-2026H1.xlsx"')
     book = load_workbook(io.BytesIO(response.raw.data))
-    assert book.sheetnames == ["合规矩阵", "明细", "按规则"]
+    assert book.sheetnames == ["合规矩阵", "明细", "按规则", "完成率图"]
     matrix = book["合规矩阵"]
-    assert matrix.freeze_panes == "A2"
-    headers = [c.value for c in matrix[1]]
+    assert matrix.freeze_panes == "A3"  # the title row and the header row stay in view
+    headers = [c.value for c in matrix[2]]
     assert headers[:2] == ["乡镇", "乡镇代码"] and headers[-1] == "完成率"
     assert matrix.column_dimensions["A"].width >= 6
-    rows = {r[1]: r for r in matrix.iter_rows(min_row=2, values_only=True)}
+    rows = {r[1]: r for r in matrix.iter_rows(min_row=3, values_only=True)}
     assert rows[county.b.slug][-1] == 0.3333
-    assert matrix.cell(row=2, column=len(headers)).number_format == "0.0%"
-    detail = list(book["明细"].iter_rows(min_row=2, values_only=True))
+    assert matrix.cell(row=3, column=len(headers)).number_format == "0.0%"
+    detail = list(book["明细"].iter_rows(min_row=3, values_only=True))
     assert len(detail) == 6  # a row per township and rule (A 3, B 2), C listed with zeros
-    assert book["明细"].freeze_panes == "A2"
+    assert book["明细"].freeze_panes == "A3"
+
+
+def _title(sheet) -> str:
+    return sheet.cell(row=1, column=1).value
+
+
+@time_machine.travel(NOW, tick=False)
+def test_every_sheet_prints_its_title_on_landscape_a4(county):
+    """A printed sheet says whose figures, which view and period, and when they were
+    counted, on the county's clock; landscape A4 as wide as the page, the header row on
+    every page."""
+    book = load_workbook(io.BytesIO(
+        rollup(county.world, "compliance", period="2026H1", format="xlsx").raw.data))
+    county_name = "县" + county.world.county_slug.removeprefix("c-")  # 縣…, in zh-Hans
+    for name in ("合规矩阵", "明细", "按规则"):
+        sheet = book[name]
+        title = _title(sheet)
+        assert title.startswith(county_name) and "合规情况" in title, title
+        assert "2026H1" in title and "截至 2026-07-10 09:00" in title, title
+        assert sheet.page_setup.orientation == "landscape"
+        assert str(sheet.page_setup.paperSize) == "9"  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+        assert sheet.page_setup.fitToWidth == 1 and sheet.page_setup.fitToHeight == 0
+        assert sheet.print_title_rows == "$2:$2"
+    english = county.world.client("county_viewer", **{"Accept-Language": "en"}).get(
+        f"/api/v1/counties/{county.world.county_slug}/rollup/overdue?format=xlsx")
+    sheet = load_workbook(io.BytesIO(english.raw.data)).worksheets[0]
+    assert "Overdue" in _title(sheet) and "as of 2026-07-10" in _title(sheet)
+    assert [c.value for c in sheet[2]][:2] == ["Township", "Township code"]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_compliance_and_trend_workbooks_carry_a_chart(county):
+    """Compliance: a bar per township (its rate); trend: a line per township and the
+    county; both drawn from the sheet's own cells."""
+    book = load_workbook(io.BytesIO(
+        rollup(county.world, "compliance", period="2026H1", format="xlsx").raw.data))
+    (chart,) = book.chartsheets[0]._charts
+    assert chart.tagname == "barChart" and len(chart.series) == 1
+    assert "'合规矩阵'" in chart.series[0].val.numRef.f
+    trend = load_workbook(io.BytesIO(rollup(county.world, "trend", format="xlsx").raw.data))
+    assert trend.sheetnames == ["完成率趋势", "明细", "完成率图"]
+    (line,) = trend.chartsheets[0]._charts
+    rates = trend["完成率趋势"]
+    assert line.tagname == "lineChart" and len(line.series) == rates.max_row - 2
+    for view in ("overdue", "metrics"):
+        book = load_workbook(io.BytesIO(rollup(county.world, view, format="xlsx").raw.data))
+        assert not book.chartsheets, view
 
 
 @time_machine.travel(NOW, tick=False)
@@ -97,8 +145,6 @@ def test_every_view_exports_both_formats(county):
         for fmt, kind in (("xlsx", XLSX), ("csv", "text/csv")):
             response = rollup(county.world, view, format=fmt).assert_status(200)
             assert response.headers["Content-Type"].startswith(kind), (view, fmt)
-    trend = load_workbook(io.BytesIO(rollup(county.world, "trend", format="xlsx").raw.data))
-    assert trend.sheetnames == ["完成率趋势", "明细"]
     rollup(county.world, "trend", format="pdf").assert_status(422)
 
 
