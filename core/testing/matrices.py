@@ -219,6 +219,8 @@ class _Matrix:
         """Own county's staff by permission; everyone else the unknown county's 404 (or 401)."""
         from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
 
+        if route.page:
+            return self.county_page(route)
         own, other, unknown = self.own, self.other, self.unknown_county
         if "plugin" in route.arguments and not self.app.extensions["zerenzhi"].plugins.installed:
             return  # nothing to configure when no module is installed
@@ -240,6 +242,45 @@ class _Matrix:
                              route, f"as township {role}", response)
         response = _call(ApiClient(self.app), route.method, own_url)
         self.fail_unless(response.status_code == 401, route, "anonymous", response)
+
+    def county_page(self, route: RouteCase) -> None:
+        """A county's page as a browser sees it: the county's own staff by permission (the
+        403 page when it lacks it); the other county's staff and every township user the same
+        404 page as a county that does not exist; anonymous a redirect to the login page."""
+        from zerenzhi.auth.roles import COUNTY_ROLES, TOWNSHIP_ROLES
+
+        own, other = self.own, self.other
+        values = {**{a: str(uuid.uuid4()) for a in route.arguments}, **_aliased(self.own_ids),
+                  "township_slug": own.slug}
+        own_url = fill(route.rule, {**values, "county": own.county_slug})
+        unknown_url = fill(route.rule, {**values, "county": UNKNOWN_SLUG})
+
+        def is_404_page(client: PageClient, response) -> bool:
+            baseline = client.call(route.method, unknown_url)
+            return (response.status_code == baseline.status_code == 404 and is_page(response)
+                    and page_text(response).replace(f"/counties/{own.county_slug}/",
+                                                    f"/counties/{UNKNOWN_SLUG}/")
+                    == page_text(baseline))
+
+        for role in COUNTY_ROLES:
+            allowed = route.permission in self.granted[role]
+            response = self.page_client(own, role).call(route.method, own_url)
+            denied = response.status_code == 403
+            self.fail_unless(denied != allowed and (not denied or is_page(response))
+                             and response.status_code < 500 and not _to_login(response)
+                             and not self.leaks(response),
+                             route, f"county page as {role} (allowed={allowed})", response)
+            client = self.page_client(other, role)
+            self.fail_unless(is_404_page(client, client.call(route.method, own_url)), route,
+                             f"county page as the other county's {role}", response)
+        for role in TOWNSHIP_ROLES:
+            client = self.page_client(own, role)
+            response = client.call(route.method, own_url)
+            self.fail_unless(is_404_page(client, response), route,
+                             f"county page as township {role}", response)
+        response = self.page_client(own, None).call(route.method, own_url)
+        self.fail_unless(_to_login(response, route.method == "GET" and own_url),
+                         route, "county page anonymous", response)
 
     def global_route(self, route: RouteCase) -> None:
         from zerenzhi.auth.permissions import PUBLIC
