@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
 
-TARGET_STATUSES = ("open", "completed")
+TARGET_STATUSES = ("open", "completed", "cancelled")
 KINDS = ("task", "rule")
 
 
@@ -49,6 +49,8 @@ class Directive(TenantScoped, Timestamped, Archivable, RuleTerms, Base):
     deadline: Mapped[dt.datetime]
     all_townships: Mapped[bool] = mapped_column(default=True)
     issued_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    # withdrawn before done: the townships' unfinished copies are cancelled with it
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(default=None)
 
     __table_args__ = (Index("ix_directive_deadline", "tenant_id", "deadline"),)
 
@@ -71,6 +73,10 @@ class DirectiveTarget(TenantScoped, Timestamped, RuleTerms, Base):
     report: Mapped[str | None] = mapped_column(Text, default=None)
     completed_at: Mapped[dt.datetime | None] = mapped_column(default=None)
     completed_by: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    # the county chased it while overdue (催辦): the last time and how often; each chase is
+    # an audited update of this row and an event to the township's notifiers
+    chased_at: Mapped[dt.datetime | None] = mapped_column(default=None)
+    chase_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("tenant_id", "directive_id"),

@@ -173,7 +173,10 @@ def progress(session: Session, directive_ids: Iterable[uuid.UUID]
 
 
 def state(target: DirectiveTarget, done: Progress | None, now: dt.datetime) -> str:
-    """open | completed | overdue, for either kind (a rule's from its units' progress)."""
+    """open | completed | overdue | cancelled, for either kind (a rule's from its units'
+    progress; cancelled when the county withdrew it before it was done)."""
+    if target.status == "cancelled":
+        return "cancelled"
     if target.kind == "rule":
         if done is not None and done.complete:
             return "completed"
@@ -219,7 +222,7 @@ def views(session: Session, targets: list[DirectiveTarget],
         view = {name: getattr(target, name) for name in (
             "directive_id", "kind", "title", "content", "deadline", "unit_id", "obligation_id",
             "report", "completed_at", "created_at", "updated_at", "period", "period_start",
-            "period_end", "applies_to", "min_count")}
+            "period_end", "applies_to", "min_count", "chased_at", "chase_count")}
         mine = done.get(target.directive_id, Progress())
         view["status"] = state(target, mine, now)
         if target.kind == "rule":

@@ -35,8 +35,10 @@ from zerenzhi.directives.rules import (
     TRIGGER,
 )
 from zerenzhi.domain import DomainError
+from zerenzhi.events import emit
 from zerenzhi.obligations.ledger import Evidence, sync
 from zerenzhi.obligations.materialize import open_event_obligation
+from zerenzhi.obligations.models import Fulfilment, Obligation
 from zerenzhi.obligations.periods import Period
 from zerenzhi.obligations.rules import RuleRegistry
 from zerenzhi.orgunits.service import root_unit
@@ -140,13 +142,17 @@ def _describe(directive: Directive, targets: list, done: dict,
     rows = []
     for target, slug, name in targets:
         mine = done.get((target.tenant_id, directive.id))
-        row = {"township": {"slug": slug, "name": name},
-               "status": rules.state(target, mine, now), "completed_at": target.completed_at,
-               "report": target.report}
+        status = rules.state(target, mine, now)
+        row = {"township": {"slug": slug, "name": name}, "status": status,
+               "completed_at": target.completed_at, "report": target.report,
+               "chased_at": target.chased_at, "chase_count": target.chase_count}
         if directive.kind == "rule":  # counts only: the units' reports stay the township's
             mine = mine or rules.Progress()
             row.update(units_required=mine.units, units_fulfilled=mine.fulfilled,
                        units_waived=mine.waived)
+        else:  # a task is owed by one unit, the committee
+            row.update(units_required=1, units_fulfilled=int(status == "completed"),
+                       units_waived=0)
         rows.append(row)
     rows.sort(key=lambda r: r["township"]["slug"])
     states = [r["status"] for r in rows]
@@ -156,9 +162,11 @@ def _describe(directive: Directive, targets: list, done: dict,
         "created_at": directive.created_at, "kind": directive.kind,
         "period": directive.period, "period_start": directive.period_start,
         "period_end": directive.period_end, "applies_to": directive.applies_to,
-        "min_count": directive.min_count,
+        "min_count": directive.min_count, "cancelled_at": directive.cancelled_at,
+        "archived_at": directive.archived_at,
         "counts": {"townships": len(rows), "completed": states.count("completed"),
-                   "overdue": states.count("overdue"), "open": states.count("open")},
+                   "overdue": states.count("overdue"), "open": states.count("open"),
+                   "cancelled": states.count("cancelled")},
         "townships": rows,
     }
 
@@ -196,6 +204,88 @@ def county_directive(session: Session, county: TenantRef, directive: Directive,
     return _with_targets(session, county, [directive], now)[0]
 
 
+def _copies(session: Session, county: TenantRef, directive: Directive
+            ) -> tuple[list[tuple[DirectiveTarget, Tenant]], dict]:
+    """Every township's copy of the directive with its township, and a rule's progress,
+    read through the county read scope (this county's townships only)."""
+    with county_read_scope(county):
+        rows = session.execute(
+            select(DirectiveTarget, Tenant).join(Tenant, Tenant.id == DirectiveTarget.tenant_id)
+            .where(DirectiveTarget.directive_id == directive.id,
+                   Tenant.county_id == county.id).order_by(Tenant.slug)).all()
+        done = rules.progress(session, [directive.id]) if directive.kind == "rule" else {}
+    return [(target, town) for target, town in rows], done
+
+
+def cancel_directive(session: Session, county: TenantRef, directive: Directive,
+                     now: dt.datetime) -> Directive:
+    """Withdraw a directive (撤銷): each township's unfinished copy is cancelled and what it
+    still owes under it is archived (kept, never deleted), so no calendar or roll-up counts
+    it any more; a copy already completed stays completed. Cancelling twice is a no-op."""
+    if directive.cancelled_at is not None:
+        return directive
+    copies, done = _copies(session, county, directive)
+    for target, town in copies:
+        if rules.state(target, done.get((town.id, directive.id)), now) == "completed":
+            continue
+        with tenant_scope(town.ref()):
+            target.status = "cancelled"
+            owed = session.scalars(select(Obligation).where(
+                rules._of([directive.id]), Obligation.waived_at.is_(None),
+                Obligation.counted < Obligation.min_count))
+            for obligation in owed:
+                obligation.archived_at = now
+            session.flush()
+    directive.cancelled_at = now
+    session.flush()
+    return directive
+
+
+def archive_directive(session: Session, county: TenantRef, directive: Directive,
+                      now: dt.datetime) -> Directive:
+    """File a finished directive away (kept, never deleted): it leaves the county's list.
+    Only once no township still owes it (every copy completed or cancelled): one that is
+    still open is cancelled first, so archiving never hides work still being chased."""
+    if directive.archived_at is not None:
+        return directive
+    copies, done = _copies(session, county, directive)
+    pending = [town.slug for target, town in copies if rules.state(
+        target, done.get((town.id, directive.id)), now) in ("open", "overdue")]
+    if pending:
+        raise DomainError("_schema", "still open in " + ", ".join(pending)
+                          + "; cancel the directive first", status=409)
+    directive.archived_at = now
+    session.flush()
+    return directive
+
+
+def chase(session: Session, county: TenantRef, directive: Directive, township: str,
+          now: dt.datetime, by: uuid.UUID | None = None) -> dict[str, Any] | None:
+    """Chase an overdue township (催辦): the reminder is recorded on its copy (in its scope,
+    audited there) and sent to its office as the event ``directive.chased`` through the
+    notifiers it enabled (webhook, e-mail), as obligation reminders are. None when the
+    township has no copy of it (not a target, another county's, unknown)."""
+    if directive.cancelled_at is not None:
+        raise DomainError("_schema", "the directive was cancelled", status=409)
+    copies, done = _copies(session, county, directive)
+    found = next(((t, town) for t, town in copies if town.slug == township), None)
+    if found is None:
+        return None
+    target, town = found
+    if rules.state(target, done.get((town.id, directive.id)), now) != "overdue":
+        raise DomainError("_schema", "only an overdue township is chased", status=409)
+    with tenant_scope(town.ref()):
+        target.chased_at, target.chase_count = now, (target.chase_count or 0) + 1
+        session.flush()
+        emit(session, "directive.chased", directive_id=str(directive.id),
+             title=directive.title, kind=directive.kind,
+             deadline=target.deadline.isoformat(),
+             days_overdue=max(0, (now - target.deadline).days),
+             responsible_role="office", unit_id=str(target.unit_id),
+             chase_count=target.chase_count, chased_by=str(by) if by else None)
+    return _describe(directive, [(target, town.slug, town.name)], done, now)["townships"][0]
+
+
 def township_directive(session: Session, directive_id: uuid.UUID) -> DirectiveTarget | None:
     """This township's copy of a directive (None for another township's or unknown)."""
     return session.scalar(select(DirectiveTarget).where(
@@ -212,6 +302,10 @@ def township_directives(session: Session, now: dt.datetime, *, kind: str | None 
         statement = statement.where(DirectiveTarget.kind == kind)
     if status is None:
         return statement
+    cancelled = DirectiveTarget.status == "cancelled"
+    if status == "cancelled":
+        return statement.where(cancelled)
+    statement = statement.where(not_(cancelled))
     done = or_(and_(DirectiveTarget.kind == "task", DirectiveTarget.status == "completed"),
                and_(DirectiveTarget.kind == "rule",
                     DirectiveTarget.directive_id.in_(rules.completed_rules(session))))
@@ -232,6 +326,8 @@ def complete(session: Session, directive_id: uuid.UUID, report: str,
                                         "per unit, not by a completion report")
     if target.status == "completed":
         raise DomainError("_schema", "already completed", status=409)
+    if target.status == "cancelled":
+        raise DomainError("_schema", "the county cancelled this directive", status=409)
     target.status, target.report = "completed", report
     target.completed_at, target.completed_by = utcnow(), by
     session.flush()
@@ -268,19 +364,44 @@ def send_upward(session: Session, kind: str, title: str, body: str, source_type:
     return item
 
 
-def _inbox_out(item: InboxItem, slug: str, name: str) -> dict[str, Any]:
+def _inbox_out(item: InboxItem, slug: str, name: str,
+               due_at: dt.datetime | None = None) -> dict[str, Any]:
     return {"id": item.id, "township": {"slug": slug, "name": name}, "kind": item.kind,
             "title": item.title, "body": item.body, "source_type": item.source_type,
-            "source_id": item.source_id, "sent_at": item.sent_at,
+            "source_id": item.source_id, "sent_at": item.sent_at, "due_at": due_at,
+            "late": due_at is not None and item.sent_at > due_at,
             "acknowledged_at": item.acknowledged_at,
             "acknowledgement_note": item.acknowledgement_note}
 
 
+def _due_at():
+    """The deadline of the obligation a report sent upward fulfils (R1's half-year, R3's
+    report on a situation), from the ledger entry its source record wrote: the same source
+    type and id, linked to its obligation or falling in that rule's period for its unit.
+    None when the report fulfils no obligation (nothing to be late for)."""
+    linked = or_(Fulfilment.obligation_id == Obligation.id, and_(
+        Fulfilment.obligation_id.is_(None), Obligation.trigger_id.is_(None),
+        Fulfilment.rule_key == Obligation.rule_key, Fulfilment.unit_id == Obligation.unit_id,
+        Obligation.period_start <= Fulfilment.occurred_on,
+        Obligation.period_end >= Fulfilment.occurred_on))
+    return (select(func.min(Obligation.due_at))
+            .join(Fulfilment, and_(Fulfilment.tenant_id == Obligation.tenant_id, linked))
+            .where(Fulfilment.tenant_id == InboxItem.tenant_id,
+                   Fulfilment.source_type == InboxItem.source_type,
+                   Fulfilment.source_id == InboxItem.source_id,
+                   Fulfilment.archived_at.is_(None), Obligation.archived_at.is_(None))
+            .correlate(InboxItem).scalar_subquery())
+
+
 def county_inbox(session: Session, county: TenantRef, *, acknowledged: bool | None,
-                 limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """What the county's townships sent upward, newest first."""
-    statement = select(InboxItem, Tenant.slug, Tenant.name).join(
+                 limit: int, offset: int = 0,
+                 kind: str | None = None) -> tuple[list[dict[str, Any]], int]:
+    """What the county's townships sent upward, newest first, each with the deadline of
+    what it fulfils and whether it went up late."""
+    statement = select(InboxItem, Tenant.slug, Tenant.name, _due_at()).join(
         Tenant, Tenant.id == InboxItem.tenant_id)
+    if kind is not None:
+        statement = statement.where(InboxItem.kind == kind)
     if acknowledged is not None:
         statement = statement.where(InboxItem.acknowledged_at.is_not(None) if acknowledged
                                     else InboxItem.acknowledged_at.is_(None))
@@ -289,6 +410,30 @@ def county_inbox(session: Session, county: TenantRef, *, acknowledged: bool | No
         rows = session.execute(statement.order_by(InboxItem.sent_at.desc(), InboxItem.id.desc())
                                .limit(limit).offset(offset)).all()
     return [_inbox_out(*row) for row in rows], total or 0
+
+
+def county_inbox_item(session: Session, county: TenantRef,
+                      item_id: uuid.UUID) -> dict[str, Any] | None:
+    """One report a township of the county sent upward (None: unknown or foreign)."""
+    with county_read_scope(county):
+        row = session.execute(
+            select(InboxItem, Tenant.slug, Tenant.name, _due_at())
+            .join(Tenant, Tenant.id == InboxItem.tenant_id)
+            .where(InboxItem.id == item_id, Tenant.county_id == county.id)).first()
+    return _inbox_out(*row) if row is not None else None
+
+
+def upward_receipt(session: Session, source_type: str,
+                   source_id: uuid.UUID | str) -> dict[str, Any] | None:
+    """In a township's scope: whether the county received what this record sent upward —
+    ``{"sent_at", "acknowledged_at", "acknowledgement_note"}``, None if it never went up.
+    A module's page shows it beside its report (R1, R3, P2) without reading core's tables."""
+    item = session.scalar(select(InboxItem).where(
+        InboxItem.source_type == source_type, InboxItem.source_id == str(source_id)))
+    if item is None:
+        return None
+    return {"sent_at": item.sent_at, "acknowledged_at": item.acknowledged_at,
+            "acknowledgement_note": item.acknowledgement_note}
 
 
 def acknowledge(session: Session, county: TenantRef, item_id: uuid.UUID, note: str,
@@ -308,4 +453,4 @@ def acknowledge(session: Session, county: TenantRef, item_id: uuid.UUID, note: s
         item.acknowledged_at, item.acknowledged_by = utcnow(), by
         item.acknowledgement_note = note
         session.flush()
-    return _inbox_out(item, town.slug, town.name)
+    return county_inbox_item(session, county, item_id)

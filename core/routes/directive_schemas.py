@@ -19,7 +19,7 @@ from zerenzhi.routes.common import (
 from zerenzhi.routes.obligations import PeriodField
 
 SLUG = ma.validate.Regexp(r"^[a-z][a-z0-9-]{1,62}$", error="a township's slug")
-STATES = ("open", "completed", "overdue")
+STATES = ("open", "completed", "overdue", "cancelled")
 KINDS = ("task", "rule")
 UNIT_STATES = ("upcoming", "due_soon", "overdue", "fulfilled", "waived")
 
@@ -78,11 +78,16 @@ class TargetStatus(ma.Schema):
     report = ma.fields.String(allow_none=True, metadata={
         "description": "the township's completion report of a task, sent upward"})
     units_required = ma.fields.Integer(metadata={
-        "description": "a rule's: the township's units it applies to"})
+        "description": "a rule's: the township's units it applies to; a task's: 1 (its "
+                       "committee)"})
     units_fulfilled = ma.fields.Integer(metadata={
-        "description": "a rule's: units that did it min_count times"})
+        "description": "a rule's: units that did it min_count times; a task's: 1 once "
+                       "completed"})
     units_waived = ma.fields.Integer(metadata={
         "description": "a rule's: units whose obligation the township waived, with a reason"})
+    chased_at = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "when the county last chased the township while overdue (催辦)"})
+    chase_count = ma.fields.Integer(metadata={"description": "how often it was chased"})
 
 
 class DirectiveCounts(ma.Schema):
@@ -90,6 +95,7 @@ class DirectiveCounts(ma.Schema):
     completed = ma.fields.Integer()
     overdue = ma.fields.Integer()
     open = ma.fields.Integer()
+    cancelled = ma.fields.Integer()
 
 
 class RuleTermsOut(ma.Schema):
@@ -108,6 +114,9 @@ class DirectiveOut(RuleTermsOut):
     deadline = ma.fields.DateTime(metadata={"description": "a rule's is its period's end"})
     all_townships = ma.fields.Boolean()
     created_at = ma.fields.DateTime()
+    cancelled_at = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "withdrawn by the county: unfinished copies are cancelled"})
+    archived_at = ma.fields.DateTime(allow_none=True)
     counts = ma.fields.Nested(DirectiveCounts)
     townships = ma.fields.List(ma.fields.Nested(TargetStatus))
 
@@ -142,6 +151,9 @@ class TargetSchema(RuleTermsOut):
     obligation_id = ma.fields.UUID(allow_none=True)
     report = ma.fields.String(allow_none=True)
     completed_at = ma.fields.DateTime(allow_none=True)
+    chased_at = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "when the county last chased this township about it (催辦)"})
+    chase_count = ma.fields.Integer()
     created_at = ma.fields.DateTime()
     updated_at = ma.fields.DateTime()
     progress = ma.fields.Nested(ProgressOut, metadata={"description": "a rule's units"})
@@ -200,6 +212,10 @@ class InboxItemOut(ma.Schema):
     source_type = ma.fields.String()
     source_id = ma.fields.String()
     sent_at = ma.fields.DateTime()
+    due_at = ma.fields.DateTime(allow_none=True, metadata={
+        "description": "the deadline of the obligation the report fulfils (R1's half-year, "
+                       "R3's report); null when it fulfils none"})
+    late = ma.fields.Boolean(metadata={"description": "sent after due_at"})
     acknowledged_at = ma.fields.DateTime(allow_none=True)
     acknowledgement_note = ma.fields.String(allow_none=True)
 
@@ -222,6 +238,9 @@ class OutboxItemOut(ma.Schema):
 
 class InboxQuery(QuerySchema):
     acknowledged = ma.fields.Boolean(metadata={"description": "only (un)acknowledged ones"})
+    kind = ma.fields.String(validate=ma.validate.Length(min=1, max=60), metadata={
+        "description": "one kind only: half_year_report (R1), major_situation_report (R3), "
+                       "incident_report (P2)"})
 
 
 class AcknowledgementIn(InputSchema):

@@ -35,6 +35,7 @@ from zerenzhi.routes.directive_schemas import (
     ReportQuery,
     TargetQuery,
     TargetSchema,
+    TargetStatus,
 )
 from zerenzhi.web.pipeline import not_found
 
@@ -84,14 +85,58 @@ class CountyDirectives(MethodView):
             return service.county_directive(db, g.zz_tenant.ref(), directive, utcnow())
 
 
+def _described(directive_id) -> dict:
+    directive = get_or_404(Directive, directive_id, include_archived=False)
+    return service.county_directive(session(), g.zz_tenant.ref(), directive, utcnow())
+
+
 @county_blp.route("/directives/<uuid:directive_id>")
 class CountyDirective(MethodView):
     @requires("rollups.read")
+    @county_blp.etag
     @county_blp.response(200, DirectiveOut)
     def get(self, directive_id):
-        """One of the county's directives with every target township's status."""
+        """One of the county's directives with every target township's status, units
+        required and fulfilled, and when it was last chased."""
+        return _described(directive_id)
+
+    @requires("directives.write")
+    @county_blp.etag
+    @county_blp.response(204)
+    def delete(self, directive_id):
+        """Archive a finished directive (kept, never deleted; If-Match): it leaves the
+        list. 409 while a township still owes it: cancel it first."""
+        county_blp.check_etag(_described(directive_id), DirectiveOut)
+        with writing() as db:
+            service.archive_directive(db, g.zz_tenant.ref(), get_or_404(Directive, directive_id),
+                                      utcnow())
+
+
+@county_blp.route("/directives/<uuid:directive_id>/cancellation")
+class Cancellation(MethodView):
+    @requires("directives.write")
+    @county_blp.response(201, DirectiveOut)
+    def post(self, directive_id):
+        """Cancel a directive (撤銷): each township's unfinished copy is cancelled and what
+        it owes under it archived; completed copies stay. Again: the same answer."""
         directive = get_or_404(Directive, directive_id, include_archived=False)
-        return service.county_directive(session(), g.zz_tenant.ref(), directive, utcnow())
+        with writing() as db:
+            service.cancel_directive(db, g.zz_tenant.ref(), directive, utcnow())
+            return service.county_directive(db, g.zz_tenant.ref(), directive, utcnow())
+
+
+@county_blp.route("/directives/<uuid:directive_id>/townships/<township_slug>/reminders")
+class Chase(MethodView):
+    @requires("directives.write")
+    @county_blp.response(201, TargetStatus)
+    def post(self, directive_id, township_slug):
+        """Chase an overdue township (催辦): recorded on its copy (``chased_at``,
+        ``chase_count``) and sent to its office through the notifiers it enabled (the
+        event ``directive.chased``). 409 unless that township is overdue."""
+        directive = get_or_404(Directive, directive_id, include_archived=False)
+        with writing() as db:
+            return service.chase(db, g.zz_tenant.ref(), directive, township_slug, utcnow(),
+                                 g.zz_identity.user_id) or not_found()
 
 
 @county_blp.route("/inbox")
@@ -105,9 +150,19 @@ class Inbox(MethodView):
         situations, P2 incidents), newest first, with their acknowledgement."""
         items, total = service.county_inbox(
             session(), g.zz_tenant.ref(), acknowledged=query.get("acknowledged"),
+            kind=query.get("kind"),
             limit=pagination_parameters.page_size, offset=pagination_parameters.first_item)
         pagination_parameters.item_count = total
         return items
+
+
+@county_blp.route("/inbox/<uuid:item_id>")
+class InboxEntry(MethodView):
+    @requires("rollups.read")
+    @county_blp.response(200, InboxItemOut)
+    def get(self, item_id):
+        """One report a township sent upward, with its deadline, lateness and receipt."""
+        return service.county_inbox_item(session(), g.zz_tenant.ref(), item_id) or not_found()
 
 
 @county_blp.route("/inbox/<uuid:item_id>/acknowledgement")

@@ -68,7 +68,8 @@ def test_w1_a_rule_opens_one_obligation_per_unit_of_its_kinds(county):
     assert (created["period_start"], created["period_end"]) == ("2026-07-01", "2026-12-31")
     assert created["applies_to"] == ["branch"]
     assert created["deadline"].startswith("2026-12-31T16:00:00")  # 1 Jan 00:00 in Shanghai
-    assert created["counts"] == {"townships": 2, "completed": 0, "overdue": 0, "open": 2}
+    assert created["counts"] == {"townships": 2, "completed": 0, "overdue": 0, "open": 2,
+                                 "cancelled": 0}
     for row in created["townships"]:
         assert (row["status"], row["units_required"], row["units_fulfilled"]) == ("open", 2, 0)
     items = _items(world)
@@ -115,7 +116,8 @@ def test_w1_progress_reports_fulfil_units_and_the_county_tracks_townships(county
         view = _county_view(world, directive).json
         assert _by_town(view)[county.a.slug]["status"] == "completed"
         assert _by_town(view)[county.a.slug]["units_fulfilled"] == 2
-        assert view["counts"] == {"townships": 2, "completed": 1, "overdue": 0, "open": 1}
+        assert view["counts"] == {"townships": 2, "completed": 1, "overdue": 0, "open": 1,
+                                  "cancelled": 0}
         client = world.client("secretary")
         done = client.get(f"{world.base}/directives?status=completed").assert_status(200).json
         assert [d["id"] for d in done] == [directive]
@@ -140,7 +142,8 @@ def test_w1_progress_reports_fulfil_units_and_the_county_tracks_townships(county
         assert rows[county.a.slug]["status"] == "completed"
         assert (rows[county.b.slug]["status"], rows[county.b.slug]["units_fulfilled"]) == (
             "overdue", 0)
-        assert view["counts"] == {"townships": 2, "completed": 1, "overdue": 1, "open": 0}
+        assert view["counts"] == {"townships": 2, "completed": 1, "overdue": 1, "open": 0,
+                                  "cancelled": 0}
         assert [i["status"] for i in _town_items(county.b)] == ["overdue", "overdue"]
         listed = world.client("county_viewer").get(
             f"/api/v1/counties/{world.county_slug}/directives").assert_status(200).json
@@ -226,7 +229,8 @@ def test_w1_a_task_is_still_the_default_and_one_directive_reads_alone(county):
     assert first.assert_status(201).json == again.assert_status(201).json
     task = first.json
     assert (task["kind"], task["period"], task["min_count"]) == ("task", None, None)
-    assert "units_required" not in task["townships"][0]
+    row = task["townships"][0]  # a task is owed by one unit, the township's committee
+    assert (row["units_required"], row["units_fulfilled"]) == (1, 0)
     one = _county_view(world, task["id"]).json
     assert one["id"] == task["id"] and one["counts"]["townships"] == 2
     assert len(client.get(url).json) == 1

@@ -47,7 +47,7 @@ def test_w1_a_directive_to_all_townships_opens_an_obligation_in_each(county):
     world = county.world
     created = _issue(world).assert_status(201).json
     assert created["all_townships"] and created["counts"] == {
-        "townships": 2, "completed": 0, "overdue": 0, "open": 2}
+        "townships": 2, "completed": 0, "overdue": 0, "open": 2, "cancelled": 0}
     assert {t["township"]["slug"] for t in created["townships"]} == {county.a.slug,
                                                                       county.b.slug}
     [mine] = _summary_items(world)
@@ -89,8 +89,12 @@ def test_w1_completion_fulfils_that_township_only_and_the_county_tracks_it(count
         assert status[county.a.slug]["report"] == "已於3月10日召開專題學習會。"
         assert status[county.b.slug] == {"township": status[county.b.slug]["township"],
                                          "status": "overdue", "completed_at": None,
-                                         "report": None}
-        assert tracked["counts"] == {"townships": 2, "completed": 1, "overdue": 1, "open": 0}
+                                         "report": None, "chased_at": None, "chase_count": 0,
+                                         "units_required": 1, "units_fulfilled": 0,
+                                         "units_waived": 0}
+        assert status[county.a.slug]["units_fulfilled"] == 1
+        assert tracked["counts"] == {"townships": 2, "completed": 1, "overdue": 1, "open": 0,
+                                     "cancelled": 0}
         assert [i["status"] for i in _town_items(county.b)] == ["overdue"]
         overdue = world.client("secretary").get(
             f"{world.base}/directives?status=overdue").assert_status(200).json

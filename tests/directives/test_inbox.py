@@ -94,3 +94,19 @@ def test_only_a_township_sends_upward(app, county):
         county_ref = sess.get(Tenant, county.world.county_id).ref()
         with tenant_scope(county_ref), pytest.raises(ValueError):
             send_upward(sess, "x", "t", "b", "s", "1")
+
+
+def test_one_report_reads_alone_with_its_deadline_and_foreign_ones_404(county):
+    world, other = county.world, county.other
+    item_id = _send(county.a)
+    url = f"/api/v1/counties/{world.county_slug}/inbox/{item_id}"
+    item = world.client("county_viewer").get(url).assert_status(200).json
+    assert item["body"] == BODY and item["township"]["slug"] == county.a.slug
+    assert item["due_at"] is None and item["late"] is False  # it fulfils no obligation
+    listed = _inbox(world, query="?kind=reporting.half_year_report").json
+    assert [i["id"] for i in listed] == [item_id] and _inbox(world, query="?kind=x").json == []
+    foreign = other.client("county_viewer").get(
+        f"/api/v1/counties/{other.county_slug}/inbox/{item_id}").assert_status(404)
+    unknown = other.client("county_viewer").get(
+        f"/api/v1/counties/{other.county_slug}/inbox/{uuid.uuid4()}").assert_status(404)
+    assert foreign.json == unknown.json
