@@ -145,8 +145,11 @@ def install(app: Flask, kernel) -> None:
     before the request pipeline is installed, so the CSRF check comes first."""
     from zerenzhi.console import (  # noqa: F401  (their views register on ``bp``)
         audit,
+        bulletin,
         calendar,
         county,
+        directives,
+        inbox,
         modules,
         organisation,
         views,
