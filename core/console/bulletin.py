@@ -34,6 +34,10 @@ from zerenzhi.routes.obligations import PeriodField
 TOP_OVERDUE = 20
 TREND_HALVES = 4
 STATIC = Path(__file__).parent / "static"
+# The vendored screen framework (Pico) is left out of the PDF: its custom properties and
+# media queries are for browsers (WeasyPrint warns on each), and reading it costs a third
+# of the PDF's time; console.css and bulletin.css hold what print needs.
+SCREEN_ONLY = ("vendor/",)
 
 
 class BulletinQuery(QuerySchema):
@@ -88,9 +92,12 @@ def static_file(url: str, prefix: str) -> tuple[bytes, str]:
     path = urlsplit(url).path
     if not path.startswith(prefix):
         raise ValueError(f"not fetched while drawing a PDF: {url}")
-    file = (STATIC / path.removeprefix(prefix)).resolve()
+    name = path.removeprefix(prefix)
+    file = (STATIC / name).resolve()
     if not file.is_relative_to(STATIC.resolve()) or not file.is_file():
         raise ValueError(f"no such static file: {url}")
+    if name.startswith(SCREEN_ONLY):
+        return b"", "text/css"
     return file.read_bytes(), mimetypes.guess_type(file.name)[0] or "application/octet-stream"
 
 

@@ -94,7 +94,7 @@ def test_ranking_trend_and_overdue_follow_the_api(towns):
         assert shown == [(str(p["done"]), str(p["required"])) for p in row["points"]]
     assert "<svg" in html and 'role="img"' in html  # the chart, beside its table
     overdue = rollup(towns.world, "overdue").json
-    rows = re.findall(r'<tr data-township="([^"]+)"><td><strong>(\d+)</strong>',
+    rows = re.findall(r'<tr data-township="([^"]+)"><td [^>]*><strong>(\d+)</strong>',
                       _table(html, "bulletin-overdue"))
     assert rows == [(i["township"]["slug"], str(i["days_overdue"])) for i in overdue[:20]]
 
@@ -182,6 +182,8 @@ def test_pdf_fetches_nothing_but_the_consoles_static_files():
     body, mime = static_file("http://bulletin.invalid/static/console/bulletin.css",
                              "/static/console/")
     assert b"@page" in body and mime == "text/css"
+    assert static_file("http://bulletin.invalid/static/console/vendor/pico-2.1.1/pico.min.css",
+                       "/static/console/") == (b"", "text/css")  # a browser's, not print's
     for url in ("http://bulletin.invalid/static/console/../bulletin.py",
                 "http://bulletin.invalid/static/console/%2e%2e/bulletin.py",
                 "http://example.invalid/secret", "file:///etc/passwd",
