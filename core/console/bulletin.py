@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from flask import Response, g, render_template, url_for
 from flask_babel import gettext as _
+from flask_smorest import abort
 
 from zerenzhi.auth.permissions import requires
 from zerenzhi.console.charts import line_chart
@@ -104,8 +105,11 @@ def static_file(url: str, prefix: str) -> tuple[bytes, str]:
 def to_pdf(html: str) -> bytes:
     """The page drawn for print media (A4, its print stylesheet), fonts subset-embedded."""
     # imported when a PDF is asked for: loading WeasyPrint takes half a second
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+    try:
+        from weasyprint import HTML
+        from weasyprint.urls import URLFetcher, URLFetcherResponse
+    except OSError:  # Pango missing on this host (docs/operations.md): the page still works
+        abort(503, message="PDF rendering is not installed on this server")
 
     prefix = url_for("console.static", filename="")
 
