@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import json
 import os
+import uuid
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,12 +47,19 @@ def _instance_key() -> str:
     """The generated key of this install, made on first use (readable by its owner only)."""
     path = Path(current_app.instance_path) / KEY_FILE
     path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(descriptor, "w") as file:  # O_EXCL: two workers never write two keys
-        file.write(Fernet.generate_key().decode() + "\n")
+    if not path.exists():
+        # written whole under another name, then linked into place: a second process never
+        # reads a half-written key, and the first link wins (the others read its key)
+        draft = path.with_name(f"{KEY_FILE}.{os.getpid()}.{uuid.uuid4().hex}")
+        descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(Fernet.generate_key().decode() + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
     return path.read_text().strip()
 
 
