@@ -111,8 +111,9 @@ def test_the_pdf_is_a4_and_names_the_county_and_the_period_in_its_language(towns
     assert response.headers["Cache-Control"] == "private, no-store"
     data = response.raw.data
     reader = pypdf.PdfReader(io.BytesIO(data))
-    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
-    assert (round(width), round(height)) == (595, 842)  # A4 in points
+    sizes = [tuple(round(float(v)) for v in page.mediabox[2:]) for page in reader.pages]
+    assert sizes[0] == (842, 595)  # A4 landscape: the townships × duties table
+    assert sizes[-1] == (595, 842) and set(sizes) <= {(842, 595), (595, 842)}  # A4 portrait
     text = _pdf_text(data)
     assert "示範縣" in text and "2026H1" in text and "責任制落實情況通報" in text
     assert "截至 2026年7月10日" in text  # the county's clock: 09:00 in Asia/Shanghai
