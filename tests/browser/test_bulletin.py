@@ -33,6 +33,7 @@ def test_a_county_viewer_reads_the_bulletin_and_downloads_its_pdf(browser, live_
         assert response.headers["Content-Type"] == "application/pdf"
         data = response.read()
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(data)).pages)
-    assert "示範縣" in text and "通報" in text
+    period = link.rsplit("period=", 1)[1]  # the page's period, the current half-year
+    assert "示範縣" in text and "通報" in text and period in text, (period, text[:200])
     logout(browser)
     assert not problems, "\n".join(problems)
