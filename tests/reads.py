@@ -31,6 +31,7 @@ TABLES = {
     "assembly-reports/report_id": "reporting_assembly_report",
     "half-year-reports/report_id": "reporting_half_year_report",
     "reports/report_id": "directive_report",
+    "inbox/item_id": "inbox_item",  # a township's report, read by its county
 }
 
 # Deliberate exceptions: audit entries that record who *read* something sensitive (decision
@@ -165,6 +166,8 @@ class Resolver:
         self.fixed = {
             "township": [world.slug], "county": [world.county_slug],
             "township_slug": [world.slug],
+            # the county pages' downloads: every view, in both formats
+            "view": ["compliance", "overdue", "trend", "metrics"], "fmt": ["xlsx", "csv"],
             "plugin": sorted(kernel.plugins.installed),
             "rule_key": sorted(rule.key for rule in kernel.rules),
             "year": sorted({str(dt.date.today().year), *self._years()}),
@@ -232,6 +235,8 @@ class Resolver:
         tenant = self.world.county_id if "<county>" in rule else self.world.tenant_id
         if table == "directive":
             tenant = self.world.county_id  # the county's directive, targeting the township
+        if table == "inbox_item":
+            tenant = self.world.tenant_id  # the township's row, under the county's URL
         row = self.tables.first_id(table, tenant, known)
         assert row is not None or not self.strict, (
             f"{rule}: no {table!r} row of the township for <{name}> — give the populated "
