@@ -40,6 +40,8 @@ AREAS = {
     "audit": ["audit.py", "templates/console/audit*.html"],
     "county": ["county.py", "charts.py", "templates/console/county*.html"],
     "bulletin": ["bulletin.py", "templates/console/bulletin*.html"],
+    "directives": ["directives.py", "inbox.py", "templates/console/directive*.html",
+                   "templates/console/inbox*.html"],
 }
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None,
             "_l": None, "N_": None}

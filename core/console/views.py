@@ -14,7 +14,7 @@ from werkzeug.wrappers import Response
 
 from zerenzhi.auth import service as auth
 from zerenzhi.auth.permissions import PUBLIC, requires
-from zerenzhi.console import i18n
+from zerenzhi.console import directives, i18n
 from zerenzhi.console.forms import Form, load_query
 from zerenzhi.console.pages import bp, render_page
 from zerenzhi.db.base import utcnow
@@ -143,4 +143,5 @@ def home(township: str | None = None) -> str:
               for status in STATUS_ORDER}
     return render_page("console/home.html", summary=summary, board=board, counts=counts,
                        upcoming=upcoming, period=period, periods=_periods(
-                           g.zz_tenant.live_from, current), ahead_days=AHEAD_DAYS)
+                           g.zz_tenant.live_from, current), ahead_days=AHEAD_DAYS,
+                       **directives.home_directives())

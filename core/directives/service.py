@@ -81,6 +81,13 @@ def _targets(session: Session, county: TenantRef, slugs: Iterable[str] | None) -
     return [by_slug[s] for s in wanted]
 
 
+def townships(session: Session, county: TenantRef) -> list[Tenant]:
+    """The county's live townships a directive can go to, by slug (a form's choices)."""
+    return list(session.scalars(select(Tenant).where(
+        Tenant.county_id == county.id, Tenant.kind == "township",
+        Tenant.archived_at.is_(None)).order_by(Tenant.slug)))
+
+
 def create_directive(session: Session, *, title: str, content: str,
                      deadline: dt.datetime | None = None, townships: list[str] | None = None,
                      issued_by: uuid.UUID | None = None, kind: str = "task",

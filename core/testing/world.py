@@ -97,6 +97,7 @@ class World:
             "plugin": next(iter(sorted(kernel.plugins.installed)), "none"),
             "rule_key": next((rule.key for rule in kernel.rules), "none.none"),
             "directive_id": self.directive_id(),
+            "item_id": self.inbox_item_id(),  # a report it sent to its county's inbox
             "township_slug": self.slug,  # a county's township, by slug
         }
 
@@ -118,6 +119,23 @@ class World:
                 sess.commit()
                 self.records["directive"] = directive.id
         return str(self.records["directive"])
+
+    def inbox_item_id(self) -> str:
+        """A report this township sent upward to its county (made once, on first use)."""
+        if "inbox_item" not in self.records:
+            from zerenzhi.db.session import session
+            from zerenzhi.directives.service import send_upward
+            from zerenzhi.tenancy.context import tenant_scope
+            from zerenzhi.tenancy.models import Tenant
+
+            with self.app.app_context():
+                sess = session()
+                with tenant_scope(sess.get(Tenant, self.tenant_id).ref()):
+                    item = send_upward(sess, "half_year_report", "上報", "matrix",
+                                       "matrix.report", self.tenant_id)
+                sess.commit()
+                self.records["inbox_item"] = item.id
+        return str(self.records["inbox_item"])
 
     @property
     def base(self) -> str:
