@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
 from zerenzhi.plugins.approvals import services
 from zerenzhi.plugins.approvals.metrics import METRICS
+from zerenzhi.plugins.approvals.pages import PAGES
 from zerenzhi.plugins.approvals.routes import blp
 from zerenzhi.plugins.approvals.rules import PERMISSIONS, PRIOR_APPROVAL
 from zerenzhi.plugins.approvals.settings import ApprovalsSettings
@@ -22,6 +23,7 @@ class ApprovalsPlugin(Plugin):
         settings=ApprovalsSettings, migrations="zerenzhi.plugins.approvals:migrations",
     )
     blueprints = (blp,)
+    pages = PAGES  # the console's pages: applications, W6's check, decision and filing
     permissions = PERMISSIONS
     rules = (PRIOR_APPROVAL,)
     metrics = METRICS
