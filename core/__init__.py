@@ -29,7 +29,7 @@ from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id
 from zerenzhi.db.listing import listed
 from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
 from zerenzhi.db.session import session, writing
-from zerenzhi.directives.service import send_upward
+from zerenzhi.directives.service import send_upward, upward_receipt
 from zerenzhi.domain import DomainError
 from zerenzhi.events import Event, emit
 from zerenzhi.jobs.spec import Job
@@ -163,6 +163,7 @@ __all__ = [
     "townships_enabling",
     "unit_members",
     "units_of_kind",
+    "upward_receipt",
     "utcnow",
     "withdraw_evidence",
     "writing",

@@ -37,6 +37,7 @@ from zerenzhi import (
     tenant_zone,
     today,
     unit_members,
+    upward_receipt,
     utcnow,
     writing,
 )
@@ -328,7 +329,8 @@ def report(report_id) -> str:
     ack_form = Form(ReportingAcknowledgeIn, initial={"acknowledged_on": today().isoformat()})
     return render_page("reporting/report.html", row=row, form=form, ack_form=ack_form,
                        status=REPORT_STATUS.get(row.status, row.status),
-                       version=version(row, ReportingHalfYearOut))
+                       version=version(row, ReportingHalfYearOut),
+                       receipt=upward_receipt(session(), services.HALF_YEAR, row.id))
 
 
 @bp.route("/half-year-reports/<uuid:report_id>/edit", methods=["GET", "POST"])

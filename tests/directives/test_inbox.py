@@ -110,3 +110,22 @@ def test_one_report_reads_alone_with_its_deadline_and_foreign_ones_404(county):
     unknown = other.client("county_viewer").get(
         f"/api/v1/counties/{other.county_slug}/inbox/{uuid.uuid4()}").assert_status(404)
     assert foreign.json == unknown.json
+
+
+def test_a_module_page_reads_its_receipt_through_the_face(county):
+    """``upward_receipt`` (the face): whether the county received what a record sent up."""
+    from zerenzhi import upward_receipt
+
+    world, source = county.world, uuid.uuid4()
+    item_id = _send(county.a, source)
+    with county.a.scope() as sess:
+        sent = upward_receipt(sess, "reporting.report", source)
+        assert sent["sent_at"] and sent["acknowledged_at"] is None
+        assert upward_receipt(sess, "reporting.report", uuid.uuid4()) is None
+    world.client("county_admin").post(_ack_url(world, item_id),
+                                      json={"note": "已閱"}).assert_status(201)
+    with county.a.scope() as sess:
+        acked = upward_receipt(sess, "reporting.report", source)
+        assert acked["acknowledged_at"] and acked["acknowledgement_note"] == "已閱"
+    with county.b.scope() as sess:  # another township's record: nothing
+        assert upward_receipt(sess, "reporting.report", source) is None

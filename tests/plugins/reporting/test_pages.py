@@ -155,6 +155,8 @@ def test_a_half_year_report_drafted_edited_submitted_and_downloaded(reported):
     assert _post(office, page, {"submitted_on": "2026-05-19", "recipient": "中共示範縣委"},
                  action=f"{page}/submit").status_code == 302
     assert item(reported, "2026H1", HALF_YEAR)["status"] == "fulfilled"
+    receipt = re.search(r'id="county-receipt">([^<]*)<', _html(office.get(page)))
+    assert receipt is not None  # R1 went upward: the county's receipt (none yet) is shown
     docx = office.get(f"{page}/export.docx").assert_status(200)
     api = office.get(f"{reported.base}/reporting/half-year-reports/{report['id']}/export.docx")
     assert docx.raw.data == api.raw.data and docx.raw.mimetype == api.raw.mimetype
