@@ -157,6 +157,9 @@ def test_a_half_year_report_drafted_edited_submitted_and_downloaded(reported):
     assert item(reported, "2026H1", HALF_YEAR)["status"] == "fulfilled"
     receipt = re.search(r'id="county-receipt">([^<]*)<', _html(office.get(page)))
     assert receipt is not None  # R1 went upward: the county's receipt (none yet) is shown
+    [sent] = reported.client("county_viewer").get(
+        f"/api/v1/counties/{reported.county_slug}/inbox").assert_status(200).json
+    assert sent["due_at"] and sent["late"] is False  # R1's half-year deadline, met
     docx = office.get(f"{page}/export.docx").assert_status(200)
     api = office.get(f"{reported.base}/reporting/half-year-reports/{report['id']}/export.docx")
     assert docx.raw.data == api.raw.data and docx.raw.mimetype == api.raw.mimetype
