@@ -76,6 +76,8 @@ def message(payload: dict[str, Any], zone: ZoneInfo) -> tuple[str, list[str]]:
             if len(items) > DIGEST_ITEMS:
                 lines.append(f"· ……另有 {len(items) - DIGEST_ITEMS} 項")
         return f"【本週待辦】{data.get('member_name', '')}（{data.get('week', '')}）", lines
+    if event == "webhook.test":
+        return "【測試】責任制推送", ["這是一條測試訊息：推送地址和簽名設定可用。"]
     scalars = {k: v for k, v in data.items() if isinstance(v, str | int | float | bool)}
     return f"【通知】{event}", [f"{key}：{value}" for key, value in scalars.items()]
 

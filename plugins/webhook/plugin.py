@@ -26,6 +26,7 @@ from zerenzhi import (
 )
 from zerenzhi import session as core_session
 from zerenzhi.plugins.webhook import services
+from zerenzhi.plugins.webhook.pages import PAGES
 from zerenzhi.plugins.webhook.routes import blp
 from zerenzhi.plugins.webhook.settings import WebhookSettings
 
@@ -96,6 +97,7 @@ class WebhookPlugin(Plugin):
         settings=WebhookSettings, migrations="zerenzhi.plugins.webhook.migrations:versions",
     )
     blueprints = (blp,)
+    pages = PAGES  # the console's page: the target, a test message, the delivery log
     permissions = PERMISSIONS
     jobs = (Job("webhook.deliver", deliver_job, every=dt.timedelta(minutes=1),
                 description="Send queued webhook and robot messages; failures retry with "

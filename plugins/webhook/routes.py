@@ -5,7 +5,18 @@ from __future__ import annotations
 import marshmallow as ma
 from flask.views import MethodView
 
-from zerenzhi import Blueprint, QuerySchema, SelectPage, listed, requires
+from zerenzhi import (
+    Blueprint,
+    InputSchema,
+    QuerySchema,
+    SelectPage,
+    listed,
+    plugin_settings,
+    require_tenant,
+    requires,
+    writing,
+)
+from zerenzhi.plugins.webhook import services
 from zerenzhi.plugins.webhook.models import STATUSES, WebhookDelivery
 
 blp = Blueprint("webhook", __name__, description="Webhook notifier: the delivery log")
@@ -41,3 +52,19 @@ class Deliveries(MethodView):
         """Deliveries, newest first, optionally by status or event."""
         return listed(WebhookDelivery, query, match=("status", "event"),
                       order_by=(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()))
+
+
+class TestIn(InputSchema):
+    """No body fields: the message is fixed."""
+
+
+@blp.route("/test")
+class TestMessage(MethodView):
+    @requires("plugins.manage")
+    @blp.arguments(TestIn)
+    @blp.response(201, DeliverySchema)
+    def post(self, _data):
+        """Queue a test message to the configured target (whatever events are subscribed);
+        the worker sends it within a minute and its answer appears in the delivery log."""
+        with writing() as db:
+            return services.queue_test(db, require_tenant(), plugin_settings("webhook"))

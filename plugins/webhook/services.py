@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from zerenzhi import Event, TenantRef, count_delivery, tenant_zone, utcnow
+from zerenzhi import DomainError, Event, TenantRef, audit_event, count_delivery, tenant_zone, utcnow
 from zerenzhi.plugins.webhook import formats
 from zerenzhi.plugins.webhook.models import WebhookDelivery
 
@@ -43,6 +43,26 @@ def record(session: Session, tenant: TenantRef, event: Event,
                "data": json.loads(json.dumps(event.data, default=str))}
     row = WebhookDelivery(event=event.name, payload=payload, next_attempt_at=event.at)
     session.add(row)
+    return row
+
+
+TEST_EVENT = "webhook.test"
+
+
+def queue_test(session: Session, tenant: TenantRef, settings: dict[str, Any],
+               now: dt.datetime | None = None) -> WebhookDelivery:
+    """A test message to the configured target, whatever events the township subscribed
+    to: queued like any event and sent by the worker within a minute (never inside the
+    request), its answer then in the delivery log."""
+    if not settings.get("url"):
+        raise DomainError("url", "set the target address in the module's settings first")
+    now = now or utcnow()
+    payload = {"event": TEST_EVENT, "township": tenant.slug, "at": now.isoformat(),
+               "data": {"message": "zerenzhi test"}}
+    row = WebhookDelivery(event=TEST_EVENT, payload=payload, next_attempt_at=now)
+    session.add(row)
+    session.flush()
+    audit_event(session, "webhook.test_queued", "webhook_delivery", row.id)
     return row
 
 
