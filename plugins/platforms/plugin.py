@@ -12,6 +12,7 @@ from zerenzhi.plugins.platforms import (
     incidents,
 )
 from zerenzhi.plugins.platforms.metrics import METRICS
+from zerenzhi.plugins.platforms.pages import PAGES
 from zerenzhi.plugins.platforms.routes import blp
 from zerenzhi.plugins.platforms.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.platforms.settings import PlatformsSettings
@@ -25,6 +26,7 @@ class PlatformsPlugin(Plugin):
         settings=PlatformsSettings, migrations="zerenzhi.plugins.platforms:migrations",
     )
     blueprints = (blp,)
+    pages = PAGES  # the console's pages: channels, reviews, incidents with P2's clock
     permissions = PERMISSIONS
     rules = RULES
     metrics = METRICS
