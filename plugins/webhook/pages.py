@@ -93,7 +93,7 @@ def index(form: Form | None = None) -> str | tuple[str, int]:
 
 
 @bp.route("/test", methods=["POST"])
-@requires("plugins.manage")
+@requires("webhook.test.send")
 def test() -> Response | tuple[str | tuple[str, int], int]:
     """Queue a test message (the API's ``POST …/webhook/test``)."""
     form = Form(TestIn)

@@ -86,6 +86,9 @@ def deliver_command(township: str | None) -> None:
 PERMISSIONS = (
     Permission("webhook.deliveries.read", Label("查看推送記錄", "Read the webhook delivery log"),
                ("tenant_admin", "secretary", "office")),
+    # who sets the target (plugins.manage: the township's administrator) tests it
+    Permission("webhook.test.send", Label("發送測試推送", "Send a test webhook message"),
+               ("tenant_admin",)),
 )
 
 

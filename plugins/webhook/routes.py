@@ -60,7 +60,7 @@ class TestIn(InputSchema):
 
 @blp.route("/test")
 class TestMessage(MethodView):
-    @requires("plugins.manage")
+    @requires("webhook.test.send")
     @blp.arguments(TestIn)
     @blp.response(201, DeliverySchema)
     def post(self, _data):
