@@ -31,6 +31,7 @@ from zerenzhi import (
     live_unit,
     open_event_obligation,
     reschedule_event_obligation,
+    send_upward,
     sync_evidence,
     utcnow,
 )
@@ -194,9 +195,14 @@ def add_entry(session: Session, incident: Incident, data: dict,
                           actor=data["actor"].strip(), actor_member_id=data.get("actor_member_id"),
                           action=data["action"].strip(), reported_to=recipient or None,
                           reference=data.get("reference"))
+    first_report = entry.kind == "report" and incident.first_report_at is None
     session.add(entry)
     session.flush()
     _sync(session, incident)
+    if first_report:  # P2: the first report reaches the county's inbox; follow-ups stay here
+        send_upward(session, "incident_report", incident.title,
+                    f"{entry.action}\n\n{entry.actor} → {recipient}", SOURCE_TYPE,
+                    incident.id)
     emit(session, "platforms.incident_step", incident_id=str(incident.id), kind=entry.kind)
     return entry
 

@@ -62,6 +62,15 @@ def test_the_clock_runs_from_the_detection_and_a_report_stops_it(world, incident
     html = _html(office.get(incident))
     assert 'data-report-state="late"' in html and 'data-kind="report"' in html
     assert summary_item(world, "2026", RULE, "committee")["status"] == "fulfilled"
+    inbox = world.client("county_viewer").get(
+        f"/api/v1/counties/{world.county_slug}/inbox?kind=incident_report").assert_status(200).json
+    assert [(i["title"], i["late"]) for i in inbox] == [("村廣播被插播不當內容", True)]  # P2
+    _post(office, incident, {"kind": "report", "at": "2026-09-10T10:58", "actor": "黨委辦",
+                             "action": "續報處置進展", "reported_to": "區委宣傳部"},
+          f"{incident}/timeline").assert_status(302)
+    again = world.client("county_viewer").get(
+        f"/api/v1/counties/{world.county_slug}/inbox?kind=incident_report").json
+    assert again == inbox  # a follow-up stays on the timeline; the first report was sent up
 
 
 def test_a_bad_step_keeps_what_was_typed_and_writes_nothing(world, incident):
