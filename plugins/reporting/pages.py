@@ -463,7 +463,9 @@ def situation(situation_id, form: Form | None = None) -> str:
     form = form or Form(ReportingSituationReportIn, initial={
         "reported_at": _now_local(), "recipient": plugin_settings("reporting")[
             "higher_committee"]})
-    return render_page("reporting/situation.html", row=row, shown=shown, form=form)
+    return render_page("reporting/situation.html", row=row, shown=shown, form=form,
+                       receipt_of=lambda report_id: upward_receipt(
+                           session(), situations.REPORT, report_id))
 
 
 @bp.route("/situations/<uuid:situation_id>/reports", methods=["POST"])

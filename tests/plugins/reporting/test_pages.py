@@ -206,6 +206,14 @@ def test_a_situation_shows_its_clock_and_is_reported_on_the_page(reported):
         shown = office.get(f"{reported.base}/reporting/situations/{situation['id']}").json
         assert shown["status"] == "reported_late" and shown["reports"][0]["late"] is True
         assert 'data-clock="reported_late"' in _html(office.get(path))
+        receipt = _html(office.get(path)).split('class="county-receipt"')[1].split("</p>")[0]
+        assert "2026" in receipt and "簽收意見" not in receipt  # sent, not yet acknowledged
+        county = f"/api/v1/counties/{reported.county_slug}/inbox"
+        item = reported.client("county_admin").get(
+            f"{county}?kind=major_situation_report").assert_status(200).json[0]
+        reported.client("county_admin").post(f"{county}/{item['id']}/acknowledgement",
+                                             json={"note": "簽收意見：已閱"}).assert_status(201)
+        assert "簽收意見：已閱" in _html(office.get(path))  # R3: the receipt on its page
 
 
 def test_a_disabled_module_s_pages_are_not_found(township):
