@@ -34,6 +34,7 @@ from zerenzhi import (
     today,
     township_members,
     units_of_kind,
+    upward_receipt,
     utcnow,
 )
 from zerenzhi.plugins.platforms import incidents, reviews, services
@@ -193,7 +194,9 @@ def incident(incident_id, forms: dict[str, Form] | None = None) -> str:
                                                       "kind": "handling"}),
              "close": Form(PlatformsIncidentClose), **(forms or {})}
     return render_page("platforms/incident.html", row=row, entries=entries, forms=forms,
-                       writer=can_write_unit(row.unit_id), **_names())
+                       writer=can_write_unit(row.unit_id),
+                       receipt=upward_receipt(session(), incidents.SOURCE_TYPE, row.id),
+                       **_names())
 
 
 def _incident_step(incident_id, name: str, schema, write, done: str, prepare=None):

@@ -71,6 +71,11 @@ def test_the_clock_runs_from_the_detection_and_a_report_stops_it(world, incident
     again = world.client("county_viewer").get(
         f"/api/v1/counties/{world.county_slug}/inbox?kind=incident_report").json
     assert again == inbox  # a follow-up stays on the timeline; the first report was sent up
+    world.client("county_admin").post(
+        f"/api/v1/counties/{world.county_slug}/inbox/{inbox[0]['id']}/acknowledgement",
+        json={"note": "已閱，請續報"}).assert_status(201)
+    receipt = _html(office.get(incident)).split('class="county-receipt"')[1].split("</p>")[0]
+    assert "已閱，請續報" in receipt  # P2: the county's receipt on the incident's page
 
 
 def test_a_bad_step_keeps_what_was_typed_and_writes_nothing(world, incident):
