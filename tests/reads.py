@@ -295,12 +295,19 @@ def feed_token(world: World, role: str = "secretary") -> str:
 
 def calls(read: Read, who: dict[str, dict[str, str]], feed: str | None = None
           ) -> Iterator[tuple[str, str, str, dict[str, str]]]:
-    """(method, url, caller, headers) for one route: GET with each query variation and
-    HEAD, for every caller; the ICS feed also by its ``?token=``."""
+    """(method, url, caller, headers) for one route: the plain GET for every caller; each
+    query variation and HEAD (the same view) for two callers, rotated by the path's checksum
+    so every caller meets every kind of route (decision 0031: sample the repetitions, never
+    the routes); the ICS feed also by its ``?token=``."""
+    names = list(who)
+    start = int(hashlib.sha256(read.path.encode()).hexdigest(), 16) % len(names)
+    sampled = {names[start], names[(start + 1) % len(names)]}
     for name, headers in who.items():
         for query in read.queries:
-            yield "GET", read.path + (f"?{query}" if query else ""), name, headers
-        yield "HEAD", read.path, name, headers
+            if not query or name in sampled:
+                yield "GET", read.path + (f"?{query}" if query else ""), name, headers
+        if name in sampled:
+            yield "HEAD", read.path, name, headers
     if feed is not None and read.path.endswith(".ics"):
         for query in ("", "component=event"):
             yield "GET", f"{read.path}?token={feed}" + (f"&{query}" if query else ""), \
