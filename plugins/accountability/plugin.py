@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
 from zerenzhi.plugins.accountability import services
 from zerenzhi.plugins.accountability.metrics import METRICS
+from zerenzhi.plugins.accountability.pages import PAGES
 from zerenzhi.plugins.accountability.routes import blp
 from zerenzhi.plugins.accountability.rules import PERMISSIONS
 from zerenzhi.plugins.accountability.settings import AccountabilitySettings
@@ -24,6 +25,7 @@ class AccountabilityPlugin(Plugin):
         demo_after=("platforms", "inspection"),  # its demo case cites their records
     )
     blueprints = (blp,)
+    pages = PAGES  # the console's pages: cases, the proposal from the table, referral
     permissions = PERMISSIONS
     metrics = METRICS
     # a neutral title and the status only
