@@ -36,3 +36,29 @@ def test_module_forms_and_records(browser, live_server, screenshots):
             check_page(browser, screenshots, name[:60], problems)
     logout(browser)
     assert not problems, "\n".join(problems)
+
+
+def test_an_accountability_case_is_refused_to_the_admin_and_its_view_audited(
+        browser, live_server, screenshots):
+    """The township's administrator gets the 403 page for a case, as from the API; the
+    secretary reads it, and the audit log then shows that read (issue 15, "Tests")."""
+    problems: list[str] = []
+    browser.delete_all_cookies()
+    login(browser, live_server.url, "longzhua.secretary")
+    go(browser, f"{live_server.url}{BASE}/accountability/")
+    links = browser.find_elements(By.CSS_SELECTOR, "#cases tbody a")
+    assert links, "the demo township has no accountability case"
+    case_url = links[0].get_attribute("href")
+    go(browser, case_url)
+    assert browser.find_element(By.CSS_SELECTOR, "[data-case-status]")
+    check_page(browser, screenshots, "accountability-case", problems)
+    go(browser, f"{live_server.url}{BASE}/audit?action=accountability.case.read")
+    entries = browser.find_elements(By.CSS_SELECTOR, 'li[data-action="accountability.case.read"]')
+    assert entries, "the secretary's read of the case is not in the audit log"
+    logout(browser)
+    login(browser, live_server.url, "longzhua.admin")
+    go(browser, case_url)
+    assert "403" in browser.title
+    assert not browser.find_elements(By.CSS_SELECTOR, "[data-case-status]")
+    logout(browser)
+    assert not problems, "\n".join(problems)
