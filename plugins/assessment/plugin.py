@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from zerenzhi import Label, Manifest, Plugin, TenantRef, hookimpl
 from zerenzhi.plugins.assessment.metrics import METRICS
+from zerenzhi.plugins.assessment.pages import PAGES
 from zerenzhi.plugins.assessment.routes import blp
 from zerenzhi.plugins.assessment.rules import ANNUAL, PERMISSIONS
 from zerenzhi.plugins.assessment.settings import AssessmentSettings
@@ -23,6 +24,7 @@ class AssessmentPlugin(Plugin):
         demo_after=("study", "reporting", "analysis", "inspection", "platforms", "approvals"),
     )
     blueprints = (blp,)
+    pages = PAGES  # the console's page: the year's ranking, adjustments, computing
     permissions = PERMISSIONS
     rules = (ANNUAL,)
     metrics = METRICS
