@@ -16,6 +16,7 @@ from zerenzhi.plugins.analysis import (
 )
 from zerenzhi.plugins.analysis.blueprint import blp
 from zerenzhi.plugins.analysis.metrics import METRICS
+from zerenzhi.plugins.analysis.pages import PAGES
 from zerenzhi.plugins.analysis.rules import PERMISSIONS, RULES
 from zerenzhi.plugins.analysis.settings import AnalysisSettings
 
@@ -38,6 +39,7 @@ class AnalysisPlugin(Plugin):
         settings=AnalysisSettings, migrations="zerenzhi.plugins.analysis:migrations",
     )
     blueprints = (blp,)
+    pages = PAGES  # the console's pages: analyses by domain, contributions, dates by month
     permissions = PERMISSIONS
     rules = RULES
     metrics = METRICS

@@ -15,6 +15,8 @@ PAGES = (
     ("approvals/", ("#applications",), ("approvals/applications/new",)),
     ("platforms/", ("#incidents", "#channels"),
      ("platforms/incidents/new", "platforms/channels/new")),
+    ("analysis/", ("#analyses",), ("analysis/analyses/new", "analysis/dates/new")),
+    ("accountability/", (), ("accountability/cases/new",)),
 )
 
 
