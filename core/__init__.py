@@ -23,7 +23,14 @@ from zerenzhi.auth.roles import (
 )
 from zerenzhi.auth.scope import can_write_unit, current_identity, require_unit_write
 from zerenzhi.console.charts import bar_chart, line_chart
-from zerenzhi.console.forms import Form, load_query
+from zerenzhi.console.forms import (
+    N_,
+    Form,
+    load_query,
+    local_moments,
+    page_answer,
+    township_url,
+)
 from zerenzhi.console.pages import render_page
 from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
 from zerenzhi.db.listing import listed
@@ -77,6 +84,7 @@ __all__ = [
     "COUNTY_ROLES",
     "LEADERS",
     "LEADERS_AND_OFFICE",
+    "N_",
     "PUBLIC",
     "TOWNSHIP_READERS",
     "TOWNSHIP_ROLES",
@@ -134,6 +142,7 @@ __all__ = [
     "listed",
     "live_unit",
     "load_query",
+    "local_moments",
     "local_noon",
     "local_today",
     "member_fk",
@@ -142,6 +151,7 @@ __all__ = [
     "not_in_future",
     "obligation_summary",
     "open_event_obligation",
+    "page_answer",
     "parse_period",
     "period_of",
     "plugin_settings",
@@ -160,6 +170,7 @@ __all__ = [
     "tenant_zone",
     "today",
     "township_members",
+    "township_url",
     "townships_enabling",
     "unit_members",
     "units_of_kind",

@@ -8,16 +8,19 @@ rejected form re-renders with field messages in the page's language and writes n
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import marshmallow as ma
-from flask import request
+from flask import request, url_for
 from sqlalchemy.orm import Session
 
 from zerenzhi.console.i18n import translate_errors
 from zerenzhi.db.session import writing
 from zerenzhi.domain import DomainError
+from zerenzhi.tenancy.clock import tenant_zone
+from zerenzhi.tenancy.context import require_tenant
 
 T = TypeVar("T")
 Prepare = Callable[[dict[str, Any]], dict[str, Any]]
@@ -124,3 +127,42 @@ def load_query(schema: type[ma.Schema]) -> dict[str, Any]:
     except ma.ValidationError as error:
         field, messages = next(iter(translate_errors(error.messages).items()))
         raise DomainError(field, f"{field}: {' '.join(messages)}", location="query") from error
+
+
+# --- what every module's pages need beside their forms -------------------------------------
+
+
+def N_(text: str) -> str:
+    """Mark a message for the module's catalogue without translating it here: the services'
+    and schemas' own messages a page can meet, translated when the page shows them."""
+    return text
+
+
+def page_answer(page: str, form: Form | None) -> tuple[str, int]:
+    """A form page's answer: 422 when its post was refused (the page re-renders with the
+    field messages and what was typed), 200 otherwise."""
+    return page, 422 if form is not None and form.errors else 200
+
+
+def township_url(endpoint: str, **values: Any) -> str:
+    """``url_for`` in the current township (a page's links and redirects)."""
+    return url_for(endpoint, township=require_tenant().slug, **values)
+
+
+def local_moments(*names: str, then: Prepare | None = None) -> Prepare:
+    """A ``Form`` prepare: ``datetime-local`` fields hold the township's local time, made
+    aware for the API's schemas (which take only times with their offset); a value that is
+    no time is left for the schema to name. ``then`` prepares further."""
+
+    def prepare(data: dict[str, Any]) -> dict[str, Any]:
+        for name in names:
+            if name in data:
+                try:
+                    local = dt.datetime.fromisoformat(data[name])
+                except ValueError:
+                    continue
+                if local.tzinfo is None:
+                    data[name] = local.replace(tzinfo=tenant_zone()).isoformat()
+        return then(data) if then else data
+
+    return prepare

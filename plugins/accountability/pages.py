@@ -14,24 +14,26 @@ from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, flash, redirect
 from flask_babel import gettext as _
 
 from zerenzhi import (
+    N_,
     Form,
     Label,
     NavEntry,
     Pages,
     get_or_404,
     load_query,
+    page_answer,
     plugin_settings,
     render,
     render_page,
-    require_tenant,
     requires,
     session,
     today,
     township_members,
+    township_url,
     units_of_kind,
     writing,
 )
@@ -55,10 +57,6 @@ PAGES = Pages(
 PAGE_SIZE = 50
 STATUS_CSS = {"opened": "due_soon", "investigating": "due_soon", "decided": "upcoming",
               "referred": "upcoming", "outcome_recorded": "fulfilled", "closed": "waived"}
-
-
-def N_(text: str) -> str:
-    return text
 
 
 SERVICE_MESSAGES = (
@@ -90,14 +88,6 @@ class Pager:
     @property
     def pages(self) -> int:
         return max(1, -(-self.item_count // self.page_size))
-
-
-def answered(page: str, form: Form | None) -> tuple[str, int]:
-    return page, 422 if form is not None and form.errors else 200
-
-
-def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, township=require_tenant().slug, **values)
 
 
 def _names() -> dict[str, Any]:
@@ -136,9 +126,9 @@ def new() -> Response | tuple[str, int]:
     form = Form(AccountabilityCaseIn, initial={"opened_on": today().isoformat()})
     if (row := form.submit(lambda db, data: services.open_case(db, data))) is not None:
         flash(_("The case was opened."))
-        return redirect(_url(".case", case_id=row.id))
+        return redirect(township_url(".case", case_id=row.id))
     names = _names()
-    return answered(render_page(
+    return page_answer(render_page(
         "accountability/new.html", form=form,
         units=[(str(k), v) for k, v in names["unit_names"].items()],
         members=sorted(((str(m), info.display_name) for m, info in
@@ -177,7 +167,7 @@ def _step(case_id, name: str, schema, write, done: str) -> Response | tuple[str,
     form = Form(schema)
     if form.submit(lambda db, data: write(db, row, data)) is not None:
         flash(done)
-        return redirect(_url(".case", case_id=row.id))
+        return redirect(township_url(".case", case_id=row.id))
     return case(case_id, forms={name: form}), 422
 
 

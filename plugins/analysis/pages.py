@@ -10,7 +10,7 @@ import itertools
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, flash, redirect
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
@@ -23,13 +23,14 @@ from zerenzhi import (
     can_write_unit,
     committee,
     get_or_404,
+    page_answer,
     render,
     render_page,
-    require_tenant,
     require_unit_write,
     requires,
     session,
     today,
+    township_url,
     units_of_kind,
 )
 from zerenzhi.plugins.analysis import calendar, services
@@ -57,14 +58,6 @@ CONTRIBUTION_CSS = {"pending": "upcoming", "overdue": "overdue", "submitted": "f
 
 class ApprovalIn(InputSchema):
     """No fields: the approval is the button, by whoever presses it."""
-
-
-def answered(page: str, form: Form | None) -> tuple[str, int]:
-    return page, 422 if form is not None and form.errors else 200
-
-
-def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, township=require_tenant().slug, **values)
 
 
 def _names() -> dict[str, Any]:
@@ -102,8 +95,8 @@ def new() -> Response | tuple[str, int]:
 
     if (row := form.submit(write)) is not None:
         flash(_("The analysis was recorded: write its domains' sections."))
-        return redirect(_url(".analysis", analysis_id=row.id))
-    return answered(render_page("analysis/new.html", form=form,
+        return redirect(township_url(".analysis", analysis_id=row.id))
+    return page_answer(render_page("analysis/new.html", form=form,
                                 kind_choices=list(_names()["kinds"].items())), form)
 
 
@@ -132,7 +125,7 @@ def _step(analysis_id, name: str, schema, write, done: str) -> Response | tuple[
     form = Form(schema)
     if form.submit(lambda db, data: write(db, row, data)) is not None:
         flash(done)
-        return redirect(_url(".analysis", analysis_id=row.id))
+        return redirect(township_url(".analysis", analysis_id=row.id))
     return analysis(analysis_id, forms={name: form}), 422
 
 
@@ -166,7 +159,7 @@ def approve(analysis_id) -> Response | tuple[str, int]:
     form = Form(ApprovalIn)
     if form.submit(lambda db, _data: services.approve(db, row, caller())) is not None:
         flash(_("The analysis was approved."))
-        return redirect(_url(".analysis", analysis_id=row.id))
+        return redirect(township_url(".analysis", analysis_id=row.id))
     return analysis(analysis_id, forms={"approval": form}), 422
 
 
@@ -182,7 +175,7 @@ def new_date() -> Response | tuple[str, int]:
 
     if form.submit(write) is not None:
         flash(_("The date was added to the calendar."))
-        return redirect(_url(".index"))
-    return answered(render_page("analysis/date_form.html", form=form,
+        return redirect(township_url(".index"))
+    return page_answer(render_page("analysis/date_form.html", form=form,
                                 kind_choices=list(_names()["date_kinds"].items())), form)
 

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, url_for
+from flask import Blueprint, Response, flash, redirect
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    N_,
     Form,
     Label,
     NavEntry,
@@ -25,14 +26,16 @@ from zerenzhi import (
     current_identity,
     get_or_404,
     load_query,
+    local_moments,
+    page_answer,
     plugin_settings,
     render,
     render_page,
-    require_tenant,
     require_unit_write,
     requires,
     session,
     tenant_zone,
+    township_url,
     units_of_kind,
     utcnow,
 )
@@ -58,10 +61,6 @@ PAGES = Pages(
 LIST_LIMIT = 200
 
 
-def N_(text: str) -> str:
-    return text
-
-
 # the services' and schemas' own messages a page can meet, in this module's catalogue
 SERVICE_MESSAGES = (
     N_("an activity cannot end before it starts"),
@@ -82,33 +81,6 @@ CHECKS = {"before": ("fulfilled", _l("Approved before the start")),
           "late": ("overdue", _l("Approved on or after the start: W6 not met")),
           "pending": ("due_soon", _l("Not decided yet")),
           "none": ("waived", _l("Not submitted"))}
-
-
-def answered(page: str, form: Form | None) -> tuple[str, int]:
-    """A form page: 422 when a post was refused (it re-renders with field messages)."""
-    return page, 422 if form is not None and form.errors else 200
-
-
-def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, township=require_tenant().slug, **values)
-
-
-def _aware(*names: str) -> Callable[[dict], dict]:
-    """A ``datetime-local`` field is the township's local time: made aware for the API's
-    schema (which takes only times with their offset)."""
-
-    def prepare(data: dict) -> dict:
-        for name in names:
-            if name in data:
-                try:
-                    local = dt.datetime.fromisoformat(data[name])
-                except ValueError:
-                    continue  # the schema says what is wrong with it
-                if local.tzinfo is None:
-                    data[name] = local.replace(tzinfo=tenant_zone()).isoformat()
-        return data
-
-    return prepare
 
 
 def _local(moment: dt.datetime | None) -> str:
@@ -152,7 +124,7 @@ def new() -> Response | tuple[str, int]:
     form = Form(ApprovalsApplicationIn, initial={
         "starts_at": _local(start.replace(minute=0)),
         "ends_at": _local(start.replace(minute=0) + dt.timedelta(hours=2)),
-        "expected_participants": "30"}, prepare=_aware("starts_at", "ends_at"))
+        "expected_participants": "30"}, prepare=local_moments("starts_at", "ends_at"))
 
     def write(db: Session, data: dict) -> Application:
         require_unit_write(data["organiser_unit_id"])
@@ -160,8 +132,8 @@ def new() -> Response | tuple[str, int]:
 
     if (row := form.submit(write)) is not None:
         flash(_("The application was drafted. Submit it to the committee in good time."))
-        return redirect(_url(".application", application_id=row.id))
-    return answered(render_page("approvals/new.html", form=form, units=_writable_units(),
+        return redirect(township_url(".application", application_id=row.id))
+    return page_answer(render_page("approvals/new.html", form=form, units=_writable_units(),
                                 kind_choices=[(k, render(v)) for k, v in KINDS.items()],
                                 notice=plugin_settings("approvals")["min_notice_days"]), form)
 
@@ -190,7 +162,7 @@ def _step(application_id, name: str, schema, write: Callable[[Session, Applicati
     form = Form(schema, prepare=prepare)
     if form.submit(lambda db, data: write(db, row, data)) is not None:
         flash(done)
-        return redirect(_url(".application", application_id=row.id))
+        return redirect(township_url(".application", application_id=row.id))
     return application(application_id, forms={name: form}), 422
 
 
@@ -215,7 +187,7 @@ def decide(application_id) -> Response | tuple[str, int]:
         return services.decide(db, row, **data)
 
     return _step(application_id, "decision", ApprovalsDecisionIn, write,
-                 _("The decision was recorded."), prepare=_aware("decided_at"))
+                 _("The decision was recorded."), prepare=local_moments("decided_at"))
 
 
 @bp.route("/applications/<uuid:application_id>/filing", methods=["POST"])
@@ -224,7 +196,7 @@ def file(application_id) -> Response | tuple[str, int]:
     """File the approved activity with the higher level (again to correct the record)."""
     return _step(application_id, "filing", ApprovalsFilingIn,
                  lambda db, row, data: services.file_with_higher_level(db, row, **data),
-                 _("The filing was recorded."), prepare=_aware("filed_at"))
+                 _("The filing was recorded."), prepare=local_moments("filed_at"))
 
 
 @bp.route("/applications/<uuid:application_id>/outcome", methods=["POST"])

@@ -12,13 +12,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    N_,
     DomainError,
     Form,
     Label,
@@ -28,13 +29,14 @@ from zerenzhi import (
     get_or_404,
     listed,
     load_query,
+    page_answer,
     render,
     render_page,
-    require_tenant,
     require_unit_write,
     requires,
     session,
     today,
+    township_url,
     units_of_kind,
 )
 from zerenzhi.plugins.inspection import findings, ratings, scores, services
@@ -71,10 +73,6 @@ PAGES = Pages(
 LIST_LIMIT = 200
 
 
-def N_(text: str) -> str:
-    return text
-
-
 # the services' and schemas' own messages a page can meet, in this module's catalogue
 SERVICE_MESSAGES = (
     N_("a half-year such as 2026H1"),
@@ -103,15 +101,6 @@ FINDING_STATUS = {
     "not_effective": ("overdue", _l("Not effective")),
     "archived": ("waived", _l("Archived")),
 }
-
-
-def answered(page: str, form: Form | None) -> tuple[str, int]:
-    """A form page: 422 when a post was refused (it re-renders with field messages)."""
-    return page, 422 if form is not None and form.errors else 200
-
-
-def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, township=require_tenant().slug, **values)
 
 
 def _units(kinds: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -185,8 +174,8 @@ def new_campaign() -> Response | tuple[str, int]:
     form = Form(InspectionCampaignIn, initial={"started_on": today().isoformat()})
     if (row := form.submit(lambda db, data: services.create_campaign(db, **data))) is not None:
         flash(_("The campaign was started."))
-        return redirect(_url(".campaign", campaign_id=row.id))
-    return answered(render_page("inspection/campaign_form.html", form=form,
+        return redirect(township_url(".campaign", campaign_id=row.id))
+    return page_answer(render_page("inspection/campaign_form.html", form=form,
                                 periods=_half_years()), form)
 
 
@@ -216,7 +205,7 @@ def campaign(campaign_id, check_form: Form | None = None,
         rating_form=rating_form, scope_units=_units(SCOPE_KINDS),
         office_methods=_labels(METHODS, OFFICE_METHODS), rating_options=_labels(RATINGS),
         **_names())
-    return answered(page, check_form if check_form.errors else rating_form)
+    return page_answer(page, check_form if check_form.errors else rating_form)
 
 
 @bp.route("/campaigns/<uuid:campaign_id>/checks", methods=["POST"])
@@ -227,7 +216,7 @@ def record_check(campaign_id) -> Response | tuple[str, int]:
     form = Form(InspectionCheckIn)
     if form.submit(lambda db, data: services.record_check(db, row, **data)) is not None:
         flash(_("The check was recorded."))
-        return redirect(_url(".campaign", campaign_id=row.id) + "#coverage")
+        return redirect(township_url(".campaign", campaign_id=row.id) + "#coverage")
     return campaign(campaign_id, check_form=form)
 
 
@@ -242,7 +231,7 @@ def rate(campaign_id) -> Response | tuple[str, int]:
             flash(_("Rated: an interview with the unit's head is now due (I3)."))
         else:
             flash(_("The rating was recorded."))
-        return redirect(_url(".campaign", campaign_id=row.id) + "#ratings")
+        return redirect(township_url(".campaign", campaign_id=row.id) + "#ratings")
     return campaign(campaign_id, rating_form=form)
 
 
@@ -273,12 +262,12 @@ def self_inspection(campaign_id) -> Response | tuple[str, int]:
     if (check := form.submit(write)) is not None:
         flash(_("The self-inspection was submitted.") if check.submitted_at
               else _("The self-inspection was saved as a draft."))
-        return redirect(_url(".campaign", campaign_id=row.id) + "#coverage")
+        return redirect(township_url(".campaign", campaign_id=row.id) + "#coverage")
     items = [{**item, "label": render(Label(item["text"], item.get("text_en") or item["text"]))}
              for item in services.checklist()]
     answers = {key.removeprefix("answer-"): value for key, value in request.form.items()
                if key.startswith("answer-")}
-    return answered(render_page("inspection/self_inspection.html", row=row, form=form,
+    return page_answer(render_page("inspection/self_inspection.html", row=row, form=form,
                                 units=units, items=items, answers=answers), form)
 
 
@@ -313,8 +302,8 @@ def new_finding() -> Response | tuple[str, int]:
                                               "campaign_id": request.args.get("campaign", "")})
     if (row := form.submit(lambda db, data: findings.raise_finding(db, **data))) is not None:
         flash(_("The finding was recorded."))
-        return redirect(_url(".finding", finding_id=row.id))
-    return answered(render_page("inspection/finding_form.html", form=form,
+        return redirect(township_url(".finding", finding_id=row.id))
+    return page_answer(render_page("inspection/finding_form.html", form=form,
                                 **_finding_choices()), form)
 
 
@@ -333,7 +322,7 @@ def finding(finding_id, rectify_form: Form | None = None,
         if row.campaign_id else None
     page = render_page("inspection/finding.html", row=row, campaign=campaign_row,
                        rectify_form=rectify_form, verify_form=verify_form, **_names())
-    return answered(page, rectify_form if rectify_form.errors else verify_form)
+    return page_answer(page, rectify_form if rectify_form.errors else verify_form)
 
 
 def _step(finding_id, schema, action: Callable[..., Any], unit_scoped: bool,
@@ -346,7 +335,7 @@ def _step(finding_id, schema, action: Callable[..., Any], unit_scoped: bool,
     form = Form(schema)
     if form.submit(lambda db, data: action(db, row, **extra, **data)) is not None:
         flash(done)
-        return redirect(_url(".finding", finding_id=row.id))
+        return redirect(township_url(".finding", finding_id=row.id))
     return finding(finding_id, **{form_name: form})
 
 
@@ -396,6 +385,6 @@ def new_interview() -> Response | tuple[str, int]:
 
     if form.submit(write) is not None:
         flash(_("The interview was recorded."))
-        return redirect(_url(".index") + "#interviews")
-    return answered(render_page("inspection/interview_form.html", form=form,
+        return redirect(township_url(".index") + "#interviews")
+    return page_answer(render_page("inspection/interview_form.html", form=form,
                                 rating_options=_open_ratings(session())), form)

@@ -7,15 +7,15 @@ route's permission and input schema; units, members and channels are picked from
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    N_,
     Form,
     Label,
     NavEntry,
@@ -23,16 +23,18 @@ from zerenzhi import (
     can_write_unit,
     get_or_404,
     listed,
+    local_moments,
+    page_answer,
     plugin_settings,
     render,
     render_page,
-    require_tenant,
     require_unit_write,
     requires,
     session,
     tenant_zone,
     today,
     township_members,
+    township_url,
     units_of_kind,
     upward_receipt,
     utcnow,
@@ -69,10 +71,6 @@ REPORT_CSS = {"not_required": "waived", "pending": "due_soon", "overdue": "overd
               "on_time": "fulfilled", "late": "overdue", "reported": "fulfilled"}
 
 
-def N_(text: str) -> str:
-    return text
-
-
 REPORT_WORDS = {"not_required": N_("no report required"), "pending": N_("report due"),
                 "overdue": N_("report overdue"), "on_time": N_("reported on time"),
                 "late": N_("reported late"), "reported": N_("reported")}
@@ -82,36 +80,8 @@ SERVICE_MESSAGES = (
 )
 
 
-def answered(page: str, form: Form | None) -> tuple[str, int]:
-    """A form page: 422 when a post was refused (it re-renders with field messages)."""
-    return page, 422 if form is not None and form.errors else 200
-
-
-def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, township=require_tenant().slug, **values)
-
-
 def _local(moment: dt.datetime | None) -> str:
     return moment.astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M") if moment else ""
-
-
-def _aware(*names: str, extra: Callable[[dict], dict] | None = None
-           ) -> Callable[[dict], dict]:
-    """``datetime-local`` fields are the township's local time: made aware for the API's
-    schemas (which take only times with their offset)."""
-
-    def prepare(data: dict) -> dict:
-        for name in names:
-            if name in data:
-                try:
-                    local = dt.datetime.fromisoformat(data[name])
-                except ValueError:
-                    continue  # the schema says what is wrong with it
-                if local.tzinfo is None:
-                    data[name] = local.replace(tzinfo=tenant_zone()).isoformat()
-        return extra(data) if extra else data
-
-    return prepare
 
 
 def _with_filing(data: dict) -> dict:
@@ -168,7 +138,7 @@ def index() -> str:
 def new_incident() -> Response | tuple[str, int]:
     """Record an incident; a major one starts the first-report clock from its detection."""
     form = Form(PlatformsIncidentIn, initial={"detected_at": _local(utcnow())},
-                prepare=_aware("detected_at"))
+                prepare=local_moments("detected_at"))
 
     def write(db: Session, data: dict) -> Incident:
         require_unit_write(data["unit_id"])
@@ -176,8 +146,8 @@ def new_incident() -> Response | tuple[str, int]:
 
     if (row := form.submit(write)) is not None:
         flash(_("The incident was recorded."))
-        return redirect(_url(".incident", incident_id=row.id))
-    return answered(render_page(
+        return redirect(township_url(".incident", incident_id=row.id))
+    return page_answer(render_page(
         "platforms/incident_form.html", form=form, units=_writable_units(),
         category_choices=list(_names()["categories"].items()),
         severity_choices=list(_names()["severities"].items())), form)
@@ -205,7 +175,7 @@ def _incident_step(incident_id, name: str, schema, write, done: str, prepare=Non
     form = Form(schema, prepare=prepare)
     if form.submit(lambda db, data: write(db, row, data)) is not None:
         flash(done)
-        return redirect(_url(".incident", incident_id=row.id))
+        return redirect(township_url(".incident", incident_id=row.id))
     return incident(incident_id, forms={name: form}), 422
 
 
@@ -215,7 +185,7 @@ def add_entry(incident_id) -> Response | tuple[str, int]:
     """A handling step, a report to the higher level (the first fulfils P2) or liaison."""
     return _incident_step(incident_id, "entry", PlatformsEntryIn,
                           lambda db, row, data: incidents.add_entry(db, row, data),
-                          _("The step was added to the timeline."), _aware("at"))
+                          _("The step was added to the timeline."), local_moments("at"))
 
 
 @bp.route("/incidents/<uuid:incident_id>/closure", methods=["POST"])
@@ -226,7 +196,7 @@ def close(incident_id) -> Response | tuple[str, int]:
         incident_id, "close", PlatformsIncidentClose,
         lambda db, row, data: incidents.close_incident(db, row, data,
                                                        plugin_settings("platforms")),
-        _("The incident was closed."), _aware("closed_at"))
+        _("The incident was closed."), local_moments("closed_at"))
 
 
 # --- the channel register (P1) ------------------------------------------------------------
@@ -251,8 +221,8 @@ def new_channel() -> Response | tuple[str, int]:
 
     if (row := form.submit(write)) is not None:
         flash(_("The channel was registered."))
-        return redirect(_url(".channel", channel_id=row.id))
-    return answered(render_page(
+        return redirect(township_url(".channel", channel_id=row.id))
+    return page_answer(render_page(
         "platforms/channel_form.html", form=form, units=_writable_units(),
         members=_members(), kind_choices=list(_names()["kinds"].items())), form)
 
@@ -282,5 +252,5 @@ def review(channel_id) -> Response | tuple[str, int]:
     form = Form(PlatformsReviewIn)
     if form.submit(lambda db, data: reviews.record_review(db, row, data)) is not None:
         flash(_("The review was recorded."))
-        return redirect(_url(".channel", channel_id=row.id))
+        return redirect(township_url(".channel", channel_id=row.id))
     return channel(channel_id, form=form), 422

@@ -5,7 +5,6 @@ route's permission and input schema, so a page records nothing the API would ref
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
@@ -13,13 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
+    N_,
     DomainError,
     Form,
     Label,
@@ -28,14 +28,16 @@ from zerenzhi import (
     committee,
     get_or_404,
     load_query,
+    local_moments,
+    page_answer,
     plugin_settings,
     render_page,
-    require_tenant,
     require_unit_write,
     requires,
     session,
     tenant_zone,
     today,
+    township_url,
     unit_members,
     upward_receipt,
     utcnow,
@@ -72,10 +74,6 @@ LIST_LIMIT = 200
 BLANK_SECTIONS = 2  # empty heading/body pairs offered below a report's sections
 
 
-def N_(text: str) -> str:
-    return text
-
-
 # the services' and schemas' own messages a page can meet, in this module's catalogue
 SERVICE_MESSAGES = (
     N_("YYYYH1 or YYYYH2"),
@@ -96,15 +94,6 @@ SITUATION_STATUS = {  # R3's state -> (css status, label)
 }
 REPORT_STATUS = {"draft": _l("Draft"), "submitted": _l("Submitted"),
                  "acknowledged": _l("Acknowledged")}
-
-
-def answered(page: str, form: Form) -> tuple[str, int]:
-    """A form page: 422 when a post was refused (it re-renders with field messages)."""
-    return page, 422 if form.errors else 200
-
-
-def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, township=require_tenant().slug, **values)
 
 
 def _committee_write(action: Callable[..., Any], *args: Any) -> Callable[[Session, dict], Any]:
@@ -192,7 +181,7 @@ def _meeting_page(form: Form, row: ReportingMeeting | None) -> tuple[str, int]:
     members = _members()
     chosen = form.value("attendees", [])
     others = "\n".join(n for n in chosen if n not in members)
-    return answered(render_page(
+    return page_answer(render_page(
         "reporting/meeting_form.html", form=form, row=row, members=members, chosen=chosen,
         others=request.form.get("others", others),
         version=version(row, ReportingMeetingOut) if row else None), form)
@@ -206,7 +195,7 @@ def new_meeting() -> Response | tuple[str, int]:
                 prepare=_attendees)
     if (row := form.submit(_committee_write(services.record_meeting))) is not None:
         flash(_("The meeting was recorded."))
-        return redirect(_url(".meeting", meeting_id=row.id))
+        return redirect(township_url(".meeting", meeting_id=row.id))
     return _meeting_page(form, None)
 
 
@@ -233,7 +222,7 @@ def edit_meeting(meeting_id) -> Response | tuple[str, int]:
 
     if form.submit(save) is not None:
         flash(_("The meeting was saved."))
-        return redirect(_url(".meeting", meeting_id=row.id))
+        return redirect(township_url(".meeting", meeting_id=row.id))
     if form.errors.get("_schema") == [str(STALE)]:
         session().refresh(row)
         form.values = {**form.values, **_meeting_values(row)}
@@ -259,9 +248,9 @@ def archive_meeting(meeting_id) -> Response:
             services.archive(db, row, services.MEETING)
     except DomainError as error:
         flash(error.message)
-        return redirect(_url(".meeting", meeting_id=row.id))
+        return redirect(township_url(".meeting", meeting_id=row.id))
     flash(_("The meeting was archived: it no longer counts."))
-    return redirect(_url(".index"))
+    return redirect(township_url(".index"))
 
 
 # --- R1: the half-year report ----------------------------------------------------------------
@@ -295,8 +284,8 @@ def new_report() -> Response | tuple[str, int]:
     form = Form(ReportingHalfYearIn, initial={"period": _half_years()[0]}, prepare=_sections)
     if (row := form.submit(_create_report)) is not None:
         flash(_("The draft was started."))
-        return redirect(_url(".report", report_id=row.id))
-    return answered(render_page("reporting/report_form.html", form=form, row=None,
+        return redirect(township_url(".report", report_id=row.id))
+    return page_answer(render_page("reporting/report_form.html", form=form, row=None,
                                 periods=_half_years(), sections=_shown_sections(None),
                                 version=None), form)
 
@@ -348,12 +337,12 @@ def edit_report(report_id) -> Response | tuple[str, int]:
 
     if form.submit(save) is not None:
         flash(_("The report was saved."))
-        return redirect(_url(".report", report_id=row.id))
+        return redirect(township_url(".report", report_id=row.id))
     stale = form.errors.get("_schema") == [str(STALE)]
     if stale:  # show what is there now, not what was refused
         session().refresh(row)
         form.values = {**form.values, "title": row.title, "recipient": row.recipient}
-    return answered(render_page(
+    return page_answer(render_page(
         "reporting/report_form.html", form=form, row=row, periods=_half_years(),
         sections=_shown_sections(row, fresh=stale), version=version(row, ReportingHalfYearOut)),
         form)
@@ -367,7 +356,7 @@ def submit_report(report_id) -> Response | tuple[str, int]:
     form = Form(ReportingSubmitIn)
     if form.submit(_committee_write(services.submit_half_year, row)) is not None:
         flash(_("The report was submitted: it counts for %(period)s.", period=row.period))
-        return redirect(_url(".report", report_id=row.id))
+        return redirect(township_url(".report", report_id=row.id))
     return render_page("reporting/report.html", row=row, form=form, ack_form=Form(
         ReportingAcknowledgeIn, initial={"acknowledged_on": today().isoformat()}),
         status=REPORT_STATUS.get(row.status, row.status),
@@ -382,7 +371,7 @@ def acknowledge_report(report_id) -> Response | tuple[str, int]:
     form = Form(ReportingAcknowledgeIn)
     if form.submit(_committee_write(services.acknowledge_half_year, row)) is not None:
         flash(_("The acknowledgement was recorded."))
-        return redirect(_url(".report", report_id=row.id))
+        return redirect(township_url(".report", report_id=row.id))
     return render_page("reporting/report.html", row=row, form=form, ack_form=form,
                        status=REPORT_STATUS.get(row.status, row.status),
                        version=version(row, ReportingHalfYearOut)), 422
@@ -400,9 +389,9 @@ def archive_report(report_id) -> Response:
             services.archive(db, row, services.HALF_YEAR)
     except DomainError as error:
         flash(error.message)
-        return redirect(_url(".report", report_id=row.id))
+        return redirect(township_url(".report", report_id=row.id))
     flash(_("The report was archived: it no longer counts."))
-    return redirect(_url(".index"))
+    return redirect(township_url(".index"))
 
 
 @bp.route("/half-year-reports/<uuid:report_id>/export.docx")
@@ -419,24 +408,6 @@ def report_docx(report_id) -> Response:
 # --- R3: major situations --------------------------------------------------------------------
 
 
-def _aware(*names: str) -> Callable[[dict], dict]:
-    """A ``datetime-local`` field is the township's local time: made aware for the API's
-    schema (which takes only times with their offset)."""
-
-    def prepare(data: dict) -> dict:
-        for name in names:
-            if name in data:
-                try:
-                    local = dt.datetime.fromisoformat(data[name])
-                except ValueError:
-                    continue  # the schema says what is wrong with it
-                if local.tzinfo is None:
-                    data[name] = local.replace(tzinfo=tenant_zone()).isoformat()
-        return data
-
-    return prepare
-
-
 def _now_local() -> str:
     return utcnow().astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M")
 
@@ -446,11 +417,11 @@ def _now_local() -> str:
 def new_situation() -> Response | tuple[str, int]:
     """Record a major situation: R3's deadline (24 hours by default) starts when it arose."""
     form = Form(ReportingSituationIn, initial={"occurred_at": _now_local()},
-                prepare=_aware("occurred_at"))
+                prepare=local_moments("occurred_at"))
     if (row := form.submit(_committee_write(situations.record_situation))) is not None:
         flash(_("The situation was recorded: report it before the deadline shown."))
-        return redirect(_url(".situation", situation_id=row.id))
-    return answered(render_page("reporting/situation_form.html", form=form), form)
+        return redirect(township_url(".situation", situation_id=row.id))
+    return page_answer(render_page("reporting/situation_form.html", form=form), form)
 
 
 @bp.route("/situations/<uuid:situation_id>", methods=["GET"])
@@ -473,7 +444,7 @@ def situation(situation_id, form: Form | None = None) -> str:
 def report_situation(situation_id) -> Response | tuple[str, int]:
     """Report the situation upward with proposals: fulfils R3 (a late one stays late)."""
     row = get_or_404(ReportingSituation, situation_id)
-    form = Form(ReportingSituationReportIn, prepare=_aware("reported_at"))
+    form = Form(ReportingSituationReportIn, prepare=local_moments("reported_at"))
     settings = plugin_settings("reporting")
 
     def write(db: Session, data: dict) -> Any:
@@ -482,5 +453,5 @@ def report_situation(situation_id) -> Response | tuple[str, int]:
 
     if form.submit(write) is not None:
         flash(_("The report was recorded."))
-        return redirect(_url(".situation", situation_id=row.id))
+        return redirect(township_url(".situation", situation_id=row.id))
     return situation(situation_id, form=form), 422

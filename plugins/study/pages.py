@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import marshmallow as ma
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, redirect, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from werkzeug.datastructures import FileStorage
 
 from zerenzhi import (
+    N_,
     DomainError,
     Form,
     Label,
@@ -35,14 +36,15 @@ from zerenzhi import (
     get_or_404,
     listed,
     load_query,
+    page_answer,
     plugin_settings,
     render_page,
-    require_tenant,
     require_unit_write,
     requires,
     session,
     today,
     township_members,
+    township_url,
     unit_members,
     units_of_kind,
     writing,
@@ -77,10 +79,6 @@ BLANK_ITEMS = 3  # empty rows offered below a plan's items
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def N_(text: str) -> str:
-    return text
-
-
 # the services' and schemas' own messages a page can meet, in this module's catalogue
 SERVICE_MESSAGES = (
     N_("not a member posted to this session's unit"),
@@ -108,15 +106,6 @@ PROGRESS_STATUS = {"held": ("fulfilled", _l("Held")), "due": ("due_soon", _l("Du
                    "upcoming": ("upcoming", _l("Upcoming"))}
 STALE = _l("Someone changed this record after you opened it. Your changes were not saved: "
            "here is the current version; make them again.")
-
-
-def answered(page: str, form: Form) -> tuple[str, int]:
-    """A form page: 422 when a post was refused (it re-renders with field messages)."""
-    return page, 422 if form.errors else 200
-
-
-def _url(endpoint: str, **values: Any) -> str:
-    return url_for(endpoint, township=require_tenant().slug, **values)
 
 
 def _settings() -> dict:
@@ -200,7 +189,7 @@ def sessions() -> str:
         "study/sessions.html", rows=services.shown(db, rows, _settings()), pager=pager,
         names=unit_names(), kinds=kinds(), kind_labels=KIND_LABELS, counts=COUNTS, shown=args,
         years=range(today().year, today().year - 6, -1),
-        page_url=lambda page: _url(".sessions", **args, page=page))
+        page_url=lambda page: township_url(".sessions", **args, page=page))
 
 
 # --- sessions: record, edit, archive ------------------------------------------------------
@@ -280,7 +269,7 @@ def _meeting_page(form: Form, row: StudyMeeting | None, unit_id: uuid.UUID | Non
     if request.method == "POST" and not fresh:  # the text fields as typed
         form.values |= {k: request.form.get(k, "") for k in ("topics_text", "materials_text")}
     db = session()
-    return answered(render_page(
+    return page_answer(render_page(
         "study/session_form.html", form=form, row=row, units=units,
         unit_id=str(unit_id) if unit_id else "", kinds=kinds(),
         roster=_roster(unit_id, row, fresh) if unit_id else [], member_errors=member_errors,
@@ -313,7 +302,7 @@ def new_session() -> Response | tuple[str, int]:
 
     if (row := form.submit(write)) is not None:
         flash(_("The session was recorded."))
-        return redirect(_url(".session_page", session_id=row.id))
+        return redirect(township_url(".session_page", session_id=row.id))
     return _meeting_page(form, None, unit_id, units)
 
 
@@ -359,7 +348,7 @@ def edit_session(session_id) -> Response | tuple[str, int]:
 
     if form.submit(save) is not None:
         flash(_("The session was saved."))
-        return redirect(_url(".session_page", session_id=row.id))
+        return redirect(township_url(".session_page", session_id=row.id))
     stale = form.errors.get("_schema") == [str(STALE)]
     if stale:  # show what is there now, not what was refused
         session().refresh(row)
@@ -379,9 +368,9 @@ def archive_session(session_id) -> Response:
             services.archive_meeting(db, row)
     except DomainError as error:
         flash(str(STALE) if error.status == 412 else error.message)
-        return redirect(_url(".session_page", session_id=row.id))
+        return redirect(township_url(".session_page", session_id=row.id))
     flash(_("The session was archived: it no longer counts."))
-    return redirect(_url(".sessions"))
+    return redirect(township_url(".sessions"))
 
 
 # --- plans and their progress --------------------------------------------------------------
@@ -432,7 +421,7 @@ def _plan_rows(row: StudyPlan | None, fresh: bool = False) -> list[dict]:
 def _plan_page(form: Form, row: StudyPlan | None, fresh: bool = False) -> tuple[str, int]:
     item_errors = [m for key, messages in form.errors.items() if key.startswith("items")
                    for m in messages]
-    return answered(render_page(
+    return page_answer(render_page(
         "study/plan_form.html", form=form, row=row, units=writable_units(), kinds=kinds(),
         items=_plan_rows(row, fresh), item_errors=item_errors,
         unit_name=unit_names().get(row.unit_id, "") if row else "",
@@ -454,7 +443,7 @@ def new_plan() -> Response | tuple[str, int]:
 
     if (row := form.submit(write)) is not None:
         flash(_("The plan was saved."))
-        return redirect(_url(".plan", plan_id=row.id))
+        return redirect(township_url(".plan", plan_id=row.id))
     return _plan_page(form, None)
 
 
@@ -487,7 +476,7 @@ def edit_plan(plan_id) -> Response | tuple[str, int]:
 
     if form.submit(save) is not None:
         flash(_("The plan was saved."))
-        return redirect(_url(".plan", plan_id=row.id))
+        return redirect(township_url(".plan", plan_id=row.id))
     stale = form.errors.get("_schema") == [str(STALE)]
     if stale:
         session().refresh(row)
@@ -507,9 +496,9 @@ def archive_plan(plan_id) -> Response:
             plans.archive_plan(db, row)
     except DomainError as error:
         flash(str(STALE) if error.status == 412 else error.message)
-        return redirect(_url(".plan", plan_id=row.id))
+        return redirect(township_url(".plan", plan_id=row.id))
     flash(_("The plan was archived."))
-    return redirect(_url(".plans_page"))
+    return redirect(township_url(".plans_page"))
 
 
 # --- the spreadsheet import ----------------------------------------------------------------
@@ -568,7 +557,7 @@ def import_page() -> Response | tuple[str, int]:
                            duplicates=query["duplicates"]), error.status
     if body["created"]:
         flash(_("%(count)s sessions were imported.", count=body["created"]))
-        return redirect(_url(".sessions"))
+        return redirect(township_url(".sessions"))
     refused = importer.refusal({**body, "dry_run": False}) is not None
     ready = query["dry_run"] and not refused and body["rows"] > body["skipped"]
     return render_page(

@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from zerenzhi import (
+    N_,
     Form,
     Label,
     NavEntry,
@@ -40,10 +41,6 @@ PAGES = Pages(
 )
 PAGE_SIZE = 50
 STATUS_CSS = {"pending": "due_soon", "delivered": "fulfilled", "failed": "overdue"}
-
-
-def N_(text: str) -> str:
-    return text
 
 
 SERVICE_MESSAGES = (N_("set the target address in the module's settings first"),)
