@@ -26,8 +26,10 @@ from zerenzhi.console.charts import bar_chart, line_chart
 from zerenzhi.console.forms import (
     N_,
     Form,
+    Pager,
     load_query,
     local_moments,
+    local_value,
     page_answer,
     township_url,
 )
@@ -108,6 +110,7 @@ __all__ = [
     "MemberInfo",
     "NavEntry",
     "OrgUnit",
+    "Pager",
     "Pages",
     "Period",
     "Permission",
@@ -145,6 +148,7 @@ __all__ = [
     "local_moments",
     "local_noon",
     "local_today",
+    "local_value",
     "member_fk",
     "new_id",
     "not_found",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +17,7 @@ from sqlalchemy import func, select
 from zerenzhi.audit.models import AuditEntry
 from zerenzhi.auth.models import Member
 from zerenzhi.auth.permissions import requires
+from zerenzhi.console.forms import Pager
 from zerenzhi.console.i18n import translate_errors
 from zerenzhi.console.pages import bp, render_page
 from zerenzhi.db.listing import listed
@@ -46,15 +46,6 @@ class AuditPageQuery(AuditQuery):
 
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 100000))
 
-
-@dataclass
-class Pager:
-    page: int
-    item_count: int = 0
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.item_count // PAGE_SIZE))
 
 
 def _query(zone: ZoneInfo) -> tuple[dict[str, Any], dict[str, str]]:
@@ -130,7 +121,7 @@ def audit(township: str | None = None) -> str:
     """The audit log (the API's ``GET …/audit``), filtered by action, entity type, actor
     and days, newest first."""
     query, shown = _query(ZoneInfo(g.zz_tenant.timezone))
-    db, pager = db_session(), Pager(query.pop("page"))
+    db, pager = db_session(), Pager(query.pop("page"), PAGE_SIZE)
     during = [AuditEntry.at >= query["since"]] if "since" in query else []
     during += [AuditEntry.at < query["until"]] if "until" in query else []
     statement = listed(AuditEntry, query, order_by=(AuditEntry.seq.desc(),),

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import marshmallow as ma
@@ -17,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from zerenzhi.auth.models import Member
 from zerenzhi.auth.permissions import AUTHENTICATED, requires
+from zerenzhi.console.forms import Pager
 from zerenzhi.console.i18n import translate_errors
 from zerenzhi.console.pages import bp, render_page
 from zerenzhi.db.base import utcnow
@@ -43,22 +43,6 @@ class CalendarPageQuery(CalendarQuery):
     month = ma.fields.String(validate=ma.validate.Regexp(MONTH))
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 100000))
 
-
-@dataclass
-class Pager:
-    """What ``routes.calendar._page`` reads and sets (as flask-smorest's pagination does)."""
-
-    page: int
-    page_size: int = PAGE_SIZE
-    item_count: int = 0
-
-    @property
-    def first_item(self) -> int:
-        return (self.page - 1) * self.page_size
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.item_count // self.page_size))
 
 
 def _query() -> dict[str, Any]:

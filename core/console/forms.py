@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import marshmallow as ma
@@ -138,6 +139,25 @@ def N_(text: str) -> str:
     return text
 
 
+@dataclass
+class Pager:
+    """A list page's place: what flask-smorest's pagination parameters hold (``page``,
+    ``page_size``, ``first_item``, ``item_count`` set by the service that counts), so a page
+    passes it to the same service its API route calls, and the template reads ``pages``."""
+
+    page: int
+    page_size: int = 50
+    item_count: int = 0
+
+    @property
+    def first_item(self) -> int:
+        return (self.page - 1) * self.page_size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.item_count // self.page_size))
+
+
 def page_answer(page: str, form: Form | None) -> tuple[str, int]:
     """A form page's answer: 422 when its post was refused (the page re-renders with the
     field messages and what was typed), 200 otherwise."""
@@ -147,6 +167,11 @@ def page_answer(page: str, form: Form | None) -> tuple[str, int]:
 def township_url(endpoint: str, **values: Any) -> str:
     """``url_for`` in the current township (a page's links and redirects)."""
     return url_for(endpoint, township=require_tenant().slug, **values)
+
+
+def local_value(moment: dt.datetime | None) -> str:
+    """What a ``datetime-local`` field shows for ``moment``: the township's local time."""
+    return moment.astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def local_moments(*names: str, then: Prepare | None = None) -> Prepare:

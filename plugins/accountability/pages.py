@@ -9,7 +9,6 @@ list and each case — is audited exactly as the API's reads are (``services.pag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from zerenzhi import (
     Form,
     Label,
     NavEntry,
+    Pager,
     Pages,
     get_or_404,
     load_query,
@@ -73,22 +73,6 @@ class CasePageQuery(AccountabilityCaseQuery):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 100000))
 
 
-@dataclass
-class Pager:
-    """The pagination parameters ``services.page_of_cases`` takes, as the API's are."""
-
-    page: int
-    page_size: int = PAGE_SIZE
-    item_count: int = 0
-
-    @property
-    def first_item(self) -> int:
-        return (self.page - 1) * self.page_size
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.item_count // self.page_size))
-
 
 def _names() -> dict[str, Any]:
     def labels(table: dict) -> dict[str, str]:
@@ -109,7 +93,7 @@ def _names() -> dict[str, Any]:
 def index() -> str:
     """Cases, newest first, 50 to a page; the page read is audited with the ids it showed."""
     query = load_query(CasePageQuery)
-    pager = Pager(query.pop("page"))
+    pager = Pager(query.pop("page"), PAGE_SIZE)
     with writing() as db:
         cases = services.page_of_cases(db, query, pager)
         rows = [{"id": c.id, "title": c.title, "status": c.status, "opened_on": c.opened_on,

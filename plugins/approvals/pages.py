@@ -27,6 +27,7 @@ from zerenzhi import (
     get_or_404,
     load_query,
     local_moments,
+    local_value,
     page_answer,
     plugin_settings,
     render,
@@ -34,7 +35,6 @@ from zerenzhi import (
     require_unit_write,
     requires,
     session,
-    tenant_zone,
     township_url,
     units_of_kind,
     utcnow,
@@ -83,9 +83,6 @@ CHECKS = {"before": ("fulfilled", _l("Approved before the start")),
           "none": ("waived", _l("Not submitted"))}
 
 
-def _local(moment: dt.datetime | None) -> str:
-    return moment.astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M") if moment else ""
-
 
 def check_of(row: Application) -> str:
     """W6 on one application: approved before its start, late, undecided or not submitted."""
@@ -122,8 +119,8 @@ def new() -> Response | tuple[str, int]:
     """Draft an application for one's own unit; nothing is due until it is submitted."""
     start = utcnow() + dt.timedelta(days=plugin_settings("approvals")["min_notice_days"] + 1)
     form = Form(ApprovalsApplicationIn, initial={
-        "starts_at": _local(start.replace(minute=0)),
-        "ends_at": _local(start.replace(minute=0) + dt.timedelta(hours=2)),
+        "starts_at": local_value(start.replace(minute=0)),
+        "ends_at": local_value(start.replace(minute=0) + dt.timedelta(hours=2)),
         "expected_participants": "30"}, prepare=local_moments("starts_at", "ends_at"))
 
     def write(db: Session, data: dict) -> Application:

@@ -24,6 +24,7 @@ from zerenzhi import (
     get_or_404,
     listed,
     local_moments,
+    local_value,
     page_answer,
     plugin_settings,
     render,
@@ -31,7 +32,6 @@ from zerenzhi import (
     require_unit_write,
     requires,
     session,
-    tenant_zone,
     today,
     township_members,
     township_url,
@@ -79,9 +79,6 @@ SERVICE_MESSAGES = (
     N_("an archived channel cannot be reviewed"),
 )
 
-
-def _local(moment: dt.datetime | None) -> str:
-    return moment.astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M") if moment else ""
 
 
 def _with_filing(data: dict) -> dict:
@@ -137,7 +134,7 @@ def index() -> str:
 @requires("platforms.incident.write")
 def new_incident() -> Response | tuple[str, int]:
     """Record an incident; a major one starts the first-report clock from its detection."""
-    form = Form(PlatformsIncidentIn, initial={"detected_at": _local(utcnow())},
+    form = Form(PlatformsIncidentIn, initial={"detected_at": local_value(utcnow())},
                 prepare=local_moments("detected_at"))
 
     def write(db: Session, data: dict) -> Incident:
@@ -160,7 +157,7 @@ def incident(incident_id, forms: dict[str, Form] | None = None) -> str:
     entry and the closing form."""
     row = get_or_404(Incident, incident_id)
     entries = session().scalars(incidents.timeline(row)).all()
-    forms = {"entry": Form(PlatformsEntryIn, initial={"at": _local(utcnow()),
+    forms = {"entry": Form(PlatformsEntryIn, initial={"at": local_value(utcnow()),
                                                       "kind": "handling"}),
              "close": Form(PlatformsIncidentClose), **(forms or {})}
     return render_page("platforms/incident.html", row=row, entries=entries, forms=forms,

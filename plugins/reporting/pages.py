@@ -29,13 +29,13 @@ from zerenzhi import (
     get_or_404,
     load_query,
     local_moments,
+    local_value,
     page_answer,
     plugin_settings,
     render_page,
     require_unit_write,
     requires,
     session,
-    tenant_zone,
     today,
     township_url,
     unit_members,
@@ -408,15 +408,12 @@ def report_docx(report_id) -> Response:
 # --- R3: major situations --------------------------------------------------------------------
 
 
-def _now_local() -> str:
-    return utcnow().astimezone(tenant_zone()).strftime("%Y-%m-%dT%H:%M")
-
 
 @bp.route("/situations/new", methods=["GET", "POST"])
 @requires("reporting.situation.write")
 def new_situation() -> Response | tuple[str, int]:
     """Record a major situation: R3's deadline (24 hours by default) starts when it arose."""
-    form = Form(ReportingSituationIn, initial={"occurred_at": _now_local()},
+    form = Form(ReportingSituationIn, initial={"occurred_at": local_value(utcnow())},
                 prepare=local_moments("occurred_at"))
     if (row := form.submit(_committee_write(situations.record_situation))) is not None:
         flash(_("The situation was recorded: report it before the deadline shown."))
@@ -432,7 +429,7 @@ def situation(situation_id, form: Form | None = None) -> str:
     row = get_or_404(ReportingSituation, situation_id)
     shown = clock(situations.shown(session(), [row])[0])
     form = form or Form(ReportingSituationReportIn, initial={
-        "reported_at": _now_local(), "recipient": plugin_settings("reporting")[
+        "reported_at": local_value(utcnow()), "recipient": plugin_settings("reporting")[
             "higher_committee"]})
     return render_page("reporting/situation.html", row=row, shown=shown, form=form,
                        receipt_of=lambda report_id: upward_receipt(

@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +30,7 @@ from zerenzhi import (
     Form,
     Label,
     NavEntry,
+    Pager,
     Pages,
     can_write_unit,
     get_or_404,
@@ -164,15 +164,6 @@ class SessionPageQuery(StudyMeetingQuery):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 100000))
 
 
-@dataclass
-class Pager:
-    page: int
-    item_count: int = 0
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.item_count // PAGE_SIZE))
-
 
 @bp.route("/")
 @requires("study.session.read")
@@ -180,7 +171,7 @@ def sessions() -> str:
     """The township's study sessions, newest first, filtered as the API's list is; each with
     the rules it counts toward (W2, W3) and its attendance."""
     query = load_query(SessionPageQuery)
-    pager, db = Pager(query.pop("page")), session()
+    pager, db = Pager(query.pop("page"), PAGE_SIZE), session()
     statement = services.meetings(query)
     pager.item_count = db.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = db.scalars(statement.limit(PAGE_SIZE).offset((pager.page - 1) * PAGE_SIZE)).all()

@@ -5,7 +5,6 @@ on the module's settings page (the same form every module has, secrets write-onl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,8 +18,8 @@ from zerenzhi import (
     Form,
     Label,
     NavEntry,
+    Pager,
     Pages,
-    listed,
     load_query,
     plugin_settings,
     render_page,
@@ -29,7 +28,7 @@ from zerenzhi import (
     session,
 )
 from zerenzhi.plugins.webhook import services
-from zerenzhi.plugins.webhook.models import STATUSES, WebhookDelivery
+from zerenzhi.plugins.webhook.models import STATUSES
 from zerenzhi.plugins.webhook.routes import DeliveryQuery, TestIn
 
 bp = Blueprint("webhook_pages", __name__, template_folder="templates")
@@ -52,15 +51,6 @@ class LogQuery(DeliveryQuery):
     page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(1, 100000))
 
 
-@dataclass
-class Pager:
-    page: int
-    item_count: int = 0
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.item_count // PAGE_SIZE))
-
 
 def shown_target(url: str | None) -> str | None:
     """The target without its query: a robot's key or token rides there and is as secret
@@ -77,11 +67,9 @@ def index(form: Form | None = None) -> str | tuple[str, int]:
     """The target, the test button and the delivery log, newest first, 50 to a page."""
     query = load_query(LogQuery)
     settings = plugin_settings("webhook")
-    statement = listed(WebhookDelivery, {k: v for k, v in query.items() if k != "page"},
-                       match=("status", "event"),
-                       order_by=(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()))
+    statement = services.delivery_log({k: v for k, v in query.items() if k != "page"})
     db = session()
-    pager = Pager(query["page"], db.scalar(select(func.count()).select_from(
+    pager = Pager(query["page"], PAGE_SIZE, db.scalar(select(func.count()).select_from(
         statement.order_by(None).subquery())) or 0)
     rows = db.scalars(statement.limit(PAGE_SIZE).offset((pager.page - 1) * PAGE_SIZE)).all()
     return render_page("webhook/index.html", rows=rows, pager=pager, query=query,

@@ -10,14 +10,13 @@ from zerenzhi import (
     InputSchema,
     QuerySchema,
     SelectPage,
-    listed,
     plugin_settings,
     require_tenant,
     requires,
     writing,
 )
 from zerenzhi.plugins.webhook import services
-from zerenzhi.plugins.webhook.models import STATUSES, WebhookDelivery
+from zerenzhi.plugins.webhook.models import STATUSES
 
 blp = Blueprint("webhook", __name__, description="Webhook notifier: the delivery log")
 
@@ -50,8 +49,7 @@ class Deliveries(MethodView):
     @blp.paginate(SelectPage)
     def get(self, query):
         """Deliveries, newest first, optionally by status or event."""
-        return listed(WebhookDelivery, query, match=("status", "event"),
-                      order_by=(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()))
+        return services.delivery_log(query)
 
 
 class TestIn(InputSchema):

@@ -22,10 +22,19 @@ from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
-from zerenzhi import DomainError, Event, TenantRef, audit_event, count_delivery, tenant_zone, utcnow
+from zerenzhi import (
+    DomainError,
+    Event,
+    TenantRef,
+    audit_event,
+    count_delivery,
+    listed,
+    tenant_zone,
+    utcnow,
+)
 from zerenzhi.plugins.webhook import formats
 from zerenzhi.plugins.webhook.models import WebhookDelivery
 
@@ -44,6 +53,13 @@ def record(session: Session, tenant: TenantRef, event: Event,
     row = WebhookDelivery(event=event.name, payload=payload, next_attempt_at=event.at)
     session.add(row)
     return row
+
+
+def delivery_log(query: dict[str, Any]) -> Select:
+    """The delivery log's select, newest first, by status or event (the API's list and the
+    page's)."""
+    return listed(WebhookDelivery, query, match=("status", "event"),
+                  order_by=(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc()))
 
 
 TEST_EVENT = "webhook.test"
