@@ -27,17 +27,19 @@ def enable_tenant_rls(op: Operations, table: str) -> None:
 
 
 COUNTY_POLICY = "county_rollup_read"
-COUNTY_SETTING = "NULLIF(current_setting('app.county_id', true), '')::uuid"
+# The county's townships as the session hook sends them (zerenzhi.db.session), not a
+# subquery on ``tenant``: Citus refuses subqueries in policies on distributed tables, and
+# a SQL function in their place cannot query from a shard (decision 0029). Unset or empty,
+# it is NULL or '{}' and the policy lets nothing through.
+COUNTY_TOWNSHIPS = "NULLIF(current_setting('app.county_townships', true), '')::uuid[]"
+COUNTY_USING = f"tenant_id = ANY ({COUNTY_TOWNSHIPS})"
 
 
 def enable_county_read(op, table: str) -> None:
     """Let a county's roll-up reads see its townships' rows of ``table`` (SELECT only)."""
     if op.get_bind().dialect.name != "postgresql":
         return
-    op.execute(
-        f'CREATE POLICY {COUNTY_POLICY} ON "{table}" FOR SELECT USING (tenant_id IN '
-        f"(SELECT id FROM tenant WHERE county_id = {COUNTY_SETTING}))"
-    )
+    op.execute(f'CREATE POLICY {COUNTY_POLICY} ON "{table}" FOR SELECT USING ({COUNTY_USING})')
 
 
 def disable_county_read(op, table: str) -> None:

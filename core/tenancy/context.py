@@ -38,7 +38,19 @@ _current: contextvars.ContextVar[TenantRef | None] = contextvars.ContextVar(
 )
 
 
-_county_reads: contextvars.ContextVar[uuid.UUID | None] = contextvars.ContextVar(
+@dataclass(eq=False)
+class CountyReads:
+    """A county read scope: the county, and its townships' ids once the database layer has
+    looked them up (on the scope's first statement; ``zerenzhi.db``). The ids, not a
+    subquery on ``tenant``, are what the ORM criteria and the RLS policy compare with:
+    Citus refuses subqueries in policies on distributed tables and prunes shards only on a
+    list (decision 0029). Compared by identity: one scope, one lookup."""
+
+    county_id: uuid.UUID
+    townships: tuple[uuid.UUID, ...] | None = None
+
+
+_county_reads: contextvars.ContextVar[CountyReads | None] = contextvars.ContextVar(
     "zerenzhi_county_reads", default=None
 )
 
@@ -51,6 +63,12 @@ def current_tenant() -> TenantRef | None:
 
 def county_reads() -> uuid.UUID | None:
     """The county whose townships' roll-up tables may be read now (None: just the tenant)."""
+    reads = _county_reads.get()
+    return reads.county_id if reads is not None else None
+
+
+def county_reads_scope() -> CountyReads | None:
+    """The county read scope in context, with its townships once looked up."""
     return _county_reads.get()
 
 
@@ -61,7 +79,7 @@ def county_read_scope(county: TenantRef) -> Iterator[TenantRef]:
     Writes stay the county's own."""
     if county.kind != "county":
         raise TenantContextError("county read scope needs a county")
-    reads = _county_reads.set(county.id)
+    reads = _county_reads.set(CountyReads(county.id))
     try:
         with tenant_scope(county):
             yield county

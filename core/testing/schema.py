@@ -17,6 +17,25 @@ RLS_STATE = text(
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "WHERE n.nspname = current_schema() AND c.relkind = 'r'")
 
+# What each policy's expressions depend on besides its own table (pg_depend records the
+# relations and functions a policy reads): another relation is a subquery, and a function
+# written in SQL or PL/pgSQL may query. Citus refuses the first on distributed tables and
+# cannot run the second from a shard; built-ins (current_setting, casts) are fine.
+POLICY_READS = text(
+    "SELECT c.relname, p.polname, "
+    "       coalesce(pg_get_expr(p.polqual, p.polrelid), '') || ' ' || "
+    "       coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') AS expr, "
+    "       array(SELECT r.relname::text FROM pg_depend d JOIN pg_class r ON r.oid = d.refobjid "
+    "             WHERE d.classid = 'pg_policy'::regclass AND d.objid = p.oid "
+    "               AND d.refclassid = 'pg_class'::regclass AND d.refobjid <> p.polrelid), "
+    "       array(SELECT f.proname::text FROM pg_depend d JOIN pg_proc f ON f.oid = d.refobjid "
+    "             JOIN pg_language l ON l.oid = f.prolang "
+    "             WHERE d.classid = 'pg_policy'::regclass AND d.objid = p.oid "
+    "               AND d.refclassid = 'pg_proc'::regclass "
+    "               AND l.lanname NOT IN ('internal', 'c')) "
+    "FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema()")
+
 
 def check_schema(plugin: Any, app) -> None:
     """Prove that the owner's tables keep the tenant invariants, in its models and in the
@@ -105,6 +124,25 @@ def database_problems(engine: Engine, names: Iterable[str],
         problems += [f"{name}: row-level security not enabled, forced and with a policy "
                      f"(enable_tenant_rls in its migration)"
                      for name in sorted(tenant_tables - protected)]
+        problems += policy_problems(engine, names)
+    return problems
+
+
+def policy_problems(engine: Engine, names: Iterable[str]) -> list[str]:
+    """Policies of ``names`` that read another relation (a subquery) or call a function that
+    may query: both break on Citus (decision 0029); compare with settings instead."""
+    names = set(names)
+    with engine.connect() as connection:
+        rows = connection.execute(POLICY_READS).all()
+    problems = []
+    for table, policy, expr, relations, functions in sorted(rows):
+        if table not in names:
+            continue
+        if relations or "SELECT" in expr.upper():
+            problems.append(f"{table}: policy {policy} has a subquery (reads "
+                            f"{', '.join(relations) or 'a query'}; Citus refuses it)")
+        problems += [f"{table}: policy {policy} calls {function}(), a function that may query "
+                     f"(a shard cannot run it)" for function in functions]
     return problems
 
 

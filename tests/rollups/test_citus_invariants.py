@@ -74,3 +74,38 @@ def test_each_breach_is_named_in_the_database(empty_database):
            f"(enable_tenant_rls in its migration)" for name in ("kit_child", "kit_loose",
                                                                  "kit_parent")]
     assert sorted(found) == sorted(EXPECTED + (rls if owner_url.startswith("postgresql") else []))
+
+
+def test_a_policy_that_queries_is_named(empty_database):
+    """The county policy once read ``tenant`` in a subquery; Citus refuses that on a
+    distributed table, and a SQL function in its place cannot run on a shard. Both are named;
+    comparing with a setting, as core's policies do, is not."""
+    owner_url, _app_url, _role = empty_database
+    if not owner_url.startswith("postgresql"):
+        return  # no policies on SQLite
+    engine = make_engine(owner_url)
+    setting = "NULLIF(current_setting('app.county_townships', true), '')::uuid[]"
+    try:
+        with engine.begin() as connection:
+            for name in ("kit_sub", "kit_func", "kit_list"):
+                connection.exec_driver_sql(
+                    f"CREATE TABLE {name} (tenant_id uuid, id uuid, PRIMARY KEY (tenant_id, id))")
+                connection.exec_driver_sql(f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY")
+                connection.exec_driver_sql(f"ALTER TABLE {name} FORCE ROW LEVEL SECURITY")
+            connection.exec_driver_sql(
+                "CREATE FUNCTION kit_townships() RETURNS uuid[] LANGUAGE sql STABLE "
+                "AS $$ SELECT array_agg(id) FROM kit_list $$")
+            connection.exec_driver_sql(
+                "CREATE POLICY p ON kit_sub USING (tenant_id IN (SELECT id FROM kit_list))")
+            connection.exec_driver_sql(
+                "CREATE POLICY p ON kit_func USING (tenant_id = ANY (kit_townships()))")
+            connection.exec_driver_sql(f"CREATE POLICY p ON kit_list USING (tenant_id = ANY "
+                                       f"({setting}))")
+        found = database_problems(engine, ["kit_sub", "kit_func", "kit_list"], frozenset())
+    finally:
+        engine.dispose()
+    assert found == [
+        "kit_func: policy p calls kit_townships(), a function that may query (a shard cannot "
+        "run it)",
+        "kit_sub: policy p has a subquery (reads kit_list; Citus refuses it)",
+    ]
