@@ -1,24 +1,37 @@
-"""Benchmark: an authenticated township GET through the real service under gunicorn, against a
-bare Flask route running the equivalent raw SQL (issue 8, item 5, second half).
+"""Benchmark: authenticated township GETs through the real service under gunicorn, against
+bare Flask routes running the equivalent raw SQL (issue 8, item 5, second half): the units
+list (a page of 50) and the township's obligations summary (the dashboard).
 
     .venv/bin/python bench/throughput.py [--townships 30] [--requests 2000]
-        [--concurrency 8] [--max-seconds 120] [--workers 2]
+        [--concurrency 8] [--max-seconds 120] [--workers 2] [--routes units,summary]
+        [--profile N]
 
 1. A throw-away PostgreSQL cluster (``zerenzhi.testing_pg.PgCluster``), one database migrated with
    core's runner for the installed plugins, and ``--townships`` townships (each with its own
    county, org tree and one user per role) made with ``zerenzhi.testing.build_world`` — core's
    services, tokens from ``zerenzhi.auth.service.issue_token_for``. The measured township gets
-   60 units in all, so ``?page_size=50`` returns a full page of 50.
+   60 units in all, so ``?page_size=50`` returns a full page of 50, and every installed
+   module enabled (``World.enable``), so the summary's current half-year holds every rule's
+   obligations; ledger entries are added for them (``add_entries``: two of three due ones
+   met, one short).
 2. The real service: ``sys.executable -m gunicorn --chdir /work/main -w 2 -b 127.0.0.1:<free
    port> wsgi:app`` with ZERENZHI_DATABASE_URL = the app role's URL (``zz_app``: row-level
    security in the path), ZERENZHI_MIGRATION_DATABASE_URL = the owner's, ZERENZHI_DB_APP_ROLE
    = zz_app and ZERENZHI_TENANTS_DIR = an empty temp dir (no demo tenants). Measured:
-   ``GET /api/v1/townships/<t>/units?page_size=50`` with ``Authorization: Bearer <token>``.
+   ``GET /api/v1/townships/<t>/units?page_size=50`` and ``GET /api/v1/townships/<t>/
+   obligations/summary`` with ``Authorization: Bearer <token>`` (the secretary's). The API's
+   rate limit stays on, with limits this one-token load never reaches (``RATE_LIMITS``).
 3. The bare route: this file's ``bare_app()``, also under gunicorn with the same workers on
    another free port: per request, on one psycopg connection per worker as ``zz_app``, the
    equivalent raw SQL — token lookup, tenant by slug, ``SET LOCAL app.tenant_id``, the
    user's positions in the township, ``count(*)`` and the first 50 units by code — returned
-   as the same JSON list (plus the X-Pagination header's total).
+   as the same JSON list (plus the X-Pagination header's total). For the summary: the same
+   four statements, then the status rule as one hand-written statement (``BARE_SUMMARY_SQL``:
+   done, fulfilled-at and status per obligation of the current half-year, with its unit) and
+   the township's posts with their holders, the response built in plain Python
+   (``bare_summary_body``: the same items, people, per-rule totals and overdue list). Before
+   the load, both answers are compared (``same_answer``: everything but the titles and role
+   labels, which the bare route leaves as keys).
 4. Load: a Python client in this process (threads, ``http.client``, a new loopback connection
    per request as gunicorn's sync workers close them), ``--concurrency`` requests in flight,
    no sleeps, bounded by ``--requests`` and ``--max-seconds``, after 100 warm-up requests;
@@ -73,8 +86,125 @@ BARE_SQL = {
 }
 
 
+# The township summary (``GET /api/v1/townships/<t>/obligations/summary``): the same status
+# rule as ``zerenzhi.obligations.status`` (entries of the obligation's rule and unit in its
+# period, or linked to its event; fulfilled at the ``min_count``-th), hand-written, with the
+# obligation's unit; and the township's posts with their holders' names (who answers).
+BARE_SUMMARY_SQL = {
+    "status": """
+WITH hits AS (
+  SELECT o.id, o.min_count, f.occurred_at, f.source_type, f.source_id,
+         row_number() OVER (PARTITION BY o.id ORDER BY f.occurred_at, f.id) AS n
+  FROM obligation o JOIN fulfilment f ON f.tenant_id = o.tenant_id AND f.rule_key = o.rule_key
+   AND f.unit_id = o.unit_id AND f.archived_at IS NULL
+   AND ((o.trigger_id IS NULL AND f.occurred_on BETWEEN o.period_start AND o.period_end)
+        OR f.obligation_id = o.id)
+  WHERE o.archived_at IS NULL AND o.period_end >= %(start)s AND o.period_start <= %(end)s),
+counts AS (
+  SELECT id, max(n) AS done, max(occurred_at) FILTER (WHERE n = min_count) AS at,
+         max(source_type) FILTER (WHERE n = min_count) AS by_type,
+         max(source_id) FILTER (WHERE n = min_count) AS by_id
+  FROM hits GROUP BY id)
+SELECT o.id, o.rule_key, o.source_clause, o.rule_version, o.unit_id, u.code, u.name, u.kind,
+       u.parent_id, o.slot, o.period_start, o.period_end, o.due_at, o.min_count,
+       coalesce(c.done, 0), CASE WHEN coalesce(c.done, 0) >= o.min_count THEN c.at END,
+       c.by_type, c.by_id, o.responsible_role, o.trigger_type, o.trigger_id, o.triggered_at,
+       o.waived_at, o.waived_by, o.waive_reason,
+       CASE WHEN o.waived_at IS NOT NULL THEN 'waived'
+            WHEN coalesce(c.done, 0) >= o.min_count THEN 'fulfilled'
+            WHEN o.due_at <= %(now)s THEN 'overdue'
+            WHEN o.due_at <= %(soon)s THEN 'due_soon' ELSE 'upcoming' END
+FROM obligation o LEFT JOIN counts c ON c.id = o.id LEFT JOIN org_unit u ON u.id = o.unit_id
+WHERE o.archived_at IS NULL AND o.period_end >= %(start)s AND o.period_start <= %(end)s
+ORDER BY o.rule_key, o.unit_id, o.period_start""",
+    "posts": "SELECT p.role, p.unit_id, p.started_at, p.ended_at, m.id, m.display_name "
+             "FROM position p JOIN member m ON m.id = p.member_id ORDER BY p.started_at",
+}
+TOWNSHIP_WIDE = frozenset({"secretary", "deputy", "office", "viewer", "tenant_admin",
+                           "county_viewer", "county_admin", "platform_admin"})  # not unit-tied
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+def bare_summary_body(rows, posts, start, end, now, zone) -> dict:
+    """The summary's response from the raw rows, in plain Python: the same keys and values
+    as ``zerenzhi.obligations.service.summary`` (titles and role labels are the keys: a
+    dict lookup either way)."""
+    import datetime as dt
+
+    def holders(role, unit_id, at=None):
+        tied = role not in TOWNSHIP_WIDE
+        return [{"id": str(m), "name": name} for r, u, started, ended, m, name in posts
+                if r == role and not (tied and u != unit_id)
+                and (ended is None or ended > now if at is None
+                     else started <= at and (ended is None or ended > at))]
+
+    parents = {r[4]: r[8] for r in rows}
+    first, direct = holders("secretary", None), holders("deputy", None)
+    items = []
+    for (oid, rule, source, version, unit_id, code, name, kind, _parent, slot, p_start,
+         p_end, due_at, required, done, fulfilled_at, by_type, by_id, role, t_type, t_id,
+         t_at, w_at, w_by, w_reason, status) in rows:
+        leader, seen, at_unit = [], set(), unit_id
+        while at_unit is not None and at_unit not in seen:
+            leader = holders("member", at_unit)
+            if leader:
+                break
+            seen.add(at_unit)
+            at_unit = parents.get(at_unit)
+        committee = kind == "committee"
+        items.append({
+            "id": str(oid), "rule": rule, "title": rule, "source": source,
+            "rule_version": version, "unit_id": str(unit_id), "unit_code": code,
+            "unit_name": name, "period": slot if t_id is None else None,
+            "period_start": p_start.isoformat(), "period_end": p_end.isoformat(),
+            "due_at": due_at.isoformat(),
+            "due_on": (due_at.astimezone(zone) - dt.timedelta(microseconds=1)).date()
+            .isoformat(),
+            "required": required, "done": done,
+            "compliance_rate": 1.0 if not required else round(min(done, required) / required,
+                                                              4),
+            "status": status, "fulfilled_at": _iso(fulfilled_at),
+            "evidence": {"type": by_type, "id": by_id} if fulfilled_at else None,
+            "responsible_role": role, "responsible_role_label": role,
+            "responsible": holders(role, unit_id),
+            "responsible_at_due": holders(role, unit_id, due_at) if due_at <= now else None,
+            "first_responsible": first if committee else None,
+            "directly_responsible": direct if committee else None,
+            "portfolio_leader": leader,
+            "trigger": None if t_id is None else {"type": t_type, "id": t_id,
+                                                  "at": _iso(t_at)},
+            "waived": None if w_at is None else {"at": w_at.isoformat(),
+                                                 "by": str(w_by) if w_by else None,
+                                                 "reason": w_reason},
+        })
+    counted = [i for i in items if i["status"] != "waived"]
+    fulfilled = sum(1 for i in counted if i["status"] == "fulfilled")
+    by_rule: dict = {}
+    for item in counted:
+        entry = by_rule.setdefault(item["rule"], {
+            "rule": item["rule"], "title": item["title"], "source": item["source"],
+            "obligations": 0, "fulfilled": 0, "overdue": 0})
+        entry["obligations"] += 1
+        entry["fulfilled"] += item["status"] == "fulfilled"
+        entry["overdue"] += item["status"] == "overdue"
+    for entry in by_rule.values():
+        entry["compliance_rate"] = round(entry["fulfilled"] / entry["obligations"], 4)
+    return {"period": "", "period_start": start.isoformat(), "period_end": end.isoformat(),
+            "as_of": now.isoformat(), "obligations": len(items), "fulfilled": fulfilled,
+            "compliance_rate": round(fulfilled / len(counted), 4) if counted else 1.0,
+            "rules": list(by_rule.values()), "items": items,
+            "overdue": [i for i in items if i["status"] == "overdue"]}
+
+
+BARE_SUMMARY_TENANT = ("SELECT id, timezone FROM tenant WHERE slug = %s AND kind = 'township' "
+                       "AND archived_at IS NULL")
+
+
 def bare_app():
-    """A minimal Flask app with one route doing what the real route does, in raw SQL."""
+    """A minimal Flask app with the routes doing what the real routes do, in raw SQL."""
     import hashlib
 
     import psycopg
@@ -89,6 +219,45 @@ def bare_app():
         if conn is None or conn.closed:
             conn = local.conn = psycopg.connect(conninfo)
         return conn
+
+    def enter(cur, slug):
+        """Token, tenant, ``app.tenant_id``, the caller's posts: as the units route."""
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            abort(401)
+        digest = hashlib.sha256(header[7:].encode()).hexdigest()
+        user = cur.execute(BARE_SQL["token"], (digest,)).fetchone()
+        if user is None:
+            abort(401)
+        tenant = cur.execute(BARE_SUMMARY_TENANT, (slug,)).fetchone()
+        if tenant is None:
+            abort(404)
+        cur.execute("SELECT set_config('app.tenant_id', %s, true)", (str(tenant[0]),))
+        if not cur.execute(BARE_SQL["positions"], (user[0],)).fetchall():
+            abort(404)
+        return tenant
+
+    @app.get("/townships/<slug>/obligations/summary")
+    def summary(slug):
+        import datetime as dt
+        from zoneinfo import ZoneInfo
+
+        conn = connection()
+        with conn.transaction(), conn.cursor() as cur:
+            tenant = enter(cur, slug)
+            zone = ZoneInfo(tenant[1])
+            today = dt.datetime.now(zone).date()
+            start = dt.date(today.year, 1 if today.month <= 6 else 7, 1)
+            end = dt.date(today.year, 6, 30) if today.month <= 6 else dt.date(today.year, 12,
+                                                                                31)
+            now = dt.datetime.now(dt.UTC)
+            rows = cur.execute(BARE_SUMMARY_SQL["status"], {
+                "start": start, "end": end, "now": now,
+                "soon": now + dt.timedelta(days=14)}).fetchall()
+            posts = cur.execute(BARE_SUMMARY_SQL["posts"]).fetchall()
+        body = bare_summary_body(rows, posts, start, end, now, zone)
+        return app.response_class(json.dumps(body, ensure_ascii=False),
+                                  mimetype="application/json")
 
     @app.get("/townships/<slug>/units")
     def units(slug):
@@ -131,6 +300,14 @@ def libpq_url(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+# The API's rate limit (web/ratelimit.py) stays on — its checks are part of a request's cost —
+# with limits this one-token, one-address load never reaches (300/minute would turn most of
+# the load into 429s).
+RATE_LIMITS = {"RATELIMIT_PER_TOKEN": "10000000/minute",
+               "RATELIMIT_PER_ADDRESS": "10000000/minute"}
+RATE_LIMITS_ENV = {f"ZERENZHI_{key}": value for key, value in RATE_LIMITS.items()}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -152,12 +329,14 @@ def build_data(cluster, tmp: Path, townships: int):
     try:
         app = create_app({"DATABASE_URL": app_url, "MIGRATION_DATABASE_URL": owner_url,
                           "DB_APP_ROLE": APP_ROLE, "TENANTS_DIR": str(tmp / "tenants"),
-                          "SECRET_KEY": "bench"})
+                          "SECRET_KEY": "bench", **RATE_LIMITS})
     finally:
         os.chdir(here)
     upgrade(owner_url, app.extensions["zerenzhi"].plugins, APP_ROLE)
     worlds = [build_world(app, prefix="tp") for _ in range(townships)]
     world = worlds[len(worlds) // 2]
+    for name in app.extensions["zerenzhi"].plugins.installed:  # every module's rules owed
+        world.enable(name)
     with app.app_context():
         from zerenzhi.db.session import session
 
@@ -167,8 +346,42 @@ def build_data(cluster, tmp: Path, townships: int):
             for i in range(have, UNITS_TOTAL):
                 sess.add(OrgUnit(code=f"village-x{i:03d}", name=f"村{i}", kind="village",
                                  parent_id=world.units["committee"]))
+            sess.commit()  # the new units' obligations are materialised by this commit
+            add_entries(sess, world)
             sess.commit()
     return app, owner_url, app_url, world
+
+
+def add_entries(sess, world) -> None:
+    """Ledger entries for the summary's current half-year: of every three periodic obligations
+    due by now, two met (``min_count`` entries), one short by one; one in ten of those not yet
+    due has one entry. So the summary's status join has rows to count."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import select
+
+    from zerenzhi.obligations.models import Fulfilment, Obligation
+
+    today = dt.date.today()
+    start = dt.date(today.year, 1 if today.month <= 6 else 7, 1)
+    end = dt.date(today.year, 6, 30) if today.month <= 6 else dt.date(today.year, 12, 31)
+    now = dt.datetime.now(dt.UTC)
+    owed = sess.scalars(select(Obligation).where(
+        Obligation.archived_at.is_(None), Obligation.trigger_id.is_(None),
+        Obligation.period_end >= start, Obligation.period_start <= end)
+        .order_by(Obligation.rule_key, Obligation.unit_id)).all()
+    for i, obligation in enumerate(owed):
+        if obligation.due_at <= now:
+            count = obligation.min_count - (1 if i % 3 == 2 else 0)
+        else:
+            count = 1 if i % 10 == 0 else 0
+        day = max(obligation.period_start, start)
+        for k in range(count):
+            at = dt.datetime.combine(day, dt.time(2, 0), dt.UTC) + dt.timedelta(hours=k)
+            sess.add(Fulfilment(rule_key=obligation.rule_key, unit_id=obligation.unit_id,
+                                occurred_at=at, occurred_on=day, source_type="bench",
+                                source_id=str(uuid.uuid4())))
 
 
 def round_trips_per_request(app, path: str, headers: dict) -> list[str]:
@@ -299,7 +512,7 @@ def load(port: int, path: str, headers: dict, requests: int, concurrency: int,
             start = time.perf_counter()
             try:
                 status, body = request(port, path, headers)
-                ok = status == 200 and body.startswith(b"[")
+                ok = status == 200 and body[:1] in (b"[", b"{")  # a JSON list or object
                 problem = None if ok else f"HTTP {status}"
             except Exception as exc:  # counted, not raised: the load goes on
                 problem = type(exc).__name__
@@ -333,6 +546,49 @@ def _count(items):
     return out
 
 
+ROUTES = ("units", "summary")
+
+
+def paths(route: str, slug: str) -> tuple[str, str]:
+    """(the app's path, the bare route's path) of a measured route."""
+    if route == "units":
+        return (f"/api/v1/townships/{slug}/units?page_size={PAGE}",
+                f"/townships/{slug}/units?page_size={PAGE}")
+    return (f"/api/v1/townships/{slug}/obligations/summary",
+            f"/townships/{slug}/obligations/summary")
+
+
+def same_answer(route: str, app_body: bytes, bare_body: bytes) -> None:
+    """The bare route answers what the app answers (or the comparison means nothing)."""
+    app_json, bare_json = json.loads(app_body), json.loads(bare_body)
+    if route == "units":
+        if len(app_json) != PAGE or [i["code"] for i in app_json] != \
+                [i["code"] for i in bare_json]:
+            raise RuntimeError("the bare route's page differs from the app's")
+        return
+    if not app_json["items"]:
+        raise RuntimeError("the summary has no items")
+
+    def key(body):  # everything but titles/labels (dict lookups either way) and the period
+        return ([{k: v for k, v in i.items() if k not in ("title", "responsible_role_label")}
+                 for i in body["items"]],
+                [{k: v for k, v in r.items() if k != "title"} for r in body["rules"]],
+                body["obligations"], body["fulfilled"], body["compliance_rate"],
+                len(body["overdue"]))
+
+    def normalise(value):  # the app's dates in UTC ISO form with +00:00, as the bare's
+        return json.loads(json.dumps(value).replace("Z\"", "+00:00\""))
+
+    a, b = normalise(key(app_json)), normalise(key(bare_json))
+    if a != b:
+        for x, y in zip(a[0], b[0], strict=False):
+            if x != y:
+                diff = {k: (x.get(k), y.get(k)) for k in x.keys() | y.keys()
+                        if x.get(k) != y.get(k)}
+                raise RuntimeError(f"the bare summary differs from the app's: {diff}")
+        raise RuntimeError(f"the bare summary differs from the app's: {a[1:]} vs {b[1:]}")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--townships", type=int, default=30)
@@ -340,9 +596,14 @@ def main(argv=None) -> int:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--max-seconds", type=float, default=120)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--routes", default=",".join(ROUTES),
+                        help="measured routes, comma-separated: units, summary (both)")
     parser.add_argument("--profile", type=int, default=0,
                         help="also profile this many requests in-process (cProfile)")
     args = parser.parse_args(argv)
+    routes = [r for r in args.routes.split(",") if r]
+    if not routes or set(routes) - set(ROUTES):
+        parser.error(f"--routes: some of {', '.join(ROUTES)}")
 
     def terminate(_signum, _frame):
         raise SystemExit(143)
@@ -354,7 +615,10 @@ def main(argv=None) -> int:
     (tmp / "tenants").mkdir()
     cluster = None
     servers: list[Server] = []
-    results: dict[str, list[dict]] = {"app": [], "bare": []}
+    results: dict[str, dict[str, list[dict]]] = {
+        route: {"app": [], "bare": []} for route in routes}
+    statements: dict[str, list[str]] = {}
+    profiled: dict[str, str] = {}
     try:
         log("starting a throw-away PostgreSQL cluster")
         cluster = PgCluster().start()
@@ -364,45 +628,47 @@ def main(argv=None) -> int:
             f"measured township {world.slug}")
         token = world.tokens["secretary"]
         headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-        app_path = f"/api/v1/townships/{world.slug}/units?page_size={PAGE}"
-        bare_path = f"/townships/{world.slug}/units?page_size={PAGE}"
         # no app context around them: each request gets its own, as under gunicorn (an
         # outer one would keep one session, and its transaction, open across requests)
-        statements = round_trips_per_request(app, app_path, headers)
-        profiled = profile(app, app_path, headers, args.profile) if args.profile else ""
+        for route in routes:
+            app_path = paths(route, world.slug)[0]
+            statements[route] = round_trips_per_request(app, app_path, headers)
+            if args.profile:
+                profiled[route] = profile(app, app_path, headers, args.profile)
         app.extensions["zerenzhi"].db.dispose()
         common = ["-w", str(args.workers), "-k", "sync", "--timeout", "60"]
         app_server = Server("app", ["--chdir", str(ROOT), *common, "wsgi:app"], {
             "ZERENZHI_DATABASE_URL": app_url, "ZERENZHI_MIGRATION_DATABASE_URL": owner_url,
             "ZERENZHI_DB_APP_ROLE": APP_ROLE, "ZERENZHI_TENANTS_DIR": str(tmp / "tenants"),
-            "ZERENZHI_SECRET_KEY": "bench"}, tmp / "app.log")
+            "ZERENZHI_SECRET_KEY": "bench", **RATE_LIMITS_ENV}, tmp / "app.log")
         servers.append(app_server)
         bare_server = Server("bare", ["--chdir", str(HERE), *common, "throughput:bare_app()"],
                              {"BENCH_BARE_DATABASE_URL": libpq_url(app_url)}, tmp / "bare.log")
         servers.append(bare_server)
-        targets = {"app": (app_server, app_path), "bare": (bare_server, bare_path)}
-        for name, (server, path) in targets.items():
-            server.wait_ready(path, headers)
-            status, body = request(server.port, path, headers)
-            items = json.loads(body)
-            if status != 200 or len(items) != PAGE:
-                raise RuntimeError(f"{name}: {status}, {len(items)} items")
-        app_codes = [i["code"] for i in json.loads(request(app_server.port, app_path,
-                                                           headers)[1])]
-        bare_codes = [i["code"] for i in json.loads(request(bare_server.port, bare_path,
-                                                            headers)[1])]
-        if app_codes != bare_codes:
-            raise RuntimeError("the bare route's page differs from the app's")
-        for order in (("app", "bare"), ("bare", "app")):
-            for name in order:
-                server, path = targets[name]
-                load(server.port, path, headers, 100, args.concurrency, 30)  # warm-up
-                log(f"{name}: {args.requests} requests at concurrency {args.concurrency}")
-                results[name].append(load(server.port, path, headers, args.requests,
-                                          args.concurrency, args.max_seconds))
-                r = results[name][-1]
-                log(f"{name}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 "
-                    f"{r['p99']:.1f} ms, errors {r['errors']}")
+        servers_by_name = {"app": app_server, "bare": bare_server}
+        for route in routes:
+            app_path, bare_path = paths(route, world.slug)
+            answers = {}
+            for name, path in (("app", app_path), ("bare", bare_path)):
+                server = servers_by_name[name]
+                server.wait_ready(path, headers)
+                status, answers[name] = request(server.port, path, headers)
+                if status != 200:
+                    raise RuntimeError(f"{name} {route}: {status}")
+            same_answer(route, answers["app"], answers["bare"])
+            targets = {"app": app_path, "bare": bare_path}
+            for order in (("app", "bare"), ("bare", "app")):
+                for name in order:
+                    server, path = servers_by_name[name], targets[name]
+                    load(server.port, path, headers, 100, args.concurrency, 30)  # warm-up
+                    log(f"{route} {name}: {args.requests} requests at concurrency "
+                        f"{args.concurrency}")
+                    results[route][name].append(load(server.port, path, headers,
+                                                     args.requests, args.concurrency,
+                                                     args.max_seconds))
+                    r = results[route][name][-1]
+                    log(f"{route} {name}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 "
+                        f"{r['p99']:.1f} ms, errors {r['errors']} {r['error_kinds'] or ''}")
     except KeyboardInterrupt:
         log("interrupted: cleaning up")
         return 130
@@ -414,10 +680,21 @@ def main(argv=None) -> int:
             cluster.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
+    for route in routes:
+        report(route, args, results[route], statements[route], profiled.get(route, ""))
+    return 0
+
+
+TARGETS = {"units": 0.5, "summary": 0.5}  # app ≥ 50 % of bare; summary: within 2× of bare
+WHAT = {"units": f"authenticated GET of a township's units, page of {PAGE} (of {UNITS_TOTAL})",
+        "summary": "authenticated GET of a township's obligations summary (the dashboard)"}
+BARE_STATEMENTS = {"units": len(BARE_SQL), "summary": 3 + len(BARE_SUMMARY_SQL)}
+
+
+def report(route: str, args, results: dict, statements: list[str], profiled: str) -> None:
     print()
-    print(f"Throughput — authenticated GET of a township's units, page of {PAGE} (of "
-          f"{UNITS_TOTAL}), gunicorn {args.workers} sync workers each, PostgreSQL as zz_app "
-          f"(RLS on), loopback; {args.requests} requests per run at concurrency "
+    print(f"Throughput — {WHAT[route]}, gunicorn {args.workers} sync workers each, PostgreSQL "
+          f"as zz_app (RLS on), loopback; {args.requests} requests per run at concurrency "
           f"{args.concurrency} (cap {args.max_seconds:.0f} s), 2 runs each in alternating "
           f"order, best run kept; client in the same process on the same 2 cores")
     header = (f"{'route':<6} {'run':>3} {'requests':>8} {'errors':>6} {'seconds':>7} "
@@ -432,22 +709,23 @@ def main(argv=None) -> int:
         best[name] = max(results[name], key=lambda r: r["rps"])
     errors = sum(r["errors"] for rs in results.values() for r in rs)
     ratio = best["app"]["rps"] / best["bare"]["rps"]
+    target = TARGETS[route]
     print()
     print(f"best: app {best['app']['rps']:.1f} req/s (p99 {best['app']['p99']:.1f} ms), bare "
           f"{best['bare']['rps']:.1f} req/s (p99 {best['bare']['p99']:.1f} ms): app = "
-          f"{ratio:.0%} of bare — target ≥ 40 %: {'met' if ratio >= 0.4 else 'MISSED'}; "
-          f"errors {errors} — target 0: {'met' if errors == 0 else 'MISSED'}")
+          f"{ratio:.0%} of bare ({1 / ratio:.2f}× its time) — target ≥ {target:.0%}: "
+          f"{'met' if ratio >= target else 'MISSED'}; errors {errors} — target 0: "
+          f"{'met' if errors == 0 else 'MISSED'}")
     print()
     print(f"Round trips to PostgreSQL for one such request, seen at the driver "
           f"({len(statements)}):")
     for statement in statements:
         print(f"  {statement}")
-    print(f"(the bare route: BEGIN, {len(BARE_SQL) + 1} statements, COMMIT = "
-          f"{len(BARE_SQL) + 3})")
+    print(f"(the bare route: BEGIN, {BARE_STATEMENTS[route] + 1} statements, COMMIT = "
+          f"{BARE_STATEMENTS[route] + 3})")
     if profiled:
         print()
         print(profiled)
-    return 0
 
 
 if __name__ == "__main__":
