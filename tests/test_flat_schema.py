@@ -4,6 +4,7 @@ marshmallow for anything that is not a plain field."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import types
 import uuid
 
@@ -53,9 +54,13 @@ def test_same_result_as_marshmallow(options):
 
 
 def test_other_fields_and_hooks_fall_back():
-    flat, _ = _pair(ma.Schema, {**FIELDS, "n": ma.fields.Integer()})
+    flat, _ = _pair(ma.Schema, {**FIELDS, "n": ma.fields.Decimal()})
     assert flat()._plan() is None
     assert flat().dump({"n": "3", "code": "c"}) == {"n": 3, "code": "c"}
+    for field in (ma.fields.Integer(as_string=True), ma.fields.Function(str),
+                  ma.fields.List(ma.fields.Decimal()), ma.fields.Date(format="%Y"),
+                  ma.fields.Nested(_pair(ma.Schema, {"n": ma.fields.Decimal()})[0])):
+        assert _pair(ma.Schema, {"x": field})[0]()._plan() is None, field
 
     def shout(self, data, **_kwargs):
         return {**data, "code": data["code"].upper()}
@@ -110,3 +115,39 @@ def test_bad_list_arguments_still_answer_422(township):
     for query in ("page_size=101", "page=0", "kind=castle", "include_archived=maybe"):
         answer = client.get(f"{township.base}/units?{query}").assert_status(422)
         assert answer.json["code"] == 422 and answer.json["errors"]
+
+
+def test_nested_lists_numbers_and_dates_dump_alike(monkeypatch):
+    """The summary's shape (nested schemas, lists of them, numbers, dates) dumps by plan
+    exactly as marshmallow dumps it (every ``FlatSchema`` falls back when there is none)."""
+    from zerenzhi.routes import common
+    from zerenzhi.routes.obligations import ObligationSchema, SummarySchema
+
+    person = {"id": uuid.uuid4(), "name": "甲"}
+    item = {
+        "id": uuid.uuid4(), "rule": "r", "title": "標題", "source": "W2", "rule_version": "1",
+        "unit_id": uuid.uuid4(), "unit_code": None, "unit_name": "支部", "period": "2026H1",
+        "period_start": dt.date(2026, 1, 1), "period_end": dt.date(2026, 6, 30),
+        "due_at": NOW, "due_on": dt.date(2026, 6, 30), "required": 2, "done": True,
+        "compliance_rate": 1, "status": "fulfilled", "fulfilled_at": NOW,
+        "evidence": {"type": "meeting", "id": 7}, "responsible_role": "secretary",
+        "responsible_role_label": "書記", "responsible": [person, person],
+        "responsible_at_due": None, "first_responsible": [], "directly_responsible": None,
+        "portfolio_leader": [types.SimpleNamespace(id=uuid.uuid4(), name="乙")],
+        "trigger": None, "waived": {"at": NOW, "by": None, "reason": "r"},
+        "extra": "not dumped",
+    }
+    sparse = {"id": uuid.uuid4(), "rule": "r", "done": 0, "evidence": None}
+    data = {"period": "2026H1", "period_start": dt.date(2026, 1, 1),
+            "period_end": dt.datetime(2026, 6, 30, 12, 0), "as_of": NOW, "obligations": 2,
+            "fulfilled": 1, "compliance_rate": 0.5,
+            "rules": [{"rule": "r", "obligations": 2, "fulfilled": 1, "overdue": 0,
+                       "compliance_rate": 0.5}],
+            "items": [item, sparse], "overdue": []}
+    assert SummarySchema()._plan() is not None and ObligationSchema()._plan() is not None
+    got = SummarySchema().dump(data)
+    got_items = ObligationSchema(many=True).dump([item, sparse])
+    monkeypatch.setattr(common, "schema_plan", lambda _schema: None)
+    expected = SummarySchema().dump(data)
+    assert got == expected and got_items == ObligationSchema(many=True).dump([item, sparse])
+    assert json.dumps(got, default=str) == json.dumps(expected, default=str)  # key order too
