@@ -24,7 +24,7 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata, renderers
 from alembic.config import Config
-from alembic.operations import ops
+from alembic.operations import Operations, ops
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, func, inspect, select
@@ -44,6 +44,7 @@ import zerenzhi.obligations.models
 import zerenzhi.orgunits.models
 import zerenzhi.plugin_host.models
 import zerenzhi.tenancy.models  # noqa: F401
+from zerenzhi.db import citus
 from zerenzhi.db.base import Base
 from zerenzhi.db.rls import grant_app_role
 from zerenzhi.db.session import make_engine
@@ -72,6 +73,29 @@ class Lineage:
             return self.owns(name)
         table = getattr(obj, "table", None)
         return table is None or self.owns(table.name)
+
+
+@Operations.implementation_for(ops.CreateTableOp, replace=True)
+def _create_table(operations: Operations, operation: ops.CreateTableOp):
+    """``op.create_table`` as alembic does it, but on a distributed database (Citus, after
+    ``db distribute``) in the order Citus accepts: the table without its foreign keys,
+    distributed (or made a reference table), then its keys — a local table may not point at
+    distributed ones. Core's lineage and every plugin's go through here, so a plugin author
+    writes nothing Citus-specific."""
+    kw = {}
+    if operation.if_not_exists is not None:
+        kw["if_not_exists"] = operation.if_not_exists
+    table = operation.to_table(operations.migration_context)
+    connection = operations.migration_context.connection
+    if connection is None or not citus.is_distributed(connection):
+        operations.impl.create_table(table, **kw)
+        return table
+    keys = list(table.foreign_key_constraints)
+    operations.impl.create_table(table, include_foreign_key_constraints=[], **kw)
+    citus.distribute_new_table(connection, table.name)
+    for key in keys:
+        operations.impl.add_constraint(key)
+    return table
 
 
 def core_tables() -> frozenset[str]:
@@ -160,7 +184,10 @@ def _upgrade(engine: Engine, plugin_set, app_role, target, only, echo) -> None:
             connection.commit()
         echo(f"{lineage.name}: at {target}")
     with engine.connect() as connection:
-        grant_app_role(connection, app_role)
+        if citus.is_distributed(connection):
+            citus.finish(connection, app_role)  # and its grants reach the new shards
+        else:
+            grant_app_role(connection, app_role)
         connection.commit()
 
 

@@ -39,7 +39,9 @@ __all__ = [
     "DEFAULT_DB",
     "OWNER_ROLE",
     "SUPERUSER",
+    "CitusCluster",
     "PgCluster",
+    "citus_available",
     "find_pg_bindir",
 ]
 
@@ -157,7 +159,13 @@ class PgCluster:
         if base is None:
             return
         atexit.unregister(self.stop)
-        data = base / "data"
+        try:
+            for data in sorted(base.glob("*data")):
+                self._stop_node(base, data)
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+
+    def _stop_node(self, base: Path, data: Path) -> None:
         try:
             if (data / "postmaster.pid").exists():
                 proc = self._run(
@@ -175,8 +183,6 @@ class PgCluster:
                     self._kill_postmaster(data)
         except (OSError, subprocess.SubprocessError):
             self._kill_postmaster(data)
-        finally:
-            shutil.rmtree(base, ignore_errors=True)
 
     def url(self, role: str, dbname: str = DEFAULT_DB) -> str:
         """SQLAlchemy URL connecting as ``role`` to ``dbname`` over the Unix socket."""
@@ -224,7 +230,21 @@ class PgCluster:
         if len(f"{base}/.s.PGSQL.{self.port}.lock".encode()) > _SOCKET_PATH_MAX:
             raise RuntimeError(f"socket path too long under {base}")
 
-        data = base / "data"
+        self._start_node(base, base / "data", self.port, {})
+
+        with self._connect("postgres") as conn:
+            conn.execute(
+                f"CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
+            )
+            conn.execute(
+                f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
+            )
+        self._provision_database(DEFAULT_DB)
+        self.owner_url = self.url(OWNER_ROLE)
+        self.app_url = self.url(APP_ROLE)
+
+    def _start_node(self, base: Path, data: Path, port: int, extra: dict[str, str]) -> None:
+        """initdb and start one server in ``data`` on ``port`` (its socket in ``base``)."""
         self._run(
             "initdb",
             "-D",
@@ -238,7 +258,8 @@ class PgCluster:
             "--locale=C",
             "--no-sync",
         )
-        settings = {**_SETTINGS, "port": str(self.port), "unix_socket_directories": f"'{base}'"}
+        settings = {**_SETTINGS, "port": str(port), "unix_socket_directories": f"'{base}'",
+                    **extra}
         with open(data / "postgresql.conf", "a", encoding="utf-8") as conf:
             conf.write("\n# zerenzhi test cluster\n")
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
@@ -249,7 +270,7 @@ class PgCluster:
             "-D",
             str(data),
             "-l",
-            str(base / "server.log"),
+            str(base / ("server.log" if data.name == "data" else f"{data.name}.log")),
             "-w",
             "-t",
             "60",
@@ -257,20 +278,9 @@ class PgCluster:
             start_new_session=True,
         )
 
-        with self._connect("postgres") as conn:
-            conn.execute(
-                f"CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS"
-            )
-            conn.execute(
-                f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE"
-            )
-        self._provision_database(DEFAULT_DB)
-        self.owner_url = self.url(OWNER_ROLE)
-        self.app_url = self.url(APP_ROLE)
-
-    def _provision_database(self, name: str) -> None:
+    def _provision_database(self, name: str, port: int | None = None) -> None:
         db = sql.Identifier(name)
-        with self._connect("postgres") as conn:
+        with self._connect("postgres", port=port) as conn:
             conn.execute(
                 sql.SQL("CREATE DATABASE {} OWNER {}").format(db, sql.Identifier(OWNER_ROLE))
             )
@@ -279,7 +289,7 @@ class PgCluster:
             conn.execute(
                 sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(db, sql.Identifier(APP_ROLE))
             )
-        with self._connect(name) as conn:
+        with self._connect(name, port=port) as conn:
             # Explicit for PostgreSQL < 15, where PUBLIC may CREATE in public.
             conn.execute(f"ALTER SCHEMA public OWNER TO {OWNER_ROLE}")
             conn.execute("REVOKE ALL ON SCHEMA public FROM PUBLIC")
@@ -296,10 +306,11 @@ class PgCluster:
                 f"GRANT USAGE, SELECT ON SEQUENCES TO {APP_ROLE}"
             )
 
-    def _connect(self, dbname: str, user: str = SUPERUSER) -> psycopg.Connection[Any]:
+    def _connect(self, dbname: str, user: str = SUPERUSER,
+                 port: int | None = None) -> psycopg.Connection[Any]:
         return psycopg.connect(
             host=self.socket_dir,
-            port=self.port,
+            port=port or self.port,
             dbname=dbname,
             user=user,
             autocommit=True,
@@ -341,3 +352,74 @@ class PgCluster:
         except OSError:
             return "(no server log)"
         return "\n".join(text.splitlines()[-lines:])
+
+
+def citus_available(bindir: Path | None = None) -> bool:
+    """Whether the PostgreSQL found has the Citus extension installed (``citus.so`` and its
+    control file), so a ``CitusCluster`` can start."""
+    found = bindir or find_pg_bindir()
+    if found is None:
+        return False
+    share = Path("/usr/share/postgresql") / found.parent.name / "extension" / "citus.control"
+    return (found.parent / "lib" / "citus.so").exists() and share.exists()
+
+
+class CitusCluster(PgCluster):
+    """A Citus cluster in one temp dir: a coordinator (what the URLs name) and ``workers``
+    workers, each its own server on loopback (Citus connects to its nodes over TCP).
+
+    Every database is made on every node with the extension, the coordinator's metadata
+    names the workers, and nothing is distributed: that is ``zerenzhi db distribute``'s
+    job, run by the caller after migrating. ``shard_count`` (``citus.shard_count`` on the
+    coordinator) is small by default: a test database's DDL reaches every shard, and two
+    shards per worker exercise the same fan-out as thirty-two.
+    """
+
+    def __init__(self, bindir: Path | None = None, workers: int = 2, shard_count: int = 4
+                 ) -> None:
+        super().__init__(bindir)
+        self.workers = workers
+        self.shard_count = shard_count
+        self.worker_ports: list[int] = []
+
+    def _start_node(self, base: Path, data: Path, port: int, extra: dict[str, str]) -> None:
+        citus = {"shared_preload_libraries": "'citus'", "listen_addresses": "'127.0.0.1'",
+                 "max_connections": "300", "citus.shard_count": str(self.shard_count),
+                 # a test database's DDL on every shard: sequential keeps it to one
+                 # connection per worker and well inside max_connections
+                 "max_worker_processes": "16", **extra}
+        super()._start_node(base, data, port, citus)
+
+    def _boot(self, base: Path) -> None:
+        self.worker_ports = []
+        for index in range(self.workers):
+            port = _free_port()
+            self.worker_ports.append(port)
+            # started before the coordinator: _provision_database reaches every node
+            self._prepare_prefix(base)
+            self._start_node(base, base / f"w{index}data", port, {})
+            with self._connect("postgres", port=port) as conn:
+                conn.execute(f"CREATE ROLE {OWNER_ROLE} LOGIN NOSUPERUSER NOCREATEDB "
+                             f"NOCREATEROLE NOBYPASSRLS")
+                conn.execute(f"CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB "
+                             f"NOCREATEROLE")
+        super()._boot(base)
+
+    def _prepare_prefix(self, base: Path) -> None:
+        if os.geteuid() == 0 and not self._prefix:
+            pw = pwd.getpwnam(_SYSTEM_USER)
+            os.chown(base, pw.pw_uid, pw.pw_gid)
+            self._prefix = ["runuser", "-u", _SYSTEM_USER, "--"]
+        self.socket_dir = str(base)
+
+    def _provision_database(self, name: str, port: int | None = None) -> None:
+        for worker in self.worker_ports:
+            super()._provision_database(name, port=worker)
+            with self._connect(name, port=worker) as conn:
+                conn.execute("CREATE EXTENSION citus")
+        super()._provision_database(name)
+        with self._connect(name) as conn:
+            conn.execute("CREATE EXTENSION citus")
+            conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', %s)", (self.port,))
+            for worker in self.worker_ports:
+                conn.execute("SELECT citus_add_node('127.0.0.1', %s)", (worker,))

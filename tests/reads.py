@@ -47,10 +47,10 @@ ACCESS_LOG = frozenset({"accountability.case.read", "reporting_half_year_report.
 def reading_url(app, backend: str, databases) -> str:
     """A URL that sees every row: on PostgreSQL the cluster's superuser, since the tables
     force row-level security even on their owner (the migration role would see none)."""
-    if backend == "postgresql":
+    if backend != "sqlite":
         from zerenzhi.testing_pg import SUPERUSER
 
-        return databases.cluster.url(SUPERUSER)
+        return databases.server(backend).url(SUPERUSER)
     return app.config["MIGRATION_DATABASE_URL"]
 
 

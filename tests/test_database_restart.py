@@ -15,11 +15,11 @@ from sqlalchemy import event
 
 @pytest.fixture
 def superuser(zz_backend, zz_databases):
-    if zz_backend != "postgresql":
+    if zz_backend == "sqlite":
         pytest.skip("a server restart is a PostgreSQL matter")
     from zerenzhi.testing_pg import DEFAULT_DB, SUPERUSER
 
-    url = zz_databases.cluster.url(SUPERUSER, DEFAULT_DB).replace("+psycopg", "")
+    url = zz_databases.server(zz_backend).url(SUPERUSER, DEFAULT_DB).replace("+psycopg", "")
     with psycopg.connect(url, autocommit=True) as conn:
         yield conn
 

@@ -18,7 +18,7 @@ from zerenzhi.tenancy.models import Tenant
 
 @pytest.fixture
 def pg_only(zz_backend):
-    if zz_backend != "postgresql":
+    if zz_backend == "sqlite":
         pytest.skip("row-level security is PostgreSQL's")
 
 

@@ -1,4 +1,5 @@
-"""``zerenzhi db upgrade|downgrade|revision``: the schema of core and every installed plugin.
+"""``zerenzhi db upgrade|downgrade|revision|distribute``: the schema of core and every
+installed plugin.
 
 ``zerenzhi.migrate`` (and with it alembic, a tenth of a second) is imported by the command
 that runs, not when the app registers its commands.
@@ -13,7 +14,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from zerenzhi.commands import CommandError
+from zerenzhi.commands import CommandError, not_migrated
 
 
 def _kernel():
@@ -35,6 +36,48 @@ def db_upgrade(only: str | None) -> None:
     config = current_app.config
     upgrade(config["MIGRATION_DATABASE_URL"], _kernel().plugins, config["DB_APP_ROLE"],
             only=only, echo=click.echo)
+
+
+@db_group.command("distribute")
+@click.option("--shard-count", type=click.IntRange(1, 4096), default=None,
+              help="Shards per distributed table (default: the cluster's citus.shard_count; "
+                   "see docs/scaling.md for choosing it).")
+@with_appcontext
+def db_distribute(shard_count: int | None) -> None:
+    """On a Citus coordinator, after `db upgrade`: make the global tables reference tables and
+    distribute every tenant table (core's and every installed plugin's) by tenant_id,
+    co-located; re-grant the app role; let SET LOCAL reach the workers; then check every
+    shard for forced row-level security, its policies and the app role's grants.
+
+    Idempotent: tables already distributed are left as they are. On plain PostgreSQL it says
+    why there is nothing to do and exits 2. Restart the app afterwards (its connections
+    predate the database's new setting).
+    """
+    from zerenzhi.db import citus
+    from zerenzhi.db.session import make_engine
+
+    config = current_app.config
+    engine = make_engine(config["MIGRATION_DATABASE_URL"], create=False)
+    try:
+        with engine.connect() as connection:
+            behind = not_migrated(connection, _kernel().plugins)
+            if behind is not None:
+                raise behind
+            try:
+                done = citus.distribute(connection, config["DB_APP_ROLE"],
+                                        shard_count=shard_count, echo=click.echo)
+            except citus.NotCitus as exc:
+                raise CommandError(str(exc)) from None
+            connection.commit()
+            problems = citus.shard_problems(connection, config["DB_APP_ROLE"])
+    finally:
+        engine.dispose()
+    click.echo(f"{len(done.reference)} reference and {len(done.distributed)} distributed "
+               f"table(s) made, {len(done.already)} already; {done.keys_restored} foreign "
+               f"key(s) put back")
+    if problems:
+        raise CommandError("shards out of step:\n" + "\n".join(problems))
+    click.echo("every shard: row-level security forced, its policies, the app role's grants")
 
 
 @db_group.command("downgrade", context_settings={"ignore_unknown_options": True})

@@ -207,6 +207,23 @@ def page(query: Select, limit: int | None, offset: int = 0) -> Select:
             .order_by(owed.c.due_at, owed.c.tenant_id, owed.c.id))
 
 
+def page_apart(query: Select, limit: int | None, offset: int = 0) -> Select:
+    """``page`` for a distributed database: the rows with their units in one statement
+    and no window, so Citus runs the join, the sort and the cut (``limit + offset``) on
+    every shard and merges a page from each; the total is ``count``, a second statement
+    each shard answers with one number. ``page``'s ``count(*) OVER ()`` spans all shards,
+    which Citus can only compute by pulling every still-owed row of the county to the
+    coordinator (measured: tests/rollups/test_citus_plans.py)."""
+    rows = (query.add_columns(OrgUnit.code.label("unit_code"), OrgUnit.name.label("unit_name"),
+                              OrgUnit.kind.label("unit_kind"))
+            .join(OrgUnit, and_(OrgUnit.tenant_id == Obligation.tenant_id,
+                                OrgUnit.id == Obligation.unit_id))
+            .order_by(Obligation.due_at, Obligation.tenant_id, Obligation.id))
+    if limit is not None:
+        rows = rows.limit(limit).offset(offset)
+    return rows
+
+
 def count(query: Select) -> Select:
     """How many rows ``query`` has (for a page past the end, where no row carries it)."""
     return query.with_only_columns(func.count()).order_by(None)

@@ -29,6 +29,7 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from zerenzhi.auth.roles import ROLES
+from zerenzhi.db.citus import runs_distributed
 from zerenzhi.labels import render
 from zerenzhi.obligations.periods import Period
 from zerenzhi.obligations.service import due_on
@@ -234,9 +235,13 @@ def overdue(session: Session, county: TenantRef, now: dt.datetime, *,
                 return [], 0
             filters["township_id"] = picked[0]
         query = queries.overdue(now, **filters)
-        rows = session.execute(queries.page(query, limit, offset)).all()
-        total = rows[0].total if rows else (
-            session.scalar(queries.count(query)) or 0 if offset else 0)
+        if runs_distributed(session):
+            rows = session.execute(queries.page_apart(query, limit, offset)).all()
+            total = session.scalar(queries.count(query)) or 0
+        else:
+            rows = session.execute(queries.page(query, limit, offset)).all()
+            total = rows[0].total if rows else (
+                session.scalar(queries.count(query)) or 0 if offset else 0)
     return [_overdue_item(row, towns[row.tenant_id], now) for row in rows], total
 
 

@@ -2,8 +2,12 @@
 
 Every test that takes ``app`` runs on SQLite and, when PostgreSQL's server binaries are
 installed, again on a throw-away PostgreSQL cluster where the app connects as a role
-that owns nothing and cannot bypass row-level security. Tests make their own
-townships (``township``), so they never see each other's data.
+that owns nothing and cannot bypass row-level security. When Citus is installed too, a
+third backend, ``citus``: a coordinator and two workers, the schema migrated and
+distributed by ``zerenzhi db distribute``'s code, for the tests whose module is in
+``CITUS_SUITE`` (or every PostgreSQL test with ``ZERENZHI_TEST_CITUS=all``; none with
+``ZERENZHI_TEST_CITUS=0``). Tests make their own townships (``township``), so they never
+see each other's data.
 """
 
 from __future__ import annotations
@@ -19,7 +23,23 @@ import pytest
 
 from zerenzhi.testing.world import World, build_world
 
-BACKENDS = ("sqlite", "postgresql")
+BACKENDS = ("sqlite", "postgresql", "citus")
+POSTGRES = ("postgresql", "citus")  # backends that are PostgreSQL servers
+
+# What runs on the cluster by default: what Citus changes — migrations and their round
+# trips, tenant isolation and permissions, row-level security, the county roll-ups
+# compared with one server's answers, obligations and directives written across shards.
+# The rest of the PostgreSQL half runs there with ZERENZHI_TEST_CITUS=all (decision 0030
+# has the times that set this list).
+CITUS_SUITE = (
+    "tests/rollups/", "tests/directives/", "tests/obligations/", "tests/test_isolation.py",
+    "tests/test_permissions.py", "tests/test_migrations.py", "tests/test_county_scope.py",
+    "tests/test_schema_audit.py", "tests/test_tenancy_fail_closed.py",
+    "tests/test_concurrent_updates.py", "tests/test_reads_never_write.py",
+    "tests/test_downgrade_guard.py", "tests/test_db_commands.py", "tests/test_audit_log.py",
+    "tests/test_role_grants.py", "tests/test_counties.py", "tests/test_units.py",
+    "tests/test_db_distribute.py", "tests/test_hello_plugin.py",
+)
 
 
 def _pg_available() -> bool:
@@ -28,11 +48,26 @@ def _pg_available() -> bool:
     return find_pg_bindir() is not None and os.environ.get("ZERENZHI_TEST_SKIP_PG") != "1"
 
 
+def _citus_available() -> bool:
+    from zerenzhi.testing_pg import citus_available
+
+    return (_pg_available() and os.environ.get("ZERENZHI_TEST_CITUS") != "0"
+            and citus_available())
+
+
+def _on_citus(path: str) -> bool:
+    """Whether the test module at ``path`` runs on the Citus backend too."""
+    if os.environ.get("ZERENZHI_TEST_CITUS") == "all":
+        return True
+    path = path.replace(os.sep, "/")
+    return any(f"/{part}" in path or path.startswith(part) for part in CITUS_SUITE)
+
+
 class _Databases:
     """One database per backend for the whole session, migrated once per plugin set."""
 
     def __init__(self) -> None:
-        self.cluster = None
+        self.clusters: dict[str, Any] = {}
         self.tmp = Path(tempfile.mkdtemp(prefix="zz-test-"))
         self.migrated: set[tuple[str, tuple[str, ...]]] = set()
         self.apps: dict[tuple, Any] = {}
@@ -41,17 +76,28 @@ class _Databases:
         if backend == "sqlite":
             url = f"sqlite:///{self.tmp / 'test.db'}"
             return url, url, None
-        if self.cluster is None:
-            from zerenzhi.testing_pg import PgCluster
+        cluster = self.server(backend)
+        return cluster.owner_url, cluster.app_url, "zz_app"
 
-            self.cluster = PgCluster().start()
-        return self.cluster.owner_url, self.cluster.app_url, "zz_app"
+    def server(self, backend: str):
+        """The backend's cluster, started on first use."""
+        if backend not in self.clusters:
+            from zerenzhi.testing_pg import CitusCluster, PgCluster
+
+            self.clusters[backend] = (CitusCluster() if backend == "citus"
+                                      else PgCluster()).start()
+        return self.clusters[backend]
+
+    @property
+    def cluster(self):
+        """The single PostgreSQL server's cluster."""
+        return self.server("postgresql")
 
     def close(self) -> None:
         for app in self.apps.values():
             app.extensions["zerenzhi"].db.dispose()
-        if self.cluster is not None:
-            self.cluster.stop()
+        for cluster in self.clusters.values():
+            cluster.stop()
 
 
 @pytest.fixture(scope="session")
@@ -65,11 +111,13 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "zz_backend" in metafunc.fixturenames and "zz_backend" not in getattr(
         metafunc, "_zz_done", ()
     ):
+        on_citus = _on_citus(str(metafunc.definition.path))
         params = [
             pytest.param(name, marks=pytest.mark.skipif(
                 name == "postgresql" and not _pg_available(),
                 reason="PostgreSQL server binaries not installed"))
             for name in BACKENDS
+            if name != "citus" or (on_citus and _citus_available())
         ]
         metafunc.parametrize("zz_backend", params, scope="session")
 
@@ -101,6 +149,9 @@ def app(zz_backend: str, zz_databases: _Databases, zz_plugins, zz_load_entrypoin
         application = create_app(config, plugins=list(zz_plugins),
                                  load_entrypoints=zz_load_entrypoints)
         upgrade(owner_url, application.extensions["zerenzhi"].plugins, role)
+        if zz_backend == "citus":
+            distribute(owner_url, role)
+            application.extensions["zerenzhi"].db.dispose()  # reconnect: the new settings
         zz_databases.apps[key] = application
     return zz_databases.apps[key]
 
@@ -124,6 +175,22 @@ def empty_database(zz_backend: str, zz_databases: _Databases) -> tuple[str, str,
     if zz_backend == "sqlite":
         url = f"sqlite:///{zz_databases.tmp / (name + '.db')}"
         return url, url, None
-    zz_databases.urls("postgresql")
-    owner_url, app_url = zz_databases.cluster.create_database(name)
+    owner_url, app_url = zz_databases.server(zz_backend).create_database(name)
     return owner_url, app_url, "zz_app"
+
+
+def distribute(owner_url: str, app_role: str | None) -> None:
+    """What ``zerenzhi db distribute`` does, on the database at ``owner_url``; fails on any
+    shard out of step."""
+    from zerenzhi.db import citus
+    from zerenzhi.db.session import make_engine
+
+    engine = make_engine(owner_url)
+    try:
+        with engine.connect() as connection:
+            citus.distribute(connection, app_role)
+            connection.commit()
+            problems = citus.shard_problems(connection, app_role)
+    finally:
+        engine.dispose()
+    assert not problems, problems
