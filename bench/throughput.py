@@ -490,6 +490,48 @@ def request(port: int, path: str, headers: dict) -> tuple[int, bytes]:
         conn.close()
 
 
+# --- CPU per request (robust to other work sharing the cores) ----------------------------------
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stats() -> list[tuple[int, int, int, float]]:
+    """(pid, ppid, process group, CPU seconds) of every process, from /proc."""
+    out = []
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        out.append((int(entry.name), int(fields[1]), int(fields[2]),
+                    (int(fields[11]) + int(fields[12])) / TICK))
+    return out
+
+
+def cpu_sample(server_pgid: int, postmasters: set[int]) -> dict[str, float]:
+    """CPU seconds so far of the server's processes (its gunicorn master and workers), of
+    the cluster's PostgreSQL processes and of this process (the client)."""
+    server = database = 0.0
+    for pid, ppid, pgid, seconds in _proc_stats():
+        if pgid == server_pgid:
+            server += seconds
+        elif pid in postmasters or ppid in postmasters:
+            database += seconds
+    return {"server": server, "database": database, "client": time.process_time()}
+
+
+def postmaster_pids(cluster) -> set[int]:
+    base = getattr(cluster, "_base", None)
+    pids = set()
+    for pidfile in Path(base).glob("*data/postmaster.pid") if base else ():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            pids.add(int(pidfile.read_text().split()[0]))
+    return pids
+
+
 # --- load ------------------------------------------------------------------------------------
 
 def load(port: int, path: str, headers: dict, requests: int, concurrency: int,
@@ -646,6 +688,7 @@ def main(argv=None) -> int:
                              {"BENCH_BARE_DATABASE_URL": libpq_url(app_url)}, tmp / "bare.log")
         servers.append(bare_server)
         servers_by_name = {"app": app_server, "bare": bare_server}
+        postmasters = postmaster_pids(cluster)
         for route in routes:
             app_path, bare_path = paths(route, world.slug)
             answers = {}
@@ -663,10 +706,13 @@ def main(argv=None) -> int:
                     load(server.port, path, headers, 100, args.concurrency, 30)  # warm-up
                     log(f"{route} {name}: {args.requests} requests at concurrency "
                         f"{args.concurrency}")
-                    results[route][name].append(load(server.port, path, headers,
-                                                     args.requests, args.concurrency,
-                                                     args.max_seconds))
-                    r = results[route][name][-1]
+                    before = cpu_sample(server.proc.pid, postmasters)
+                    r = load(server.port, path, headers, args.requests, args.concurrency,
+                             args.max_seconds)
+                    after = cpu_sample(server.proc.pid, postmasters)
+                    r["cpu"] = {k: (after[k] - before[k]) / max(r["ok"], 1) * 1000
+                                for k in after}
+                    results[route][name].append(r)
                     log(f"{route} {name}: {r['rps']:.0f} req/s, p50 {r['p50']:.1f} ms, p99 "
                         f"{r['p99']:.1f} ms, errors {r['errors']} {r['error_kinds'] or ''}")
     except KeyboardInterrupt:
@@ -697,16 +743,24 @@ def report(route: str, args, results: dict, statements: list[str], profiled: str
           f"as zz_app (RLS on), loopback; {args.requests} requests per run at concurrency "
           f"{args.concurrency} (cap {args.max_seconds:.0f} s), 2 runs each in alternating "
           f"order, best run kept; client in the same process on the same 2 cores")
+    print("(CPU ms per request: the server's gunicorn processes / the PostgreSQL backends / "
+          "the client, from /proc and process_time)")
     header = (f"{'route':<6} {'run':>3} {'requests':>8} {'errors':>6} {'seconds':>7} "
-              f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")
+              f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'cpu ms srv/db/cl':>18}")
     print(header)
     print("-" * len(header))
     best = {}
     for name in ("app", "bare"):
         for i, r in enumerate(results[name], 1):
+            cpu = r["cpu"]
             print(f"{name:<6} {i:>3} {r['done']:>8} {r['errors']:>6} {r['seconds']:7.1f} "
-                  f"{r['rps']:7.1f} {r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.1f}")
+                  f"{r['rps']:7.1f} {r['p50']:7.1f} {r['p99']:7.1f} {r['max']:7.1f} "
+                  f"{cpu['server']:6.2f}/{cpu['database']:4.2f}/{cpu['client']:4.2f}")
         best[name] = max(results[name], key=lambda r: r["rps"])
+    # the least CPU per request each side spent (server + database): what the throughput
+    # ratio would be on cores with nothing else running
+    cheapest = {name: min(r["cpu"]["server"] + r["cpu"]["database"] for r in results[name])
+                for name in ("app", "bare")}
     errors = sum(r["errors"] for rs in results.values() for r in rs)
     ratio = best["app"]["rps"] / best["bare"]["rps"]
     target = TARGETS[route]
@@ -716,6 +770,9 @@ def report(route: str, args, results: dict, statements: list[str], profiled: str
           f"{ratio:.0%} of bare ({1 / ratio:.2f}× its time) — target ≥ {target:.0%}: "
           f"{'met' if ratio >= target else 'MISSED'}; errors {errors} — target 0: "
           f"{'met' if errors == 0 else 'MISSED'}")
+    print(f"CPU per request (server + database, least of the runs): app "
+          f"{cheapest['app']:.2f} ms, bare {cheapest['bare']:.2f} ms: bare/app = "
+          f"{cheapest['bare'] / cheapest['app']:.0%}")
     print()
     print(f"Round trips to PostgreSQL for one such request, seen at the driver "
           f"({len(statements)}):")
