@@ -4,7 +4,7 @@ list (a page of 50) and the township's obligations summary (the dashboard).
 
     .venv/bin/python bench/throughput.py [--townships 30] [--requests 2000]
         [--concurrency 8] [--max-seconds 120] [--workers 2] [--routes units,summary]
-        [--profile N]
+        [--profile N] [--baseline DIR]
 
 1. A throw-away PostgreSQL cluster (``zerenzhi.testing_pg.PgCluster``), one database migrated with
    core's runner for the installed plugins, and ``--townships`` townships (each with its own
@@ -40,6 +40,11 @@ list (a page of 50) and the township's obligations summary (the dashboard).
 5. Before the load, in this process: the round trips one request makes, seen at the driver
    (statements, the RLS ``SET LOCAL``s, BEGIN/ROLLBACK, the pool's pre-ping) and, with
    ``--profile N``, a cProfile of N requests — each in its own app context, as under gunicorn.
+
+6. ``--baseline DIR``: a third gunicorn runs the app from another copy of the package (DIR
+   holds ``zerenzhi/``, first on its PYTHONPATH; e.g. the code before a change), answers
+   checked like the app's and loaded in the same rotation (app, base, bare, then reversed):
+   before and after measured against the same bare route under the same load.
 
 Every process started here is stopped at the end, also on errors and Ctrl-C.
 """
@@ -642,7 +647,12 @@ def main(argv=None) -> int:
                         help="measured routes, comma-separated: units, summary (both)")
     parser.add_argument("--profile", type=int, default=0,
                         help="also profile this many requests in-process (cProfile)")
+    parser.add_argument("--baseline", metavar="DIR",
+                        help="also run the app from another copy of the package (a directory "
+                             "holding zerenzhi/, put first on PYTHONPATH), as 'base', "
+                             "interleaved with the others: before/after on the same load")
     args = parser.parse_args(argv)
+    names = ["app", "base", "bare"] if args.baseline else ["app", "bare"]
     routes = [r for r in args.routes.split(",") if r]
     if not routes or set(routes) - set(ROUTES):
         parser.error(f"--routes: some of {', '.join(ROUTES)}")
@@ -658,7 +668,7 @@ def main(argv=None) -> int:
     cluster = None
     servers: list[Server] = []
     results: dict[str, dict[str, list[dict]]] = {
-        route: {"app": [], "bare": []} for route in routes}
+        route: {name: [] for name in names} for route in routes}
     statements: dict[str, list[str]] = {}
     profiled: dict[str, str] = {}
     try:
@@ -679,28 +689,40 @@ def main(argv=None) -> int:
                 profiled[route] = profile(app, app_path, headers, args.profile)
         app.extensions["zerenzhi"].db.dispose()
         common = ["-w", str(args.workers), "-k", "sync", "--timeout", "60"]
-        app_server = Server("app", ["--chdir", str(ROOT), *common, "wsgi:app"], {
+        app_env = {
             "ZERENZHI_DATABASE_URL": app_url, "ZERENZHI_MIGRATION_DATABASE_URL": owner_url,
             "ZERENZHI_DB_APP_ROLE": APP_ROLE, "ZERENZHI_TENANTS_DIR": str(tmp / "tenants"),
-            "ZERENZHI_SECRET_KEY": "bench", **RATE_LIMITS_ENV}, tmp / "app.log")
+            "ZERENZHI_SECRET_KEY": "bench", **RATE_LIMITS_ENV}
+        app_server = Server("app", ["--chdir", str(ROOT), *common, "wsgi:app"], app_env,
+                            tmp / "app.log")
         servers.append(app_server)
+        servers_by_name = {"app": app_server}
+        if args.baseline:
+            pythonpath = os.pathsep.join(filter(None, (
+                str(Path(args.baseline).resolve()), os.environ.get("PYTHONPATH"))))
+            servers_by_name["base"] = Server(
+                "base", ["--chdir", str(ROOT), *common, "wsgi:app"],
+                {**app_env, "PYTHONPATH": pythonpath}, tmp / "base.log")
+            servers.append(servers_by_name["base"])
         bare_server = Server("bare", ["--chdir", str(HERE), *common, "throughput:bare_app()"],
                              {"BENCH_BARE_DATABASE_URL": libpq_url(app_url)}, tmp / "bare.log")
         servers.append(bare_server)
-        servers_by_name = {"app": app_server, "bare": bare_server}
+        servers_by_name["bare"] = bare_server
         postmasters = postmaster_pids(cluster)
         for route in routes:
             app_path, bare_path = paths(route, world.slug)
             answers = {}
-            for name, path in (("app", app_path), ("bare", bare_path)):
+            targets = {name: bare_path if name == "bare" else app_path for name in names}
+            for name, path in targets.items():
                 server = servers_by_name[name]
                 server.wait_ready(path, headers)
                 status, answers[name] = request(server.port, path, headers)
                 if status != 200:
                     raise RuntimeError(f"{name} {route}: {status}")
             same_answer(route, answers["app"], answers["bare"])
-            targets = {"app": app_path, "bare": bare_path}
-            for order in (("app", "bare"), ("bare", "app")):
+            if args.baseline:
+                same_answer(route, answers["base"], answers["bare"])
+            for order in (names, names[::-1]):
                 for name in order:
                     server, path = servers_by_name[name], targets[name]
                     load(server.port, path, headers, 100, args.concurrency, 30)  # warm-up
@@ -738,11 +760,13 @@ BARE_STATEMENTS = {"units": len(BARE_SQL), "summary": 3 + len(BARE_SUMMARY_SQL)}
 
 
 def report(route: str, args, results: dict, statements: list[str], profiled: str) -> None:
+    names = list(results)
     print()
     print(f"Throughput — {WHAT[route]}, gunicorn {args.workers} sync workers each, PostgreSQL "
           f"as zz_app (RLS on), loopback; {args.requests} requests per run at concurrency "
           f"{args.concurrency} (cap {args.max_seconds:.0f} s), 2 runs each in alternating "
-          f"order, best run kept; client in the same process on the same 2 cores")
+          f"order ({', '.join(names)}, then reversed), best run kept; client in the same "
+          f"process on the same 2 cores")
     print("(CPU ms per request: the server's gunicorn processes / the PostgreSQL backends / "
           "the client, from /proc and process_time)")
     header = (f"{'route':<6} {'run':>3} {'requests':>8} {'errors':>6} {'seconds':>7} "
@@ -750,7 +774,7 @@ def report(route: str, args, results: dict, statements: list[str], profiled: str
     print(header)
     print("-" * len(header))
     best = {}
-    for name in ("app", "bare"):
+    for name in names:
         for i, r in enumerate(results[name], 1):
             cpu = r["cpu"]
             print(f"{name:<6} {i:>3} {r['done']:>8} {r['errors']:>6} {r['seconds']:7.1f} "
@@ -760,7 +784,7 @@ def report(route: str, args, results: dict, statements: list[str], profiled: str
     # the least CPU per request each side spent (server + database): what the throughput
     # ratio would be on cores with nothing else running
     cheapest = {name: min(r["cpu"]["server"] + r["cpu"]["database"] for r in results[name])
-                for name in ("app", "bare")}
+                for name in names}
     errors = sum(r["errors"] for rs in results.values() for r in rs)
     ratio = best["app"]["rps"] / best["bare"]["rps"]
     target = TARGETS[route]
@@ -770,9 +794,16 @@ def report(route: str, args, results: dict, statements: list[str], profiled: str
           f"{ratio:.0%} of bare ({1 / ratio:.2f}× its time) — target ≥ {target:.0%}: "
           f"{'met' if ratio >= target else 'MISSED'}; errors {errors} — target 0: "
           f"{'met' if errors == 0 else 'MISSED'}")
-    print(f"CPU per request (server + database, least of the runs): app "
-          f"{cheapest['app']:.2f} ms, bare {cheapest['bare']:.2f} ms: bare/app = "
-          f"{cheapest['bare'] / cheapest['app']:.0%}")
+    if "base" in results:
+        base = max(results["base"], key=lambda r: r["rps"])
+        print(f"baseline: base {base['rps']:.1f} req/s (p99 {base['p99']:.1f} ms) = "
+              f"{base['rps'] / best['bare']['rps']:.0%} of bare "
+              f"({best['bare']['rps'] / base['rps']:.2f}× its time); app/base = "
+              f"{best['app']['rps'] / base['rps']:.2f}")
+    for name in names[:-1]:
+        print(f"CPU per request (server + database, least of the runs): {name} "
+              f"{cheapest[name]:.2f} ms, bare {cheapest['bare']:.2f} ms: bare/{name} = "
+              f"{cheapest['bare'] / cheapest[name]:.0%} ({cheapest[name] / cheapest['bare']:.2f}×)")
     print()
     print(f"Round trips to PostgreSQL for one such request, seen at the driver "
           f"({len(statements)}):")
