@@ -144,8 +144,11 @@ OBL_COLS = ("tenant_id", "id", "rule_key", "unit_id", "slot", "period_start", "p
 FUL_COLS = ("tenant_id", "id", "rule_key", "unit_id", "occurred_at", "occurred_on",
             "source_type", "source_id", "obligation_id", "archived_at", "created_at",
             "updated_at")
-assert set(OBL_COLS) == {c.name for c in Obligation.__table__.c}, "obligation columns changed"
-assert set(FUL_COLS) == {c.name for c in Fulfilment.__table__.c}, "fulfilment columns changed"
+# county_id (the township's county) is filled by the loaders, not generated
+assert set(OBL_COLS) | {"county_id"} == {c.name for c in Obligation.__table__.c}, \
+    "obligation columns changed"
+assert set(FUL_COLS) | {"county_id"} == {c.name for c in Fulfilment.__table__.c}, \
+    "fulfilment columns changed"
 OI = {name: i for i, name in enumerate(OBL_COLS)}  # column positions
 FI = {name: i for i, name in enumerate(FUL_COLS)}
 
@@ -569,6 +572,9 @@ BEGIN
     EXECUTE format('INSERT INTO %I SELECT * FROM %I WHERE tenant_id = $1', target, stage)
       USING t;
     GET DIAGNOSTICS n = ROW_COUNT;
+    -- what the app's scoping stamps on insert: the township's county (county read policy)
+    EXECUTE format('UPDATE %I SET county_id = (SELECT county_id FROM tenant WHERE id = $1) '
+                   'WHERE tenant_id = $1 AND county_id IS NULL', target) USING t;
     moved := moved + n;
   END LOOP;
   EXECUTE format('TRUNCATE %I', stage);

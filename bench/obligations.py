@@ -142,6 +142,12 @@ class Database:
     role: str | None
     path: Path | None = None  # SQLite file
     conninfo: dict = field(default_factory=dict)  # PostgreSQL: owner / superuser
+    flavour: str = ""  # "citus": PostgreSQL on a coordinator and two workers, distributed
+
+    @property
+    def label(self) -> str:
+        """The backend as reports name it: sqlite, postgresql or citus."""
+        return self.flavour or self.backend
 
 
 class Bench:
@@ -149,6 +155,7 @@ class Bench:
         self.args = args
         self.tmp = Path(tempfile.mkdtemp(prefix="zz-bench-"))
         self.cluster = None
+        self.citus_cluster = None
         self.results: list[Result] = []
         self.explains: list[tuple[str, str]] = []
         self.loads: list[str] = []
@@ -165,6 +172,10 @@ class Bench:
             log("stopping the PostgreSQL cluster")
             self.cluster.stop()
             self.cluster = None
+        if self.citus_cluster is not None:
+            log("stopping the Citus cluster")
+            self.citus_cluster.stop()
+            self.citus_cluster = None
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def pg(self):
@@ -176,6 +187,19 @@ class Bench:
             log(f"PostgreSQL cluster in {self.cluster.socket_dir}")
         return self.cluster
 
+    @property
+    def shard_count(self) -> int:
+        return getattr(self.args, "shard_count", 32)
+
+    def citus(self):
+        if self.citus_cluster is None:
+            from zerenzhi.testing_pg import CitusCluster
+
+            log("starting a throw-away Citus cluster (coordinator + 2 workers, "
+                f"{self.shard_count} shards a table)")
+            self.citus_cluster = CitusCluster(shard_count=self.shard_count).start()
+        return self.citus_cluster
+
     def database(self, backend: str, size: int) -> Database:
         name = f"bench{size}"
         if backend == "sqlite":
@@ -184,12 +208,12 @@ class Bench:
             return Database(backend, size, url, url, None, path=path)
         from zerenzhi.testing_pg import APP_ROLE, OWNER_ROLE, SUPERUSER
 
-        cluster = self.pg()
+        cluster = self.citus() if backend == "citus" else self.pg()
         owner_url, app_url = cluster.create_database(name)
         base = {"host": cluster.socket_dir, "port": cluster.port, "dbname": name}
-        return Database(backend, size, owner_url, app_url, APP_ROLE, conninfo={
+        return Database("postgresql", size, owner_url, app_url, APP_ROLE, conninfo={
             "owner": {**base, "user": OWNER_ROLE}, "superuser": {**base, "user": SUPERUSER},
-            "app": {**base, "user": APP_ROLE}})
+            "app": {**base, "user": APP_ROLE}}, flavour="citus" if backend == "citus" else "")
 
     def drop(self, db: Database) -> None:
         try:
@@ -229,7 +253,8 @@ class Bench:
     def templates(self) -> list[dg.Template]:
         if not self._templates:
             started = time.perf_counter()
-            backends = tuple(self.args.backends)
+            backends = tuple(dict.fromkeys(  # Citus is PostgreSQL to the generator
+                "postgresql" if b == "citus" else b for b in self.args.backends))
             self._templates = [dg.Template(f"t{k}", backends) for k in range(self.args.templates)]
             self._probe = dg.Template("probe", backends)
             log(f"{len(self._templates)} township templates + probe generated in "
@@ -269,6 +294,14 @@ class Bench:
             loaded = time.perf_counter()
             loader.load(dg.chunks(townships, db.backend))
             loaded = time.perf_counter() - loaded
+            if db.flavour == "citus":
+                # loaded on the coordinator as on one server, then `zerenzhi db distribute`
+                # moves the rows to the shards (Citus refuses the loader's INSERT … SELECT
+                # into distributed tables under forced RLS: it becomes a COPY)
+                loader.close()
+                distribute(db.owner_url, db.role)
+                loader = dg.PgLoader(" ".join(f"{k}={v}" for k, v in
+                                              db.conninfo["owner"].items()))
             if db.backend == "postgresql" or self.args.sqlite_analyze:
                 loader.vacuum_analyze()
         finally:
@@ -277,7 +310,7 @@ class Bench:
         add_posts(app, probe.plan)
         size_note = database_size(app, db)
         self.loads.append(
-            f"{db.backend:<10} {db.size:>5} townships: {rows:>9,} obligation+ledger rows, "
+            f"{db.label:<10} {db.size:>5} townships: {rows:>9,} obligation+ledger rows, "
             f"bulk load {loaded:6.1f}s, ready in {time.perf_counter() - started:6.1f}s"
             f"{size_note}")
         log(self.loads[-1])
@@ -529,6 +562,22 @@ def captured_sql(app, run) -> tuple[str, object]:
     finally:
         event.remove(engine, "before_cursor_execute", capture)
     return next((s, p) for s, p in seen if "row_number" in s)
+
+
+def distribute(owner_url: str, role: str | None) -> None:
+    """``zerenzhi db distribute``'s code on the bench's database."""
+    from zerenzhi.db import citus
+    from zerenzhi.db.session import make_engine
+
+    engine = make_engine(owner_url)
+    try:
+        with engine.connect() as connection:
+            done = citus.distribute(connection, role)
+            connection.commit()
+    finally:
+        engine.dispose()
+    log(f"distributed: {len(done.distributed)} tables by tenant_id, "
+        f"{len(done.reference)} reference tables")
 
 
 def format_plan(backend: str, rows) -> str:

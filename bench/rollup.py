@@ -149,6 +149,37 @@ def ledger_outcomes(rows) -> dict:
     return table
 
 
+class _InTransaction:
+    """A connection whose cursors run each statement in a transaction that first sends the
+    county's ``SET LOCAL``s, as the app does: on Citus, session settings stay on the
+    coordinator and the shards' policies would see none."""
+
+    def __init__(self, conn, settings: str) -> None:
+        self.conn, self.settings = conn, settings
+
+    def cursor(self):
+        return _Cursor(self)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+class _Cursor:
+    def __init__(self, owner: _InTransaction) -> None:
+        self.owner, self.cur = owner, owner.conn.cursor()
+
+    def execute(self, statement, parameters=None):
+        with self.owner.conn.transaction():
+            self.cur.execute(self.owner.settings)
+            self.cur.execute(statement, parameters)
+
+    def fetchall(self):
+        return self.cur.fetchall()
+
+    def fetchone(self):
+        return self.cur.fetchone()
+
+
 class Floor:
     """The bare statements on raw DB-API connections: as the owner (RLS on), as the superuser
     (PostgreSQL, no RLS) and the app's captured SQL as zz_app."""
@@ -159,16 +190,29 @@ class Floor:
         if db.backend == "postgresql":
             import psycopg
 
+            with psycopg.connect(**db.conninfo["superuser"]) as conn:
+                townships = conn.execute("SELECT coalesce(array_agg(id::text ORDER BY id), "
+                                         "'{}') FROM tenant WHERE county_id = %s",
+                                         (county_id,)).fetchone()[0]
+            # what county_read_scope sets (decision 0029: the township ids, not a subquery)
+            settings = {"app.tenant_id": str(county_id), "app.county_id": str(county_id),
+                        "app.county_townships": "{" + ",".join(townships) + "}",
+                        **COUNTY_READ_SETTINGS}
+
             def connect(who):
                 conn = psycopg.connect(**db.conninfo[who], autocommit=True)
-                for name in ("app.tenant_id", "app.county_id"):  # what county_read_scope sets
-                    conn.execute("SELECT set_config(%s, %s, false)", (name, str(county_id)))
-                for name, value in COUNTY_READ_SETTINGS.items():  # as county reads SET LOCAL
+                for name, value in settings.items():
                     conn.execute("SELECT set_config(%s, %s, false)", (name, value))
                 return conn
 
             self.conn, self.norls, self.app_conn = (connect("owner"), connect("superuser"),
                                                     connect("app"))
+            if db.flavour == "citus":  # only SET LOCAL reaches the workers
+                local = "; ".join(f"SET LOCAL {name} = '{value}'"
+                                  for name, value in settings.items())
+                self.conn, self.norls, self.app_conn = (
+                    _InTransaction(conn, local) for conn in (self.conn, self.norls,
+                                                             self.app_conn))
             self.params = {"now": NOW, "soon": SOON, "county": county_id, "start": H1.start,
                            "end": H1.end, "tstart": TREND_FROM.start, "tend": TREND_TO.end}
             marks = {n: f"%({n})s" for n in NAMES}
@@ -402,13 +446,13 @@ class RollupBench(ob.Bench):
             # would otherwise trigger over the whole heap
             gc.collect()
             gc.freeze()
-            log(f"{db.backend} {db.size}: timing {len(variants)} variants")
+            log(f"{db.label} {db.size}: timing {len(variants)} variants")
             medians, runs = time_adaptive(variants, self.args.repeat, self.args.warmup,
                                           self.args.budget)
             for view in VIEWS:
                 kind = view.split(".")[0]
                 self.rollup_results.append(Result(
-                    db.size, db.backend, view, medians[view], medians[f"bare.{kind}"],
+                    db.size, db.label, view, medians[view], medians[f"bare.{kind}"],
                     medians.get(f"norls.{kind}"),
                     medians[f"sql.{kind}"] if view.endswith(".query") else None,
                     counts[kind], runs,
@@ -561,13 +605,15 @@ def main(argv=None) -> int:
                         help="seconds of timed runs per size and backend; fewer runs (at "
                              "least 3) when one round of all variants takes longer")
     parser.add_argument("--templates", type=int, default=64)
+    parser.add_argument("--shard-count", type=int, default=32,
+                        help="citus backend: shards per distributed table (Citus's default 32)")
     parser.add_argument("--explain", action="store_true",
                         help="EXPLAIN (ANALYZE, BUFFERS) / EXPLAIN QUERY PLAN of the app's "
                              "and the bare SQL at the largest size")
     args = parser.parse_args(argv)
     args.sqlite_analyze = False
     args.what_if = False
-    unknown = set(args.backends) - {"sqlite", "postgresql"}
+    unknown = set(args.backends) - {"sqlite", "postgresql", "citus"}
     if unknown:
         parser.error(f"unknown backends {sorted(unknown)}")
 

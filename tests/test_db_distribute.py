@@ -63,12 +63,27 @@ def test_on_one_server_it_explains_and_changes_nothing(app, empty_database, zz_b
     assert "docs/scaling.md" in result.output
 
 
-def test_every_table_distributed_once(app, cluster):
+def _served(owner_url: str, app_url: str, role: str | None):
+    return create_app({"DATABASE_URL": app_url, "MIGRATION_DATABASE_URL": owner_url,
+                       "DB_APP_ROLE": role})
+
+
+def test_every_table_distributed_once(app, cluster, zz_databases, zz_backend):
     owner_url, app_url, role = cluster
     migrate.upgrade(owner_url, app.extensions["zerenzhi"].plugins, role)
+    served = _served(owner_url, app_url, role)
+    try:
+        world = build_world(served, "before")  # rows there before: they reach the shards
+    finally:
+        served.extensions["zerenzhi"].db.dispose()
+    superuser = zz_databases.server(zz_backend).url("postgres", owner_url.split("@/")[1]
+                                                    .split("?")[0])
+    count = "SELECT count(*) FROM org_unit WHERE tenant_id = :t"
+    before = _rows(superuser, count, t=world.tenant_id)
     first = _distribute(owner_url, app_url, role)
     assert first.exit_code == 0, first.output
     assert "every shard: row-level security forced" in first.output
+    assert _rows(superuser, count, t=world.tenant_id) == before != [(0,)]
     tables = dict(_rows(owner_url, "SELECT c.relname, EXISTS (SELECT FROM pg_attribute a "
                         "WHERE a.attrelid = c.oid AND a.attname = 'tenant_id') FROM pg_class c "
                         "JOIN pg_namespace n ON n.oid = c.relnamespace "

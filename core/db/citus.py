@@ -182,6 +182,14 @@ def distribute(connection: Connection, app_role: str | None, *,
                                "TO off")
     if shard_count:
         connection.exec_driver_sql(f"SET LOCAL citus.shard_count TO {int(shard_count)}")
+    # the rows already there are copied to the shards as the owner, whom FORCEd row-level
+    # security would show none of: lifted for the copy, inside this transaction
+    forced = list(connection.exec_driver_sql(
+        "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE n.nspname = current_schema() AND c.relforcerowsecurity").scalars())
+    forced = [name for name in forced if name in todo]
+    for name in forced:
+        connection.exec_driver_sql(f"ALTER TABLE {_quote(name)} NO FORCE ROW LEVEL SECURITY")
     lifted = [key for key in keys if key.table in todo or key.referred in todo]
     for key in lifted:
         connection.exec_driver_sql(
@@ -199,6 +207,8 @@ def distribute(connection: Connection, app_role: str | None, *,
             f"ALTER TABLE {_quote(key.table)} ADD CONSTRAINT {_quote(key.name)} "
             f"{key.definition}")
     result.keys_restored = len(lifted)
+    for name in forced:
+        connection.exec_driver_sql(f"ALTER TABLE {_quote(name)} FORCE ROW LEVEL SECURITY")
     finish(connection, app_role)
     return result
 

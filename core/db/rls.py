@@ -27,16 +27,17 @@ def enable_tenant_rls(op: Operations, table: str) -> None:
 
 
 COUNTY_POLICY = "county_rollup_read"
-# The county's townships as the session hook sends them (zerenzhi.db.session), not a
-# subquery on ``tenant``: Citus refuses subqueries in policies on distributed tables, and
-# a SQL function in their place cannot query from a shard (decision 0029). Unset or empty,
-# it is NULL or '{}' and the policy lets nothing through.
-COUNTY_TOWNSHIPS = "NULLIF(current_setting('app.county_townships', true), '')::uuid[]"
-COUNTY_USING = f"tenant_id = ANY ({COUNTY_TOWNSHIPS})"
+COUNTY_SETTING = "NULLIF(current_setting('app.county_id', true), '')::uuid"
+# The row's own county (``CountyReadable.county_id``, stamped on insert), not a subquery on
+# ``tenant``: Citus refuses subqueries in policies on distributed tables, a SQL function in
+# their place cannot query from a shard, and a list of township ids in a setting is parsed
+# again for every row (decision 0029). Unset, the setting is NULL: nothing gets through.
+COUNTY_USING = f"county_id = {COUNTY_SETTING}"
 
 
 def enable_county_read(op, table: str) -> None:
-    """Let a county's roll-up reads see its townships' rows of ``table`` (SELECT only)."""
+    """Let a county's roll-up reads see its townships' rows of ``table`` (SELECT only); the
+    table has ``county_id`` (its model is ``CountyReadable``)."""
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(f'CREATE POLICY {COUNTY_POLICY} ON "{table}" FOR SELECT USING ({COUNTY_USING})')

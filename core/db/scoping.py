@@ -12,7 +12,7 @@ import functools
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
-from zerenzhi.db.base import Base, TenantScoped
+from zerenzhi.db.base import Base, CountyReadable, TenantScoped
 from zerenzhi.db.session import county_townships
 from zerenzhi.tenancy.context import TenantContextError, county_reads_scope, current_tenant
 
@@ -102,6 +102,8 @@ def _stamp_and_check(session: Session, _flush_context, _instances) -> None:
             obj.tenant_id = tenant.id
         elif obj.tenant_id != tenant.id:
             raise TenantContextError(f"insert of {type(obj).__name__} into another tenant")
+        if isinstance(obj, CountyReadable):  # what the county read policy compares with
+            obj.county_id = tenant.county_id
     for obj in session.dirty:
         if not isinstance(obj, TenantScoped):
             continue

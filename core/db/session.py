@@ -106,11 +106,12 @@ _TOWNSHIPS_SQL = {"postgresql": "SELECT id FROM tenant WHERE county_id = %s ORDE
 
 def county_townships(reads: CountyReads, dbapi_connection: Any, dialect: str
                      ) -> tuple[uuid.UUID, ...]:
-    """The ids of the county's townships (every tenant whose county it is, as the policy
-    always read them), looked up once per county read scope on the scope's first statement.
+    """The ids of the county's townships (every tenant whose county it is), looked up once
+    per county read scope on the scope's first statement, for the ORM's criteria: a list
+    Citus prunes shards on (decision 0029).
 
     On the DBAPI connection, so the lookup fires no SQLAlchemy event: it runs from inside the
-    scoping and RLS listeners, which would otherwise see it and ask for the list again.
+    scoping listener, which would otherwise see it and ask for the list again.
     """
     if reads.townships is None:
         cursor = dbapi_connection.cursor()
@@ -126,7 +127,7 @@ def county_townships(reads: CountyReads, dbapi_connection: Any, dialect: str
 
 
 def _wanted() -> tuple[uuid.UUID | None, CountyReads | None]:
-    """(tenant, county read scope) that ``app.tenant_id``/``app.county_*`` must hold now."""
+    """(tenant, county read scope) that ``app.tenant_id``/``app.county_id`` must hold now."""
     tenant = current_tenant()
     return (tenant.id if tenant is not None else None, county_reads_scope())
 
@@ -139,24 +140,18 @@ _COUNTY_READ_SQL = "; ".join(f"SET LOCAL {name} = '{value}'"
                              for name, value in COUNTY_READ_SETTINGS.items())
 
 
-@lru_cache(maxsize=1024)
-def rls_settings_sql(tenant_id: uuid.UUID | None, county_id: uuid.UUID | None,
-                     townships: tuple[uuid.UUID, ...] = ()) -> str:
-    """The ``SET LOCAL``s as one statement (one round trip), the literals built by psycopg
-    from validated UUIDs, never by formatting; in a county read scope, the county's
-    townships as ``app.county_townships`` (a ``uuid[]`` literal the county policy compares
-    with) and ``COUNTY_READ_SETTINGS``. Cached: the text depends only on the ids."""
+@lru_cache(maxsize=4096)
+def rls_settings_sql(tenant_id: uuid.UUID | None, county_id: uuid.UUID | None) -> str:
+    """Both ``SET LOCAL``s as one statement (one round trip), the literals built by psycopg
+    from validated UUIDs, never by formatting; in a county read scope, with
+    ``COUNTY_READ_SETTINGS``. Cached: the text depends only on the ids."""
     from psycopg import sql  # lazy: only PostgreSQL gets here, SQLite runs never load psycopg
 
     def literal(value: uuid.UUID | None) -> sql.Literal:
         return sql.Literal(str(uuid.UUID(str(value))) if value else "")
 
-    townships_literal = sql.Literal(
-        "{" + ",".join(str(uuid.UUID(str(town))) for town in townships) + "}"
-        if county_id else "")
-    statement = sql.SQL("SET LOCAL app.tenant_id = {}; SET LOCAL app.county_id = {}; "
-                        "SET LOCAL app.county_townships = {}").format(
-        literal(tenant_id), literal(county_id), townships_literal).as_string(None)
+    statement = sql.SQL("SET LOCAL app.tenant_id = {}; SET LOCAL app.county_id = {}").format(
+        literal(tenant_id), literal(county_id)).as_string(None)
     return f"{statement}; {_COUNTY_READ_SQL}" if county_id else statement
 
 
@@ -205,18 +200,12 @@ def _rls_before_execute(conn: Connection, cursor, statement: str, _parameters, _
             return
     info.pop(RLS_STATE, None)  # if the SET fails, nothing is assumed
     tenant_id, reads = wanted
-    if reads is None:
-        settings = rls_settings_sql(tenant_id, None)
-    else:
-        townships = county_townships(reads, cursor.connection, "postgresql")
-        settings = rls_settings_sql(tenant_id, reads.county_id, townships)
-    cursor.connection.execute(settings)
+    cursor.connection.execute(rls_settings_sql(tenant_id, reads and reads.county_id))
     info[RLS_STATE] = wanted
 
 
 def install_rls(engine: Engine) -> None:
-    """On PostgreSQL, keep ``app.tenant_id`` and the county read settings equal to the
-    tenant context."""
+    """On PostgreSQL, keep ``app.tenant_id``/``app.county_id`` equal to the tenant context."""
     if engine.dialect.name != "postgresql":
         return
     event.listen(engine, "begin", _rls_begin)

@@ -19,7 +19,7 @@ import uuid
 from sqlalchemy import JSON, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi.db.base import Archivable, Base, CountyReadable, TenantScoped, Timestamped, tenant_fk
 
 TARGET_STATUSES = ("open", "completed", "cancelled")
 KINDS = ("task", "rule")
@@ -55,13 +55,13 @@ class Directive(TenantScoped, Timestamped, Archivable, RuleTerms, Base):
     __table_args__ = (Index("ix_directive_deadline", "tenant_id", "deadline"),)
 
 
-class DirectiveTarget(TenantScoped, Timestamped, RuleTerms, Base):
+class DirectiveTarget(TenantScoped, CountyReadable, Timestamped, RuleTerms, Base):
     """A township's copy of a directive: the task, its status and completion report; for
     a rule, its terms (the status then derives from the units' obligations) and
     ``unit_id`` is the committee."""
 
     __tablename__ = "directive_target"
-    __county_readable__ = True  # the county tracks completion; the report goes upward
+    # county-readable: the county tracks completion; the report goes upward
 
     directive_id: Mapped[uuid.UUID]  # the county's row: no foreign key across tenants
     unit_id: Mapped[uuid.UUID]
@@ -107,11 +107,11 @@ class DirectiveReport(TenantScoped, Timestamped, Archivable, Base):
     )
 
 
-class InboxItem(TenantScoped, Timestamped, Base):
+class InboxItem(TenantScoped, CountyReadable, Timestamped, Base):
     """A report a township deliberately sent upward, with the county's acknowledgement."""
 
     __tablename__ = "inbox_item"
-    __county_readable__ = True  # sent upward on purpose: the county reads it
+    # county-readable: sent upward on purpose: the county reads it
 
     kind: Mapped[str] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(200))

@@ -8,7 +8,7 @@ import uuid
 from sqlalchemy import Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi.db.base import Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi.db.base import Base, CountyReadable, TenantScoped, Timestamped, tenant_fk
 
 OPEN = "archived_at IS NULL AND waived_at IS NULL AND counted < min_count"
 
@@ -32,12 +32,12 @@ class RuleVersion(TenantScoped, Timestamped, Base):
     __table_args__ = (UniqueConstraint("tenant_id", "rule_key", "effective_from"),)
 
 
-class Obligation(TenantScoped, Timestamped, Base):
+class Obligation(TenantScoped, CountyReadable, Timestamped, Base):
     """A rule applied to one unit for one period (or one triggering event)."""
 
     __tablename__ = "obligation"
     __audit__ = False  # derived from rules; waivers and rule changes are audited instead
-    __county_readable__ = True  # counts and titles only reach the county
+    # county-readable: counts and titles only reach the county
 
     rule_key: Mapped[str] = mapped_column(String(80))
     unit_id: Mapped[uuid.UUID]
@@ -72,12 +72,12 @@ class Obligation(TenantScoped, Timestamped, Base):
     )
 
 
-class Fulfilment(TenantScoped, Timestamped, Base):
+class Fulfilment(TenantScoped, CountyReadable, Timestamped, Base):
     """Evidence that counts: one entry per (rule, unit, source record)."""
 
     __tablename__ = "fulfilment"
     __audit__ = False
-    __county_readable__ = True  # written with the audited source record, in its transaction
+    # county-readable: written with the audited source record, in its transaction
 
     rule_key: Mapped[str] = mapped_column(String(80))
     unit_id: Mapped[uuid.UUID]

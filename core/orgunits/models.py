@@ -7,20 +7,20 @@ import uuid
 from sqlalchemy import CheckConstraint, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi.db.base import Archivable, Base, CountyReadable, TenantScoped, Timestamped, tenant_fk
 
 # the kinds of unit in a township's org tree: its party committee (the root), party
 # branches, villages (residents' committees), stations and the office (M1–M3, W2–W4)
 UNIT_KINDS = ("committee", "branch", "village", "station", "office")
 
 
-class OrgUnit(TenantScoped, Archivable, Timestamped, Base):
+class OrgUnit(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """A unit of the township's org tree (``kind`` in ``UNIT_KINDS``; ``code`` unique in
     the township, e.g. ``branch-1``): what obligations are owed by and records belong to.
     Read it through ``get_unit``/``live_unit``/``units_of_kind``; plugins never write it."""
 
     __tablename__ = "org_unit"
-    __county_readable__ = True  # unit names label the county's overdue list
+    # county-readable: unit names label the county's overdue list
 
     code: Mapped[str] = mapped_column(String(63))
     name: Mapped[str] = mapped_column(String(200))

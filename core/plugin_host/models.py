@@ -6,13 +6,13 @@ from flask import current_app, has_app_context
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi.db.base import Base, TenantScoped, Timestamped
+from zerenzhi.db.base import Base, CountyReadable, TenantScoped, Timestamped
 from zerenzhi.secrets import secret_fields
 
 
-class TenantPlugin(TenantScoped, Timestamped, Base):
+class TenantPlugin(TenantScoped, CountyReadable, Timestamped, Base):
     __tablename__ = "tenant_plugin"
-    __county_readable__ = True  # which modules a township enabled (not their records)
+    # county-readable: which modules a township enabled (not their records)
 
     plugin: Mapped[str] = mapped_column(String(31))
     enabled: Mapped[bool] = mapped_column(default=False)

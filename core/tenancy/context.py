@@ -41,10 +41,9 @@ _current: contextvars.ContextVar[TenantRef | None] = contextvars.ContextVar(
 @dataclass(eq=False)
 class CountyReads:
     """A county read scope: the county, and its townships' ids once the database layer has
-    looked them up (on the scope's first statement; ``zerenzhi.db``). The ids, not a
-    subquery on ``tenant``, are what the ORM criteria and the RLS policy compare with:
-    Citus refuses subqueries in policies on distributed tables and prunes shards only on a
-    list (decision 0029). Compared by identity: one scope, one lookup."""
+    looked them up (on the scope's first statement; ``zerenzhi.db``). The ORM's criteria
+    compare ``tenant_id`` with the ids, not with a subquery on ``tenant``: Citus prunes
+    shards on a list (decision 0029). Compared by identity: one scope, one lookup."""
 
     county_id: uuid.UUID
     townships: tuple[uuid.UUID, ...] | None = None

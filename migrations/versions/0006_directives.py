@@ -16,7 +16,6 @@ import zerenzhi.db.base
 from zerenzhi.db.rls import (
     disable_county_read,
     disable_tenant_rls,
-    enable_county_read,
     enable_tenant_rls,
 )
 
@@ -27,6 +26,16 @@ revision: str = '0006'
 down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+def _county_read(table: str) -> None:
+    """The county read policy as this revision made it (a subquery on ``tenant``; replaced
+    by 0016's ``county_id`` comparison, which Citus accepts)."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f'CREATE POLICY county_rollup_read ON "{table}" FOR SELECT USING (tenant_id IN '
+            f"(SELECT id FROM tenant WHERE county_id = "
+            f"NULLIF(current_setting('app.county_id', true), '')::uuid))")
 
 
 def upgrade() -> None:
@@ -94,7 +103,7 @@ def upgrade() -> None:
     for table in TENANT_TABLES:
         enable_tenant_rls(op, table)
     for table in COUNTY_READABLE:
-        enable_county_read(op, table)
+        _county_read(table)
 
 
 def downgrade() -> None:
