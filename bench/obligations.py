@@ -300,6 +300,8 @@ class Bench:
                 # into distributed tables under forced RLS: it becomes a COPY)
                 loader.close()
                 distribute(db.owner_url, db.role)
+                # its connections predate the database's citus.propagate_set_commands
+                app.extensions["zerenzhi"].db.dispose()
                 loader = dg.PgLoader(" ".join(f"{k}={v}" for k, v in
                                               db.conninfo["owner"].items()))
             if db.backend == "postgresql" or self.args.sqlite_analyze:

@@ -22,12 +22,10 @@ so the app role and the owner (whose audited repairs run under a tenant) both ha
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 TENANT_COLUMN = "tenant_id"
 COLOCATE_WITH = "org_unit"  # every tenant table is co-located with it
@@ -65,21 +63,6 @@ def distributed_tables(connection: Connection) -> dict[str, str]:
 def is_distributed(connection: Connection) -> bool:
     """The database runs on Citus and its tables are distributed (``db distribute`` ran)."""
     return COLOCATE_WITH in distributed_tables(connection)
-
-
-_ENGINES: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
-
-
-def runs_distributed(session: Session) -> bool:
-    """Whether ``session``'s database is distributed, asked once per engine: statements
-    whose best shape differs on Citus (a window over every shard's rows) choose by it.
-    ``db distribute`` on a running app takes effect at its restart, as its settings do."""
-    engine = session.get_bind()
-    found = _ENGINES.get(engine)
-    if found is None:
-        found = engine.dialect.name == "postgresql" and is_distributed(session.connection())
-        _ENGINES[engine] = found
-    return found
 
 
 def _tables(connection: Connection) -> dict[str, bool]:

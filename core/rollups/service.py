@@ -29,7 +29,6 @@ from flask import current_app
 from sqlalchemy.orm import Session
 
 from zerenzhi.auth.roles import ROLES
-from zerenzhi.db.citus import runs_distributed
 from zerenzhi.labels import render
 from zerenzhi.obligations.periods import Period
 from zerenzhi.obligations.service import due_on
@@ -235,13 +234,8 @@ def overdue(session: Session, county: TenantRef, now: dt.datetime, *,
                 return [], 0
             filters["township_id"] = picked[0]
         query = queries.overdue(now, **filters)
-        if runs_distributed(session):
-            rows = session.execute(queries.page_apart(query, limit, offset)).all()
-            total = session.scalar(queries.count(query)) or 0
-        else:
-            rows = session.execute(queries.page(query, limit, offset)).all()
-            total = rows[0].total if rows else (
-                session.scalar(queries.count(query)) or 0 if offset else 0)
+        rows = session.execute(queries.page(query, limit, offset)).all()
+        total = session.scalar(queries.count(query)) or 0
     return [_overdue_item(row, towns[row.tenant_id], now) for row in rows], total
 
 
