@@ -298,10 +298,13 @@ def calls(read: Read, who: dict[str, dict[str, str]], feed: str | None = None
     """(method, url, caller, headers) for one route: the plain GET for every caller; each
     query variation and HEAD (the same view) for two callers, rotated by the path's checksum
     so every caller meets every kind of route (decision 0031: sample the repetitions, never
-    the routes); the ICS feed also by its ``?token=``."""
+    the routes), and always for ``all`` (the township-wide roles at once), so a route whose
+    query is required (an inspection's prefill needs its unit) is still read by someone
+    allowed to — two rotated callers alone were sometimes both refused; the ICS feed also
+    by its ``?token=``."""
     names = list(who)
     start = int(hashlib.sha256(read.path.encode()).hexdigest(), 16) % len(names)
-    sampled = {names[start], names[(start + 1) % len(names)]}
+    sampled = {names[start], names[(start + 1) % len(names)], "all"}
     for name, headers in who.items():
         for query in read.queries:
             if not query or name in sampled:
