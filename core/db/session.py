@@ -100,8 +100,7 @@ _ROLLBACK_TO = "rollback to savepoint"  # state while that statement is on its w
 READ_ONLY = "zz_read_only"  # connection info: this transaction has run plain SELECTs only
 _CONNECTION = "zz_connection"  # session info: the connection of its latest transaction
 
-_TOWNSHIPS_SQL = {"postgresql": "SELECT id FROM tenant WHERE county_id = %s ORDER BY id",
-                  "sqlite": "SELECT id FROM tenant WHERE county_id = ? ORDER BY id"}
+_TOWNSHIPS_SQL = {"postgresql": "SELECT id FROM tenant WHERE county_id = %s ORDER BY id"}
 
 
 def county_townships(reads: CountyReads, dbapi_connection: Any, dialect: str
