@@ -274,3 +274,33 @@ def test_a_module_s_files_travel_through_its_hooks_with_ids_renamed(app, demo, a
         sess.commit()
     new_unit = str(result.ids[demo.units["branch-1"]])
     assert ATTACHMENTS.stored[result.tenant.id] == {new_unit: b"minutes"}
+
+
+def test_loaded_into_another_county_its_rows_are_that_county_s_to_read(app, demo, archive):
+    """The county read policy compares each row's ``county_id`` (decision 0029): a township
+    moved to another county by dump and load carries the new county on every row, so the
+    county it left can no longer read it and the one it joined can."""
+    from zerenzhi.obligations.models import Obligation
+    from zerenzhi.tenancy.context import county_read_scope
+
+    with app.app_context(), operator_session() as sess:
+        other = create_county(sess, f"{demo.county_slug}-new", "新縣")
+        result = load_township(sess, archive, app.extensions["zerenzhi"].plugins,
+                               slug=f"{demo.slug}-moved", county=other.slug, remap_ids=True,
+                               user_suffix=".moved")
+        sess.commit()
+        moved, old = result.tenant.id, sess.get(Tenant, demo.county_id).ref()
+        new = sess.get(Tenant, other.id).ref()
+    rows = rows_of(app, moved)
+    stamped = {table: {row.get("county_id") for row in found}
+               for table, found in rows.items() if found and "county_id" in found[0]}
+    assert {"obligation", "fulfilment", "org_unit", "tenant_plugin"} <= set(stamped)
+    assert all(values == {str(other.id)} or values == {other.id}
+               for values in stamped.values()), stamped
+    seen = {}
+    for county in (old, new):
+        with app.app_context(), operator_session() as sess, county_read_scope(county):
+            seen[county.slug] = sess.scalar(select(func.count()).select_from(Obligation)
+                                            .where(Obligation.tenant_id == moved))
+            sess.rollback()
+    assert seen[old.slug] == 0 and seen[new.slug] == len(rows["obligation"]) > 0

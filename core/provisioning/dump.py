@@ -342,7 +342,7 @@ def load_township(session: Session, data: bytes, plugins, *, slug: str | None = 
         for name, table in tables.items():
             if name == AUDIT and remap_ids:
                 continue  # the old chain cannot be re-hashed: it stays in the archive
-            rows = [_decoded(table, row, swap, new_id_) for row in archive.rows(
+            rows = [_decoded(table, row, swap, new_id_, target_county.id) for row in archive.rows(
                 f"tables/{name}.jsonl")]
             if rows:
                 session.execute(insert(table), _parents_first(table, rows))
@@ -390,9 +390,12 @@ def _new_ids(archive: Archive, tables: dict[str, Table], tenant_id: uuid.UUID,
     return {old: new_id() for old in sorted(owned - foreign)}
 
 
-def _decoded(table: Table, row: dict[str, Any], swap, tenant_id: uuid.UUID) -> dict[str, Any]:
+def _decoded(table: Table, row: dict[str, Any], swap, tenant_id: uuid.UUID,
+             county_id: uuid.UUID) -> dict[str, Any]:
     values = {name: swap(decode(table.c[name], value)) for name, value in row.items()}
     values["tenant_id"] = tenant_id
+    if "county_id" in table.c:  # the county it joins here, never the archive's (decision 0029)
+        values["county_id"] = county_id
     return values
 
 
