@@ -583,6 +583,19 @@ END $$
 """
 STAGED = ("org_unit", "tenant_plugin", "obligation", "fulfilment")
 
+# ObligationCount's rows for the loaded obligations, as migration 0017 fills them (the app
+# keeps them in its writing transactions; the loaders write around it). {id}: a new id.
+TALLY = """
+INSERT INTO obligation_count (tenant_id, id, county_id, rule_key, period_start, period_end,
+                              due_at, outcome, n)
+SELECT tenant_id, {id}, county_id, rule_key, period_start, period_end, due_at,
+       CASE WHEN waived_at IS NOT NULL THEN 'waived'
+            WHEN counted >= min_count THEN 'met' ELSE 'owed' END, count(*)
+FROM obligation WHERE archived_at IS NULL
+  AND tenant_id NOT IN (SELECT tenant_id FROM obligation_count)  -- township 0: the app's own
+GROUP BY tenant_id, county_id, rule_key, period_start, period_end, due_at, 8
+"""
+
 
 class PgLoader:
     """COPY as the owner role into staging tables, then moved per township under
@@ -647,9 +660,19 @@ class PgLoader:
                 fulfilments.append(ful)
         flush(tenants, obligations, fulfilments)
 
+    def tally(self) -> None:
+        """ObligationCount's rows (TALLY), as the owner with FORCE lifted meanwhile."""
+        for table in ("obligation", "obligation_count"):
+            self.conn.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+        self.conn.execute(TALLY.format(id="gen_random_uuid()"))
+        for table in ("obligation", "obligation_count"):
+            self.conn.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+        self.conn.commit()
+
     def vacuum_analyze(self) -> None:
         self.conn.autocommit = True
-        for table in ("tenant", "org_unit", "tenant_plugin", "obligation", "fulfilment"):
+        for table in ("tenant", "org_unit", "tenant_plugin", "obligation", "fulfilment",
+                      "obligation_count"):
             self.conn.execute(f'VACUUM (ANALYZE) "{table}"')
         self.conn.autocommit = False
 
@@ -689,6 +712,11 @@ class SqliteLoader:
                 self._insert("fulfilment", FUL_COLS, pickle.loads(ful))
             if count % 5000 == 0:
                 self.conn.commit()
+        self.conn.commit()
+
+    def tally(self) -> None:
+        """ObligationCount's rows (TALLY); ids as SQLite's Uuid type stores them."""
+        self.conn.execute(TALLY.format(id="lower(hex(randomblob(16)))"))
         self.conn.commit()
 
     def vacuum_analyze(self) -> None:

@@ -293,6 +293,7 @@ class Bench:
             validated = validate_township_zero(app, db.backend, dg.county_id_of(0))
             loaded = time.perf_counter()
             loader.load(dg.chunks(townships, db.backend))
+            loader.tally()
             loaded = time.perf_counter() - loaded
             if db.flavour == "citus":
                 # loaded on the coordinator as on one server, then `zerenzhi db distribute`

@@ -71,25 +71,25 @@ log = ob.log
 # same rules as core's status_case.
 COUNTY = """o.tenant_id IN (SELECT id FROM tenant WHERE county_id = {county}
                       AND kind = 'township' AND archived_at IS NULL)"""
-# per group: obligations, waived, fulfilled, overdue (one row per group, not per status)
-OUTCOMES = """count(*) AS total,
-  count(*) FILTER (WHERE o.waived_at IS NOT NULL) AS waived,
-  count(*) FILTER (WHERE o.waived_at IS NULL AND o.counted >= o.min_count) AS done,
-  count(*) FILTER (WHERE o.waived_at IS NULL AND o.counted < o.min_count
-                   AND o.due_at <= {now}) AS overdue"""
 OWED = ("o.archived_at IS NULL AND o.waived_at IS NULL AND o.counted < o.min_count "
         "AND o.due_at <= {now}")
+# the same outcomes summed from the stored counts (obligation_count, decision 0033), which
+# compliance and trend read since: the floor is the best statement over the same schema
+COUNTED = """sum(o.n) AS total,
+  coalesce(sum(o.n) FILTER (WHERE o.outcome = 'waived'), 0) AS waived,
+  coalesce(sum(o.n) FILTER (WHERE o.outcome = 'met'), 0) AS done,
+  coalesce(sum(o.n) FILTER (WHERE o.outcome = 'owed' AND o.due_at <= {now}), 0) AS overdue"""
 BARE = {
-    "compliance": f"SELECT o.tenant_id, o.rule_key, {OUTCOMES} "
-                  f"FROM obligation o WHERE {COUNTY} AND o.archived_at IS NULL "
+    "compliance": f"SELECT o.tenant_id, o.rule_key, {COUNTED} "
+                  f"FROM obligation_count o WHERE {COUNTY} "
                   "AND o.period_end >= {start} AND o.period_start <= {end} GROUP BY 1, 2 "
-                  "ORDER BY 1, 2",
+                  "HAVING sum(o.n) > 0 ORDER BY 1, 2",
     # grouped by the half-years the period starts and ends in ({half_start}, {half_end}:
     # year * 2 + (month > 6), spelled per backend)
     "trend": "SELECT o.tenant_id, {half_start} AS first_half, {half_end} AS last_half, "
-             f"{OUTCOMES} FROM obligation o WHERE {COUNTY} "
-             "AND o.archived_at IS NULL AND o.period_end >= {tstart} "
-             "AND o.period_start <= {tend} GROUP BY 1, 2, 3 ORDER BY 1",
+             f"{COUNTED} FROM obligation_count o WHERE {COUNTY} "
+             "AND o.period_end >= {tstart} "
+             "AND o.period_start <= {tend} GROUP BY 1, 2, 3 HAVING sum(o.n) > 0 ORDER BY 1",
     # one pass: the page and the number of rows in all (count(*) OVER ()), units joined to
     # the page only
     "overdue": "SELECT s.id, s.tenant_id, s.counted, s.total, u.code, u.name FROM ("

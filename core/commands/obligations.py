@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from zerenzhi.commands import CommandError, operator_session
 from zerenzhi.obligations.models import Obligation
 from zerenzhi.obligations.remind import DEFAULT_THRESHOLDS, remind
-from zerenzhi.obligations.tally import orphans, recount
+from zerenzhi.obligations.tally import orphans, recount, retally
 from zerenzhi.tenancy.context import tenant_scope
 from zerenzhi.tenancy.models import Tenant
 
@@ -118,6 +118,7 @@ def recount_command(township: str | None, check: bool) -> None:
                 pairs = sess.execute(
                     select(Obligation.rule_key, Obligation.unit_id).distinct()).all()
                 changed = recount(sess, [(tenant.id, rule, unit) for rule, unit in pairs])
+                changed += retally(sess, {(tenant.id, rule) for rule, _unit in pairs})
                 lost = orphans(sess, tenant.id) if check else []
                 if check:
                     sess.rollback()
@@ -126,10 +127,11 @@ def recount_command(township: str | None, check: bool) -> None:
             drifted += changed
             orphaned += len(lost)
             verb = "differ" if check else "recounted"
-            click.echo(f"{tenant.slug}: {changed} obligation(s) {verb}")
+            click.echo(f"{tenant.slug}: {changed} obligation(s) or county count(s) {verb}")
             for line in lost:
                 click.echo(f"{tenant.slug}: orphaned: {line}")
-    problems = [f"{drifted} stored count(s) differ from the ledger"] if drifted else []
+    problems = [f"{drifted} stored count(s) differ from the ledger or the obligations"] \
+        if drifted else []
     problems += [f"{orphaned} kind(s) of orphaned ledger entries"] if orphaned else []
     if check and problems:
         raise click.ClickException("; ".join(problems))

@@ -109,3 +109,31 @@ class ReminderSent(TenantScoped, Base):
     __table_args__ = (
         UniqueConstraint("tenant_id", "obligation_id", "kind"),
     )
+
+
+OUTCOMES = ("met", "owed", "waived")
+
+
+class ObligationCount(TenantScoped, CountyReadable, Base):
+    """How many of a township's live obligations of one rule, period and due moment are met,
+    owed or waived: what county roll-ups read instead of every obligation (a few rows per
+    township and rule, decision 0033). Kept by ``zerenzhi.obligations.tally`` in the
+    transaction that changes an obligation or its count; never written by hand. "Owed" turns
+    overdue when ``due_at`` passes, so the reader compares it with its ``now``."""
+
+    __tablename__ = "obligation_count"
+    __audit__ = False  # derived, like ``Obligation.counted``
+
+    rule_key: Mapped[str] = mapped_column(String(80))
+    period_start: Mapped[dt.date]
+    period_end: Mapped[dt.date]
+    due_at: Mapped[dt.datetime]
+    outcome: Mapped[str] = mapped_column(String(8))  # one of OUTCOMES
+    n: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "rule_key", "period_start", "period_end", "due_at",
+                         "outcome", name="uq_obligation_count_group"),
+        # the roll-ups' window: the periods overlapping a half-year, township by township
+        Index("ix_obligation_count_window", "tenant_id", "period_end", "period_start"),
+    )

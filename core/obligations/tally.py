@@ -21,12 +21,15 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import and_, bindparam, event, func, inspect, select, tuple_, update
+from sqlalchemy import and_, bindparam, case, event, func, inspect, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from zerenzhi.db.base import Base
-from zerenzhi.obligations.models import Fulfilment, Obligation
+from zerenzhi.db.base import Base, new_id
+from zerenzhi.obligations.models import Fulfilment, Obligation, ObligationCount
+from zerenzhi.tenancy.models import Tenant
 
 Key = tuple[uuid.UUID, str, uuid.UUID]  # (tenant_id, rule_key, unit_id)
 _PENDING = "zz_tally_keys"
@@ -35,6 +38,10 @@ _OBLIGATION_INPUTS = ("rule_key", "unit_id", "period_start", "period_end", "trig
                       "tenant_id")
 _ENTRY_INPUTS = ("rule_key", "unit_id", "occurred_on", "obligation_id", "archived_at",
                  "tenant_id")
+_GROUPS = "zz_tally_groups"  # (tenant_id, rule_key) whose ObligationCount rows to redo
+# what places an obligation in ObligationCount's groups, besides its count
+_GROUP_INPUTS = ("rule_key", "period_start", "period_end", "due_at", "min_count", "waived_at",
+                 "archived_at", "tenant_id")
 
 
 def _keys_of(obj, inputs: tuple[str, ...], new: bool) -> set[Key]:
@@ -53,18 +60,24 @@ def _keys_of(obj, inputs: tuple[str, ...], new: bool) -> set[Key]:
 
 def _collect(session: Session, _context) -> None:
     keys: set[Key] = session.info.setdefault(_PENDING, set())
+    groups: set[tuple] = session.info.setdefault(_GROUPS, set())
     for objects, new in ((session.new, True), (session.dirty, False)):
         for obj in objects:
             if isinstance(obj, Fulfilment):
                 keys |= _keys_of(obj, _ENTRY_INPUTS, new)
             elif isinstance(obj, Obligation):
                 keys |= _keys_of(obj, _OBLIGATION_INPUTS, new)
+                groups |= {(tenant, rule) for tenant, rule, _unit
+                           in _keys_of(obj, _GROUP_INPUTS, new)}
 
 
 def _recount(session: Session, _context) -> None:
     keys = session.info.pop(_PENDING, None)
     if keys:
         recount(session, keys)
+    groups = session.info.pop(_GROUPS, None)
+    if groups:
+        retally(session, groups)
 
 
 def counts(obligations: Iterable, entries: Iterable) -> dict[uuid.UUID, int]:
@@ -112,8 +125,8 @@ def recount(session: Session, keys: Iterable[Key]) -> int:
             .where(entry.c.tenant_id == tenant_id, entry.c.archived_at.is_(None),
                    tuple_(entry.c.rule_key, entry.c.unit_id).in_(pairs))).all()
         fresh = counts((row[:6] for row in rows), live)
-        changed += [{"t": tenant_id, "i": row.id, "n": fresh[row.id]} for row in rows
-                    if fresh[row.id] != row.counted]
+        changed += [{"t": tenant_id, "i": row.id, "n": fresh[row.id], "r": row.rule_key}
+                    for row in rows if fresh[row.id] != row.counted]
     if changed:
         connection.execute(
             update(obligation)
@@ -125,7 +138,65 @@ def recount(session: Session, keys: Iterable[Key]) -> int:
                 session.identity_key(Obligation, (item["t"], item["i"])))
             if loaded is not None:
                 set_committed_value(loaded, "counted", item["n"])
+        retally(session, {(item["t"], item["r"]) for item in changed})  # after the update
     return len(changed)
+
+
+def _outcome(obligation):
+    """``status_case``'s outcomes that do not depend on the clock (overdue is "owed" whose
+    ``due_at`` has passed, decided by the reader)."""
+    return case((obligation.c.waived_at.is_not(None), "waived"),
+                (obligation.c.counted >= obligation.c.min_count, "met"), else_="owed")
+
+
+def retally(session: Session, groups: Iterable[tuple[uuid.UUID, str]]) -> int:
+    """Redo the ``ObligationCount`` rows of these (township, rule) pairs from their live
+    obligations; returns how many rows changed. A group that empties keeps its row at 0 (the
+    app role deletes nothing). Inserts upsert on the group's key, so two transactions that
+    open the same group both succeed; as with ``counted``, the last to commit writes its
+    count, and ``zerenzhi obligations recount`` repairs what a race left behind."""
+    by_tenant: dict[uuid.UUID, set[str]] = defaultdict(set)
+    for tenant_id, rule_key in groups:
+        if tenant_id is not None:
+            by_tenant[tenant_id].add(rule_key)
+    if not by_tenant:
+        return 0
+    connection = session.connection()
+    obligation, counts = Obligation.__table__, ObligationCount.__table__
+    key_columns = ("rule_key", "period_start", "period_end", "due_at")
+    changed = 0
+    for tenant_id, rules in by_tenant.items():
+        outcome = _outcome(obligation)
+        fresh = {(*row[:4], row[4]): row[5] for row in connection.execute(
+            select(*(obligation.c[name] for name in key_columns), outcome, func.count())
+            .where(obligation.c.tenant_id == tenant_id, obligation.c.archived_at.is_(None),
+                   obligation.c.rule_key.in_(rules))
+            .group_by(*(obligation.c[name] for name in key_columns), outcome))}
+        stored = {(*row[:4], row[4]): (row[5], row[6]) for row in connection.execute(
+            select(*(counts.c[name] for name in key_columns), counts.c.outcome, counts.c.id,
+                   counts.c.n)
+            .where(counts.c.tenant_id == tenant_id, counts.c.rule_key.in_(rules)))}
+        moved = [{"t": tenant_id, "i": row_id, "n": fresh.get(key, 0)}
+                 for key, (row_id, n) in stored.items() if fresh.get(key, 0) != n]
+        added = [key for key in fresh if key not in stored]
+        if added:
+            county_id = connection.execute(
+                select(Tenant.county_id).where(Tenant.id == tenant_id)).scalar()
+            insert = (pg_insert if connection.dialect.name == "postgresql"
+                      else sqlite_insert)(counts)
+            connection.execute(
+                insert.on_conflict_do_update(index_elements=[
+                    "tenant_id", *key_columns, "outcome"], set_={"n": insert.excluded.n}),
+                [{"tenant_id": tenant_id, "id": new_id(), "county_id": county_id,
+                  **dict(zip((*key_columns, "outcome"), key, strict=True)), "n": fresh[key]}
+                 for key in added])
+        if moved:
+            connection.execute(
+                update(counts).where(counts.c.tenant_id == bindparam("t"),
+                                     counts.c.id == bindparam("i"))
+                .values(n=bindparam("n")), moved)
+        changed += len(added) + len(moved)
+    return changed
 
 
 def orphans(session: Session, tenant_id: uuid.UUID) -> list[str]:

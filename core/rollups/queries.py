@@ -1,6 +1,8 @@
 """The roll-up statements: obligations grouped across townships by their stored counts.
 
-Each statement reads ``obligation`` only: its ``counted`` column is kept equal to the live
+Compliance and trend read ``obligation_count`` (a few rows per township, rule and period,
+kept in the writing transaction: decision 0033); the overdue list and a township's units
+read ``obligation`` only: its ``counted`` column is kept equal to the live
 ledger count by ``zerenzhi.obligations.tally`` and outcomes follow ``status_case``'s rules, the same
 rule each township's dashboard applies, so the county sees what the townships see without
 joining millions of ledger entries (decision 0009). Run them inside
@@ -31,7 +33,7 @@ from sqlalchemy import (
 )
 
 from zerenzhi.db.base import UTCDateTime
-from zerenzhi.obligations.models import Obligation
+from zerenzhi.obligations.models import Obligation, ObligationCount
 from zerenzhi.obligations.periods import Period
 from zerenzhi.obligations.status import met, past_due, waived
 from zerenzhi.orgunits.models import OrgUnit
@@ -95,12 +97,37 @@ def _outcomes() -> tuple:
             func.count().filter(live, ~met(Obligation.counted), past_due()).label("overdue"))
 
 
+COUNT_TENANT_KEY = type_coerce(ObligationCount.tenant_id, _TenantKey()).label("tenant_id")
+
+
+def _counted() -> tuple:
+    """Per group of ``ObligationCount`` rows: obligations, waived, fulfilled, overdue — the
+    same outcomes as ``_outcomes`` (overdue: owed and due by ``now``), summed from the
+    stored counts instead of counted from every obligation (decision 0033)."""
+    n = ObligationCount.n
+    outcome = ObligationCount.outcome
+
+    def total(*where):
+        return func.coalesce(func.sum(n).filter(*where), 0) if where else func.sum(n)
+    return (total().label("total"), total(outcome == "waived").label("waived"),
+            total(outcome == "met").label("done"),
+            total(outcome == "owed", ObligationCount.due_at
+                  <= bindparam("now", type_=UTCDateTime())).label("overdue"))
+
+
+def _counts_overlapping():
+    """Count rows whose period overlaps [w_start, w_end]."""
+    return and_(ObligationCount.period_end >= bindparam("w_start", type_=Date()),
+                ObligationCount.period_start <= bindparam("w_end", type_=Date()))
+
+
 @functools.lru_cache(maxsize=1)
 def _compliance() -> Select:
-    return (select(TENANT_KEY, Obligation.rule_key, *_outcomes())
-            .where(_overlapping())
-            .group_by(Obligation.tenant_id, Obligation.rule_key)
-            .order_by(Obligation.tenant_id, Obligation.rule_key))
+    return (select(COUNT_TENANT_KEY, ObligationCount.rule_key, *_counted())
+            .where(_counts_overlapping())
+            .group_by(ObligationCount.tenant_id, ObligationCount.rule_key)
+            .having(func.sum(ObligationCount.n) > 0)
+            .order_by(ObligationCount.tenant_id, ObligationCount.rule_key))
 
 
 def compliance(period: Period, now: dt.datetime) -> Select:
@@ -142,12 +169,13 @@ def _half(column):
 
 @functools.lru_cache(maxsize=1)
 def _trend() -> Select:
-    first, last = _half(Obligation.period_start), _half(Obligation.period_end)
-    return (select(TENANT_KEY, first.label("first_half"),
-                   last.label("last_half"), *_outcomes())
-            .where(_overlapping())
-            .group_by(Obligation.tenant_id, first, last)
-            .order_by(Obligation.tenant_id))
+    first, last = _half(ObligationCount.period_start), _half(ObligationCount.period_end)
+    return (select(COUNT_TENANT_KEY, first.label("first_half"),
+                   last.label("last_half"), *_counted())
+            .where(_counts_overlapping())
+            .group_by(ObligationCount.tenant_id, first, last)
+            .having(func.sum(ObligationCount.n) > 0)
+            .order_by(ObligationCount.tenant_id))
 
 
 def trend(start: dt.date, end: dt.date, now: dt.datetime) -> Select:
