@@ -14,9 +14,11 @@ from sqlalchemy import event, func, select
 from zerenzhi.testing.owners import Owner, owner_of
 from zerenzhi.testing.world import World, build_world
 
-CORE_BOOKKEEPING = frozenset({"obligation", "fulfilment", "inbox_item", "audit_entry"})
+CORE_BOOKKEEPING = frozenset({"obligation", "obligation_count", "fulfilment", "inbox_item",
+                              "audit_entry"})
 """Core tables a plugin's demo may write besides its own, all through the face: the
-obligations and the ledger (``sync_evidence``, the event-obligation handles), the county's
+obligations, their county counts and the ledger (``sync_evidence``, the event-obligation
+handles), the county's
 inbox (``send_upward``), and the audit trail core keeps of every write."""
 
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
