@@ -41,8 +41,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
         connection = state.session.connection(bind_arguments=state.bind_arguments)
         townships = None  # SQLite: a subquery on tenant, which it plans better than a list
         if connection.dialect.name == "postgresql":
-            townships = county_townships(reads, connection.connection.driver_connection,
-                                         "postgresql")
+            townships = county_townships(reads, connection.connection.driver_connection)
         state.statement = state.statement.options(
             *_county_criteria(reads.county_id, townships))
         return

@@ -100,14 +100,14 @@ _ROLLBACK_TO = "rollback to savepoint"  # state while that statement is on its w
 READ_ONLY = "zz_read_only"  # connection info: this transaction has run plain SELECTs only
 _CONNECTION = "zz_connection"  # session info: the connection of its latest transaction
 
-_TOWNSHIPS_SQL = {"postgresql": "SELECT id FROM tenant WHERE county_id = %s ORDER BY id"}
+_TOWNSHIPS_SQL = "SELECT id FROM tenant WHERE county_id = %s ORDER BY id"
 
 
-def county_townships(reads: CountyReads, dbapi_connection: Any, dialect: str
-                     ) -> tuple[uuid.UUID, ...]:
+def county_townships(reads: CountyReads, dbapi_connection: Any) -> tuple[uuid.UUID, ...]:
     """The ids of the county's townships (every tenant whose county it is), looked up once
-    per county read scope on the scope's first statement, for the ORM's criteria: a list
-    Citus prunes shards on (decision 0029).
+    per county read scope on the scope's first statement, for the ORM's criteria on
+    PostgreSQL: a list Citus prunes shards on (decision 0029). ``dbapi_connection`` is
+    psycopg's.
 
     On the DBAPI connection, so the lookup fires no SQLAlchemy event: it runs from inside the
     scoping listener, which would otherwise see it and ask for the list again.
@@ -115,13 +115,10 @@ def county_townships(reads: CountyReads, dbapi_connection: Any, dialect: str
     if reads.townships is None:
         cursor = dbapi_connection.cursor()
         try:
-            key = reads.county_id if dialect == "postgresql" else reads.county_id.hex
-            cursor.execute(_TOWNSHIPS_SQL[dialect], (key,))
-            rows = cursor.fetchall()
+            cursor.execute(_TOWNSHIPS_SQL, (reads.county_id,))
+            reads.townships = tuple(row[0] for row in cursor.fetchall())
         finally:
             cursor.close()
-        reads.townships = tuple(row[0] if isinstance(row[0], uuid.UUID)
-                                else uuid.UUID(hex=row[0]) for row in rows)
     return reads.townships
 
 
