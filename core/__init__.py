@@ -34,9 +34,24 @@ from zerenzhi.console.forms import (
     township_url,
 )
 from zerenzhi.console.pages import render_page
-from zerenzhi.db.base import Archivable, Base, TenantScoped, Timestamped, new_id, tenant_fk, utcnow
+from zerenzhi.db.base import (
+    Archivable,
+    Base,
+    CountyReadable,
+    TenantScoped,
+    Timestamped,
+    new_id,
+    tenant_fk,
+    utcnow,
+)
 from zerenzhi.db.listing import listed
-from zerenzhi.db.rls import disable_tenant_rls, enable_tenant_rls
+from zerenzhi.db.rls import (
+    disable_county_read,
+    disable_tenant_rls,
+    enable_county_read,
+    enable_tenant_rls,
+    fill_county_id,
+)
 from zerenzhi.db.session import session, writing
 from zerenzhi.directives.service import send_upward, upward_receipt
 from zerenzhi.domain import DomainError
@@ -62,10 +77,10 @@ from zerenzhi.plugin_host.base import Plugin
 from zerenzhi.plugin_host.hookspecs import hookimpl
 from zerenzhi.plugin_host.manifest import Manifest
 from zerenzhi.plugin_host.pages import NavEntry, Pages
-from zerenzhi.plugin_host.service import plugin_settings, townships_enabling
+from zerenzhi.plugin_host.service import plugin_settings, township_settings, townships_enabling
 from zerenzhi.references import describe as describe_reference
 from zerenzhi.references import describe_obligations
-from zerenzhi.rollups.metrics import RollupMetric
+from zerenzhi.rollups.metrics import RollupMetric, townships_by_zone
 from zerenzhi.routes.common import (
     Blueprint,
     InputSchema,
@@ -97,6 +112,7 @@ __all__ = [
     "Archivable",
     "Base",
     "Blueprint",
+    "CountyReadable",
     "DomainError",
     "Event",
     "EventObligation",
@@ -133,9 +149,12 @@ __all__ = [
     "current_tenant",
     "describe_obligations",
     "describe_reference",
+    "disable_county_read",
     "disable_tenant_rls",
     "emit",
+    "enable_county_read",
     "enable_tenant_rls",
+    "fill_county_id",
     "find_tenants",
     "get_member",
     "get_or_404",
@@ -174,7 +193,9 @@ __all__ = [
     "tenant_zone",
     "today",
     "township_members",
+    "township_settings",
     "township_url",
+    "townships_by_zone",
     "townships_enabling",
     "unit_members",
     "units_of_kind",

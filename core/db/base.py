@@ -78,10 +78,13 @@ class TenantScoped:
 
 class CountyReadable:
     """Mixin for the tenant tables a county's roll-ups read (obligations, the ledger, units,
-    enabled modules, directive copies, the inbox): ``county_id`` is the township's county,
-    stamped on insert by the central scoping, and the county read policy compares it with
-    the county in context — one comparison a row, where a list of the county's townships
-    parsed per row cost 20 µs a row (decision 0029)."""
+    enabled modules, directive copies, the inbox; a plugin's tables its set-based roll-up
+    metrics read): ``county_id`` is the township's county, stamped on insert by the central
+    scoping, and the county read policy compares it with the county in context — one
+    comparison a row, where a list of the county's townships parsed per row cost 20 µs a row
+    (decision 0029). Only a county read scope (the roll-ups) sees other townships' rows:
+    township routes never do. Its migration adds the nullable ``county_id`` column, then
+    ``fill_county_id`` and ``enable_county_read`` (decision 0034)."""
 
     __county_readable__ = True
     county_id: Mapped[uuid.UUID | None] = mapped_column(default=None, sort_order=50)

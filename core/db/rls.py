@@ -35,17 +35,35 @@ COUNTY_SETTING = "NULLIF(current_setting('app.county_id', true), '')::uuid"
 COUNTY_USING = f"county_id = {COUNTY_SETTING}"
 
 
-def enable_county_read(op, table: str) -> None:
-    """Let a county's roll-up reads see its townships' rows of ``table`` (SELECT only); the
-    table has ``county_id`` (its model is ``CountyReadable``)."""
+def enable_county_read(op: Operations, table: str) -> None:
+    """Let a county's roll-up reads see its townships' rows of ``table`` (SELECT only, and
+    only inside a county read scope, where ``app.county_id`` is set); the table has
+    ``county_id`` (its model is ``CountyReadable``). PostgreSQL; a no-op on SQLite."""
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(f'CREATE POLICY {COUNTY_POLICY} ON "{table}" FOR SELECT USING ({COUNTY_USING})')
 
 
-def disable_county_read(op, table: str) -> None:
+def disable_county_read(op: Operations, table: str) -> None:
+    """In a migration's ``downgrade``: drop what ``enable_county_read`` added."""
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f'DROP POLICY IF EXISTS {COUNTY_POLICY} ON "{table}"')
+
+
+def fill_county_id(op: Operations, table: str) -> None:
+    """Give the rows already in ``table`` their township's county (``county_id``, which the
+    central scoping stamps on new rows), on both backends. A join to ``tenant``, not a
+    subquery per row: Citus runs an UPDATE joined to a reference table on every shard.
+    Forced row-level security would hide every row from the owner here: it is lifted for the
+    fill (on a distributed table too) and forced again."""
+    if op.get_bind().dialect.name != "postgresql":
+        op.execute(f'UPDATE "{table}" SET county_id = (SELECT t.county_id FROM tenant t '
+                   f'WHERE t.id = "{table}".tenant_id)')
+        return
+    op.execute(f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY')
+    op.execute(f'UPDATE "{table}" SET county_id = t.county_id FROM tenant t '
+               f'WHERE t.id = "{table}".tenant_id AND t.county_id IS NOT NULL')
+    op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
 
 
 def disable_tenant_rls(op: Operations, table: str) -> None:

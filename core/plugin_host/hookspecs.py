@@ -75,7 +75,9 @@ def register_rollup_metrics() -> list[RollupMetric]:
     When: once in ``create_app``. Scope: app. Collected. Keys are ``"<plugin>.<name>"``; a
     metric's ``compute(session, period)`` runs inside one township's scope, only for
     townships that enabled the plugin, and returns a count, rate or score (or None) — never
-    record contents.
+    record contents. Its set-based form ``compute_for_townships(session, period, townships)``
+    (over the plugin's ``CountyReadable`` tables), when given, runs instead: once for the
+    whole county, inside its read scope, answering per township id.
     """
 
 

@@ -18,7 +18,7 @@ import logging
 import numbers
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
@@ -35,7 +35,7 @@ from zerenzhi.obligations.service import due_on
 from zerenzhi.obligations.versions import registry
 from zerenzhi.plugin_host.service import forget_enabled_cache
 from zerenzhi.rollups import queries
-from zerenzhi.tenancy.context import TenantRef, county_read_scope, tenant_scope
+from zerenzhi.tenancy.context import TenantRef, county_read_scope, require_tenant, tenant_scope
 
 log = logging.getLogger("zerenzhi.rollups")
 SORTS = ("township", "rate", "overdue")
@@ -327,23 +327,77 @@ def _compute(session: Session, town: TenantRef, metrics: Iterable[tuple[str, Any
     return values, failed
 
 
+def _compute_for_townships(session: Session, towns: dict[uuid.UUID, TenantRef],
+                           enabled: dict[uuid.UUID, set[str]],
+                           metrics: Iterable[tuple[str, Any]], period: Period,
+                           ) -> tuple[dict[uuid.UUID, dict[str, Any]], dict[uuid.UUID, list[str]]]:
+    """The set-based metrics, each once for the townships that enabled its plugin, inside
+    the caller's county read scope: the statements no longer grow with the townships.
+
+    The same checks as ``_compute``, per township: a metric that raises (or answers
+    something other than a mapping) fails for every township it was asked about; a value
+    that is not a number, or a township left out, fails for that township."""
+    values: dict[uuid.UUID, dict[str, Any]] = defaultdict(dict)
+    failed: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for plugin, metric in metrics:
+        asked = {tid: ref for tid, ref in towns.items() if plugin in enabled[tid]}
+        if not asked:
+            continue
+        try:
+            answer = metric.compute_for_townships(session, period, asked)
+            if not isinstance(answer, Mapping):
+                raise TypeError(f"answered a {type(answer).__name__}, not a mapping")
+        except Exception:
+            log.exception("metric %s failed for the townships of county %s", metric.key,
+                          require_tenant().slug)
+            session.rollback()
+            for tid in asked:
+                failed[tid].append(metric.key)
+            continue
+        for tid, ref in asked.items():
+            value = answer.get(tid, _MISSING)
+            if value is _MISSING or not _number(value):
+                log.error("metric %s of %s answered %s for %s, not a number", metric.key,
+                          plugin, "nothing" if value is _MISSING else type(value).__name__,
+                          ref.slug)
+                failed[tid].append(metric.key)
+                continue
+            values[tid][metric.key] = value
+    return values, failed
+
+
+_MISSING = object()
+
+
 def metrics(session: Session, county: TenantRef, period: Period) -> dict[str, Any]:
     """What each township's enabled modules report for ``period``; disabled modules are
-    listed per township instead of showing zeros. Read-only: anything a metric wrote is
-    rolled back."""
+    listed per township instead of showing zeros. Metrics with a set-based form run once
+    for the whole county (inside its read scope); the others once per township, in its
+    scope. Read-only: anything a metric wrote is rolled back."""
     registered = registered_metrics()
     contributing = sorted({plugin for plugin, _ in registered})
+    per_county = [m for m in registered if m[1].compute_for_townships is not None]
+    per_town = [m for m in registered if m[1].compute_for_townships is None]
     with county_read_scope(county):
         towns = _townships(session, county)
         enabled: dict[uuid.UUID, set[str]] = defaultdict(set)
         for tenant_id, plugin in session.execute(queries.enabled_plugins()):
             enabled[tenant_id].add(plugin)
+        refs = {town.id: TenantRef(town.id, "township", town.slug, county.id, town.timezone)
+                for town in towns}
+        county_values, county_failed = _compute_for_townships(
+            session, refs, enabled, per_county, period)
+    order = {metric.key: n for n, (_plugin, metric) in enumerate(registered)}
     result = []
     for town in towns:
-        ref = TenantRef(town.id, "township", town.slug, county.id, town.timezone)
         on = enabled[town.id]
-        values, failed = _compute(session, ref, [m for m in registered if m[0] in on], period)
-        result.append({"township": _label(town), "values": values, "failed": failed,
+        own = [m for m in per_town if m[0] in on]
+        values, failed = _compute(session, refs[town.id], own, period) if own else ({}, [])
+        values = {**values, **county_values.get(town.id, {})}
+        failed = failed + county_failed.get(town.id, [])
+        result.append({"township": _label(town),
+                       "values": dict(sorted(values.items(), key=lambda kv: order[kv[0]])),
+                       "failed": sorted(failed, key=order.__getitem__),
                        "disabled": [name for name in contributing if name not in on]})
     session.rollback()
     return {"period": period.label, "period_start": period.start, "period_end": period.end,
