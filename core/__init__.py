@@ -46,11 +46,12 @@ from zerenzhi.db.base import (
 )
 from zerenzhi.db.listing import listed
 from zerenzhi.db.rls import (
+    add_county_read,
     disable_county_read,
     disable_tenant_rls,
+    drop_county_read,
     enable_county_read,
     enable_tenant_rls,
-    fill_county_id,
 )
 from zerenzhi.db.session import session, writing
 from zerenzhi.directives.service import send_upward, upward_receipt
@@ -139,6 +140,7 @@ __all__ = [
     "TenantRef",
     "TenantScoped",
     "Timestamped",
+    "add_county_read",
     "audit_event",
     "bar_chart",
     "can_write_unit",
@@ -151,10 +153,10 @@ __all__ = [
     "describe_reference",
     "disable_county_read",
     "disable_tenant_rls",
+    "drop_county_read",
     "emit",
     "enable_county_read",
     "enable_tenant_rls",
-    "fill_county_id",
     "find_tenants",
     "get_member",
     "get_or_404",

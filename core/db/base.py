@@ -83,8 +83,9 @@ class CountyReadable:
     scoping, and the county read policy compares it with the county in context — one
     comparison a row, where a list of the county's townships parsed per row cost 20 µs a row
     (decision 0029). Only a county read scope (the roll-ups) sees other townships' rows:
-    township routes never do. Its migration adds the nullable ``county_id`` column, then
-    ``fill_county_id`` and ``enable_county_read`` (decision 0034)."""
+    township routes never do. Its migration calls ``add_county_read`` (an existing table)
+    or creates the table with ``county_id`` and calls ``enable_county_read`` (decision
+    0034)."""
 
     __county_readable__ = True
     county_id: Mapped[uuid.UUID | None] = mapped_column(default=None, sort_order=50)

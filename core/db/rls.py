@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+
 if TYPE_CHECKING:
     from alembic.operations import Operations
 
@@ -50,12 +52,20 @@ def disable_county_read(op: Operations, table: str) -> None:
         op.execute(f'DROP POLICY IF EXISTS {COUNTY_POLICY} ON "{table}"')
 
 
-def fill_county_id(op: Operations, table: str) -> None:
-    """Give the rows already in ``table`` their township's county (``county_id``, which the
-    central scoping stamps on new rows), on both backends. A join to ``tenant``, not a
-    subquery per row: Citus runs an UPDATE joined to a reference table on every shard.
-    Forced row-level security would hide every row from the owner here: it is lifted for the
-    fill (on a distributed table too) and forced again."""
+def add_county_read(op: Operations, table: str) -> None:
+    """Make an existing tenant table county-readable (its model now mixes in
+    ``CountyReadable``): add the nullable ``county_id``, give the rows already there their
+    township's county, and ``enable_county_read``. ``drop_county_read`` reverses it.
+
+    The fill joins ``tenant`` (an UPDATE joined to a reference table runs on every Citus
+    shard; a subquery per row would not), with forced row-level security lifted for it
+    (it would hide every row from the owner). On a Citus database the transaction's
+    multi-shard commands run one shard connection at a time: after parallel DDL on a
+    distributed table, Citus refuses to read the reference table ``tenant`` in the same
+    transaction."""
+    _citus_sequential(op)
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.add_column(sa.Column("county_id", sa.Uuid(), nullable=True))
     if op.get_bind().dialect.name != "postgresql":
         op.execute(f'UPDATE "{table}" SET county_id = (SELECT t.county_id FROM tenant t '
                    f'WHERE t.id = "{table}".tenant_id)')
@@ -64,6 +74,23 @@ def fill_county_id(op: Operations, table: str) -> None:
     op.execute(f'UPDATE "{table}" SET county_id = t.county_id FROM tenant t '
                f'WHERE t.id = "{table}".tenant_id AND t.county_id IS NOT NULL')
     op.execute(f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY')
+    enable_county_read(op, table)
+
+
+def drop_county_read(op: Operations, table: str) -> None:
+    """In a migration's ``downgrade``: undo ``add_county_read`` (the policy, then the
+    column)."""
+    _citus_sequential(op)
+    disable_county_read(op, table)
+    with op.batch_alter_table(table, schema=None) as batch_op:
+        batch_op.drop_column("county_id")
+
+
+def _citus_sequential(op: Operations) -> None:
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql" and bind.exec_driver_sql(
+            "SELECT EXISTS (SELECT FROM pg_extension WHERE extname = 'citus')").scalar():
+        op.execute("SET LOCAL citus.multi_shard_modify_mode TO 'sequential'")
 
 
 def disable_tenant_rls(op: Operations, table: str) -> None:
