@@ -66,9 +66,50 @@ def check_schema(plugin: Any, app) -> None:
         missing = sorted({table.name for table in tables} - set(names))
         problems += [f"{name}: in the models, not in the migrated database" for name in missing]
         problems += database_problems(engine, names)
+        problems += county_read_problems(engine, county_readable(tables), names)
     finally:
         engine.dispose()
     assert not problems, "\n".join(problems)
+
+
+def county_readable(tables: Iterable[Table]) -> set[str]:
+    """The names of ``tables`` whose model mixes in ``CountyReadable``."""
+    from zerenzhi.db.base import Base, CountyReadable
+
+    wanted = {table.name for table in tables}
+    return {mapper.local_table.name for mapper in Base.registry.mappers
+            if issubclass(mapper.class_, CountyReadable) and mapper.local_table.name in wanted}
+
+
+COUNTY_POLICIES = text(
+    "SELECT c.relname FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = current_schema() AND p.polname = :name AND p.polcmd = 'r'")
+
+
+def county_read_problems(engine: Engine, readable: Iterable[str],
+                         names: Iterable[str]) -> list[str]:
+    """A county-readable table (``readable``, by its model) needs ``county_id`` — what its
+    policy compares and the scoping stamps — and, on PostgreSQL, the county read policy
+    (``enable_county_read``); and only those may have that policy: on any other table
+    (``names``) it would open a township's rows to its county's reads unseen by the ORM."""
+    from zerenzhi.db.rls import COUNTY_POLICY
+
+    readable, names = set(readable), set(names)
+    inspector = inspect(engine)
+    problems = [f"{name}: county-readable without a county_id column" for name in
+                sorted(readable & names)
+                if "county_id" not in {c["name"] for c in inspector.get_columns(name)}]
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            policed = set(connection.execute(COUNTY_POLICIES, {"name": COUNTY_POLICY})
+                          .scalars())
+        problems += [f"{name}: county-readable without the {COUNTY_POLICY} policy "
+                     f"(enable_county_read in its migration)"
+                     for name in sorted((readable & names) - policed)]
+        problems += [f"{name}: {COUNTY_POLICY} policy on a table whose model is not "
+                     f"CountyReadable" for name in sorted((policed & names) - readable)]
+    return problems
 
 
 def model_problems(tables: Iterable[Table],

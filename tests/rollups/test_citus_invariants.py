@@ -109,3 +109,60 @@ def test_a_policy_that_queries_is_named(empty_database):
         "run it)",
         "kit_sub: policy p has a subquery (reads kit_list; Citus refuses it)",
     ]
+
+
+def test_county_readable_tables_are_named_without_their_column_or_policy(empty_database):
+    """A model mixing in ``CountyReadable`` needs ``county_id`` and (PostgreSQL) the county
+    read policy; the policy on any other table opens its rows to county reads unseen by the
+    ORM. Each breach is named; a table made as ``enable_county_read`` makes it is not."""
+    from zerenzhi.db.rls import COUNTY_USING
+    from zerenzhi.testing.schema import county_read_problems
+
+    owner_url, _app_url, _role = empty_database
+    postgresql = owner_url.startswith("postgresql")
+    engine = make_engine(owner_url)
+    try:
+        with engine.begin() as connection:
+            for name, column in (("kit_read", True), ("kit_nocolumn", False),
+                                 ("kit_nopolicy", True), ("kit_open", True)):
+                county = ", county_id uuid" if column else ""
+                connection.exec_driver_sql(f"CREATE TABLE {name} (tenant_id uuid, id uuid"
+                                           f"{county}, PRIMARY KEY (tenant_id, id))")
+                if postgresql and name in ("kit_read", "kit_open"):
+                    connection.exec_driver_sql(f"CREATE POLICY county_rollup_read ON {name} "
+                                               f"FOR SELECT USING ({COUNTY_USING})")
+        found = county_read_problems(
+            engine, {"kit_read", "kit_nocolumn", "kit_nopolicy"},
+            ["kit_read", "kit_nocolumn", "kit_nopolicy", "kit_open"])
+    finally:
+        engine.dispose()
+    expected = ["kit_nocolumn: county-readable without a county_id column"]
+    if postgresql:
+        expected += [
+            "kit_nocolumn: county-readable without the county_rollup_read policy "
+            "(enable_county_read in its migration)",
+            "kit_nopolicy: county-readable without the county_rollup_read policy "
+            "(enable_county_read in its migration)",
+            "kit_open: county_rollup_read policy on a table whose model is not CountyReadable"]
+    assert found == expected
+
+
+def test_each_built_in_metric_reads_county_readable_tables_only(app):
+    """What the set-based metrics read in a county's scope must be county-readable, or the
+    ORM's criterion leaves it the county's own (empty) rows: every table of a built-in module
+    its metrics module names is CountyReadable (and so audited above)."""
+    import importlib
+
+    from zerenzhi.db.base import CountyReadable, TenantScoped
+
+    modules = {"accountability": "metrics", "analysis": "metrics", "approvals": "metrics",
+               "assessment": "metrics", "inspection": "scores", "platforms": "metrics",
+               "reporting": "metrics", "study": "metrics"}
+    read = set()
+    for plugin, name in modules.items():
+        module = importlib.import_module(f"zerenzhi.plugins.{plugin}.{name}")
+        read |= {value for value in vars(module).values() if isinstance(value, type)
+                 and issubclass(value, TenantScoped) and value.__module__.startswith(
+                     f"zerenzhi.plugins.{plugin}.")}
+    assert len(read) >= 15
+    assert [cls.__name__ for cls in read if not issubclass(cls, CountyReadable)] == []
