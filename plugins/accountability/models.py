@@ -13,7 +13,15 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
+from zerenzhi import (
+    Archivable,
+    Base,
+    CountyReadable,
+    TenantScoped,
+    Timestamped,
+    member_fk,
+    tenant_fk,
+)
 from zerenzhi.plugins.accountability.catalogue import SEVERITIES, STATUSES, SUBJECT_KINDS
 
 
@@ -27,7 +35,7 @@ def _severity(column: str) -> CheckConstraint:
     return CheckConstraint(f"{column} IS NULL OR {column} IN ({listed})", name=column)
 
 
-class Case(TenantScoped, Archivable, Timestamped, Base):
+class Case(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """One accountability case: opened → investigating → decided (the township proposes a
     severity and sanctions) → referred (報請區紀委) → outcome_recorded (the commission's
     decision) → closed; a case closed earlier records why no referral was needed.
