@@ -9,7 +9,15 @@ import uuid
 from sqlalchemy import Index, String, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
+from zerenzhi import (
+    Archivable,
+    Base,
+    CountyReadable,
+    TenantScoped,
+    Timestamped,
+    member_fk,
+    tenant_fk,
+)
 
 
 class SensitiveDate(TenantScoped, Timestamped, Archivable, Base):
@@ -37,7 +45,7 @@ class SensitiveDate(TenantScoped, Timestamped, Archivable, Base):
     )
 
 
-class Section(TenantScoped, Timestamped, Archivable, Base):
+class Section(TenantScoped, CountyReadable, Timestamped, Archivable, Base):
     """One domain of an analysis (A2): mainstream, minor currents, problems, measures."""
 
     __tablename__ = "analysis_section"
@@ -55,7 +63,7 @@ class Section(TenantScoped, Timestamped, Archivable, Base):
     )
 
 
-class Analysis(TenantScoped, Timestamped, Archivable, Base):
+class Analysis(TenantScoped, CountyReadable, Timestamped, Archivable, Base):
     """A half-year (A2), forward-looking or ad-hoc (A3) analysis by the committee (A1)."""
 
     __tablename__ = "analysis_analysis"
@@ -88,7 +96,7 @@ class Analysis(TenantScoped, Timestamped, Archivable, Base):
     )
 
 
-class Contribution(TenantScoped, Timestamped, Archivable, Base):
+class Contribution(TenantScoped, CountyReadable, Timestamped, Archivable, Base):
     """A department's or unit's part of an analysis (A1), with its due date and submission,
     and the person the unit named to supply it (指定專人: ``contact_member_id``)."""
 
