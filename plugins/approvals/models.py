@@ -8,10 +8,18 @@ import uuid
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
+from zerenzhi import (
+    Archivable,
+    Base,
+    CountyReadable,
+    TenantScoped,
+    Timestamped,
+    member_fk,
+    tenant_fk,
+)
 
 
-class Application(TenantScoped, Archivable, Timestamped, Base):
+class Application(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """draft → submitted → approved | rejected → filed → held | cancelled.
 
     The decision and the filing are columns, not rows of their own: each happens once per
