@@ -9,10 +9,10 @@ import uuid
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, CountyReadable, TenantScoped, Timestamped, tenant_fk
 
 
-class Assessment(TenantScoped, Timestamped, Base):
+class Assessment(TenantScoped, CountyReadable, Timestamped, Base):
     """One year's assessment: ``draft`` until finalised, then frozen unless reopened.
 
     The weights are copied from the settings at each compute, so a final result keeps the
