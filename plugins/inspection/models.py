@@ -8,10 +8,10 @@ import uuid
 from sqlalchemy import Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, CountyReadable, TenantScoped, Timestamped, tenant_fk
 
 
-class Campaign(TenantScoped, Timestamped, Archivable, Base):
+class Campaign(TenantScoped, CountyReadable, Timestamped, Archivable, Base):
     """A half-year special inspection of the jurisdiction led by the office (I1)."""
 
     __tablename__ = "inspection_campaign"
@@ -29,7 +29,7 @@ class Campaign(TenantScoped, Timestamped, Archivable, Base):
     )
 
 
-class Check(TenantScoped, Timestamped, Archivable, Base):
+class Check(TenantScoped, CountyReadable, Timestamped, Archivable, Base):
     """One method applied to one unit (I2): its self-inspection, or a key, written or
     on-site check by the office. A self-inspection covers the unit once submitted."""
 
@@ -51,7 +51,7 @@ class Check(TenantScoped, Timestamped, Archivable, Base):
     )
 
 
-class Finding(TenantScoped, Timestamped, Archivable, Base):
+class Finding(TenantScoped, CountyReadable, Timestamped, Archivable, Base):
     """A problem found at a unit, with its rectification (整改): plan, owner and deadline
     (which start ``inspection.rectification``), evidence, verification by the office and a
     later effectiveness check. ``campaign_id`` is empty for findings raised elsewhere."""
@@ -89,7 +89,7 @@ class Finding(TenantScoped, Timestamped, Archivable, Base):
     )
 
 
-class Rating(TenantScoped, Timestamped, Archivable, Base):
+class Rating(TenantScoped, CountyReadable, Timestamped, Archivable, Base):
     """A unit's result in a campaign (I3); "prominent problems" starts an interview."""
 
     __tablename__ = "inspection_rating"
