@@ -13,7 +13,16 @@ import uuid
 from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk, utcnow
+from zerenzhi import (
+    Archivable,
+    Base,
+    CountyReadable,
+    TenantScoped,
+    Timestamped,
+    member_fk,
+    tenant_fk,
+    utcnow,
+)
 from zerenzhi.plugins.platforms.catalogue import (
     CHANNEL_KINDS,
     CHANNEL_STATUSES,
@@ -31,7 +40,7 @@ def _one_of(column: str, codes) -> CheckConstraint:
     return CheckConstraint(f"{column} IN ({listed})", name=column)
 
 
-class Channel(TenantScoped, Archivable, Timestamped, Base):
+class Channel(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """A channel a unit operates. Its owner unit is fixed: a channel handed to another unit
     is closed and registered again there, so each filing and review keeps one owner."""
 
@@ -77,7 +86,7 @@ class Filing(TenantScoped, Timestamped, Base):
     )
 
 
-class Review(TenantScoped, Archivable, Timestamped, Base):
+class Review(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """A quarterly review of one channel (P1). ``unit_id`` copies the channel's owner so
     a unit's coverage is one indexed query; ``quarter`` is derived from ``reviewed_on``."""
 
@@ -102,7 +111,7 @@ class Review(TenantScoped, Archivable, Timestamped, Base):
     )
 
 
-class Incident(TenantScoped, Archivable, Timestamped, Base):
+class Incident(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """A major opinion or ideology incident (P2) and its handling. ``detected_at`` starts
     the report clock (``recorded_at`` is when it was typed in; the lag between them is
     shown); ``report_due_at`` and ``first_report_at`` keep what the obligation was judged
