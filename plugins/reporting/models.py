@@ -8,12 +8,12 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, tenant_fk
+from zerenzhi import Archivable, Base, CountyReadable, TenantScoped, Timestamped, tenant_fk
 
 REPORT_STATUSES = ("draft", "submitted", "acknowledged")
 
 
-class ReportingMeeting(TenantScoped, Archivable, Timestamped, Base):
+class ReportingMeeting(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """A committee meeting that studied ideology work (R1: one each half-year)."""
 
     __tablename__ = "reporting_meeting"
@@ -30,7 +30,7 @@ class ReportingMeeting(TenantScoped, Archivable, Timestamped, Base):
                       Index("ix_reporting_meeting_held", "tenant_id", "held_on"))
 
 
-class ReportingHalfYearReport(TenantScoped, Archivable, Timestamped, Base):
+class ReportingHalfYearReport(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """The half-year report to the higher committee: draft → submitted → acknowledged."""
 
     __tablename__ = "reporting_half_year_report"
@@ -71,7 +71,7 @@ class ReportingAssemblyReport(TenantScoped, Archivable, Timestamped, Base):
         return self.archived_at is None and any(s.get("ideology") for s in self.sections or [])
 
 
-class ReportingSituation(TenantScoped, Archivable, Timestamped, Base):
+class ReportingSituation(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """A major situation in the ideology field (R3): recording it starts the deadline."""
 
     __tablename__ = "reporting_situation"
@@ -87,7 +87,7 @@ class ReportingSituation(TenantScoped, Archivable, Timestamped, Base):
                       tenant_fk("obligation_id", "obligation"))
 
 
-class ReportingSituationReport(TenantScoped, Archivable, Timestamped, Base):
+class ReportingSituationReport(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """The report of a major situation to the higher committee, with proposals (R3)."""
 
     __tablename__ = "reporting_situation_report"
