@@ -8,12 +8,20 @@ import uuid
 from sqlalchemy import CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from zerenzhi import Archivable, Base, TenantScoped, Timestamped, member_fk, tenant_fk
+from zerenzhi import (
+    Archivable,
+    Base,
+    CountyReadable,
+    TenantScoped,
+    Timestamped,
+    member_fk,
+    tenant_fk,
+)
 
 KIND_CHECK = "kind IN ('centralised', 'special_study', 'training')"
 
 
-class StudyMeeting(TenantScoped, Archivable, Timestamped, Base):
+class StudyMeeting(TenantScoped, CountyReadable, Archivable, Timestamped, Base):
     """One study meeting of one unit: what counts toward W2/W3 is decided by its unit's
     kind, its ``kind`` and its ``ideology`` tag (``services.counted_rules``).
 
@@ -47,7 +55,7 @@ class StudyMeeting(TenantScoped, Archivable, Timestamped, Base):
     )
 
 
-class StudyAttendance(TenantScoped, Base):
+class StudyAttendance(TenantScoped, CountyReadable, Base):
     """A member of the meeting's unit, present or absent (with the reason). ``session_id``
     keeps the column's published name (audit entries show it)."""
 
