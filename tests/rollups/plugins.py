@@ -1,6 +1,8 @@
 """Throwaway plugins for the roll-up tests: ``tally`` (rules shaped like docs/domain.md's R1, W3
-and R3, plus two metrics reading core tables), ``hello`` with a metric that reads its own
-table, and ``rogue``, whose metrics misbehave (text instead of a number, an exception)."""
+and R3, plus two metrics reading core tables: one set-based, one per township only), ``hello``
+with a per-township metric that reads its own table (as a third-party plugin written before
+the set-based form), and ``rogue``, whose metrics misbehave in both forms (text instead of a
+number, an exception, a township left out)."""
 
 from __future__ import annotations
 
@@ -29,6 +31,16 @@ def _entries(session, period) -> int:
         Fulfilment.occurred_on.between(period.start, period.end))) or 0
 
 
+def _entries_per_township(session, period, townships) -> dict:
+    """``_entries`` of every township at once (in the county's read scope)."""
+    counts = dict(session.execute(
+        select(Fulfilment.tenant_id, func.count(Fulfilment.id)).where(
+            Fulfilment.rule_key.like("tally.%"), Fulfilment.archived_at.is_(None),
+            Fulfilment.occurred_on.between(period.start, period.end))
+        .group_by(Fulfilment.tenant_id)).all())
+    return {township: counts.get(township, 0) for township in townships}
+
+
 def _meeting_share(session, period) -> float | None:
     require_tenant()  # runs in the township's own scope
     held = session.scalar(select(func.count(Fulfilment.id)).where(
@@ -49,7 +61,7 @@ class TallyPlugin:
     def register_rollup_metrics(self):
         return [
             RollupMetric("tally.entries", Label("記錄次數", "Entries"), "count", _entries,
-                         unit=Label("次", "times")),
+                         unit=Label("次", "times"), compute_for_townships=_entries_per_township),
             RollupMetric("tally.meeting_share", Label("會議佔比", "Share of meetings"), "rate",
                          _meeting_share),
         ]
@@ -79,10 +91,29 @@ def _crash(_session, _period):
     raise RuntimeError("metric bug")
 
 
+def _leak_all(_session, _period, townships):
+    return dict.fromkeys(townships, ROGUE_SECRET)
+
+
+def _crash_all(session, _period, _townships):
+    session.execute(select(func.count(Fulfilment.id)))  # a statement, then the bug
+    raise RuntimeError("set-based metric bug")
+
+
+def _silent(_session, _period, _townships):
+    return {}  # answers for no township
+
+
 class RoguePlugin:
     manifest = Manifest(name="rogue", version="0.1", title=Label("流氓", "Rogue"))
 
     @hookimpl
     def register_rollup_metrics(self):
         return [RollupMetric("rogue.leak", Label("洩露", "Leak"), "number", _leak),
-                RollupMetric("rogue.crash", Label("崩潰", "Crash"), "count", _crash)]
+                RollupMetric("rogue.crash", Label("崩潰", "Crash"), "count", _crash),
+                RollupMetric("rogue.leak_all", Label("全洩露", "Leak all"), "number", _leak,
+                             compute_for_townships=_leak_all),
+                RollupMetric("rogue.crash_all", Label("全崩潰", "Crash all"), "count", _crash,
+                             compute_for_townships=_crash_all),
+                RollupMetric("rogue.silent", Label("沉默", "Silent"), "count", _crash,
+                             compute_for_townships=_silent)]

@@ -38,11 +38,25 @@ def test_enabled_modules_report_disabled_ones_say_so(county):
 
 @time_machine.travel(NOW, tick=False)
 def test_a_broken_metric_is_reported_not_fatal_and_never_text(county):
-    result = rollup(county.world, "metrics", period="2026H1").json
+    """Per township or set-based: raising, answering text or leaving a township out fails
+    that metric for the townships it was asked about, and the view still answers."""
+    result = rollup(county.world, "metrics", period="2026H1").assert_status(200).json
     b = _by_slug(result, county.b)
-    assert b["failed"] == ["rogue.crash", "rogue.leak"]
-    assert "rogue.leak" not in b["values"]
+    assert b["failed"] == ["rogue.crash", "rogue.crash_all", "rogue.leak", "rogue.leak_all",
+                           "rogue.silent"]
+    assert not [key for key in b["values"] if key.startswith("rogue.")]
+    assert b["values"] == {"tally.entries": 3, "tally.meeting_share": 0.0}  # after the crash
     assert _by_slug(result, county.c)["values"]["tally.entries"] == 0  # later townships too
+    assert _by_slug(result, county.a)["failed"] == []  # rogue is B's only
+
+
+@time_machine.travel(NOW, tick=False)
+def test_a_raising_set_based_metric_is_logged_and_rolled_back(county, caplog):
+    with caplog.at_level("ERROR", logger="zerenzhi.rollups"):
+        rollup(county.world, "metrics", period="2026H1").assert_status(200)
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("rogue.crash_all failed for the townships of county" in m for m in messages)
+    assert any("rogue.silent" in m and "nothing" in m for m in messages)
 
 
 @time_machine.travel(NOW, tick=False)
