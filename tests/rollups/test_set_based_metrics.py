@@ -169,3 +169,43 @@ def test_the_metrics_view_statements_do_not_grow_with_townships(app, township, m
     assert looped > six + 3 * 16, (looped, six)
 
 
+
+
+@time_machine.travel(NOW, tick=False)
+def test_module_tables_open_to_the_county_read_scope_only(app, township, zz_backend):
+    """A module's county-readable table shows a county's roll-up read scope its townships'
+    rows, and nothing else ever does: a township sees its own, below the ORM too."""
+    from sqlalchemy import select, text
+
+    from zerenzhi.plugins.study.models import StudyMeeting
+    from zerenzhi.tenancy.context import county_read_scope
+    from zerenzhi.testing import build_world
+
+    towns = _county(township)
+    stranger = build_world(app, "x")  # another county's township, with its own sessions
+    with stranger.scope() as sess:
+        _load(sess, ("study",))
+        sess.commit()
+    raw = "SELECT DISTINCT tenant_id FROM study_session"
+    with app.app_context():
+        sess = session()
+        b = sess.get(Tenant, towns["b"]).ref()
+        county = sess.get(Tenant, township.county_id).ref()
+        with tenant_scope(b):
+            own = set(sess.scalars(select(StudyMeeting.tenant_id)))
+            own_raw = {row[0] for row in sess.execute(text(raw))}
+        sess.rollback()
+        with county_read_scope(county):
+            read = set(sess.scalars(select(StudyMeeting.tenant_id)))
+            read_raw = {row[0] for row in sess.execute(text(raw))}
+        sess.rollback()
+    assert own == {towns["b"]}
+    assert read == set(towns.values())
+    if zz_backend != "sqlite":  # row-level security, below the ORM
+        assert {str(t) for t in own_raw} == {str(towns["b"])}
+        assert {str(t) for t in read_raw} == {str(t) for t in towns.values()}
+    # and no township route shows another township's records
+    response = township.client("secretary").get(f"{township.base}/study/sessions")
+    assert response.status_code == 200
+    body = response.raw.get_data(as_text=True)
+    assert "乙" not in body and "丙" not in body
