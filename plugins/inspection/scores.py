@@ -26,7 +26,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 from sqlalchemy.orm import Session
 
 from zerenzhi import (
@@ -51,47 +51,48 @@ Townships = Mapping[uuid.UUID, TenantRef]
 class _Records:
     """What scores are made of, for some campaigns (of one township, or of a county's
     townships in its read scope): each unit's latest submitted self-inspection, its
-    rating and the findings, by campaign."""
+    rating and the findings, by (township, campaign): ids are unique within a township."""
 
     def __init__(self, session: Session, campaign_ids: list[uuid.UUID]) -> None:
-        self.selfs: dict[tuple[uuid.UUID, uuid.UUID], Check] = {}
+        self.selfs: dict[tuple[uuid.UUID, uuid.UUID, uuid.UUID], Check] = {}
         for check in session.scalars(select(Check).where(
                 Check.campaign_id.in_(campaign_ids), Check.method == "self",
                 Check.submitted_at.is_not(None), Check.archived_at.is_(None))
                 .order_by(Check.submitted_at)):
-            self.selfs[check.campaign_id, check.unit_id] = check  # the latest submitted one
-        self.ratings = {(r.campaign_id, r.unit_id): r.rating for r in session.scalars(
+            self.selfs[check.tenant_id, check.campaign_id, check.unit_id] = check  # the latest
+        self.ratings = {(r.tenant_id, r.campaign_id, r.unit_id): r.rating for r in session.scalars(
             select(Rating).where(Rating.campaign_id.in_(campaign_ids),
                                  Rating.archived_at.is_(None)))}
-        self.findings: dict[uuid.UUID, list[Finding]] = defaultdict(list)
+        self.findings: dict[tuple[uuid.UUID, uuid.UUID], list[Finding]] = defaultdict(list)
         for finding in session.scalars(select(Finding).where(
                 Finding.campaign_id.in_(campaign_ids), Finding.archived_at.is_(None))):
-            self.findings[finding.campaign_id].append(finding)
+            self.findings[finding.tenant_id, finding.campaign_id].append(finding)
 
 
 def unit_scores(session: Session, campaign: Campaign,
                 settings: dict | None = None) -> list[dict[str, Any]]:
     settings = settings or plugin_settings("inspection")
-    return _scores(campaign.id, units_of_kind(session, *SCOPE_KINDS),
+    return _scores(campaign, units_of_kind(session, *SCOPE_KINDS),
                    _Records(session, [campaign.id]), settings)
 
 
-def _scores(campaign_id: uuid.UUID, units: Iterable[OrgUnit], records: _Records,
+def _scores(campaign: Campaign, units: Iterable[OrgUnit], records: _Records,
             settings: dict) -> list[dict[str, Any]]:
+    key = (campaign.tenant_id, campaign.id)
     weights = settings["score_weights"]
     points, deductions = settings["rating_points"], settings["severity_deductions"]
     lost: dict[uuid.UUID, float] = {}
     found: dict[uuid.UUID, int] = {}
-    for finding in records.findings.get(campaign_id, ()):
+    for finding in records.findings.get(key, ()):
         share = 0.5 if finding.verified_at is not None else 1.0
         lost[finding.unit_id] = lost.get(finding.unit_id, 0) + deductions[finding.severity] * share
         found[finding.unit_id] = found.get(finding.unit_id, 0) + 1
     result = []
     for unit in units:
-        check = records.selfs.get((campaign_id, unit.id))
+        check = records.selfs.get((*key, unit.id))
         answered = [a for a in (check.answers.values() if check else ()) if a in ("yes", "no")]
         c = (sum(1 for a in answered if a == "yes") / len(answered)) if answered else 0.0
-        rating = records.ratings.get((campaign_id, unit.id))
+        rating = records.ratings.get((*key, unit.id))
         r = points[rating] / 100 if rating else 0.0
         f = max(0.0, 100 - lost.get(unit.id, 0)) / 100
         score = weights["checklist"] * c + weights["rating"] * r + weights["findings"] * f
@@ -147,7 +148,7 @@ def _average_score_per_township(session: Session, period: Any, townships: Townsh
         if tid in result or tid not in settings:
             continue  # no campaign: None; settings that no longer validate: failed
         result[tid] = _average([row["score"] for campaign in campaigns[tid] for row in
-                                _scores(campaign.id, units[tid], records, settings[tid])])
+                                _scores(campaign, units[tid], records, settings[tid])])
     return result
 
 
@@ -164,10 +165,11 @@ def _prominent_units(session: Session, period: Any) -> int:
 
 
 def _prominent_units_per_township(session: Session, period: Any, townships: Townships) -> dict:
-    ids = [c.id for c in _campaigns(session, period)]
+    keys = [(c.tenant_id, c.id) for c in _campaigns(session, period)]  # unique per township
     counts = dict(session.execute(
-        select(Rating.tenant_id, func.count()).where(*_prominent(Rating.campaign_id.in_(ids)))
-        .group_by(Rating.tenant_id)).all()) if ids else {}
+        select(Rating.tenant_id, func.count())
+        .where(*_prominent(tuple_(Rating.tenant_id, Rating.campaign_id).in_(keys)))
+        .group_by(Rating.tenant_id)).all()) if keys else {}
     return {township: counts.get(township, 0) for township in townships}
 
 

@@ -63,7 +63,8 @@ def _quarters(period: Any, until: dt.date) -> list:
 
 
 def _rate(channels: list, reviewed: set, quarters: list) -> float | None:
-    due = [(c.id, q.label) for q in quarters for c in channels if due_in(c, q)]
+    """``reviewed`` holds (township, channel, quarter): ids are unique within a township."""
+    due = [(c.tenant_id, c.id, q.label) for q in quarters for c in channels if due_in(c, q)]
     if not due:
         return None
     return round(sum(1 for pair in due if pair in reviewed) / len(due), 4)
@@ -76,8 +77,8 @@ def review_rate(session: Any, period: Any) -> float | None:
     if not quarters:
         return None
     channels = list(session.scalars(select(Channel).where(Channel.archived_at.is_(None))))
-    reviewed = {(row[0], row[1]) for row in session.execute(
-        select(Review.channel_id, Review.quarter).where(
+    reviewed = {tuple(row) for row in session.execute(
+        select(Review.tenant_id, Review.channel_id, Review.quarter).where(
             Review.archived_at.is_(None), Review.quarter.in_([q.label for q in quarters])))}
     return _rate(channels, reviewed, quarters)
 
@@ -95,8 +96,8 @@ def review_rate_per_township(session: Any, period: Any, townships: Townships) ->
     channels: dict[uuid.UUID, list] = defaultdict(list)
     for channel in session.scalars(select(Channel).where(Channel.archived_at.is_(None))):
         channels[channel.tenant_id].append(channel)
-    reviewed = {(row[0], row[1]) for row in session.execute(
-        select(Review.channel_id, Review.quarter).where(
+    reviewed = {tuple(row) for row in session.execute(
+        select(Review.tenant_id, Review.channel_id, Review.quarter).where(
             Review.archived_at.is_(None), Review.quarter.in_(labels)))}
     return {tid: _rate(channels.get(tid, []), reviewed, quarters[tid]) if quarters[tid]
             else None for tid in townships}
