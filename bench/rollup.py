@@ -398,7 +398,8 @@ class RollupBench(ob.Bench):
         }
         with app.app_context():
             # the app, the floor and the ledger recomputation agree before anything is timed
-            app_c = {(_id(t), r): tuple(c) for t, r, *c in app_runs["compliance.query"]()}
+            app_c = {(_id(t), r): tuple(c) for t, packed in app_runs["compliance.query"]()
+                     for r, *c in packed}
             bare_c = {(_id(t), r): tuple(c) for t, r, *c in floor.run("compliance")}
             ledger_c = ledger_outcomes(((_id(t), r), st, n)
                                        for t, r, st, n in floor.ledger("compliance"))

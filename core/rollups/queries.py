@@ -17,7 +17,9 @@ import functools
 import uuid
 
 from sqlalchemy import (
+    JSON,
     Date,
+    FunctionElement,
     Integer,
     Select,
     String,
@@ -31,6 +33,7 @@ from sqlalchemy import (
     select,
     type_coerce,
 )
+from sqlalchemy.ext.compiler import compiles
 
 from zerenzhi.db.base import UTCDateTime
 from zerenzhi.obligations.models import Obligation, ObligationCount
@@ -121,18 +124,51 @@ def _counts_overlapping():
                 ObligationCount.period_start <= bindparam("w_end", type_=Date()))
 
 
+class cells(FunctionElement):
+    """A JSON array of one array per grouped row: ``json_agg(json_build_array(…))`` on
+    PostgreSQL, ``json_group_array(json_array(…))`` on SQLite; the driver parses it in C."""
+
+    type = JSON()
+    inherit_cache = True
+
+
+@compiles(cells, "postgresql")
+def _cells_pg(element, compiler, **kw):
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(cells, "sqlite")
+def _cells_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
 @functools.lru_cache(maxsize=1)
-def _compliance() -> Select:
+def _compliance_cells() -> Select:
     return (select(COUNT_TENANT_KEY, ObligationCount.rule_key, *_counted())
             .where(_counts_overlapping())
             .group_by(ObligationCount.tenant_id, ObligationCount.rule_key)
-            .having(func.sum(ObligationCount.n) > 0)
-            .order_by(ObligationCount.tenant_id, ObligationCount.rule_key))
+            .having(func.sum(ObligationCount.n) > 0))
+
+
+@functools.lru_cache(maxsize=1)
+def _compliance() -> Select:
+    group = _compliance_cells().subquery("cell")
+    return (select(type_coerce(group.c.tenant_id, _TenantKey()).label("tenant_id"),
+                   cells(group.c.rule_key, group.c.total, group.c.waived, group.c.done,
+                         group.c.overdue).label("cells"))
+            .group_by(group.c.tenant_id))
 
 
 def compliance(period: Period, now: dt.datetime) -> Select:
-    """Rows (tenant_id, rule_key, total, waived, done, overdue): obligations of ``period``
-    by township and rule, in that order — the matrix, before it is pivoted."""
+    """Rows (tenant_id, cells), a row per township with obligations in ``period``, in no
+    order; ``cells`` lists [rule_key, total, waived, done, overdue] per rule, in no order —
+    the matrix, before it is pivoted.
+
+    Packed per township because the rows cost more than the counting: a province of 3,000
+    townships has 45,000 (township, rule) cells, and the ORM builds each result row column
+    by column (a Python call per value); as 3,000 rows of JSON the service took 253 ms
+    instead of 585 (CPU 100 instead of 427 ms), interleaved A/B on bench/rollup.py's
+    province. No ORDER BY: sorting 45,000 groups cost PostgreSQL ~30 ms of 120."""
     return _compliance().params(w_start=period.start, w_end=period.end, now=now)
 
 
