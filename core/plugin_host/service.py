@@ -12,6 +12,8 @@ and decrypted here, so hooks and ``plugin_settings`` see the value; in a layer a
 
 from __future__ import annotations
 
+import copy
+import json
 import logging
 import uuid
 from collections.abc import Mapping
@@ -340,14 +342,19 @@ def township_settings(session: Session, name: str,
     rows = dict(session.execute(select(TenantPlugin.tenant_id, TenantPlugin.settings).where(
         TenantPlugin.plugin == name, TenantPlugin.tenant_id.in_(list(townships)))).all())
     result: dict[uuid.UUID, dict[str, Any]] = {}
+    merged: dict[str, dict[str, Any] | None] = {}  # most townships store the same layer
     for township_id in townships:
-        own, unreadable = _open(name, dict(rows.get(township_id) or {}))
-        if unreadable or unread_county:
-            continue
-        try:
-            result[township_id] = merge(name, county_settings, own)[0]
-        except SettingsInvalid:
-            continue
+        layer = dict(rows.get(township_id) or {})
+        key = json.dumps(layer, sort_keys=True, default=str)
+        if key not in merged:
+            own, unreadable = _open(name, layer)
+            try:
+                merged[key] = None if unreadable or unread_county else merge(
+                    name, county_settings, own)[0]
+            except SettingsInvalid:
+                merged[key] = None
+        if merged[key] is not None:
+            result[township_id] = copy.deepcopy(merged[key])  # a metric may change its copy
     return result
 
 
