@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, tuple_
 
 from zerenzhi import (
     Label,
@@ -26,7 +26,7 @@ from zerenzhi import (
     townships_by_zone,
 )
 from zerenzhi.plugins.analysis import services
-from zerenzhi.plugins.analysis.models import Analysis, Contribution
+from zerenzhi.plugins.analysis.models import Analysis, Contribution, Section
 
 Townships = Mapping[uuid.UUID, TenantRef]
 
@@ -52,14 +52,30 @@ def _counted_half_year(session: Any, period: Any) -> int:
 
 def _counted_half_year_per_township(session: Any, period: Any, townships: Townships) -> dict:
     """The same count for every township, each judged by its own settings (a township whose
-    settings no longer validate is left out: reported as failed)."""
+    settings no longer validate is left out: reported as failed). Columns, not entities:
+    what ``services.counts`` asks of an approved half-year analysis is that its live sections
+    cover the township's required domains — one statement for all their domains."""
     settings = township_settings(session, "analysis", townships)
-    analyses = list(session.scalars(_half_years(period)))
+    halves = {period_of("half_year", day).label for day in (period.start, period.end)}
+    candidates = [row for row in session.execute(
+        select(Analysis.tenant_id, Analysis.id, Analysis.held_on, Analysis.period).where(
+            Analysis.kind == "half_year", Analysis.archived_at.is_(None),
+            Analysis.approved_at.is_not(None), Analysis.period.in_(halves)))
+        if period.start <= min(row.held_on, parse_period(row.period).end) <= period.end]
+    covered: dict[tuple, set[str]] = {}
+    if candidates:
+        for tenant_id, analysis_id, domain in session.execute(
+                select(Section.tenant_id, Section.analysis_id, Section.domain).where(
+                    Section.archived_at.is_(None),
+                    tuple_(Section.tenant_id, Section.analysis_id).in_(
+                        [(row.tenant_id, row.id) for row in candidates]))):
+            covered.setdefault((tenant_id, analysis_id), set()).add(domain)
+    required = {tid: set(services.required_domains(own)) for tid, own in settings.items()}
     counted = dict.fromkeys(settings, 0)
-    for analysis in analyses:
-        own = settings.get(analysis.tenant_id)
-        if own is not None and _counts_in(analysis, own, period):
-            counted[analysis.tenant_id] += 1
+    for row in candidates:
+        if row.tenant_id in required and required[row.tenant_id] <= covered.get(
+                (row.tenant_id, row.id), set()):
+            counted[row.tenant_id] += 1
     return counted
 
 
