@@ -234,9 +234,9 @@ def overdue(session: Session, county: TenantRef, now: dt.datetime, *,
             if not picked:
                 return [], 0
             filters["township_id"] = picked[0]
-        query = queries.overdue(now, **filters)
-        rows = session.execute(queries.page(query, limit, offset)).all()
-        total = session.scalar(queries.count(query)) or 0
+        rows = session.execute(queries.page(queries.overdue(now, **filters), limit,
+                                            offset)).all()
+        total = session.scalar(queries.overdue_total(now, **filters))
     return [_overdue_item(row, towns[row.tenant_id], now) for row in rows], total
 
 
