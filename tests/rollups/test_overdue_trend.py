@@ -49,6 +49,19 @@ def test_overdue_filters_and_pages(county):
 
 
 @time_machine.travel(NOW, tick=False)
+def test_each_filtered_total_counts_its_own_list(county):
+    """The total is summed from the stored counts, the items from obligations: with every
+    filter they must agree (one township, one rule, days overdue, a period, none)."""
+    world = county.world
+    record(county.b, STUDY, "branch-1", "2026-06-30")  # moves a count: the total follows
+    for filters in ({}, {"township": county.b.slug}, {"rule": MEETING}, {"min_days": 10},
+                    {"min_days": 38}, {"period": "2026H1"}, {"period": "2025H2"},
+                    {"township": county.a.slug, "rule": REPORT}):
+        response = rollup(world, "overdue", page_size=100, **filters).assert_status(200)
+        assert f'"total": {len(response.json)}' in response.headers["X-Pagination"], filters
+
+
+@time_machine.travel(NOW, tick=False)
 def test_fulfilling_late_takes_it_off_the_list(county):
     record(county.b, STUDY, "branch-1", "2026-06-30")
     assert {i["rule"] for i in rollup(county.world, "overdue", township=county.b.slug).json} \
