@@ -166,3 +166,46 @@ def test_the_owners_set_local_reaches_the_workers(app, cluster):
             assert changed.rowcount == len(world.units)
     finally:
         engine.dispose()
+
+
+def test_a_core_migration_after_distribution_fills_its_new_table_on_the_shards(app, cluster,
+                                                                                zz_databases,
+                                                                                zz_backend):
+    """Migration 0017 run on a database distributed with obligations in it: its table is
+    created, distributed beside ``org_unit`` and filled from the shards' obligations, one
+    group per township's rule, period, due moment and outcome (decision 0033)."""
+    owner_url, app_url, role = cluster
+    plugins = app.extensions["zerenzhi"].plugins
+    migrate.upgrade(owner_url, plugins, role)
+    served = _served(owner_url, app_url, role)
+    try:
+        world = build_world(served, "later")
+        world.enable("study")  # its calendar: obligations on the township's shard
+    finally:
+        served.extensions["zerenzhi"].db.dispose()
+    assert _distribute(owner_url, app_url, role).exit_code == 0
+    migrate.downgrade(owner_url, plugins, "core", "0016")
+    assert _rows(owner_url, "SELECT to_regclass('obligation_count')") == [(None,)]
+    migrate.upgrade(owner_url, plugins, role)
+
+    superuser = zz_databases.server(zz_backend).url("postgres", owner_url.split("@/")[1]
+                                                    .split("?")[0])
+    placed = _rows(owner_url, "SELECT p.partmethod, p.colocationid = (SELECT colocationid "
+                              "FROM pg_dist_partition WHERE logicalrelid = 'org_unit'::regclass) "
+                              "FROM pg_dist_partition p "
+                              "WHERE p.logicalrelid = 'obligation_count'::regclass")
+    assert placed == [("h", True)]
+    live = "FROM obligation WHERE tenant_id = :t AND archived_at IS NULL"
+    [(obligations,)] = _rows(superuser, f"SELECT count(*) {live}", t=world.tenant_id)
+    [(groups,)] = _rows(superuser, "SELECT count(DISTINCT (rule_key, period_start, period_end, "
+                                   f"due_at)) {live}", t=world.tenant_id)
+    counted = _rows(superuser, "SELECT count(*), sum(n), count(DISTINCT county_id) "
+                               "FROM obligation_count WHERE tenant_id = :t", t=world.tenant_id)
+    assert obligations > 0 and counted[0][1] == obligations
+    assert counted[0][0] >= groups and counted[0][2] == 1  # each group and its county
+    engine = make_engine(owner_url)
+    try:
+        with engine.connect() as connection:
+            assert citus.shard_problems(connection, role) == []
+    finally:
+        engine.dispose()
