@@ -568,17 +568,10 @@ def captured_sql(app, run) -> tuple[str, object]:
 
 
 def distribute(owner_url: str, role: str | None) -> None:
-    """``zerenzhi db distribute``'s code on the bench's database."""
-    from zerenzhi.db import citus
-    from zerenzhi.db.session import make_engine
+    """``zerenzhi db distribute``'s code on the bench's database (the test kit's helper)."""
+    from zerenzhi.testing_pg import distribute as run
 
-    engine = make_engine(owner_url)
-    try:
-        with engine.connect() as connection:
-            done = citus.distribute(connection, role)
-            connection.commit()
-    finally:
-        engine.dispose()
+    done = run(owner_url, role)
     log(f"distributed: {len(done.distributed)} tables by tenant_id, "
         f"{len(done.reference)} reference tables")
 

@@ -42,6 +42,7 @@ __all__ = [
     "CitusCluster",
     "PgCluster",
     "citus_available",
+    "distribute",
     "find_pg_bindir",
 ]
 
@@ -423,3 +424,23 @@ class CitusCluster(PgCluster):
             conn.execute("SELECT citus_set_coordinator_host('127.0.0.1', %s)", (self.port,))
             for worker in self.worker_ports:
                 conn.execute("SELECT citus_add_node('127.0.0.1', %s)", (worker,))
+
+
+def distribute(owner_url: str, app_role: str | None) -> Any:
+    """What ``zerenzhi db distribute`` does, on the database at ``owner_url`` (the test
+    fixtures' and the bench's clusters); returns its ``Distribution``, and raises
+    AssertionError on any shard out of step."""
+    from zerenzhi.db import citus
+    from zerenzhi.db.session import make_engine
+
+    engine = make_engine(owner_url)
+    try:
+        with engine.connect() as connection:
+            done = citus.distribute(connection, app_role)
+            connection.commit()
+            problems = citus.shard_problems(connection, app_role)
+    finally:
+        engine.dispose()
+    if problems:
+        raise AssertionError(f"shards out of step: {problems}")
+    return done

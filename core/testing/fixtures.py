@@ -189,16 +189,7 @@ def empty_database(zz_backend: str, zz_databases: _Databases) -> tuple[str, str,
 
 def distribute(owner_url: str, app_role: str | None) -> None:
     """What ``zerenzhi db distribute`` does, on the database at ``owner_url``; fails on any
-    shard out of step."""
-    from zerenzhi.db import citus
-    from zerenzhi.db.session import make_engine
+    shard out of step (``zerenzhi.testing_pg.distribute``, which the bench uses too)."""
+    from zerenzhi.testing_pg import distribute as run
 
-    engine = make_engine(owner_url)
-    try:
-        with engine.connect() as connection:
-            citus.distribute(connection, app_role)
-            connection.commit()
-            problems = citus.shard_problems(connection, app_role)
-    finally:
-        engine.dispose()
-    assert not problems, problems
+    run(owner_url, app_role)
