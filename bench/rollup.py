@@ -408,7 +408,7 @@ class RollupBench(ob.Bench):
                     raise AssertionError(f"compliance: app and {name} disagree "
                                          f"({len(app_c)} vs {len(other)} groups)")
             app_t = {(_id(t), int(a), int(b)): tuple(c)
-                     for t, a, b, *c in app_runs["trend.query"]()}
+                     for t, spans in app_runs["trend.query"]() for a, b, *c in spans}
             bare_t = {(_id(t), int(a), int(b)): tuple(c) for t, a, b, *c in floor.run("trend")}
             ledger_t = ledger_outcomes(((_id(t), half_of(_day(a)), half_of(_day(b))), st, n)
                                        for t, a, b, st, n in floor.ledger("trend"))

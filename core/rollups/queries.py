@@ -206,20 +206,24 @@ def _half(column):
 @functools.lru_cache(maxsize=1)
 def _trend() -> Select:
     first, last = _half(ObligationCount.period_start), _half(ObligationCount.period_end)
-    return (select(COUNT_TENANT_KEY, first.label("first_half"),
-                   last.label("last_half"), *_counted())
-            .where(_counts_overlapping())
-            .group_by(ObligationCount.tenant_id, first, last)
-            .having(func.sum(ObligationCount.n) > 0)
-            .order_by(ObligationCount.tenant_id))
+    group = (select(ObligationCount.tenant_id, first.label("first_half"),
+                    last.label("last_half"), *_counted())
+             .where(_counts_overlapping())
+             .group_by(ObligationCount.tenant_id, first, last)
+             .having(func.sum(ObligationCount.n) > 0)).subquery("span")
+    return (select(type_coerce(group.c.tenant_id, _TenantKey()).label("tenant_id"),
+                   cells(group.c.first_half, group.c.last_half, group.c.total,
+                         group.c.waived, group.c.done, group.c.overdue).label("spans"))
+            .group_by(group.c.tenant_id))
 
 
 def trend(start: dt.date, end: dt.date, now: dt.datetime) -> Select:
-    """Rows (tenant_id, first_half, last_half, total, waived, done, overdue), ordered by
-    township, for obligations overlapping [start, end], grouped by the half-years
-    (``half_index``) their period starts and ends in: an obligation overlaps exactly the
-    half-years between the two, so the caller adds each group to those, and a township's
-    event obligations (a period each) fold into a few groups."""
+    """Rows (tenant_id, spans), a row per township in no order; ``spans`` lists [first_half,
+    last_half, total, waived, done, overdue] for obligations overlapping [start, end],
+    grouped by the half-years (``half_index``) their period starts and ends in: an
+    obligation overlaps exactly the half-years between the two, so the caller adds each
+    group to those, and a township's event obligations (a period each) fold into a few
+    groups. Packed per township as ``compliance`` is (18,000 groups at 3,000 townships)."""
     return _trend().params(w_start=start, w_end=end, now=now)
 
 

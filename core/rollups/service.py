@@ -20,7 +20,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from itertools import groupby
 from operator import itemgetter
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -269,12 +268,12 @@ def trend(session: Session, county: TenantRef, periods: list[Period],
 
 def _spread(rows, first: int, count: int) -> dict[uuid.UUID, list[list[int]]]:
     """Per township, (required, done, overdue, waived) for each of ``count`` half-years
-    from ``first`` (``half_index``): each group, ordered by township, adds to every asked
-    half-year between the ones its period starts and ends in."""
+    from ``first`` (``half_index``): each of a township's groups (``queries.trend``) adds to
+    every asked half-year between the ones its period starts and ends in."""
     points: dict[uuid.UUID, list[list[int]]] = {}
-    for tenant_id, group in groupby(rows, key=itemgetter(0)):
+    for tenant_id, spans in rows:
         sums = points[tenant_id] = [[0, 0, 0, 0] for _ in range(count)]
-        for _tenant, first_half, last_half, total_n, waived, done, overdue in group:
+        for first_half, last_half, total_n, waived, done, overdue in spans:
             for index in range(max(first_half - first, 0), min(last_half - first, count - 1) + 1):
                 point = sums[index]
                 point[0] += total_n - waived
