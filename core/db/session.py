@@ -7,6 +7,7 @@ scoping and auditing are installed on the engine and session class by ``create_a
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,7 +16,16 @@ from pathlib import Path
 from typing import Any
 
 from flask import current_app, g
-from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
+from sqlalchemy import (
+    URL,
+    CompoundSelect,
+    Connection,
+    Engine,
+    Select,
+    create_engine,
+    event,
+    make_url,
+)
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -97,7 +107,7 @@ def make_engine(url: str, *, create: bool = True, **kwargs: Any) -> Engine:
 RLS_STATE = "zz_rls"  # key in the DBAPI connection's info: what SET LOCAL set this transaction
 _UNSET: tuple[uuid.UUID | None, CountyReads | None] = (None, None)
 _ROLLBACK_TO = "rollback to savepoint"  # state while that statement is on its way
-READ_ONLY = "zz_read_only"  # connection info: this transaction has run plain SELECTs only
+READ_ONLY = "zz_read_only"  # connection info: this transaction has only read (reads_only)
 _CONNECTION = "zz_connection"  # session info: the connection of its latest transaction
 
 _TOWNSHIPS_SQL = "SELECT id FROM tenant WHERE county_id = %s ORDER BY id"
@@ -164,9 +174,50 @@ def _rls_unknown(conn: Connection) -> None:
     conn.info.pop(READ_ONLY, None)
 
 
-def _note_writes(conn: Connection, _cursor, statement: str, *_args: Any) -> None:
-    """Anything but a plain SELECT (DML, SET, SAVEPOINT, a CTE...) counts as a write."""
-    if not statement.startswith("SELECT"):
+# Inside a read's SQL, what makes it more than a read: a data-modifying statement in a WITH
+# (PostgreSQL requires its body in parentheses: ``AS (UPDATE …)``, ``AS MATERIALIZED (…)``),
+# a row lock, or SELECT … INTO (which creates a table). Matched on the SQL sent, in any case;
+# a false match (the words inside a string literal) only costs a ROLLBACK.
+_NOT_ONLY_READ = re.compile(
+    r"\(\s*(?:INSERT|UPDATE|DELETE|MERGE)\b|\bFOR\s+(?:NO\s+KEY\s+)?UPDATE\b"
+    r"|\bFOR\s+(?:KEY\s+)?SHARE\b|\bINTO\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
+def _only_reads_sql(statement: str) -> bool:
+    """The SQL text holds no data-modifying CTE, row lock or SELECT … INTO. Cached: the
+    app sends the same few hundred texts over and over (the status query is 3 kB)."""
+    return _NOT_ONLY_READ.search(statement) is None
+
+
+def reads_only(statement: str, context: Any) -> bool:
+    """Whether a statement only reads, so that a transaction of such statements may end in
+    COMMIT (``close_session``): a plain ``SELECT``, or a ``WITH … SELECT`` that SQLAlchemy
+    compiled from a ``Select`` (its top-level statement is a query, not DML — a CTE, so
+    text alone cannot tell ``WITH x AS (…) SELECT`` from ``WITH x AS (…) UPDATE``), and in
+    either case no data-modifying CTE, row lock or ``SELECT … INTO`` in its text.
+
+    Everything else is a write: INSERT/UPDATE/DELETE (with RETURNING or not), SAVEPOINT,
+    SET, DDL, and any ``WITH`` written as text. When in doubt it says write: a write taken
+    for a read would be committed by a GET, a read taken for a write only costs the
+    prepared statements of one request. A function with side effects called from a SELECT
+    (``SELECT nextval(…)``) is not seen; the app calls none that way.
+    """
+    if statement.startswith("SELECT"):
+        return _only_reads_sql(statement)
+    if statement.startswith("WITH"):
+        compiled = getattr(context, "compiled", None)
+        return (compiled is not None and isinstance(compiled.statement, (Select, CompoundSelect))
+                and not (compiled.isinsert or compiled.isupdate or compiled.isdelete)
+                and _only_reads_sql(statement))
+    return False
+
+
+def _note_writes(conn: Connection, _cursor, statement: str, _parameters, context,
+                 _executemany) -> None:
+    """A statement that does more than read marks the transaction as a write
+    (``reads_only``): it then ends in ROLLBACK unless its code committed it."""
+    if conn.info.get(READ_ONLY) and not reads_only(statement, context):
         conn.info[READ_ONLY] = False
 
 
@@ -246,7 +297,7 @@ def _remember_connection(session: Session, _transaction, connection: Connection)
 
 
 def _only_read(sess: Session) -> bool:
-    """The session's transaction ran plain SELECTs only and holds no unflushed changes."""
+    """The session's transaction only read (``reads_only``) and holds no unflushed changes."""
     if sess.get_transaction() is None or sess.in_nested_transaction() \
             or sess.new or sess.dirty or sess.deleted:
         return False

@@ -248,14 +248,11 @@ class Summary(MethodView):
     def get(self, query):
         """The dashboard: per rule and unit required/done/status, overall rate, overdue list."""
         period = query.get("period") or period_of("half_year", today())
-        # A read (periods are materialised when the facts change and by the scheduler, never
-        # by a read: obligations/facts.py), committed here all the same: its status statement
-        # is a CTE, which the teardown cannot tell from a write (db/session.py, _note_writes),
-        # so it would end in ROLLBACK, and psycopg drops its prepared statements on every
-        # ROLLBACK — each request's statements parsed and planned anew (bench/throughput.py
-        # --routes summary listed ROLLBACK when this was a plain read).
-        with writing() as db:
-            return service.summary(db, period, utcnow(), query["due_soon_days"])
+        # A plain read (periods are materialised when the facts change and by the scheduler,
+        # never by a read: obligations/facts.py). Its status statement is a WITH … SELECT,
+        # which the teardown counts as a read (db/session.py, reads_only), so it ends in
+        # COMMIT and psycopg keeps its prepared statements; a write here would roll back.
+        return service.summary(session(), period, utcnow(), query["due_soon_days"])
 
 
 @blp.route("/obligations/<uuid:obligation_id>/waiver")
