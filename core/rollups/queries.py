@@ -1,8 +1,8 @@
 """The roll-up statements: obligations grouped across townships by their stored counts.
 
-Compliance and trend read ``obligation_count`` (a few rows per township, rule and period,
-kept in the writing transaction: decision 0033); the overdue list and a township's units
-read ``obligation`` only: its ``counted`` column is kept equal to the live
+Compliance, trend and the overdue list's total read ``obligation_count`` (a few rows per
+township, rule and period, kept in the writing transaction: decision 0033); the overdue
+list's rows and a township's units read ``obligation`` only: its ``counted`` column is kept equal to the live
 ledger count by ``zerenzhi.obligations.tally`` and outcomes follow ``status_case``'s rules, the same
 rule each township's dashboard applies, so the county sees what the townships see without
 joining millions of ledger entries (decision 0009). Run them inside
