@@ -177,3 +177,22 @@ def test_no_tenant_scope_still_fails_closed(app, township, kind):
             with pytest.raises(scoping.TenantContextError):
                 session().execute(UNITS)
             assert session().execute(through).scalar() is None
+
+
+def test_a_select_keeps_its_pages_and_lets_them_go():
+    """``page_of``: the same object for the same select and page, another for another
+    page, and nothing kept once the select is garbage."""
+    from zerenzhi.routes.common import _PAGES, page_of
+
+    statement = select(OrgUnit.id).order_by(OrgUnit.code)
+    first = page_of(statement, 50, 0, True)
+    assert page_of(statement, 50, 0, True) is first
+    assert page_of(statement, 50, 50, True) is not first
+    assert page_of(statement, 10, 0, True) is not first
+    assert page_of(statement, 50, 0, False) is not first
+    assert first._limit_clause.value == 50 and first._offset_clause.value == 0
+    alive = weakref.ref(statement)
+    held = len(_PAGES)
+    del statement
+    gc.collect()
+    assert alive() is None and len(_PAGES) == held - 1
