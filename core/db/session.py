@@ -201,7 +201,8 @@ def reads_only(statement: str, context: Any) -> bool:
     SET, DDL, and any ``WITH`` written as text. When in doubt it says write: a write taken
     for a read would be committed by a GET, a read taken for a write only costs the
     prepared statements of one request. A function with side effects called from a SELECT
-    (``SELECT nextval(…)``) is not seen; the app calls none that way.
+    (``SELECT nextval(…)``) is not seen; the app's only such call, ``pg_advisory_xact_lock``
+    (jobs, the audit chain), holds a lock that COMMIT and ROLLBACK release alike.
     """
     if statement.startswith("SELECT"):
         return _only_reads_sql(statement)
